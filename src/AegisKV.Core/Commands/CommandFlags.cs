@@ -1,0 +1,19 @@
+namespace AegisKV.Core.Commands;
+
+/// <summary>What a command does, as Redis's command table states it.</summary>
+[Flags]
+public enum CommandFlags
+{
+    /// <summary>No flags.</summary>
+    None = 0,
+    /// <summary>Changes data.</summary>
+    Write = 1,
+    /// <summary>Only reads data.</summary>
+    ReadOnly = 2,
+    /// <summary>Refused when the node is over <c>--max-memory</c>.</summary>
+    DenyOom = 4,
+    /// <summary>Constant or logarithmic time.</summary>
+    Fast = 8,
+    /// <summary>Allowed before AUTH.</summary>
+    NoAuth = 16,
+}

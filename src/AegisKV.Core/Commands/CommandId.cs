@@ -1,0 +1,97 @@
+namespace AegisKV.Core.Commands;
+
+/// <summary>
+/// Identifies a command. The numeric values cross the wire inside shard requests:
+/// never change, reuse, or reorder an existing value; add new ones at the end.
+/// </summary>
+public enum CommandId : byte
+{
+    /// <summary>Not a known command.</summary>
+    None = 0,
+    /// <summary>PING.</summary>
+    Ping = 1,
+    /// <summary>ECHO.</summary>
+    Echo = 2,
+    /// <summary>QUIT.</summary>
+    Quit = 3,
+    /// <summary>AUTH.</summary>
+    Auth = 4,
+    /// <summary>HELLO.</summary>
+    Hello = 5,
+    /// <summary>SELECT.</summary>
+    Select = 6,
+    /// <summary>CLIENT.</summary>
+    Client = 7,
+    /// <summary>COMMAND.</summary>
+    Command = 8,
+    /// <summary>INFO.</summary>
+    Info = 9,
+    /// <summary>TIME.</summary>
+    Time = 10,
+    /// <summary>CONFIG.</summary>
+    Config = 11,
+    /// <summary>DBSIZE.</summary>
+    DbSize = 12,
+    /// <summary>KEYS.</summary>
+    Keys = 13,
+    /// <summary>SCAN.</summary>
+    Scan = 14,
+    /// <summary>FLUSHALL.</summary>
+    FlushAll = 15,
+    /// <summary>GET.</summary>
+    Get = 16,
+    /// <summary>SET.</summary>
+    Set = 17,
+    /// <summary>SETNX.</summary>
+    SetNx = 18,
+    /// <summary>SETEX.</summary>
+    SetEx = 19,
+    /// <summary>PSETEX.</summary>
+    PSetEx = 20,
+    /// <summary>GETSET.</summary>
+    GetSet = 21,
+    /// <summary>GETDEL.</summary>
+    GetDel = 22,
+    /// <summary>GETEX.</summary>
+    GetEx = 23,
+    /// <summary>MGET.</summary>
+    MGet = 24,
+    /// <summary>MSET.</summary>
+    MSet = 25,
+    /// <summary>DEL.</summary>
+    Del = 26,
+    /// <summary>UNLINK.</summary>
+    Unlink = 27,
+    /// <summary>EXISTS.</summary>
+    Exists = 28,
+    /// <summary>INCR.</summary>
+    Incr = 29,
+    /// <summary>DECR.</summary>
+    Decr = 30,
+    /// <summary>INCRBY.</summary>
+    IncrBy = 31,
+    /// <summary>DECRBY.</summary>
+    DecrBy = 32,
+    /// <summary>APPEND.</summary>
+    Append = 33,
+    /// <summary>STRLEN.</summary>
+    StrLen = 34,
+    /// <summary>EXPIRE.</summary>
+    Expire = 35,
+    /// <summary>PEXPIRE.</summary>
+    PExpire = 36,
+    /// <summary>EXPIREAT.</summary>
+    ExpireAt = 37,
+    /// <summary>PEXPIREAT.</summary>
+    PExpireAt = 38,
+    /// <summary>TTL.</summary>
+    Ttl = 39,
+    /// <summary>PTTL.</summary>
+    PTtl = 40,
+    /// <summary>PERSIST.</summary>
+    Persist = 41,
+    /// <summary>TYPE.</summary>
+    Type = 42,
+    /// <summary>FLUSHDB (same as FLUSHALL: there is one database).</summary>
+    FlushDb = 43,
+}

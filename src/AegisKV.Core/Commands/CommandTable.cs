@@ -1,0 +1,91 @@
+using System.Collections.Frozen;
+using static AegisKV.Core.Commands.CommandFlags;
+using static AegisKV.Core.Commands.CommandRouting;
+
+namespace AegisKV.Core.Commands;
+
+/// <summary>
+/// The commands AegisKV understands, looked up by name without allocating.
+/// </summary>
+public static class CommandTable
+{
+    private const int MaxNameLength = 32;
+
+    /// <summary>Every command, in the order COMMAND lists them.</summary>
+    public static IReadOnlyList<CommandSpec> All { get; } =
+    [
+        new("PING", CommandId.Ping, -1, Fast, Connection, 0, 0, 0),
+        new("ECHO", CommandId.Echo, 2, Fast, Connection, 0, 0, 0),
+        new("QUIT", CommandId.Quit, -1, Fast | NoAuth, Connection, 0, 0, 0),
+        new("AUTH", CommandId.Auth, -2, Fast | NoAuth, Connection, 0, 0, 0),
+        new("HELLO", CommandId.Hello, -1, Fast | NoAuth, Connection, 0, 0, 0),
+        new("SELECT", CommandId.Select, 2, Fast, Connection, 0, 0, 0),
+        new("CLIENT", CommandId.Client, -2, None, Connection, 0, 0, 0),
+        new("COMMAND", CommandId.Command, -1, None, Connection, 0, 0, 0),
+        new("INFO", CommandId.Info, -1, None, AllShards, 0, 0, 0),
+        new("TIME", CommandId.Time, 1, Fast, Connection, 0, 0, 0),
+        new("CONFIG", CommandId.Config, -2, None, Connection, 0, 0, 0),
+        new("DBSIZE", CommandId.DbSize, 1, ReadOnly | Fast, AllShards, 0, 0, 0),
+        new("KEYS", CommandId.Keys, 2, ReadOnly, AllShards, 0, 0, 0),
+        new("SCAN", CommandId.Scan, -2, ReadOnly, AllShards, 0, 0, 0),
+        new("FLUSHALL", CommandId.FlushAll, -1, Write, AllShards, 0, 0, 0),
+        new("FLUSHDB", CommandId.FlushDb, -1, Write, AllShards, 0, 0, 0),
+        new("GET", CommandId.Get, 2, ReadOnly | Fast, SingleKey, 1, 1, 1),
+        new("SET", CommandId.Set, -3, Write | DenyOom, SingleKey, 1, 1, 1),
+        new("SETNX", CommandId.SetNx, 3, Write | DenyOom | Fast, SingleKey, 1, 1, 1),
+        new("SETEX", CommandId.SetEx, 4, Write | DenyOom, SingleKey, 1, 1, 1),
+        new("PSETEX", CommandId.PSetEx, 4, Write | DenyOom, SingleKey, 1, 1, 1),
+        new("GETSET", CommandId.GetSet, 3, Write | DenyOom | Fast, SingleKey, 1, 1, 1),
+        new("GETDEL", CommandId.GetDel, 2, Write | Fast, SingleKey, 1, 1, 1),
+        new("GETEX", CommandId.GetEx, -2, Write | Fast, SingleKey, 1, 1, 1),
+        new("MGET", CommandId.MGet, -2, ReadOnly | Fast, MultiKey, 1, -1, 1),
+        new("MSET", CommandId.MSet, -3, Write | DenyOom, MultiKey, 1, -1, 2),
+        new("DEL", CommandId.Del, -2, Write, MultiKey, 1, -1, 1),
+        new("UNLINK", CommandId.Unlink, -2, Write | Fast, MultiKey, 1, -1, 1),
+        new("EXISTS", CommandId.Exists, -2, ReadOnly | Fast, MultiKey, 1, -1, 1),
+        new("INCR", CommandId.Incr, 2, Write | DenyOom | Fast, SingleKey, 1, 1, 1),
+        new("DECR", CommandId.Decr, 2, Write | DenyOom | Fast, SingleKey, 1, 1, 1),
+        new("INCRBY", CommandId.IncrBy, 3, Write | DenyOom | Fast, SingleKey, 1, 1, 1),
+        new("DECRBY", CommandId.DecrBy, 3, Write | DenyOom | Fast, SingleKey, 1, 1, 1),
+        new("APPEND", CommandId.Append, 3, Write | DenyOom | Fast, SingleKey, 1, 1, 1),
+        new("STRLEN", CommandId.StrLen, 2, ReadOnly | Fast, SingleKey, 1, 1, 1),
+        new("EXPIRE", CommandId.Expire, -3, Write | Fast, SingleKey, 1, 1, 1),
+        new("PEXPIRE", CommandId.PExpire, -3, Write | Fast, SingleKey, 1, 1, 1),
+        new("EXPIREAT", CommandId.ExpireAt, -3, Write | Fast, SingleKey, 1, 1, 1),
+        new("PEXPIREAT", CommandId.PExpireAt, -3, Write | Fast, SingleKey, 1, 1, 1),
+        new("TTL", CommandId.Ttl, 2, ReadOnly | Fast, SingleKey, 1, 1, 1),
+        new("PTTL", CommandId.PTtl, 2, ReadOnly | Fast, SingleKey, 1, 1, 1),
+        new("PERSIST", CommandId.Persist, 2, Write | Fast, SingleKey, 1, 1, 1),
+        new("TYPE", CommandId.Type, 2, ReadOnly | Fast, SingleKey, 1, 1, 1),
+    ];
+
+    private static readonly FrozenDictionary<string, CommandSpec>.AlternateLookup<ReadOnlySpan<char>> ByName =
+        All.ToFrozenDictionary(c => c.Name, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly CommandSpec?[] ById = BuildIdIndex();
+
+    /// <summary>Finds a command by its name in any case; null when unknown.</summary>
+    public static CommandSpec? Find(ReadOnlySpan<byte> name)
+    {
+        if (name.Length == 0 || name.Length > MaxNameLength) return null;
+        Span<char> upper = stackalloc char[name.Length];
+        for (var i = 0; i < name.Length; i++)
+        {
+            var b = name[i];
+            upper[i] = (char)(b is >= (byte)'a' and <= (byte)'z' ? b - 32 : b);
+        }
+
+        return ByName.TryGetValue(upper, out var spec) ? spec : null;
+    }
+
+    /// <summary>The spec of a known command id.</summary>
+    public static CommandSpec Get(CommandId id) =>
+        ById[(int)id] ?? throw new ArgumentOutOfRangeException(nameof(id), id, "unknown command id");
+
+    private static CommandSpec?[] BuildIdIndex()
+    {
+        var index = new CommandSpec?[256];
+        foreach (var spec in All) index[(int)spec.Id] = spec;
+        return index;
+    }
+}

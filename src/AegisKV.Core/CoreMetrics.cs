@@ -1,0 +1,22 @@
+using System.Diagnostics.Metrics;
+
+namespace AegisKV.Core;
+
+/// <summary>Instruments of the shard actors; the node exports them to Prometheus.</summary>
+public static class CoreMetrics
+{
+    /// <summary>The meter all core instruments belong to.</summary>
+    public static readonly Meter Meter = new("AegisKV.Core");
+
+    /// <summary>Keys removed because their expiry passed.</summary>
+    public static readonly Counter<long> ExpiredKeys = Meter.CreateCounter<long>("aegis_expired_keys", description: "Keys removed because their expiry passed.");
+
+    /// <summary>Shard snapshots saved.</summary>
+    public static readonly Counter<long> Snapshots = Meter.CreateCounter<long>("aegis_shard_snapshots", description: "Shard snapshots saved.");
+
+    /// <summary>Writes refused because the node was at --max-memory.</summary>
+    public static readonly Counter<long> OutOfMemoryRefusals = Meter.CreateCounter<long>("aegis_oom_refusals", description: "Writes refused at --max-memory.");
+
+    /// <summary>Shard recoveries completed, with their duration.</summary>
+    public static readonly Histogram<double> RecoverySeconds = Meter.CreateHistogram<double>("aegis_shard_recovery_seconds", "s", "Time a shard took to recover from its snapshot and WAL.");
+}

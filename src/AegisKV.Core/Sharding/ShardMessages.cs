@@ -1,0 +1,48 @@
+using AegisKV.Core.Commands;
+
+namespace AegisKV.Core.Sharding;
+
+/// <summary>A message addressed to one shard through the shard region.</summary>
+public interface IShardMessage
+{
+    /// <summary>The shard (and entity) the message is for.</summary>
+    int ShardId { get; }
+}
+
+/// <summary>
+/// A command for one shard. <paramref name="Arguments"/> are the command's arguments without
+/// its name, restricted to the keys this shard owns for multi-key commands. The shard replies
+/// with a <see cref="Replies.Reply"/>.
+/// </summary>
+public sealed record ShardRequest(int ShardId, CommandId Command, byte[][] Arguments) : IShardMessage;
+
+/// <summary>Asks a shard to start (and so recover); it replies <see cref="ShardRecovered"/> once it serves.</summary>
+public sealed record RecoverShard(int ShardId) : IShardMessage;
+
+/// <summary>A shard's answer to <see cref="RecoverShard"/>.</summary>
+public sealed record ShardRecovered(int ShardId, long Keys, long Epoch);
+
+/// <summary>Sent by sharding to stop a shard actor during hand-off, after its in-flight writes finish.</summary>
+public sealed record StopShard
+{
+    /// <summary>The single instance.</summary>
+    public static readonly StopShard Instance = new();
+
+    private StopShard()
+    {
+    }
+}
+
+/// <summary>One command inside a <see cref="ShardBatch"/>.</summary>
+/// <param name="Command">The command.</param>
+/// <param name="Arguments">Its arguments without the name.</param>
+public sealed record ShardCommand(CommandId Command, byte[][] Arguments);
+
+/// <summary>
+/// Commands of one connection for one shard, sent together when a client pipelines: the shard
+/// runs them in order and answers once with <see cref="ShardBatchReply"/>, in the same order.
+/// </summary>
+public sealed record ShardBatch(int ShardId, ShardCommand[] Commands) : IShardMessage;
+
+/// <summary>The replies to a <see cref="ShardBatch"/>, in command order.</summary>
+public sealed record ShardBatchReply(Replies.Reply[] Replies);

@@ -1,0 +1,356 @@
+using AegisKV.Core.Commands;
+using AegisKV.Core.Replies;
+
+namespace AegisKV.Core.State;
+
+public sealed partial class ShardState
+{
+    private static readonly Reply TypeString = new SimpleReply("string"u8.ToArray());
+    private static readonly Reply TypeNone = new SimpleReply("none"u8.ToArray());
+    private static readonly ErrorReply ExpireOptionConflict =
+        Errors.Text("ERR NX and XX, GT or LT options at the same time are not compatible");
+    private static readonly ErrorReply GetExPersistConflict = Errors.Syntax;
+
+    /// <summary>
+    /// Runs a keyed command against this shard. <paramref name="arguments"/> exclude the
+    /// command name. Events the command causes are added to <paramref name="events"/> and
+    /// already applied; the caller persists them before releasing the reply.
+    /// </summary>
+    public Reply Execute(CommandId command, byte[][] arguments, long nowMs, List<IShardEvent> events)
+    {
+        switch (command)
+        {
+            case CommandId.Get:
+                return TryGetLive(arguments[0], nowMs, out var got) ? new BulkReply(got.Value) : Reply.Nil;
+            case CommandId.Set:
+                return Set(arguments, nowMs, events);
+            case CommandId.SetNx:
+                if (TryGetLive(arguments[0], nowMs, out _)) return Reply.Zero;
+                Emit(events, new ValueSet(Epoch, arguments[0], arguments[1], 0));
+                return Reply.One;
+            case CommandId.SetEx:
+            case CommandId.PSetEx:
+                return SetWithExpiry(command, arguments, nowMs, events);
+            case CommandId.GetSet:
+            {
+                var old = TryGetLive(arguments[0], nowMs, out var previous) ? previous.Value : null;
+                Emit(events, new ValueSet(Epoch, arguments[0], arguments[1], 0));
+                return Reply.Bulk(old);
+            }
+            case CommandId.GetDel:
+                if (!TryGetLive(arguments[0], nowMs, out var deleted)) return Reply.Nil;
+                Emit(events, new KeysDeleted(Epoch, [arguments[0]]));
+                return new BulkReply(deleted.Value);
+            case CommandId.GetEx:
+                return GetEx(arguments, nowMs, events);
+            case CommandId.MGet:
+            {
+                var items = new Reply[arguments.Length];
+                for (var i = 0; i < arguments.Length; i++)
+                    items[i] = TryGetLive(arguments[i], nowMs, out var v) ? new BulkReply(v.Value) : Reply.Nil;
+                return new ArrayReply(items);
+            }
+            case CommandId.MSet:
+                for (var i = 0; i + 1 < arguments.Length; i += 2) Emit(events, new ValueSet(Epoch, arguments[i], arguments[i + 1], 0));
+                return Reply.Ok;
+            case CommandId.Del:
+            case CommandId.Unlink:
+                return Delete(arguments, nowMs, events);
+            case CommandId.Exists:
+            {
+                var count = 0;
+                foreach (var key in arguments)
+                    if (TryGetLive(key, nowMs, out _)) count++;
+                return Reply.Integer(count);
+            }
+            case CommandId.Incr:
+                return IncrementBy(arguments[0], 1, nowMs, events);
+            case CommandId.Decr:
+                return IncrementBy(arguments[0], -1, nowMs, events);
+            case CommandId.IncrBy:
+            case CommandId.DecrBy:
+            {
+                if (!IntegerText.TryParse(arguments[1], out var delta)) return Errors.NotInteger;
+                if (command == CommandId.DecrBy)
+                {
+                    if (delta == long.MinValue) return Errors.Overflow;
+                    delta = -delta;
+                }
+
+                return IncrementBy(arguments[0], delta, nowMs, events);
+            }
+            case CommandId.Append:
+            {
+                var exists = TryGetLive(arguments[0], nowMs, out var current);
+                var value = exists ? [.. current.Value, .. arguments[1]] : arguments[1];
+                Emit(events, new ValueSet(Epoch, arguments[0], value, exists ? current.ExpireAtMs : 0));
+                return Reply.Integer(value.Length);
+            }
+            case CommandId.StrLen:
+                return TryGetLive(arguments[0], nowMs, out var measured) ? Reply.Integer(measured.Value.Length) : Reply.Zero;
+            case CommandId.Expire:
+            case CommandId.PExpire:
+            case CommandId.ExpireAt:
+            case CommandId.PExpireAt:
+                return Expire(command, arguments, nowMs, events);
+            case CommandId.Ttl:
+            case CommandId.PTtl:
+            {
+                if (!TryGetLive(arguments[0], nowMs, out var v)) return Reply.Integer(-2);
+                if (v.ExpireAtMs == 0) return Reply.Integer(-1);
+                var remaining = v.ExpireAtMs - nowMs;
+                return Reply.Integer(command == CommandId.Ttl ? (remaining + 500) / 1000 : remaining);
+            }
+            case CommandId.Persist:
+                if (!TryGetLive(arguments[0], nowMs, out var persisted) || persisted.ExpireAtMs == 0) return Reply.Zero;
+                Emit(events, new ExpirySet(Epoch, arguments[0], 0));
+                return Reply.One;
+            case CommandId.Type:
+                return TryGetLive(arguments[0], nowMs, out _) ? TypeString : TypeNone;
+            case CommandId.DbSize:
+                return Reply.Integer(_map.Count);
+            case CommandId.Keys:
+                return Keys(arguments[0], nowMs);
+            case CommandId.Scan:
+                return Scan(arguments, nowMs);
+            case CommandId.FlushAll:
+            case CommandId.FlushDb:
+                if (_map.Count > 0) Emit(events, new ShardCleared(Epoch));
+                return Reply.Ok;
+            default:
+                return Errors.Text($"ERR command {command} is not served by a shard");
+        }
+    }
+
+    /// <summary>Starts a new primary incarnation: the returned event carries the next epoch.</summary>
+    public EpochStarted NextEpoch() => new(Epoch + 1);
+
+    private void Emit(List<IShardEvent> events, IShardEvent e)
+    {
+        Apply(e);
+        events.Add(e);
+    }
+
+    private Reply Set(byte[][] arguments, long nowMs, List<IShardEvent> events)
+    {
+        bool nx = false, xx = false, get = false, keepTtl = false, hasExpiry = false;
+        byte[]? compareTo = null;
+        long expireAt = 0;
+        for (var i = 2; i < arguments.Length; i++)
+        {
+            var option = arguments[i];
+            var hasNext = i + 1 < arguments.Length;
+            if (Is(option, "NX"u8) && !xx && compareTo is null) nx = true;
+            else if (Is(option, "XX"u8) && !nx && compareTo is null) xx = true;
+            else if (Is(option, "GET"u8)) get = true;
+            else if (Is(option, "KEEPTTL"u8) && !hasExpiry) keepTtl = true;
+            else if (Is(option, "IFEQ"u8) && hasNext && !nx && !xx && compareTo is null) compareTo = arguments[++i];
+            else if (hasNext && !hasExpiry && !keepTtl && ExpiryUnit(option) is var (unitMs, absolute) && unitMs != 0)
+            {
+                if (!IntegerText.TryParse(arguments[++i], out var amount)) return Errors.NotInteger;
+                if (amount <= 0 || !TryExpireAt(amount, unitMs, absolute, nowMs, out expireAt)) return Errors.InvalidExpireTime("set");
+                hasExpiry = true;
+            }
+            else return Errors.Syntax;
+        }
+
+        var exists = TryGetLive(arguments[0], nowMs, out var current);
+        var old = get ? Reply.Bulk(exists ? current.Value : null) : null;
+        if ((nx && exists) || (xx && !exists) || (compareTo is not null && (!exists || !current.Value.AsSpan().SequenceEqual(compareTo))))
+            return old ?? Reply.Nil;
+
+        if (keepTtl && exists) expireAt = current.ExpireAtMs;
+        Emit(events, new ValueSet(Epoch, arguments[0], arguments[1], expireAt));
+        return old ?? Reply.Ok;
+    }
+
+    private Reply SetWithExpiry(CommandId command, byte[][] arguments, long nowMs, List<IShardEvent> events)
+    {
+        var name = command == CommandId.SetEx ? "setex" : "psetex";
+        if (!IntegerText.TryParse(arguments[1], out var amount)) return Errors.NotInteger;
+        if (amount <= 0 || !TryExpireAt(amount, command == CommandId.SetEx ? 1000 : 1, false, nowMs, out var expireAt))
+            return Errors.InvalidExpireTime(name);
+        Emit(events, new ValueSet(Epoch, arguments[0], arguments[2], expireAt));
+        return Reply.Ok;
+    }
+
+    private Reply GetEx(byte[][] arguments, long nowMs, List<IShardEvent> events)
+    {
+        long expireAt = 0;
+        bool persist = false, hasExpiry = false;
+        for (var i = 1; i < arguments.Length; i++)
+        {
+            var option = arguments[i];
+            if (Is(option, "PERSIST"u8) && !hasExpiry) persist = true;
+            else if (i + 1 < arguments.Length && !persist && !hasExpiry && ExpiryUnit(option) is var (unitMs, absolute) && unitMs != 0)
+            {
+                if (!IntegerText.TryParse(arguments[++i], out var amount)) return Errors.NotInteger;
+                if (amount <= 0 || !TryExpireAt(amount, unitMs, absolute, nowMs, out expireAt)) return Errors.InvalidExpireTime("getex");
+                hasExpiry = true;
+            }
+            else return GetExPersistConflict;
+        }
+
+        if (!TryGetLive(arguments[0], nowMs, out var current)) return Reply.Nil;
+        if (hasExpiry)
+        {
+            if (expireAt <= nowMs) Emit(events, new KeysDeleted(Epoch, [arguments[0]]));
+            else Emit(events, new ExpirySet(Epoch, arguments[0], expireAt));
+        }
+        else if (persist && current.ExpireAtMs != 0)
+        {
+            Emit(events, new ExpirySet(Epoch, arguments[0], 0));
+        }
+
+        return new BulkReply(current.Value);
+    }
+
+    private Reply Delete(byte[][] keys, long nowMs, List<IShardEvent> events)
+    {
+        List<byte[]>? removed = null;
+        foreach (var key in keys)
+        {
+            if (!TryGetLive(key, nowMs, out _)) continue;
+            removed ??= new List<byte[]>(keys.Length);
+            // DEL k k removes k once and counts it once.
+            if (!removed.Exists(k => k.AsSpan().SequenceEqual(key))) removed.Add(key);
+        }
+
+        if (removed is null) return Reply.Zero;
+        Emit(events, new KeysDeleted(Epoch, [.. removed]));
+        return Reply.Integer(removed.Count);
+    }
+
+    private Reply IncrementBy(byte[] key, long delta, long nowMs, List<IShardEvent> events)
+    {
+        long current = 0, expireAt = 0;
+        if (TryGetLive(key, nowMs, out var stored))
+        {
+            if (!IntegerText.TryParse(stored.Value, out current)) return Errors.NotInteger;
+            expireAt = stored.ExpireAtMs;
+        }
+
+        long next;
+        try
+        {
+            next = checked(current + delta);
+        }
+        catch (OverflowException)
+        {
+            return Errors.Overflow;
+        }
+
+        Emit(events, new ValueSet(Epoch, key, IntegerText.Format(next), expireAt));
+        return Reply.Integer(next);
+    }
+
+    private Reply Expire(CommandId command, byte[][] arguments, long nowMs, List<IShardEvent> events)
+    {
+        var name = CommandTable.Get(command).Name;
+        if (!IntegerText.TryParse(arguments[1], out var amount)) return Errors.NotInteger;
+        bool nx = false, xx = false, gt = false, lt = false;
+        for (var i = 2; i < arguments.Length; i++)
+        {
+            var option = arguments[i];
+            if (Is(option, "NX"u8)) nx = true;
+            else if (Is(option, "XX"u8)) xx = true;
+            else if (Is(option, "GT"u8)) gt = true;
+            else if (Is(option, "LT"u8)) lt = true;
+            else return Errors.Text($"ERR Unsupported option {System.Text.Encoding.UTF8.GetString(option)}");
+        }
+
+        if ((nx && (xx || gt || lt)) || (gt && lt)) return ExpireOptionConflict;
+
+        var unitMs = command is CommandId.Expire or CommandId.ExpireAt ? 1000 : 1;
+        var absolute = command is CommandId.ExpireAt or CommandId.PExpireAt;
+        if (!TryExpireAt(amount, unitMs, absolute, nowMs, out var expireAt)) return Errors.InvalidExpireTime(name);
+        if (!TryGetLive(arguments[0], nowMs, out var current)) return Reply.Zero;
+
+        // A key without expiry counts as expiring never: GT never applies to it, LT always does.
+        var hasTtl = current.ExpireAtMs != 0;
+        if ((nx && hasTtl) || (xx && !hasTtl) || (gt && (!hasTtl || expireAt <= current.ExpireAtMs)) ||
+            (lt && hasTtl && expireAt >= current.ExpireAtMs))
+            return Reply.Zero;
+
+        if (expireAt <= nowMs) Emit(events, new KeysDeleted(Epoch, [arguments[0]]));
+        else Emit(events, new ExpirySet(Epoch, arguments[0], expireAt));
+        return Reply.One;
+    }
+
+    private Reply Keys(byte[] pattern, long nowMs)
+    {
+        var matchAll = pattern is [(byte)'*'];
+        var keys = new List<Reply>();
+        foreach (var (key, value) in _map)
+        {
+            if (value.IsExpired(nowMs)) continue;
+            if (matchAll || GlobPattern.IsMatch(pattern, key)) keys.Add(new BulkReply(key));
+        }
+
+        return new ArrayReply([.. keys]);
+    }
+
+    /// <summary>
+    /// Shard-level SCAN. Arguments: start position, count, then optionally MATCH pattern
+    /// (empty for all). Replies [next position or 0 when done, keys]. Walks keys in
+    /// <see cref="ScanPosition"/> order; keys sharing the last position are all returned.
+    /// </summary>
+    private Reply Scan(byte[][] arguments, long nowMs)
+    {
+        if (!IntegerText.TryParse(arguments[0], out var start) || !IntegerText.TryParse(arguments[1], out var count) || count < 1)
+            return Errors.Syntax;
+        var pattern = arguments.Length > 2 && arguments[2].Length > 0 ? arguments[2] : null;
+
+        var candidates = new List<(long Position, byte[] Key)>();
+        foreach (var (key, value) in _map)
+        {
+            var position = ScanPosition(key);
+            if (position >= start && !value.IsExpired(nowMs)) candidates.Add((position, key));
+        }
+
+        candidates.Sort(static (a, b) => a.Position.CompareTo(b.Position));
+        var take = (int)Math.Min(count, candidates.Count);
+        while (take > 0 && take < candidates.Count && candidates[take].Position == candidates[take - 1].Position) take++;
+
+        var keys = new List<Reply>(take);
+        for (var i = 0; i < take; i++)
+            if (pattern is null || GlobPattern.IsMatch(pattern, candidates[i].Key)) keys.Add(new BulkReply(candidates[i].Key));
+
+        var next = take < candidates.Count ? candidates[take - 1].Position + 1 : 0;
+        if (take == 0) next = 0;
+        return new ArrayReply([Reply.Integer(next), new ArrayReply([.. keys])]);
+    }
+
+    private static bool Is(ReadOnlySpan<byte> argument, ReadOnlySpan<byte> upperCaseOption) =>
+        System.Text.Ascii.EqualsIgnoreCase(argument, upperCaseOption);
+
+    // EX/PX/EXAT/PXAT → (milliseconds per unit, absolute); (0, false) when not an expiry option.
+    private static (long UnitMs, bool Absolute) ExpiryUnit(ReadOnlySpan<byte> option)
+    {
+        if (Is(option, "EX"u8)) return (1000, false);
+        if (Is(option, "PX"u8)) return (1, false);
+        if (Is(option, "EXAT"u8)) return (1000, true);
+        if (Is(option, "PXAT"u8)) return (1, true);
+        return (0, false);
+    }
+
+    private static bool TryExpireAt(long amount, long unitMs, bool absolute, long nowMs, out long expireAtMs)
+    {
+        expireAtMs = 0;
+        if (amount > long.MaxValue / unitMs || amount < long.MinValue / unitMs) return false;
+        var ms = amount * unitMs;
+        if (absolute)
+        {
+            expireAtMs = ms;
+        }
+        else
+        {
+            if (ms > long.MaxValue - nowMs) return false;
+            expireAtMs = nowMs + ms;
+        }
+
+        // 0 means "no expiry" on disk, so an absolute time at or before the epoch is clamped to 1 ms (long past).
+        if (expireAtMs <= 0) expireAtMs = 1;
+        return true;
+    }
+}

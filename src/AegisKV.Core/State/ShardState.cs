@@ -1,0 +1,162 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using AegisKV.Core.Commands;
+using AegisKV.Core.Replies;
+
+namespace AegisKV.Core.State;
+
+/// <summary>
+/// The in-memory map of one shard and the semantics of every keyed command, kept apart from
+/// the actor so it can be tested without one. <see cref="Execute"/> computes a command's
+/// reply and the events it causes, and applies those events at once; <see cref="Apply"/>
+/// replays events. Expired keys are invisible to every command and removed in the background.
+/// </summary>
+public sealed partial class ShardState
+{
+    private readonly Dictionary<byte[], StoredValue> _map = new(ByteKeyComparer.Instance);
+    private readonly PriorityQueue<byte[], long> _expiries = new();
+    private readonly NodeMemory _memory;
+
+    /// <summary>Creates an empty shard charged to <paramref name="memory"/>.</summary>
+    public ShardState(NodeMemory memory) => _memory = memory;
+
+    /// <summary>The epoch of the latest primary incarnation seen.</summary>
+    public long Epoch { get; private set; }
+
+    /// <summary>Keys held, expired ones not yet removed included (as Redis's DBSIZE).</summary>
+    public int Count => _map.Count;
+
+    /// <summary>Keys removed because they expired, since start.</summary>
+    public long ExpiredKeys { get; private set; }
+
+    /// <summary>Applies one persisted event.</summary>
+    public void Apply(IShardEvent e)
+    {
+        switch (e)
+        {
+            case ValueSet set:
+                Put(set.Key, set.Value, set.ExpireAtMs);
+                break;
+            case KeysDeleted deleted:
+                foreach (var key in deleted.Keys) Remove(key);
+                break;
+            case ExpirySet expiry:
+                SetExpiry(expiry.Key, expiry.ExpireAtMs);
+                break;
+            case ShardCleared:
+                Clear();
+                break;
+            case EpochStarted:
+                break;
+            default:
+                throw new ArgumentException($"Unknown shard event {e.GetType().Name}", nameof(e));
+        }
+
+        if (e.Epoch > Epoch) Epoch = e.Epoch;
+    }
+
+    /// <summary>Replaces the whole map with a snapshot's.</summary>
+    public void Load(ShardSnapshot snapshot)
+    {
+        Clear();
+        _map.EnsureCapacity(snapshot.Entries.Length);
+        foreach (var entry in snapshot.Entries) Put(entry.Key, entry.Value, entry.ExpireAtMs);
+        Epoch = snapshot.Epoch;
+    }
+
+    /// <summary>A snapshot of the whole map; it shares the immutable key and value arrays.</summary>
+    public ShardSnapshot ToSnapshot()
+    {
+        var entries = new SnapshotEntry[_map.Count];
+        var i = 0;
+        foreach (var (key, value) in _map) entries[i++] = new SnapshotEntry(key, value.Value, value.ExpireAtMs);
+        return new ShardSnapshot(Epoch, entries);
+    }
+
+    /// <summary>Removes up to <paramref name="limit"/> keys whose expiry has passed; returns how many.</summary>
+    public int RemoveExpired(long nowMs, int limit)
+    {
+        var removed = 0;
+        while (removed < limit && _expiries.TryPeek(out var key, out var expireAt) && expireAt <= nowMs)
+        {
+            _expiries.Dequeue();
+            // The queue may hold stale entries for keys whose expiry changed since: check the map.
+            if (_map.TryGetValue(key, out var value) && value.ExpireAtMs == expireAt)
+            {
+                Remove(key);
+                removed++;
+            }
+        }
+
+        ExpiredKeys += removed;
+        return removed;
+    }
+
+    /// <summary>Releases the memory charged for this shard's keys (the shard is stopping).</summary>
+    public void Release() => Clear();
+
+    private bool TryGetLive(byte[] key, long nowMs, out StoredValue value) =>
+        _map.TryGetValue(key, out value) && !value.IsExpired(nowMs);
+
+    private void Put(byte[] key, byte[] value, long expireAtMs)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_map, key, out var existed);
+        long bytes = value.Length, keys = 0, volatileKeys = 0;
+        if (existed)
+        {
+            bytes -= slot.Value.Length;
+            if (slot.ExpireAtMs != 0) volatileKeys--;
+        }
+        else
+        {
+            bytes += key.Length + NodeMemory.EntryOverhead;
+            keys = 1;
+        }
+
+        slot = new StoredValue(value, expireAtMs);
+        if (expireAtMs != 0)
+        {
+            volatileKeys++;
+            _expiries.Enqueue(key, expireAtMs);
+        }
+
+        _memory.Add(bytes, keys, volatileKeys);
+    }
+
+    private bool Remove(byte[] key)
+    {
+        if (!_map.Remove(key, out var old)) return false;
+        _memory.Add(-NodeMemory.Cost(key, old.Value), -1, old.ExpireAtMs != 0 ? -1 : 0);
+        return true;
+    }
+
+    private void SetExpiry(byte[] key, long expireAtMs)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_map, key);
+        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot)) return;
+        var volatileDelta = (expireAtMs != 0 ? 1 : 0) - (slot.ExpireAtMs != 0 ? 1 : 0);
+        slot = slot with { ExpireAtMs = expireAtMs };
+        if (expireAtMs != 0) _expiries.Enqueue(key, expireAtMs);
+        _memory.Add(0, 0, volatileDelta);
+    }
+
+    private void Clear()
+    {
+        long bytes = 0, volatileKeys = 0;
+        foreach (var (key, value) in _map)
+        {
+            bytes += NodeMemory.Cost(key, value.Value);
+            if (value.ExpireAtMs != 0) volatileKeys++;
+        }
+
+        _memory.Add(-bytes, -_map.Count, -volatileKeys);
+        _map.Clear();
+        _expiries.Clear();
+    }
+
+    /// <summary>
+    /// The 48-bit position of a key in SCAN order. SCAN walks keys by this hash, so a key
+    /// present for a whole scan is returned however the map changes in between.
+    /// </summary>
+    public static long ScanPosition(ReadOnlySpan<byte> key) => (long)(XxHash3.HashToUInt64(key) >> 16);
+}

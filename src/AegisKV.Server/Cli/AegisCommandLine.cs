@@ -1,0 +1,94 @@
+using System.CommandLine;
+using AegisKV.Server.Configuration;
+using AegisKV.Server.Hosting;
+using AegisKV.Storage;
+
+namespace AegisKV.Server.Cli;
+
+/// <summary>
+/// The <c>aegis</c> command line: with no verb it runs a node; <c>aegis wal verify</c> checks a
+/// data directory offline. Usage errors print one line naming the flag and exit with code 2.
+/// </summary>
+public static class AegisCommandLine
+{
+    /// <summary>Exit code for a bad flag or value.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Parses <paramref name="args"/> and runs what they ask for; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = BuildRoot();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            await Console.Error.WriteLineAsync("aegis: " + parse.Errors[0].Message).ConfigureAwait(false);
+            return UsageError;
+        }
+
+        return await parse.InvokeAsync().ConfigureAwait(false);
+    }
+
+    private static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("AegisKV: a durable, replicated, sharded key-value store that speaks the Redis protocol.");
+        var flagOptions = new List<(NodeFlag Flag, Option<string> Option)>();
+        foreach (var flag in NodeFlag.All)
+        {
+            var option = new Option<string>(flag.Flag) { Description = flag.Description };
+            root.Options.Add(option);
+            flagOptions.Add((flag, option));
+        }
+
+        var config = new Option<string>("--config") { Description = "HOCON file with settings under aegis { … }." };
+        root.Options.Add(config);
+        root.SetAction(async (parse, cancellationToken) =>
+        {
+            var given = new Dictionary<string, string>();
+            foreach (var (flag, option) in flagOptions)
+                if (parse.GetResult(option) is not null && parse.GetValue(option) is { } value)
+                    given[flag.Name] = value;
+
+            NodeSettings settings;
+            try
+            {
+                settings = NodeConfigLoader.Load(given, parse.GetValue(config));
+            }
+            catch (SettingsException e)
+            {
+                await Console.Error.WriteLineAsync("aegis: " + e.Message).ConfigureAwait(false);
+                return UsageError;
+            }
+
+            await using var node = AegisNode.Create(settings);
+            await node.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+
+        root.Subcommands.Add(WalCommand());
+        return root;
+    }
+
+    private static Command WalCommand()
+    {
+        var dataDir = new Option<string>("--data-dir") { Description = "The node's data directory.", Required = true };
+        var verify = new Command("verify", "Check every WAL segment and snapshot; exit 1 if any is corrupt. The node need not run.");
+        verify.Options.Add(dataDir);
+        verify.SetAction(parse =>
+        {
+            var directory = parse.GetValue(dataDir)!;
+            if (!Directory.Exists(directory))
+            {
+                Console.Error.WriteLine($"aegis: --data-dir: directory not found: '{directory}'");
+                return UsageError;
+            }
+
+            var report = WalVerifier.Verify(directory);
+            Console.Out.WriteLine(report.Format());
+            return report.HasCorruption ? 1 : 0;
+        });
+
+        var wal = new Command("wal", "Inspect the write-ahead log.");
+        wal.Subcommands.Add(verify);
+        return wal;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Collections;
+using Akka.Configuration;
+
+namespace AegisKV.Server.Configuration;
+
+/// <summary>
+/// Merges the node's configuration sources: flag, then environment, then the <c>--config</c>
+/// HOCON file, then the built-in defaults.
+/// </summary>
+public static class NodeConfigLoader
+{
+    /// <summary>Builds the merged configuration and validates it into <see cref="NodeSettings"/>.</summary>
+    /// <param name="flags">Flag values by flag name (without dashes), only those given.</param>
+    /// <param name="configFile">Path of a HOCON file, or null.</param>
+    /// <param name="environment">Environment variables; null reads the process environment.</param>
+    public static NodeSettings Load(IReadOnlyDictionary<string, string> flags, string? configFile, IDictionary? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariables();
+        var fromFlags = FromValues(flags);
+        var fromEnvironment = FromValues(ReadEnvironment(environment));
+        var fromFile = Config.Empty;
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile)) throw new SettingsException("config", $"file not found: '{configFile}'");
+            try
+            {
+                fromFile = ConfigurationFactory.ParseString(File.ReadAllText(configFile));
+            }
+            catch (Exception e)
+            {
+                throw new SettingsException("config", $"'{configFile}' is not valid HOCON: {e.Message}");
+            }
+        }
+
+        return NodeSettings.Create(fromFlags.WithFallback(fromEnvironment).WithFallback(fromFile));
+    }
+
+    private static Dictionary<string, string> ReadEnvironment(IDictionary environment)
+    {
+        var values = new Dictionary<string, string>();
+        foreach (var flag in NodeFlag.All)
+            if (environment[flag.EnvironmentVariable] is string value)
+                values[flag.Name] = value;
+        return values;
+    }
+
+    private static Config FromValues(IReadOnlyDictionary<string, string> values)
+    {
+        var config = Config.Empty;
+        foreach (var (name, value) in values)
+        {
+            // Quote every value so HOCON takes it verbatim (a token may hold ':' or '#').
+            var quoted = "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+            config = ConfigurationFactory.ParseString($"aegis.{name} = {quoted}").WithFallback(config);
+        }
+
+        return config;
+    }
+}

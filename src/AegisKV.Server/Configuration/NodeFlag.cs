@@ -1,0 +1,37 @@
+namespace AegisKV.Server.Configuration;
+
+/// <summary>
+/// A node setting that can be given as <c>--name</c>, as <c>AEGIS_NAME</c> in the environment,
+/// or as <c>aegis.name</c> in a HOCON file.
+/// </summary>
+/// <param name="Name">Flag name without dashes, also the HOCON key under <c>aegis</c>.</param>
+/// <param name="Description">One line for <c>--help</c>.</param>
+public sealed record NodeFlag(string Name, string Description)
+{
+    /// <summary>The flag as typed: <c>--name</c>.</summary>
+    public string Flag => "--" + Name;
+
+    /// <summary>The HOCON path: <c>aegis.name</c>.</summary>
+    public string Path => "aegis." + Name;
+
+    /// <summary>The environment variable: <c>AEGIS_NAME</c>.</summary>
+    public string EnvironmentVariable => "AEGIS_" + Name.Replace('-', '_').ToUpperInvariant();
+
+    /// <summary>Every node flag this version accepts.</summary>
+    public static IReadOnlyList<NodeFlag> All { get; } =
+    [
+        new("node-id", "Unique node name (default: the host name)."),
+        new("bind", "Client RESP listen address host:port (default 0.0.0.0:7700)."),
+        new("gossip", "Cluster gossip listen address host:port (default 0.0.0.0:7701)."),
+        new("gossip-advertise", "Address other nodes use to reach this one (default: from --gossip)."),
+        new("health", "HTTP address for /health, /ready, /live, /metrics (default :7702)."),
+        new("seeds", "Comma-separated gossip addresses of seed nodes (default: form a new cluster)."),
+        new("shards", "Number of shards, fixed for the life of the cluster (default 64)."),
+        new("wal", "WAL durability: off, write or fsync (default fsync)."),
+        new("data-dir", "Directory for the WAL and snapshots (default ./data)."),
+        new("max-memory", "Megabytes of keys and values before writes answer -OOM (default 1024)."),
+        new("auth-token", "Token clients must AUTH with (default: none)."),
+        new("log-level", "debug, info, warn or error (default info)."),
+        new("drain-timeout", "Graceful shutdown limit, e.g. 30s (default 30s)."),
+    ];
+}

@@ -1,0 +1,182 @@
+using System.Globalization;
+using Akka.Configuration;
+using AegisKV.Protocol;
+using AegisKV.Storage;
+
+namespace AegisKV.Server.Configuration;
+
+/// <summary>
+/// Everything a node is started with, read once from the merged configuration and validated.
+/// Every problem is reported as <see cref="SettingsException"/> naming the flag.
+/// </summary>
+public sealed record NodeSettings
+{
+    /// <summary>Unique node name.</summary>
+    public required string NodeId { get; init; }
+
+    /// <summary>Client RESP listen address.</summary>
+    public required NodeEndpoint Bind { get; init; }
+
+    /// <summary>Gossip listen address.</summary>
+    public required NodeEndpoint Gossip { get; init; }
+
+    /// <summary>Address other nodes use for this one.</summary>
+    public required NodeEndpoint GossipAdvertise { get; init; }
+
+    /// <summary>HTTP health and metrics address.</summary>
+    public required NodeEndpoint Health { get; init; }
+
+    /// <summary>Seed gossip addresses; empty forms a new cluster.</summary>
+    public required IReadOnlyList<NodeEndpoint> Seeds { get; init; }
+
+    /// <summary>Shards in the key space.</summary>
+    public required int Shards { get; init; }
+
+    /// <summary>WAL durability.</summary>
+    public required WalMode Wal { get; init; }
+
+    /// <summary>WAL and snapshot directory.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Bytes of keys and values allowed; 0 is unlimited.</summary>
+    public required long MaxMemoryBytes { get; init; }
+
+    /// <summary>Token clients must AUTH with; null when AUTH is off.</summary>
+    public required string? AuthToken { get; init; }
+
+    /// <summary>debug, info, warn or error.</summary>
+    public required string LogLevel { get; init; }
+
+    /// <summary>Graceful shutdown limit.</summary>
+    public required TimeSpan DrainTimeout { get; init; }
+
+    /// <summary>How long a command waits for its shard.</summary>
+    public required TimeSpan RequestTimeout { get; init; }
+
+    /// <summary>Protocol limits.</summary>
+    public required RespLimits Limits { get; init; }
+
+    /// <summary>The whole merged configuration, handed to the actor system as well.</summary>
+    public required Config Config { get; init; }
+
+    /// <summary>The embedded node defaults.</summary>
+    public static Config DefaultConfig() =>
+        ConfigurationFactory.FromResource<NodeSettings>("AegisKV.Server.Configuration.reference.conf");
+
+    /// <summary>Reads and validates the <c>aegis</c> section of <paramref name="config"/> (defaults as fallback).</summary>
+    public static NodeSettings Create(Config config)
+    {
+        config = config.WithFallback(DefaultConfig());
+        var bind = Endpoint(config, "bind");
+        var gossip = Endpoint(config, "gossip");
+        var advertiseText = config.GetString("aegis.gossip-advertise", "");
+        NodeEndpoint advertise;
+        if (string.IsNullOrWhiteSpace(advertiseText))
+            advertise = gossip.IsAnyAddress ? gossip with { Host = System.Net.Dns.GetHostName() } : gossip;
+        else if (!NodeEndpoint.TryParse(advertiseText, out advertise) || advertise.IsAnyAddress)
+            throw new SettingsException("gossip-advertise", $"expected host:port that other nodes can reach, got '{advertiseText}'");
+
+        var nodeId = config.GetString("aegis.node-id", "");
+        if (string.IsNullOrWhiteSpace(nodeId)) nodeId = System.Net.Dns.GetHostName();
+        if (nodeId.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            throw new SettingsException("node-id", $"must not contain spaces or control characters, got '{nodeId}'");
+
+        var authToken = config.GetString("aegis.auth-token", "");
+        return new NodeSettings
+        {
+            NodeId = nodeId,
+            Bind = bind,
+            Gossip = gossip,
+            GossipAdvertise = advertise,
+            Health = Endpoint(config, "health"),
+            Seeds = ParseSeeds(config.GetString("aegis.seeds", "")),
+            Shards = Integer(config, "shards", 1, Core.ShardSettings.MaxShardCount),
+            Wal = ParseWal(config.GetString("aegis.wal", "")),
+            DataDirectory = NonEmpty(config, "data-dir"),
+            MaxMemoryBytes = Integer(config, "max-memory", 0, 1 << 30) * 1024L * 1024L,
+            AuthToken = authToken.Length == 0 ? null : authToken,
+            LogLevel = OneOf(config, "log-level", "debug", "info", "warn", "error"),
+            DrainTimeout = Duration(config, "drain-timeout"),
+            RequestTimeout = Duration(config, "request-timeout"),
+            Limits = new RespLimits
+            {
+                MaxBulkLength = config.GetByteSize("aegis.limits.max-bulk-length") ?? RespLimits.Default.MaxBulkLength,
+                MaxInlineLength = (int)(config.GetByteSize("aegis.limits.max-inline-length") ?? RespLimits.Default.MaxInlineLength),
+                MaxArrayLength = config.GetInt("aegis.limits.max-array-length", RespLimits.Default.MaxArrayLength),
+            },
+            Config = config,
+        };
+    }
+
+    private static NodeEndpoint Endpoint(Config config, string name)
+    {
+        var text = config.GetString("aegis." + name, "");
+        if (!NodeEndpoint.TryParse(text, out var endpoint))
+            throw new SettingsException(name, $"expected host:port or :port, got '{text}'");
+        return endpoint;
+    }
+
+    private static IReadOnlyList<NodeEndpoint> ParseSeeds(string text)
+    {
+        var seeds = new List<NodeEndpoint>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!NodeEndpoint.TryParse(part, out var seed) || seed.IsAnyAddress || seed.Port == 0)
+                throw new SettingsException("seeds", $"expected comma-separated host:port gossip addresses, got '{part}'");
+            seeds.Add(seed);
+        }
+
+        return seeds;
+    }
+
+    private static WalMode ParseWal(string text) => text.ToLowerInvariant() switch
+    {
+        "off" => WalMode.Off,
+        "write" => WalMode.Write,
+        "fsync" => WalMode.Fsync,
+        _ => throw new SettingsException("wal", $"expected off, write or fsync, got '{text}'"),
+    };
+
+    private static int Integer(Config config, string name, int min, int max)
+    {
+        var text = config.GetString("aegis." + name, "");
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            throw new SettingsException(name, $"expected a whole number from {min} to {max}, got '{text}'");
+        return value;
+    }
+
+    private static string NonEmpty(Config config, string name)
+    {
+        var text = config.GetString("aegis." + name, "");
+        if (string.IsNullOrWhiteSpace(text)) throw new SettingsException(name, "must not be empty");
+        return text;
+    }
+
+    private static string OneOf(Config config, string name, params string[] allowed)
+    {
+        var text = config.GetString("aegis." + name, "").ToLowerInvariant();
+        if (Array.IndexOf(allowed, text) < 0)
+            throw new SettingsException(name, $"expected {string.Join(", ", allowed)}, got '{text}'");
+        return text;
+    }
+
+    private static TimeSpan Duration(Config config, string name)
+    {
+        var text = config.GetString("aegis." + name, "");
+        TimeSpan value;
+        try
+        {
+            // Accept HOCON durations (30s, 500ms, 1m) and plain seconds.
+            value = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+                ? TimeSpan.FromSeconds(seconds)
+                : config.GetTimeSpan("aegis." + name);
+        }
+        catch (Exception)
+        {
+            throw new SettingsException(name, $"expected a duration such as 30s or 500ms, got '{text}'");
+        }
+
+        if (value <= TimeSpan.Zero) throw new SettingsException(name, $"must be positive, got '{text}'");
+        return value;
+    }
+}

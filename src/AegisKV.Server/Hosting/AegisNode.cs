@@ -1,0 +1,219 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using AegisKV.Core;
+using AegisKV.Core.Sharding;
+using AegisKV.Core.State;
+using AegisKV.Server.Configuration;
+using AegisKV.Server.Health;
+using AegisKV.Server.Metrics;
+using AegisKV.Server.Resp;
+using AegisKV.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace AegisKV.Server.Hosting;
+
+/// <summary>
+/// One AegisKV node: the actor system with cluster, sharding and the WAL, the RESP listener and
+/// the HTTP endpoints, on the .NET generic host. Tests start nodes in-process with it; the
+/// <c>aegis</c> executable runs one until SIGTERM.
+/// </summary>
+public sealed class AegisNode : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private bool _started;
+
+    private AegisNode(WebApplication app, NodeSettings settings)
+    {
+        _app = app;
+        Settings = settings;
+    }
+
+    /// <summary>The settings the node runs with.</summary>
+    public NodeSettings Settings { get; }
+
+    /// <summary>The node's actor system (available once started).</summary>
+    public ActorSystem System => _app.Services.GetRequiredService<ActorSystem>();
+
+    /// <summary>Becomes ready when every shard has recovered.</summary>
+    public NodeReadiness Readiness => _app.Services.GetRequiredService<NodeReadiness>();
+
+    /// <summary>The bound RESP port (useful when the setting was port 0).</summary>
+    public int ClientPort => _app.Services.GetRequiredService<NodeService>().ClientPort;
+
+    /// <summary>The bound HTTP port.</summary>
+    public int HealthPort
+    {
+        get
+        {
+            var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            return new Uri(addresses.First()).Port;
+        }
+    }
+
+    /// <summary>Builds a node; nothing runs until <see cref="StartAsync"/>.</summary>
+    public static AegisNode Create(NodeSettings settings, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        // The data directory holds every value: only the node's user may read it.
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(settings.DataDirectory);
+        else Directory.CreateDirectory(settings.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // AegisKV's own meters are exported by MeterBridge under their own names.
+        Prometheus.Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = i => !i.Meter.Name.StartsWith("AegisKV", StringComparison.Ordinal));
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout + TimeSpan.FromSeconds(15));
+        ConfigureLogging(builder.Logging, settings, configureLogging);
+        builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, settings.Health));
+
+        var shardSettings = ShardSettings.Create(Akka.Configuration.ConfigurationFactory.ParseString($"aegis.shard.count = {settings.Shards}"));
+        var memory = new NodeMemory(settings.MaxMemoryBytes);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(memory);
+        builder.Services.AddSingleton(new NodeStatistics());
+        builder.Services.AddSingleton(new ServerMetrics());
+        builder.Services.AddSingleton(new NodeReadiness(settings.Shards));
+        builder.Services.AddHealthChecks();
+
+        builder.Services.AddAkka(AkkaConfiguration.SystemName, (akka, services) =>
+        {
+            akka.AddHocon(AkkaConfiguration.Render(settings), HoconAddMode.Prepend)
+                .AddHocon(settings.Config, HoconAddMode.Append)
+                .AddHocon(ShardSettings.DefaultConfig(), HoconAddMode.Append)
+                .AddHocon(WalStorage.DefaultConfig(), HoconAddMode.Append)
+                .ConfigureLoggers(loggers =>
+                {
+                    loggers.LogLevel = settings.LogLevel switch
+                    {
+                        "debug" => Akka.Event.LogLevel.DebugLevel,
+                        "warn" => Akka.Event.LogLevel.WarningLevel,
+                        "error" => Akka.Event.LogLevel.ErrorLevel,
+                        _ => Akka.Event.LogLevel.InfoLevel,
+                    };
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                })
+                .WithRemoting(new RemoteOptions
+                {
+                    HostName = settings.Gossip.Host,
+                    Port = settings.Gossip.Port,
+                    PublicHostName = settings.GossipAdvertise.Host,
+                    PublicPort = settings.GossipAdvertise.Port == 0 ? null : settings.GossipAdvertise.Port,
+                })
+                .WithClustering(new ClusterOptions
+                {
+                    Roles = [AkkaConfiguration.DataRole],
+                    SeedNodes = [.. settings.Seeds.Select(s => AkkaConfiguration.Address(s.Host, s.Port))],
+                })
+                .WithActors((system, registry) =>
+                {
+                    var cluster = Akka.Cluster.Cluster.Get(system);
+                    // No seeds: this node forms a new cluster by joining itself.
+                    if (settings.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+                    system.ActorOf(Props.Create<ClusterEventLogger>(), "cluster-events");
+                    var sharding = ClusterSharding.Get(system);
+                    var shardingSettings = ClusterShardingSettings.Create(system);
+                    var region = sharding.Start(
+                        "aegis-shard",
+                        entityId => ShardActor.Props(entityId, shardSettings, memory),
+                        shardingSettings,
+                        new ShardMessageExtractor(settings.Shards),
+                        sharding.DefaultShardAllocationStrategy(shardingSettings),
+                        StopShard.Instance);
+                    registry.Register<ShardRegionKey>(region);
+                })
+                .WithActorSystemLivenessCheck(tags: [HealthTags.Live, HealthTags.Health])
+                .WithAkkaClusterReadinessCheck(tags: [HealthTags.Ready, HealthTags.Health])
+                .WithHealthCheck("shards-recovered", (_, _, _) => Task.FromResult(NodeHealthChecks.ShardsRecovered(services.GetRequiredService<NodeReadiness>())), tags: [HealthTags.Ready])
+                .WithHealthCheck("wal-writable", (_, _, _) => Task.FromResult(NodeHealthChecks.DataDirectoryWritable(settings)), tags: [HealthTags.Ready, HealthTags.Health]);
+        });
+        builder.Services.AddSingleton<NodeService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeService>());
+
+        var app = builder.Build();
+        HealthEndpoints.Map(app);
+        return new AegisNode(app, settings);
+    }
+
+    /// <summary>Starts the node: actor system, shard recovery, RESP listener, HTTP.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        _started = true;
+        return _app.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Stops gracefully: stop accepting, drain, hand off shards, leave, flush the WAL.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_started) return;
+        _started = false;
+        await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs until the process is asked to stop (SIGTERM, Ctrl+C) or the actor system ends.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        _started = true;
+        await _app.RunAsync(cancellationToken).ConfigureAwait(false);
+        _started = false;
+    }
+
+    /// <summary>Waits until every shard has recovered.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        var ready = Readiness.WhenReady;
+        if (await Task.WhenAny(ready, Task.Delay(timeout)).ConfigureAwait(false) != ready)
+            throw new TimeoutException($"node {Settings.NodeId} was not ready within {timeout}");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, NodeSettings settings, Action<ILoggingBuilder>? configure)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(settings.LogLevel switch
+        {
+            "debug" => LogLevel.Debug,
+            "warn" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Information,
+        });
+        // Framework chatter is not what operators of a key-value store need to read.
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        logging.AddConsole(o =>
+            {
+                o.FormatterName = NodeConsoleFormatter.FormatterName;
+                o.LogToStandardErrorThreshold = LogLevel.None;
+            })
+            .AddConsoleFormatter<NodeConsoleFormatter, NodeConsoleFormatterOptions>(o => o.NodeId = settings.NodeId);
+        configure?.Invoke(logging);
+    }
+
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, NodeEndpoint endpoint)
+    {
+        if (endpoint.IsAnyAddress) kestrel.ListenAnyIP(endpoint.Port);
+        else if (endpoint.Host == "localhost") kestrel.ListenLocalhost(endpoint.Port);
+        else if (IPAddress.TryParse(endpoint.Host, out var address)) kestrel.Listen(address, endpoint.Port);
+        else kestrel.Listen(Dns.GetHostAddresses(endpoint.Host)[0], endpoint.Port);
+    }
+}

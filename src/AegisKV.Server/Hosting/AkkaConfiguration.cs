@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text;
+using AegisKV.Server.Configuration;
+using AegisKV.Storage;
+
+namespace AegisKV.Server.Hosting;
+
+/// <summary>The HOCON a node's actor system runs with, derived from its settings.</summary>
+internal static class AkkaConfiguration
+{
+    public const string SystemName = "aegis";
+    public const string DataRole = "data";
+
+    public static string Render(NodeSettings settings)
+    {
+        var data = Path.GetFullPath(settings.DataDirectory);
+        var mode = settings.Wal.ToString().ToLowerInvariant();
+        var akkaLevel = settings.LogLevel switch { "warn" => "WARNING", "error" => "ERROR", "debug" => "DEBUG", _ => "INFO" };
+        var hocon = new StringBuilder();
+        hocon.AppendLine(CultureInfo.InvariantCulture, $$"""
+            akka {
+              loglevel = {{akkaLevel}}
+              stdout-loglevel = WARNING
+              log-dead-letters = off
+              log-dead-letters-during-shutdown = off
+              coordinated-shutdown.phases.service-requests-done.timeout = {{(int)(settings.DrainTimeout.TotalMilliseconds + 1000)}}ms
+              actor.ask-timeout = {{(int)settings.RequestTimeout.TotalMilliseconds}}ms
+              persistence {
+                journal.plugin = "akka.persistence.journal.aegis-wal"
+                snapshot-store.plugin = "akka.persistence.snapshot-store.aegis-wal"
+                journal.aegis-wal { dir = {{Quote(Path.Combine(data, "wal"))}}, mode = {{mode}} }
+                snapshot-store.aegis-wal { dir = {{Quote(Path.Combine(data, "snapshots"))}}, mode = {{(settings.Wal == WalMode.Off ? "off" : "fsync")}} }
+              }
+              cluster {
+                downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+                split-brain-resolver {
+                  active-strategy = keep-majority
+                  stable-after = 20s
+                }
+                sharding {
+                  role = {{DataRole}}
+                  state-store-mode = ddata
+                  remember-entities = off
+                  passivate-idle-entity-after = off
+                }
+              }
+            }
+            aegis.shard.count = {{settings.Shards}}
+            """);
+        return hocon.ToString();
+    }
+
+    public static string Address(string host, int port) =>
+        $"akka.tcp://{SystemName}@{(host.Contains(':') ? "[" + host + "]" : host)}:{port}";
+
+    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+}

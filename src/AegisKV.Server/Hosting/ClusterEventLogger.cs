@@ -1,0 +1,26 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+
+namespace AegisKV.Server.Hosting;
+
+/// <summary>Logs membership changes at info, as operators watch for them during rolling restarts.</summary>
+internal sealed class ClusterEventLogger : ReceiveActor
+{
+    public ClusterEventLogger()
+    {
+        var log = Context.GetLogger();
+        Receive<ClusterEvent.MemberUp>(e => log.Info("Node joined: {0} ({1})", e.Member.Address, string.Join(",", e.Member.Roles)));
+        Receive<ClusterEvent.MemberLeft>(e => log.Info("Node leaving: {0}", e.Member.Address));
+        Receive<ClusterEvent.MemberRemoved>(e => log.Info("Node left: {0}", e.Member.Address));
+        Receive<ClusterEvent.UnreachableMember>(e => log.Warning("Node unreachable: {0}", e.Member.Address));
+        Receive<ClusterEvent.ReachableMember>(e => log.Info("Node reachable again: {0}", e.Member.Address));
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
+    }
+
+    protected override void PreStart() =>
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+
+    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Akka;
+using Akka.Actor;
+using Akka.Hosting;
+using AegisKV.Core.Sharding;
+using AegisKV.Server.Configuration;
+using AegisKV.Server.Metrics;
+using AegisKV.Server.Resp;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AegisKV.Server.Hosting;
+
+/// <summary>
+/// Starts after the actor system and stops before it: opens the RESP listener, recovers the
+/// shards, and on shutdown stops accepting and drains connections before the actor system
+/// hands off shards and leaves the cluster.
+/// </summary>
+internal sealed class NodeService : IHostedService
+{
+    private readonly NodeSettings _settings;
+    private readonly IServiceProvider _services;
+    private readonly NodeReadiness _readiness;
+    private readonly ILoggerFactory _logging;
+    private readonly ILogger<NodeService> _log;
+    private readonly CancellationTokenSource _stopping = new();
+    private ActorRegistry? _registry;
+    private RespServer? _server;
+    private NodeContext? _node;
+
+    public NodeService(NodeSettings settings, IServiceProvider services, NodeReadiness readiness, ILoggerFactory logging)
+    {
+        _settings = settings;
+        _services = services;
+        _readiness = readiness;
+        _logging = logging;
+        _log = logging.CreateLogger<NodeService>();
+    }
+
+    /// <summary>The bound RESP port, once started.</summary>
+    public int ClientPort => _node?.ClientPort ?? 0;
+
+    // The actor system and the shard region exist only once Akka's hosted service has started,
+    // so everything that needs them is built here rather than by the container.
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _registry = _services.GetRequiredService<ActorRegistry>();
+        var system = _services.GetRequiredService<ActorSystem>();
+        var region = await _registry.GetAsync<ShardRegionKey>(cancellationToken).ConfigureAwait(false);
+        _node = new NodeContext(
+            _settings,
+            new CommandRouter(region, _settings.Shards, _settings.RequestTimeout),
+            _services.GetRequiredService<NodeStatistics>(),
+            _services.GetRequiredService<AegisKV.Core.State.NodeMemory>(),
+            _services.GetRequiredService<ServerMetrics>());
+        NodeGauges.Register(_node, _readiness);
+        MeterBridge.Start();
+        _server = new RespServer(_node, system, _logging.CreateLogger<RespServer>());
+        await _server.StartAsync().ConfigureAwait(false);
+
+        // SIGTERM runs Akka's coordinated shutdown: clients are drained in its first phases,
+        // before sharding hands shards off and the node leaves the cluster.
+        var shutdown = CoordinatedShutdown.Get(system);
+        var server = _server;
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "unbind-resp", async () =>
+        {
+            await server.UnbindAsync().ConfigureAwait(false);
+            return Done.Instance;
+        });
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "drain-resp", async () =>
+        {
+            await server.DrainAsync(_settings.DrainTimeout).ConfigureAwait(false);
+            return Done.Instance;
+        });
+        _ = RecoverShardsAsync(region, _stopping.Token);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _log.LogInformation("Shutting down: draining client connections (limit {DrainTimeout})", _settings.DrainTimeout);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_server is not null) await _server.DrainAsync(_settings.DrainTimeout).ConfigureAwait(false);
+    }
+
+    // Touch every shard so each recovers from its snapshot and WAL now, not on first use;
+    // the node is ready once all have answered.
+    private async Task RecoverShardsAsync(IActorRef region, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var pending = new List<int>(Enumerable.Range(0, _settings.Shards));
+        long keys = 0;
+        while (pending.Count > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            var asks = pending.Select(shard => region.Ask<ShardRecovered>(new RecoverShard(shard), TimeSpan.FromSeconds(30), cancellationToken)).ToArray();
+            try
+            {
+                await Task.WhenAll(asks).ConfigureAwait(false);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Some shards did not answer yet (cluster still forming): ask those again.
+            }
+            catch (Exception)
+            {
+                return;
+            }
+
+            var stillPending = new List<int>();
+            for (var i = 0; i < asks.Length; i++)
+            {
+                if (asks[i].IsCompletedSuccessfully)
+                {
+                    keys += asks[i].Result.Keys;
+                    _readiness.ShardRecovered();
+                }
+                else
+                {
+                    stillPending.Add(pending[i]);
+                }
+            }
+
+            pending = stillPending;
+            if (pending.Count > 0)
+            {
+                _log.LogWarning("{Pending} shards have not recovered yet; retrying", pending.Count);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (pending.Count == 0)
+            _log.LogInformation("Ready: {Shards} shards recovered with {Keys} keys in {Elapsed} ms", _settings.Shards, keys, clock.ElapsedMilliseconds);
+    }
+}

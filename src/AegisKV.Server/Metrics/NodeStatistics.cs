@@ -1,0 +1,53 @@
+using System.Diagnostics;
+
+namespace AegisKV.Server.Metrics;
+
+/// <summary>Node-wide counters INFO reports; updated atomically by every connection.</summary>
+public sealed class NodeStatistics
+{
+    private long _connections;
+    private long _totalConnections;
+    private long _commands;
+    private long _nextClientId;
+
+    /// <summary>When the node started.</summary>
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Time since start.</summary>
+    public TimeSpan Uptime => DateTimeOffset.UtcNow - StartedAt;
+
+    /// <summary>Open client connections.</summary>
+    public long Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Connections accepted since start.</summary>
+    public long TotalConnections => Volatile.Read(ref _totalConnections);
+
+    /// <summary>Commands processed since start.</summary>
+    public long Commands => Volatile.Read(ref _commands);
+
+    /// <summary>Counts a new connection and returns its client id.</summary>
+    public long ConnectionOpened()
+    {
+        Interlocked.Increment(ref _connections);
+        Interlocked.Increment(ref _totalConnections);
+        ServerMetrics.Connections.Inc();
+        ServerMetrics.ConnectionsAccepted.Inc();
+        return Interlocked.Increment(ref _nextClientId);
+    }
+
+    /// <summary>Counts a closed connection.</summary>
+    public void ConnectionClosed()
+    {
+        Interlocked.Decrement(ref _connections);
+        ServerMetrics.Connections.Dec();
+    }
+
+    /// <summary>Counts one processed command.</summary>
+    public void CommandProcessed() => Interlocked.Increment(ref _commands);
+
+    /// <summary>The process id, for INFO.</summary>
+    public static int ProcessId => Environment.ProcessId;
+
+    /// <summary>A timestamp for latency measurement.</summary>
+    public static long Timestamp() => Stopwatch.GetTimestamp();
+}

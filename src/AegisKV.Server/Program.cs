@@ -1,0 +1,3 @@
+using AegisKV.Server.Cli;
+
+return await AegisCommandLine.RunAsync(args);

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text;
+using AegisKV.Core.Commands;
+using AegisKV.Core.Replies;
+using AegisKV.Core.State;
+
+namespace AegisKV.Server.Resp;
+
+internal sealed partial class ClientSession
+{
+    // SCAN cursors: shard number in the top 16 bits, position within the shard below.
+    private const int ShardBits = 48;
+    private const long PositionMask = (1L << ShardBits) - 1;
+    private const int MaxShardsPerScanCall = 16;
+
+    private async Task<Reply> ScanAsync(byte[][] arguments)
+    {
+        if (!ulong.TryParse(Encoding.ASCII.GetString(arguments[1]), NumberStyles.None, CultureInfo.InvariantCulture, out var cursor))
+            return Errors.InvalidCursor;
+        byte[] pattern = [];
+        long count = 10;
+        var typeMatches = true;
+        for (var i = 2; i < arguments.Length; i++)
+        {
+            var hasValue = i + 1 < arguments.Length;
+            if (Ascii.EqualsIgnoreCase(arguments[i], "MATCH"u8) && hasValue) pattern = arguments[++i];
+            else if (Ascii.EqualsIgnoreCase(arguments[i], "COUNT"u8) && hasValue)
+            {
+                if (!IntegerText.TryParse(arguments[++i], out count)) return Errors.NotInteger;
+                if (count < 1) return Errors.Syntax;
+            }
+            else if (Ascii.EqualsIgnoreCase(arguments[i], "TYPE"u8) && hasValue) typeMatches = Ascii.EqualsIgnoreCase(arguments[++i], "string"u8);
+            else return Errors.Syntax;
+        }
+
+        var shard = (int)(cursor >> ShardBits);
+        var position = (long)cursor & PositionMask;
+        var keys = new List<Reply>();
+        var shardCount = _node.Router.ShardCount;
+        for (var visited = 0; shard < shardCount && keys.Count < count && visited < MaxShardsPerScanCall; visited++)
+        {
+            var reply = await _node.Router.ShardAsync(shard, CommandId.Scan,
+                [IntegerText.Format(position), IntegerText.Format(count - keys.Count), pattern]).ConfigureAwait(false);
+            if (reply is not ArrayReply { Items: [IntegerReply next, ArrayReply { Items: { } found }] }) return reply;
+            if (typeMatches) keys.AddRange(found);
+            if (next.Value == 0)
+            {
+                shard++;
+                position = 0;
+            }
+            else
+            {
+                position = next.Value;
+            }
+        }
+
+        var nextCursor = shard >= shardCount ? 0UL : ((ulong)shard << ShardBits) | (ulong)position;
+        return new ArrayReply([Bulk(nextCursor.ToString(CultureInfo.InvariantCulture)), new ArrayReply([.. keys])]);
+    }
+
+    private Reply CommandInfo(byte[][] arguments)
+    {
+        if (arguments.Length == 1) return new ArrayReply([.. CommandTable.All.Select(Describe)]);
+        var sub = arguments[1];
+        if (Ascii.EqualsIgnoreCase(sub, "COUNT"u8)) return Reply.Integer(CommandTable.All.Count);
+        if (Ascii.EqualsIgnoreCase(sub, "INFO"u8))
+        {
+            if (arguments.Length == 2) return new ArrayReply([.. CommandTable.All.Select(Describe)]);
+            var items = new Reply[arguments.Length - 2];
+            for (var i = 2; i < arguments.Length; i++)
+                items[i - 2] = CommandTable.Find(arguments[i]) is { } spec ? Describe(spec) : Reply.NilArray;
+            return new ArrayReply(items);
+        }
+
+        // Clients such as redis-cli ask for docs only for hints; an empty map (array in RESP2) is valid.
+        if (Ascii.EqualsIgnoreCase(sub, "DOCS"u8)) return Reply.EmptyArray;
+        if (Ascii.EqualsIgnoreCase(sub, "HELP"u8))
+            return new ArrayReply([Bulk("COMMAND"), Bulk("COMMAND COUNT"), Bulk("COMMAND INFO [<command-name> ...]"), Bulk("COMMAND DOCS [<command-name> ...]")]);
+        return Errors.UnknownSubcommand(sub, "command");
+    }
+
+    private static Reply Describe(CommandSpec spec)
+    {
+        var flags = new List<Reply>();
+        if ((spec.Flags & CommandFlags.Write) != 0) flags.Add(Status("write"));
+        if ((spec.Flags & CommandFlags.ReadOnly) != 0) flags.Add(Status("readonly"));
+        if ((spec.Flags & CommandFlags.DenyOom) != 0) flags.Add(Status("denyoom"));
+        if ((spec.Flags & CommandFlags.Fast) != 0) flags.Add(Status("fast"));
+        if ((spec.Flags & CommandFlags.NoAuth) != 0) flags.Add(Status("no_auth"));
+        return new ArrayReply(
+        [
+            new BulkReply(spec.LowerName), Reply.Integer(spec.Arity), new ArrayReply([.. flags]),
+            Reply.Integer(spec.FirstKey), Reply.Integer(spec.LastKey), Reply.Integer(spec.KeyStep),
+        ]);
+    }
+
+    private static Reply Status(string text) => new SimpleReply(Encoding.ASCII.GetBytes(text));
+
+    private Reply Config(byte[][] arguments)
+    {
+        var sub = arguments[1];
+        if (Ascii.EqualsIgnoreCase(sub, "GET"u8) && arguments.Length >= 3)
+        {
+            var parameters = ServerInfo.ConfigParameters(_node);
+            var items = new List<Reply>();
+            foreach (var (name, value) in parameters)
+            {
+                for (var i = 2; i < arguments.Length; i++)
+                {
+                    if (!GlobPattern.IsMatch(Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(arguments[i]).ToLowerInvariant()), Encoding.ASCII.GetBytes(name))) continue;
+                    items.Add(Bulk(name));
+                    items.Add(Bulk(value));
+                    break;
+                }
+            }
+
+            return new ArrayReply([.. items]);
+        }
+
+        if (Ascii.EqualsIgnoreCase(sub, "SET"u8) || Ascii.EqualsIgnoreCase(sub, "RESETSTAT"u8) || Ascii.EqualsIgnoreCase(sub, "REWRITE"u8))
+            return Errors.Text("ERR CONFIG is read-only on AegisKV: change settings with flags, AEGIS_* variables or the --config file and restart");
+        if (Ascii.EqualsIgnoreCase(sub, "HELP"u8)) return new ArrayReply([Bulk("CONFIG GET <pattern> [<pattern> ...]")]);
+        return Errors.UnknownSubcommand(sub, "config");
+    }
+
+    private Reply Info(byte[][] arguments)
+    {
+        var sections = new List<string>();
+        for (var i = 1; i < arguments.Length; i++) sections.Add(Encoding.ASCII.GetString(arguments[i]).ToLowerInvariant());
+        return Bulk(ServerInfo.Render(_node, sections));
+    }
+}

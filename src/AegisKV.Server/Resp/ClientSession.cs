@@ -1,0 +1,315 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using AegisKV.Core.Commands;
+using AegisKV.Core.Replies;
+using AegisKV.Core.Sharding;
+using AegisKV.Core.State;
+using AegisKV.Server.Metrics;
+
+namespace AegisKV.Server.Resp;
+
+/// <summary>
+/// One client connection: its AUTH state and name, the connection-level commands, and the
+/// hand-off of keyed commands to the router. Called from one stream stage at a time.
+/// </summary>
+internal sealed partial class ClientSession
+{
+    private static readonly Task<Reply> PongTask = Task.FromResult<Reply>(new SimpleReply("PONG"u8.ToArray()));
+    private static readonly Task<Reply> OkTask = Task.FromResult(Reply.Ok);
+
+    private readonly NodeContext _node;
+    private readonly string _remote;
+    private bool _authenticated;
+    private byte[]? _name;
+
+    public ClientSession(NodeContext node, long id, string remote)
+    {
+        _node = node;
+        Id = id;
+        _remote = remote;
+        _authenticated = node.Settings.AuthToken is null;
+    }
+
+    public long Id { get; }
+
+    /// <summary>Runs one request; the task completes when its reply may be sent.</summary>
+    public Task<Reply> ExecuteAsync(Incoming incoming)
+    {
+        var started = NodeStatistics.Timestamp();
+        var immediate = Prepare(incoming, started, out var spec, out var arguments);
+        if (immediate is not null) return immediate;
+        return Timed(_node.Router.SingleKeyAsync(spec!.Id, arguments![1], arguments[1..]), spec.Id, started);
+    }
+
+    /// <summary>
+    /// Runs the requests that arrived together, in order. Consecutive single-key commands are
+    /// grouped per shard and sent as one message each; any other command first sends the groups
+    /// gathered so far, so commands still take effect in the order the client sent them.
+    /// </summary>
+    public Task<Reply[]> ExecuteBatchAsync(IReadOnlyList<Incoming> batch) =>
+        batch.Count == 1 ? One(ExecuteAsync(batch[0])) : ExecuteManyAsync(batch);
+
+    private static async Task<Reply[]> One(Task<Reply> reply) => [await reply.ConfigureAwait(false)];
+
+    private async Task<Reply[]> ExecuteManyAsync(IReadOnlyList<Incoming> batch)
+    {
+        var started = NodeStatistics.Timestamp();
+        var replies = new Reply[batch.Count];
+        var singles = new List<(int Index, Task<Reply> Reply)>();
+        var groups = new List<(List<int> Indices, Task<Reply[]> Replies)>();
+        Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open = null;
+        CommandId[]? keyed = null;
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            // Anything but a single-key command may touch the shards: send the groups before it.
+            if (batch[i].Arguments is not { } peek || CommandTable.Find(peek[0]) is not { Routing: CommandRouting.SingleKey }) Send(open, groups);
+            var immediate = Prepare(batch[i], started, out var spec, out var arguments);
+            if (immediate is null)
+            {
+                var shard = Core.Sharding.ShardResolver.ShardOf(arguments![1], _node.Router.ShardCount);
+                open ??= [];
+                if (!open.TryGetValue(shard, out var group)) open[shard] = group = ([], []);
+                group.Indices.Add(i);
+                group.Commands.Add(new ShardCommand(spec!.Id, arguments[1..]));
+                (keyed ??= new CommandId[batch.Count])[i] = spec.Id;
+                continue;
+            }
+
+            singles.Add((i, immediate));
+        }
+
+        Send(open, groups);
+        foreach (var (index, reply) in singles) replies[index] = await reply.ConfigureAwait(false);
+        foreach (var (indices, group) in groups)
+        {
+            var results = await group.ConfigureAwait(false);
+            for (var j = 0; j < indices.Count; j++)
+            {
+                replies[indices[j]] = results[j];
+                _node.Metrics.Record(keyed![indices[j]], results[j] is ErrorReply, started);
+            }
+        }
+
+        return replies;
+    }
+
+    private void Send(Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open, List<(List<int>, Task<Reply[]>)> groups)
+    {
+        if (open is null || open.Count == 0) return;
+        foreach (var (shard, group) in open) groups.Add((group.Indices, _node.Router.BatchAsync(shard, [.. group.Commands])));
+        open.Clear();
+    }
+
+    /// <summary>
+    /// Checks and runs a request that needs no single shard; returns null for a single-key
+    /// command that passed every check, for the caller to send to its shard.
+    /// </summary>
+    private Task<Reply>? Prepare(Incoming incoming, long started, out CommandSpec? spec, out byte[][]? arguments)
+    {
+        spec = null;
+        arguments = incoming.Arguments;
+        if (arguments is null)
+        {
+            ServerMetrics.ProtocolErrors.Inc();
+            return Task.FromResult<Reply>(new ClosingReply(Errors.Text("ERR Protocol error: " + incoming.ProtocolError)));
+        }
+
+        _node.Statistics.CommandProcessed();
+        spec = CommandTable.Find(arguments[0]);
+        if (spec is null)
+        {
+            _node.Metrics.RecordUnknown();
+            return Task.FromResult<Reply>(_authenticated ? Errors.UnknownCommand(arguments) : Errors.NoAuth);
+        }
+
+        Task<Reply> reply;
+        if (!_authenticated && (spec.Flags & CommandFlags.NoAuth) == 0) reply = Task.FromResult<Reply>(Errors.NoAuth);
+        else if (!spec.AcceptsArgumentCount(arguments.Length)) reply = Task.FromResult<Reply>(Errors.WrongArity(spec.Name));
+        else if (spec.Routing == CommandRouting.SingleKey) return null;
+        else reply = Dispatch(spec, arguments);
+
+        if (reply.IsCompleted)
+        {
+            _node.Metrics.Record(spec.Id, reply.Result is ErrorReply, started);
+            return reply;
+        }
+
+        return Timed(reply, spec.Id, started);
+    }
+
+    private async Task<Reply> Timed(Task<Reply> pending, CommandId command, long started)
+    {
+        var reply = await pending.ConfigureAwait(false);
+        _node.Metrics.Record(command, reply is ErrorReply, started);
+        return reply;
+    }
+
+    private Task<Reply> Dispatch(CommandSpec spec, byte[][] arguments)
+    {
+        var router = _node.Router;
+        switch (spec.Routing)
+        {
+            case CommandRouting.MultiKey:
+                if (spec.KeyStep > 1 && (arguments.Length - 1) % spec.KeyStep != 0)
+                    return Task.FromResult<Reply>(Errors.WrongArity(spec.Name));
+                return router.MultiKeyAsync(spec.Id, arguments, spec.KeyStep);
+        }
+
+        return spec.Id switch
+        {
+            CommandId.Ping => arguments.Length switch
+            {
+                1 => PongTask,
+                2 => Task.FromResult<Reply>(new BulkReply(arguments[1])),
+                _ => Task.FromResult<Reply>(Errors.WrongArity("ping")),
+            },
+            CommandId.Echo => Task.FromResult<Reply>(new BulkReply(arguments[1])),
+            CommandId.Quit => Task.FromResult<Reply>(new ClosingReply(Reply.Ok)),
+            CommandId.Auth => Task.FromResult(Auth(arguments)),
+            CommandId.Hello => Task.FromResult(Hello(arguments)),
+            CommandId.Select => Task.FromResult(Select(arguments[1])),
+            CommandId.Client => Task.FromResult(Client(arguments)),
+            CommandId.Command => Task.FromResult(CommandInfo(arguments)),
+            CommandId.Info => Task.FromResult(Info(arguments)),
+            CommandId.Time => Task.FromResult(Time()),
+            CommandId.Config => Task.FromResult(Config(arguments)),
+            CommandId.DbSize => SumAsync(CommandId.DbSize),
+            CommandId.Keys => KeysAsync(arguments[1]),
+            CommandId.Scan => ScanAsync(arguments),
+            CommandId.FlushAll or CommandId.FlushDb => FlushAsync(spec, arguments),
+            _ => Task.FromResult<Reply>(Errors.Text($"ERR '{spec.Name}' is not implemented")),
+        };
+    }
+
+    private Reply Auth(byte[][] arguments)
+    {
+        if (arguments.Length > 3) return Errors.Syntax;
+        if (_node.Settings.AuthToken is not { } token) return Errors.AuthNotConfigured;
+        var user = arguments.Length == 3 ? arguments[1] : "default"u8.ToArray();
+        var ok = user.AsSpan().SequenceEqual("default"u8) && TokenMatches(arguments[^1], token);
+        _authenticated = ok;
+        return ok ? Reply.Ok : Errors.WrongPass;
+    }
+
+    // Compare digests so the time taken says nothing about the token, not even its length.
+    private static bool TokenMatches(byte[] given, string token) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(given), SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private Reply Hello(byte[][] arguments)
+    {
+        var i = 1;
+        if (arguments.Length > 1)
+        {
+            if (!IntegerText.TryParse(arguments[1], out var version))
+                return Errors.Text("ERR Protocol version is not an integer or out of range");
+            if (version != 2) return Errors.NoProto;
+            i = 2;
+        }
+
+        for (; i < arguments.Length; i++)
+        {
+            if (Ascii.EqualsIgnoreCase(arguments[i], "AUTH"u8) && i + 2 < arguments.Length)
+            {
+                var result = Auth(["AUTH"u8.ToArray(), arguments[i + 1], arguments[i + 2]]);
+                if (result is ErrorReply) return result;
+                i += 2;
+            }
+            else if (Ascii.EqualsIgnoreCase(arguments[i], "SETNAME"u8) && i + 1 < arguments.Length)
+            {
+                _name = arguments[++i];
+            }
+            else
+            {
+                return Errors.Text($"ERR Syntax error in HELLO option '{Encoding.UTF8.GetString(arguments[i])}'");
+            }
+        }
+
+        if (!_authenticated)
+            return Errors.Text("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+
+        return new ArrayReply(
+        [
+            Bulk("server"), Bulk("redis"),
+            Bulk("version"), Bulk(ServerInfo.RedisCompatibleVersion),
+            Bulk("proto"), Reply.Integer(2),
+            Bulk("id"), Reply.Integer(Id),
+            Bulk("mode"), Bulk("standalone"),
+            Bulk("role"), Bulk("master"),
+            Bulk("modules"), Reply.EmptyArray,
+        ]);
+    }
+
+    private static Reply Select(byte[] index)
+    {
+        if (!IntegerText.TryParse(index, out var db)) return Errors.NotInteger;
+        return db == 0 ? Reply.Ok : Errors.DbIndexOutOfRange;
+    }
+
+    private Reply Client(byte[][] arguments)
+    {
+        var sub = arguments[1];
+        if (Ascii.EqualsIgnoreCase(sub, "SETNAME"u8) && arguments.Length == 3)
+        {
+            if (Array.Exists(arguments[2], b => b <= (byte)' ' || b > 126))
+                return Errors.Text("ERR Client names cannot contain spaces, newlines or special characters.");
+            _name = arguments[2].Length == 0 ? null : arguments[2];
+            return Reply.Ok;
+        }
+
+        if (Ascii.EqualsIgnoreCase(sub, "GETNAME"u8) && arguments.Length == 2) return Reply.Bulk(_name);
+        if (Ascii.EqualsIgnoreCase(sub, "ID"u8) && arguments.Length == 2) return Reply.Integer(Id);
+        if (Ascii.EqualsIgnoreCase(sub, "SETINFO"u8) && arguments.Length == 4) return Reply.Ok;
+        if ((Ascii.EqualsIgnoreCase(sub, "INFO"u8) && arguments.Length == 2) || (Ascii.EqualsIgnoreCase(sub, "LIST"u8) && arguments.Length == 2))
+            return Bulk(DescribeClient() + (Ascii.EqualsIgnoreCase(sub, "LIST"u8) ? "\n" : ""));
+        if (Ascii.EqualsIgnoreCase(sub, "HELP"u8))
+            return new ArrayReply([Bulk("CLIENT SETNAME <name>"), Bulk("CLIENT GETNAME"), Bulk("CLIENT ID"), Bulk("CLIENT INFO"), Bulk("CLIENT LIST"), Bulk("CLIENT SETINFO <attr> <value>")]);
+        return Errors.UnknownSubcommand(sub, "client");
+    }
+
+    private string DescribeClient() =>
+        $"id={Id} addr={_remote} name={(_name is null ? "" : Encoding.UTF8.GetString(_name))} db=0 resp=2";
+
+    private static Reply Time()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var micros = now.ToUnixTimeMilliseconds() * 1000 + (now.Ticks % TimeSpan.TicksPerMillisecond) / 10;
+        return new ArrayReply([Bulk((micros / 1_000_000).ToString(CultureInfo.InvariantCulture)), Bulk((micros % 1_000_000).ToString(CultureInfo.InvariantCulture))]);
+    }
+
+    private async Task<Reply> SumAsync(CommandId command)
+    {
+        long total = 0;
+        foreach (var reply in await _node.Router.AllShardsAsync(command, []).ConfigureAwait(false))
+        {
+            if (reply is ErrorReply) return reply;
+            if (reply is IntegerReply integer) total += integer.Value;
+        }
+
+        return Reply.Integer(total);
+    }
+
+    private async Task<Reply> KeysAsync(byte[] pattern)
+    {
+        var keys = new List<Reply>();
+        foreach (var reply in await _node.Router.AllShardsAsync(CommandId.Keys, [pattern]).ConfigureAwait(false))
+        {
+            if (reply is ErrorReply) return reply;
+            if (reply is ArrayReply { Items: { } items }) keys.AddRange(items);
+        }
+
+        return new ArrayReply([.. keys]);
+    }
+
+    private async Task<Reply> FlushAsync(CommandSpec spec, byte[][] arguments)
+    {
+        if (arguments.Length > 2 || (arguments.Length == 2 && !Ascii.EqualsIgnoreCase(arguments[1], "ASYNC"u8) && !Ascii.EqualsIgnoreCase(arguments[1], "SYNC"u8)))
+            return Errors.Syntax;
+        foreach (var reply in await _node.Router.AllShardsAsync(spec.Id, []).ConfigureAwait(false))
+            if (reply is ErrorReply) return reply;
+        return Reply.Ok;
+    }
+
+    private static Reply Bulk(string text) => new BulkReply(Encoding.UTF8.GetBytes(text));
+}

@@ -1,0 +1,26 @@
+using AegisKV.Core.State;
+using AegisKV.Server.Configuration;
+using AegisKV.Server.Metrics;
+
+namespace AegisKV.Server.Resp;
+
+/// <summary>What every client connection of a node shares.</summary>
+/// <param name="Settings">The node's settings.</param>
+/// <param name="Router">Routes keyed commands to shards.</param>
+/// <param name="Statistics">Node-wide counters.</param>
+/// <param name="Memory">Memory held by this node's shards.</param>
+/// <param name="Metrics">Per-command Prometheus series.</param>
+public sealed record NodeContext(
+    NodeSettings Settings,
+    CommandRouter Router,
+    NodeStatistics Statistics,
+    NodeMemory Memory,
+    ServerMetrics Metrics)
+{
+    /// <summary>The AegisKV version, as <c>aegis --version</c> prints it.</summary>
+    public static string Version { get; } =
+        typeof(NodeContext).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>The client port actually bound (differs from the setting when that was 0).</summary>
+    public int ClientPort { get; set; }
+}

@@ -1,0 +1,128 @@
+using System.Buffers;
+using System.Net;
+using Akka;
+using Akka.Actor;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using AegisKV.Core.Replies;
+using Microsoft.Extensions.Logging;
+
+namespace AegisKV.Server.Resp;
+
+/// <summary>
+/// The client listener: Akka.Streams TCP, one protocol flow per connection. Requests that arrive
+/// in one read are run as one batch; replies leave in request order, and up to
+/// <see cref="PipelineDepth"/> batches of one connection are in flight at once. Stopping unbinds first, then lets every connection finish the requests
+/// it has read and flush their replies, within the drain timeout.
+/// </summary>
+public sealed class RespServer
+{
+    /// <summary>Requests of one connection that may wait for shards at the same time.</summary>
+    public const int PipelineDepth = 64;
+
+    private readonly NodeContext _node;
+    private readonly ActorSystem _system;
+    private readonly ILogger _log;
+    private readonly SharedKillSwitch _connections = KillSwitches.Shared("client-connections");
+    private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Akka.Streams.Dsl.Tcp.ServerBinding? _binding;
+    private int _open;
+    private volatile bool _draining;
+
+    /// <summary>Creates the listener; nothing is bound until <see cref="StartAsync"/>.</summary>
+    public RespServer(NodeContext node, ActorSystem system, ILogger<RespServer> log)
+    {
+        _node = node;
+        _system = system;
+        _log = log;
+    }
+
+    /// <summary>The bound client endpoint.</summary>
+    public EndPoint? LocalEndpoint => _binding?.LocalAddress;
+
+    /// <summary>Binds the client port and starts accepting connections.</summary>
+    public async Task StartAsync()
+    {
+        var bind = _node.Settings.Bind;
+        var materializer = _system.Materializer(namePrefix: "resp");
+        var connections = _system.TcpStream().Bind(bind.Host, bind.Port, backlog: 1024, halfClose: true);
+        var binding = await connections
+            .To(Sink.ForEach<Akka.Streams.Dsl.Tcp.IncomingConnection>(connection => Accept(connection, materializer)))
+            .Run(materializer)
+            .ConfigureAwait(false);
+        _binding = binding;
+        _node.ClientPort = ((IPEndPoint)binding.LocalAddress).Port;
+        _log.LogInformation("Listening for RESP clients on {Endpoint}", binding.LocalAddress);
+    }
+
+    /// <summary>Stops accepting connections; then every open connection finishes the requests it has read and closes.</summary>
+    public async Task UnbindAsync()
+    {
+        if (_binding is not { } binding || _draining) return;
+        _draining = true;
+        await binding.Unbind().ConfigureAwait(false);
+        _log.LogInformation("Stopped accepting RESP clients; draining {Connections} connections", Volatile.Read(ref _open));
+        _connections.Shutdown();
+        if (Volatile.Read(ref _open) == 0) _allClosed.TrySetResult();
+    }
+
+    /// <summary>Waits until every connection has flushed its replies and closed, or aborts those left after <paramref name="drainTimeout"/>.</summary>
+    public async Task DrainAsync(TimeSpan drainTimeout)
+    {
+        await UnbindAsync().ConfigureAwait(false);
+        if (!_draining) return;
+        var finished = await Task.WhenAny(_allClosed.Task, Task.Delay(drainTimeout)).ConfigureAwait(false);
+        if (finished == _allClosed.Task) return;
+        _log.LogWarning("Drain timeout: closing {Connections} connections with requests in flight", Volatile.Read(ref _open));
+        _connections.Abort(new TimeoutException("drain timeout"));
+    }
+
+    private void Accept(Akka.Streams.Dsl.Tcp.IncomingConnection connection, IMaterializer materializer)
+    {
+        if (_draining) return;
+        Interlocked.Increment(ref _open);
+        var id = _node.Statistics.ConnectionOpened();
+        var session = new ClientSession(_node, id, connection.RemoteAddress.ToString() ?? "?");
+        var completion = connection.HandleWith(ProtocolFlow(session), materializer);
+        completion.ContinueWith(_ => Closed(), TaskScheduler.Default);
+    }
+
+    private void Closed()
+    {
+        _node.Statistics.ConnectionClosed();
+        if (Interlocked.Decrement(ref _open) == 0 && _draining) _allClosed.TrySetResult();
+    }
+
+    private Flow<ByteString, ByteString, Task<Done>> ProtocolFlow(ClientSession session)
+    {
+        var framer = new RequestFramer(_node.Settings.Limits);
+        return Flow.Create<ByteString>()
+            .Via(_connections.Flow<ByteString>())
+            .Select(framer.Feed)
+            .Where(static requests => requests.Count > 0)
+            .SelectAsync(PipelineDepth, session.ExecuteBatchAsync)
+            .SelectMany(static replies => replies)
+            .TakeWhile(reply => reply is not ClosingReply, inclusive: true)
+            .Batch(PipelineDepth, FirstReply, NextReply)
+            .Select(ToByteString)
+            .WatchTermination((_, done) => done);
+    }
+
+    private static ArrayBufferWriter<byte> FirstReply(Reply reply)
+    {
+        var writer = new ArrayBufferWriter<byte>(256);
+        reply.WriteTo(writer);
+        return writer;
+    }
+
+    private static ArrayBufferWriter<byte> NextReply(ArrayBufferWriter<byte> writer, Reply reply)
+    {
+        reply.WriteTo(writer);
+        return writer;
+    }
+
+    // ByteString wraps the array without copying; the writer is not touched again.
+    private static ByteString ToByteString(ArrayBufferWriter<byte> writer) =>
+        ByteString.FromBytes(writer.WrittenMemory.ToArray());
+}

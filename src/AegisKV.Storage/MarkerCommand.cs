@@ -1,0 +1,23 @@
+namespace AegisKV.Storage;
+
+/// <summary>
+/// A deletion (<see cref="WalRecordType.Deletion"/>, up to and including <see cref="SequenceNr"/>) or a suffix
+/// truncation (<see cref="WalRecordType.Truncation"/>, from <see cref="SequenceNr"/> on). The writer loop
+/// decides the marker's exact content because only it knows the current highest sequence number.
+/// </summary>
+internal sealed class MarkerCommand(WalRecordType kind, string persistenceId, long sequenceNr) : WalCommand
+{
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public WalRecordType Kind { get; } = kind;
+
+    public string PersistenceId { get; } = persistenceId;
+
+    public long SequenceNr { get; } = sequenceNr;
+
+    public Task Task => _completion.Task;
+
+    public override void Complete() => _completion.TrySetResult();
+
+    public override void Fail(Exception cause) => _completion.TrySetException(cause);
+}

@@ -1,0 +1,34 @@
+namespace AegisKV.Storage;
+
+/// <summary>What the index knows about one persistence id.</summary>
+internal sealed class PidState
+{
+    /// <summary>Replayable records, ascending by sequence number.</summary>
+    public List<WalEntry> Entries { get; } = [];
+
+    /// <summary>Never lowered by deletion or compaction; only a truncation lowers it.</summary>
+    public long HighestSequenceNr { get; set; }
+
+    public long DeletedTo { get; set; }
+
+    /// <summary>Segment of the newest record of any type; compaction re-writes the state if it would lose it.</summary>
+    public Segment? LastRecordSegment { get; set; }
+
+    /// <summary>Segment of the newest deletion marker; compaction carries the deleted-to mark forward.</summary>
+    public Segment? LastDeletionSegment { get; set; }
+
+    /// <summary>Start-up scan only: first event seen for an id not seen before, after corrupt data.</summary>
+    public long SuspectFirstSequenceNr { get; set; }
+
+    /// <summary>Start-up scan only: the corruption that <see cref="SuspectFirstSequenceNr"/> followed.</summary>
+    public (string File, long Offset) SuspectCorruption { get; set; }
+
+    /// <summary>Set when recovery found a gap after corrupt data; replays fail with it.</summary>
+    public WalCorruptionException? Corruption { get; set; }
+
+    /// <summary>Highest sequence number before the gap: a truncation at or below the next one repairs the id.</summary>
+    public long CorruptAfter { get; set; }
+
+    /// <summary>Start-up scan only: corrupt regions already seen when this id's last record was applied.</summary>
+    public int SeenCorruptRegions { get; set; }
+}

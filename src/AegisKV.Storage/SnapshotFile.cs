@@ -1,0 +1,113 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+
+namespace AegisKV.Storage;
+
+/// <summary>Decoded content of a snapshot file (see <see cref="WalFormat"/> for the layout).</summary>
+internal sealed record SnapshotFileContent(string PersistenceId, long SequenceNr, long TimestampTicks, int SerializerId, string SerializerManifest, byte[] Payload);
+
+/// <summary>Encodes, decodes and names snapshot files.</summary>
+internal static class SnapshotFile
+{
+    public static byte[] Encode(string persistenceId, long sequenceNr, long timestampTicks, int serializerId, string serializerManifest, ReadOnlySpan<byte> payload)
+    {
+        var pidLength = Encoding.UTF8.GetByteCount(persistenceId);
+        var manifestLength = Encoding.UTF8.GetByteCount(serializerManifest);
+        if (pidLength > ushort.MaxValue || manifestLength > ushort.MaxValue)
+            throw new ArgumentException("Persistence id or serializer manifest is too long for a snapshot file.");
+        var bodyLength = 2 + pidLength + 8 + 8 + 4 + 2 + manifestLength + 4 + payload.Length;
+        var file = new byte[WalFormat.SnapshotHeaderSize + bodyLength];
+        var body = file.AsSpan(WalFormat.SnapshotHeaderSize);
+        var writer = new SpanWriter(body);
+        writer.WriteString(persistenceId, pidLength);
+        writer.WriteInt64(sequenceNr);
+        writer.WriteInt64(timestampTicks);
+        writer.WriteInt32(serializerId);
+        writer.WriteString(serializerManifest, manifestLength);
+        writer.WriteInt32(payload.Length);
+        writer.WriteBytes(payload);
+
+        var header = file.AsSpan(0, WalFormat.SnapshotHeaderSize);
+        WalFormat.SnapshotMagic.CopyTo(header);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[8..], WalFormat.SnapshotVersion);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], Crc32C.Compute(body));
+        BinaryPrimitives.WriteInt64LittleEndian(header[16..], bodyLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[28..], Crc32C.Compute(header[..28]));
+        return file;
+    }
+
+    /// <summary>Verifies and decodes a snapshot file; on failure returns the bad offset and the reason.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> file, out SnapshotFileContent? content, out long badOffset, out string? reason)
+    {
+        content = null;
+        badOffset = 0;
+        if (file.Length < WalFormat.SnapshotHeaderSize)
+        {
+            reason = "file shorter than the snapshot header";
+            return false;
+        }
+        var header = file[..WalFormat.SnapshotHeaderSize];
+        if (!header[..8].SequenceEqual(WalFormat.SnapshotMagic))
+        {
+            reason = "bad magic: not an AegisKV snapshot";
+            return false;
+        }
+        if (BinaryPrimitives.ReadUInt32LittleEndian(header[28..]) != Crc32C.Compute(header[..28]))
+        {
+            reason = "snapshot header checksum mismatch";
+            return false;
+        }
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(header[8..]);
+        if (version != WalFormat.SnapshotVersion)
+        {
+            reason = $"unsupported snapshot format version {version}";
+            return false;
+        }
+        badOffset = WalFormat.SnapshotHeaderSize;
+        var bodyLength = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
+        if (bodyLength != file.Length - WalFormat.SnapshotHeaderSize)
+        {
+            reason = $"body length {bodyLength} does not match the file ({file.Length - WalFormat.SnapshotHeaderSize} bytes after the header)";
+            return false;
+        }
+        var body = file[WalFormat.SnapshotHeaderSize..];
+        if (BinaryPrimitives.ReadUInt32LittleEndian(header[12..]) != Crc32C.Compute(body))
+        {
+            reason = "snapshot body checksum mismatch";
+            return false;
+        }
+        var reader = new SpanReader(body);
+        if (!reader.TryReadString(out var pid)
+            || !reader.TryReadInt64(out var sequenceNr)
+            || !reader.TryReadInt64(out var ticks)
+            || !reader.TryReadInt32(out var serializerId)
+            || !reader.TryReadString(out var manifest)
+            || !reader.TryReadInt32(out var payloadLength)
+            || !reader.TryReadBytes(payloadLength, out var payload)
+            || !reader.AtEnd)
+        {
+            reason = "malformed snapshot body";
+            return false;
+        }
+        content = new SnapshotFileContent(Encoding.UTF8.GetString(pid), sequenceNr, ticks, serializerId, Encoding.UTF8.GetString(manifest), payload.ToArray());
+        reason = null;
+        return true;
+    }
+
+    public static string FileName(long sequenceNr, long timestampTicks)
+        => string.Create(CultureInfo.InvariantCulture, $"{sequenceNr:D20}-{timestampTicks:D20}{WalFormat.SnapshotFileExtension}");
+
+    public static bool TryParseFileName(string fileName, out long sequenceNr, out long timestampTicks)
+    {
+        sequenceNr = 0;
+        timestampTicks = 0;
+        if (!fileName.EndsWith(WalFormat.SnapshotFileExtension, StringComparison.Ordinal))
+            return false;
+        var stem = fileName.AsSpan(0, fileName.Length - WalFormat.SnapshotFileExtension.Length);
+        var dash = stem.IndexOf('-');
+        return dash > 0
+            && long.TryParse(stem[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out sequenceNr)
+            && long.TryParse(stem[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out timestampTicks);
+    }
+}

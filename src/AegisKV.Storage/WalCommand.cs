@@ -1,0 +1,21 @@
+namespace AegisKV.Storage;
+
+/// <summary>Work handed to the writer loop; completed (never on the loop thread's stack) once durable per mode.</summary>
+internal abstract class WalCommand
+{
+    public abstract void Complete();
+
+    public abstract void Fail(Exception cause);
+}
+
+/// <summary>Completes once every command queued before it has been processed.</summary>
+internal sealed class BarrierCommand : WalCommand
+{
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Task => _completion.Task;
+
+    public override void Complete() => _completion.TrySetResult();
+
+    public override void Fail(Exception cause) => _completion.TrySetException(cause);
+}

@@ -1,0 +1,110 @@
+namespace AegisKV.Storage;
+
+/// <summary>
+/// In-memory index of the WAL: per persistence id the replayable record locations, the highest sequence
+/// number and the deleted-to mark. Mutated only by the writer loop (and the start-up scan), always under
+/// <see cref="Gate"/>; replays read under the same lock.
+/// </summary>
+internal sealed class WalIndex
+{
+    private readonly Dictionary<string, PidState> _states = new(StringComparer.Ordinal);
+
+    public object Gate { get; } = new();
+
+    public Dictionary<string, PidState> States => _states;
+
+    public PidState GetOrAdd(string persistenceId)
+    {
+        if (!_states.TryGetValue(persistenceId, out var state))
+        {
+            state = new PidState();
+            _states.Add(persistenceId, state);
+        }
+        return state;
+    }
+
+    public PidState? Find(string persistenceId) => _states.GetValueOrDefault(persistenceId);
+
+    public void Apply(in IndexOp op) => Apply(GetOrAdd(op.PersistenceId), op);
+
+    public static void Apply(PidState state, in IndexOp op)
+    {
+        switch (op.Kind)
+        {
+            case WalRecordType.Event:
+                ApplyEvent(state, op);
+                break;
+            case WalRecordType.Deletion:
+                RemoveUpTo(state, op.SequenceNr);
+                state.DeletedTo = Math.Max(state.DeletedTo, op.SequenceNr);
+                state.HighestSequenceNr = Math.Max(state.HighestSequenceNr, op.HighestSequenceNr);
+                state.LastDeletionSegment = op.Segment;
+                break;
+            case WalRecordType.Truncation:
+                RemoveFrom(state, op.SequenceNr);
+                state.HighestSequenceNr = Math.Min(state.HighestSequenceNr, op.SequenceNr - 1);
+                state.DeletedTo = Math.Min(state.DeletedTo, op.SequenceNr - 1);
+                if (state.Corruption is not null && op.SequenceNr <= state.CorruptAfter + 1)
+                    state.Corruption = null;
+                break;
+        }
+        state.LastRecordSegment = op.Segment;
+    }
+
+    private static void ApplyEvent(PidState state, in IndexOp op)
+    {
+        var entries = state.Entries;
+        if (entries.Count > 0 && entries[^1].SequenceNr >= op.SequenceNr)
+            RemoveFrom(state, op.SequenceNr); // a rewrite of a suffix: the newer record wins
+        if (op.SequenceNr > state.DeletedTo)
+        {
+            entries.Add(op.Entry);
+            if (op.Segment is not null)
+                op.Segment.LiveRecords++;
+        }
+        state.HighestSequenceNr = Math.Max(state.HighestSequenceNr, op.SequenceNr);
+    }
+
+    private static void RemoveUpTo(PidState state, long sequenceNr)
+    {
+        var entries = state.Entries;
+        var count = 0;
+        while (count < entries.Count && entries[count].SequenceNr <= sequenceNr)
+        {
+            if (entries[count].Segment is { } segment)
+                segment.LiveRecords--;
+            count++;
+        }
+        if (count > 0)
+            entries.RemoveRange(0, count);
+    }
+
+    private static void RemoveFrom(PidState state, long sequenceNr)
+    {
+        var entries = state.Entries;
+        var start = entries.Count;
+        while (start > 0 && entries[start - 1].SequenceNr >= sequenceNr)
+        {
+            start--;
+            if (entries[start].Segment is { } segment)
+                segment.LiveRecords--;
+        }
+        if (start < entries.Count)
+            entries.RemoveRange(start, entries.Count - start);
+    }
+
+    /// <summary>Index of the first entry with a sequence number of at least <paramref name="sequenceNr"/>.</summary>
+    public static int LowerBound(List<WalEntry> entries, long sequenceNr)
+    {
+        int low = 0, high = entries.Count;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (entries[middle].SequenceNr < sequenceNr)
+                low = middle + 1;
+            else
+                high = middle;
+        }
+        return low;
+    }
+}

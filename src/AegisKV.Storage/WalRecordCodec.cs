@@ -1,0 +1,180 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace AegisKV.Storage;
+
+/// <summary>Encodes and validates records as described on <see cref="WalFormat"/>.</summary>
+internal static class WalRecordCodec
+{
+    public const byte FlagMoreInAtomicWrite = 1;
+    public const int FixedPrefix = 20; // type, flags, reserved, sequence number, epoch
+    public const int MinBodyLength = FixedPrefix + 2;
+    public const int MaxBodyLength = 1 << 30;
+    private const int MaxStringBytes = ushort.MaxValue;
+
+    /// <summary>Appends one framed event record to <paramref name="buffer"/> and returns its total length.</summary>
+    /// <exception cref="ArgumentException">A string is longer than the format allows (the write is rejected).</exception>
+    public static int WriteEvent(
+        PooledBuffer buffer, string persistenceId, long sequenceNr, long epoch, bool moreInAtomicWrite,
+        long timestamp, string writerGuid, string manifest, int serializerId, string serializerManifest,
+        ReadOnlySpan<byte> payload)
+    {
+        var pidLength = StringLength(persistenceId, nameof(persistenceId));
+        var guidLength = StringLength(writerGuid, nameof(writerGuid));
+        var manifestLength = StringLength(manifest, nameof(manifest));
+        var serializerManifestLength = StringLength(serializerManifest, nameof(serializerManifest));
+        var bodyLength = FixedPrefix + 2 + pidLength + 8 + 2 + guidLength + 2 + manifestLength + 4 + 2 + serializerManifestLength + 4 + payload.Length;
+        if (bodyLength > MaxBodyLength)
+            throw new ArgumentException($"Event of {payload.Length} bytes is larger than a WAL record may be.", nameof(payload));
+
+        var record = buffer.Reserve(WalFormat.RecordOverhead + bodyLength);
+        var body = record.Slice(8, bodyLength);
+        var writer = new SpanWriter(body);
+        writer.WritePrefix(WalRecordType.Event, moreInAtomicWrite ? FlagMoreInAtomicWrite : (byte)0, sequenceNr, epoch);
+        writer.WriteString(persistenceId, pidLength);
+        writer.WriteInt64(timestamp);
+        writer.WriteString(writerGuid, guidLength);
+        writer.WriteString(manifest, manifestLength);
+        writer.WriteInt32(serializerId);
+        writer.WriteString(serializerManifest, serializerManifestLength);
+        writer.WriteInt32(payload.Length);
+        writer.WriteBytes(payload);
+        Frame(record, bodyLength);
+        return record.Length;
+    }
+
+    /// <summary>Encodes a deletion marker: records of the id up to <paramref name="deletedTo"/> are gone.</summary>
+    public static byte[] EncodeDeletion(string persistenceId, long deletedTo, long highestSequenceNr)
+    {
+        var pidLength = StringLength(persistenceId, nameof(persistenceId));
+        var bodyLength = FixedPrefix + 2 + pidLength + 8;
+        var record = new byte[WalFormat.RecordOverhead + bodyLength];
+        var writer = new SpanWriter(record.AsSpan(8, bodyLength));
+        writer.WritePrefix(WalRecordType.Deletion, 0, deletedTo, 0);
+        writer.WriteString(persistenceId, pidLength);
+        writer.WriteInt64(highestSequenceNr);
+        Frame(record, bodyLength);
+        return record;
+    }
+
+    /// <summary>Encodes a truncation marker: records of the id from <paramref name="fromSequenceNr"/> on are gone.</summary>
+    public static byte[] EncodeTruncation(string persistenceId, long fromSequenceNr)
+    {
+        var pidLength = StringLength(persistenceId, nameof(persistenceId));
+        var bodyLength = FixedPrefix + 2 + pidLength;
+        var record = new byte[WalFormat.RecordOverhead + bodyLength];
+        var writer = new SpanWriter(record.AsSpan(8, bodyLength));
+        writer.WritePrefix(WalRecordType.Truncation, 0, fromSequenceNr, 0);
+        writer.WriteString(persistenceId, pidLength);
+        Frame(record, bodyLength);
+        return record;
+    }
+
+    /// <summary>Validates the record starting at <paramref name="offset"/>; on success returns its total length.</summary>
+    public static RecordCheck Check(ReadOnlySpan<byte> data, int offset, out int totalLength)
+    {
+        totalLength = 0;
+        var remaining = data.Length - offset;
+        if (remaining < 8)
+            return RecordCheck.Truncated;
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
+        if (length < MinBodyLength || length > MaxBodyLength)
+            return RecordCheck.InvalidLength;
+        if ((long)length + WalFormat.RecordOverhead > remaining)
+            return RecordCheck.Truncated;
+        var bodyLength = (int)length;
+        var body = data.Slice(offset + 8, bodyLength);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(data[(offset + 8 + bodyLength)..]) != length)
+            return RecordCheck.LengthMismatch;
+        if (BinaryPrimitives.ReadUInt32LittleEndian(data[(offset + 4)..]) != Crc32C.Compute(body))
+            return RecordCheck.ChecksumMismatch;
+        if (!TryParseBody(body, out _))
+            return RecordCheck.MalformedBody;
+        totalLength = bodyLength + WalFormat.RecordOverhead;
+        return RecordCheck.Valid;
+    }
+
+    /// <summary>The body of a record already validated with <see cref="Check"/>.</summary>
+    public static ReadOnlySpan<byte> Body(ReadOnlySpan<byte> record) => record.Slice(8, record.Length - WalFormat.RecordOverhead);
+
+    /// <summary>Scans forward from <paramref name="from"/> for the next offset holding a valid record; -1 if none.</summary>
+    public static int FindNextValid(ReadOnlySpan<byte> data, int from)
+    {
+        var last = data.Length - WalFormat.RecordOverhead - MinBodyLength;
+        for (var position = from; position <= last; position++)
+        {
+            // Cheap length checks first; the checksum is only computed for plausible candidates.
+            var length = BinaryPrimitives.ReadUInt32LittleEndian(data[position..]);
+            if (length < MinBodyLength || length > data.Length - position - WalFormat.RecordOverhead)
+                continue;
+            if (BinaryPrimitives.ReadUInt32LittleEndian(data[(position + 8 + (int)length)..]) != length)
+                continue;
+            if (Check(data, position, out _) == RecordCheck.Valid)
+                return position;
+        }
+        return -1;
+    }
+
+    /// <summary>Parses a body; false when the layout does not add up (unknown type, lengths overrun, trailing bytes).</summary>
+    public static bool TryParseBody(ReadOnlySpan<byte> body, out WalRecordView view)
+    {
+        view = default;
+        if (body.Length < MinBodyLength)
+            return false;
+        var type = (WalRecordType)body[0];
+        var flags = body[1];
+        var sequenceNr = BinaryPrimitives.ReadInt64LittleEndian(body[4..]);
+        var epoch = BinaryPrimitives.ReadInt64LittleEndian(body[12..]);
+        var reader = new SpanReader(body[FixedPrefix..]);
+        if (!reader.TryReadString(out var pid))
+            return false;
+        switch (type)
+        {
+            case WalRecordType.Event:
+                if (!reader.TryReadInt64(out var timestamp)
+                    || !reader.TryReadString(out var guid)
+                    || !reader.TryReadString(out var manifest)
+                    || !reader.TryReadInt32(out var serializerId)
+                    || !reader.TryReadString(out var serializerManifest)
+                    || !reader.TryReadInt32(out var payloadLength)
+                    || payloadLength < 0
+                    || !reader.TryReadBytes(payloadLength, out var payload)
+                    || !reader.AtEnd)
+                    return false;
+                view = new WalRecordView
+                {
+                    Type = type, Flags = flags, SequenceNr = sequenceNr, Epoch = epoch, PersistenceIdUtf8 = pid,
+                    Timestamp = timestamp, WriterGuidUtf8 = guid, ManifestUtf8 = manifest, SerializerId = serializerId,
+                    SerializerManifestUtf8 = serializerManifest, Payload = payload,
+                };
+                return true;
+            case WalRecordType.Deletion:
+                if (!reader.TryReadInt64(out var highest) || !reader.AtEnd || flags != 0)
+                    return false;
+                view = new WalRecordView { Type = type, Flags = flags, SequenceNr = sequenceNr, Epoch = epoch, PersistenceIdUtf8 = pid, HighestSequenceNr = highest };
+                return true;
+            case WalRecordType.Truncation:
+                if (!reader.AtEnd || flags != 0)
+                    return false;
+                view = new WalRecordView { Type = type, Flags = flags, SequenceNr = sequenceNr, Epoch = epoch, PersistenceIdUtf8 = pid };
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static void Frame(Span<byte> record, int bodyLength)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)bodyLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], Crc32C.Compute(record.Slice(8, bodyLength)));
+        BinaryPrimitives.WriteUInt32LittleEndian(record[(8 + bodyLength)..], (uint)bodyLength);
+    }
+
+    private static int StringLength(string value, string name)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        if (length > MaxStringBytes)
+            throw new ArgumentException($"'{name}' is {length} bytes in UTF-8; a WAL record allows at most {MaxStringBytes}.", name);
+        return length;
+    }
+}

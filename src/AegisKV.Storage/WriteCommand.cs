@@ -1,0 +1,55 @@
+using System.Collections.Immutable;
+
+namespace AegisKV.Storage;
+
+/// <summary>Metadata of one encoded record inside a <see cref="WriteCommand"/> buffer.</summary>
+internal readonly record struct EncodedRecord(string PersistenceId, long SequenceNr, int Offset, int Length, bool EndsAtomicWrite);
+
+/// <summary>
+/// The records of one <c>WriteMessagesAsync</c> call, already serialized and framed on the caller, so the
+/// writer loop only copies bytes to the file.
+/// </summary>
+internal sealed class WriteCommand : WalCommand
+{
+    private readonly TaskCompletionSource<IImmutableList<Exception>> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private EncodedRecord[] _records = new EncodedRecord[8];
+
+    public WriteCommand(int initialBufferSize) => Buffer = new PooledBuffer(initialBufferSize);
+
+    public PooledBuffer Buffer { get; }
+
+    public int RecordCount { get; private set; }
+
+    /// <summary>Per-AtomicWrite rejections, or null when none was rejected (Akka's allocation-free happy path).</summary>
+    public IImmutableList<Exception>? Rejections { get; set; }
+
+    public Task<IImmutableList<Exception>> Task => _completion.Task;
+
+    public ref readonly EncodedRecord Record(int index) => ref _records[index];
+
+    public void AddRecord(in EncodedRecord record)
+    {
+        if (RecordCount == _records.Length)
+            Array.Resize(ref _records, _records.Length * 2);
+        _records[RecordCount++] = record;
+    }
+
+    /// <summary>Forgets records added after <paramref name="recordCount"/> (a rejected atomic write).</summary>
+    public void Rewind(int recordCount, int bufferLength)
+    {
+        RecordCount = recordCount;
+        Buffer.Rewind(bufferLength);
+    }
+
+    public override void Complete()
+    {
+        Buffer.Dispose();
+        _completion.TrySetResult(Rejections!);
+    }
+
+    public override void Fail(Exception cause)
+    {
+        Buffer.Dispose();
+        _completion.TrySetException(cause);
+    }
+}

@@ -1,0 +1,94 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using AegisKV.Core.Commands;
+using AegisKV.Core.Replies;
+using AegisKV.Core.Sharding;
+using AegisKV.Core.State;
+using static AegisKV.Core.Tests.Text;
+
+namespace AegisKV.Core.Tests;
+
+public sealed class ShardActorTests : TestKit
+{
+    private static readonly Config InMemory = ConfigurationFactory.ParseString("""
+        aegis.shard {
+          journal-plugin = "akka.persistence.journal.inmem"
+          snapshot-plugin = "akka.persistence.snapshot-store.inmem"
+          snapshot-every = 5
+        }
+        akka.persistence.snapshot-store.inmem.class = "Akka.Persistence.Snapshot.MemorySnapshotStore, Akka.Persistence"
+        """).WithFallback(ShardSettings.DefaultConfig());
+
+    private readonly ShardSettings _settings = ShardSettings.Create(InMemory);
+    private readonly NodeMemory _memory = new(0);
+
+    public ShardActorTests() : base(InMemory)
+    {
+    }
+
+    private IActorRef StartShard(int id = 1) => Sys.ActorOf(ShardActor.Props(id.ToString(), _settings, _memory));
+
+    private static async Task<string> Ask(IActorRef shard, string line, int id = 1)
+    {
+        var args = Args(line);
+        return Show(await shard.Ask<Reply>(new ShardRequest(id, CommandTable.Find(args[0])!.Id, args[1..]), TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task A_restarted_shard_should_recover_its_keys_from_the_journal_and_snapshots()
+    {
+        var shard = StartShard();
+        for (var i = 0; i < 12; i++) Assert.Equal("OK", await Ask(shard, $"SET k{i} v{i}"));
+        Assert.Equal("(integer) 1", await Ask(shard, "DEL k0"));
+        Watch(shard);
+        shard.Tell(StopShard.Instance);
+        ExpectTerminated(shard);
+        Assert.Equal(0, _memory.Keys);
+
+        var again = StartShard();
+        var recovered = await again.Ask<ShardRecovered>(new RecoverShard(1), TimeSpan.FromSeconds(5));
+        Assert.Equal(11, recovered.Keys);
+        Assert.True(recovered.Epoch >= 2, "each incarnation starts a higher epoch");
+        Assert.Equal("(nil)", await Ask(again, "GET k0"));
+        Assert.Equal("\"v11\"", await Ask(again, "GET k11"));
+    }
+
+    [Fact]
+    public async Task Pipelined_commands_should_take_effect_in_order()
+    {
+        var shard = StartShard();
+        var asks = new List<Task<Reply>>();
+        for (var i = 1; i <= 50; i++)
+        {
+            asks.Add(shard.Ask<Reply>(new ShardRequest(1, CommandId.Incr, [B("n")]), TimeSpan.FromSeconds(5)));
+            asks.Add(shard.Ask<Reply>(new ShardRequest(1, CommandId.Get, [B("n")]), TimeSpan.FromSeconds(5)));
+        }
+
+        var replies = await Task.WhenAll(asks);
+        for (var i = 1; i <= 50; i++)
+        {
+            Assert.Equal($"(integer) {i}", Show(replies[(i - 1) * 2]));
+            Assert.Equal($"\"{i}\"", Show(replies[(i - 1) * 2 + 1]));
+        }
+    }
+
+    [Fact]
+    public async Task Writes_should_be_refused_with_OOM_at_the_memory_limit_while_reads_and_deletes_work()
+    {
+        var small = new NodeMemory(1000);
+        var shard = Sys.ActorOf(ShardActor.Props("2", _settings, small));
+        var outcome = "";
+        for (var i = 0; i < 50 && outcome.Length == 0; i++)
+        {
+            var reply = await Ask(shard, $"SET key{i} {new string('x', 50)}", 2);
+            if (reply != "OK") outcome = reply;
+        }
+
+        Assert.Equal("(error) OOM command not allowed when used memory > 'maxmemory'.", outcome);
+        Assert.True(small.UsedBytes <= 1000);
+        Assert.Equal("\"" + new string('x', 50) + "\"", await Ask(shard, "GET key0", 2));
+        Assert.Equal("(integer) 1", await Ask(shard, "DEL key0", 2));
+        Assert.Equal("OK", await Ask(shard, "SET key0 small", 2));
+    }
+}

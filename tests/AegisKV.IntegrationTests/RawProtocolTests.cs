@@ -1,0 +1,56 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace AegisKV.IntegrationTests;
+
+/// <summary>The wire as nc and redis-cli see it.</summary>
+public sealed class RawProtocolTests : IAsyncLifetime
+{
+    private TestNode _node = null!;
+
+    public async Task InitializeAsync() => _node = await TestNode.StartAsync(new() { ["auth-token"] = "s3cret-token" });
+
+    public async Task DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        _node.DeleteData();
+    }
+
+    // Sends everything, half-closes, and reads until the server closes: as `nc -N`.
+    private async Task<string> Session(string input)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", _node.Node.ClientPort);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(input));
+        client.Client.Shutdown(SocketShutdown.Send);
+        using var output = new MemoryStream();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await stream.CopyToAsync(output, timeout.Token);
+        return Encoding.UTF8.GetString(output.ToArray());
+    }
+
+    [Fact]
+    public async Task Inline_commands_should_be_answered_in_order_before_the_connection_closes() =>
+        Assert.Equal("+OK\r\n+OK\r\n$9\r\ntestvalue\r\n:1\r\n",
+            await Session("AUTH s3cret-token\r\nSET testkey testvalue\nGET testkey\r\nEXISTS testkey\r\n"));
+
+    [Fact]
+    public async Task Commands_before_AUTH_should_be_refused() =>
+        Assert.Equal("-NOAUTH Authentication required.\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n-NOAUTH Authentication required.\r\n",
+            await Session("GET k\r\nAUTH wrong\r\nGET k\r\n"));
+
+    [Fact]
+    public async Task A_protocol_error_should_be_answered_then_the_connection_closed() =>
+        Assert.Equal("+OK\r\n-ERR Protocol error: invalid bulk length\r\n",
+            await Session("AUTH s3cret-token\r\n*1\r\n$-5\r\nPING\r\nPING\r\n"));
+
+    [Fact]
+    public async Task QUIT_should_reply_OK_and_close() =>
+        Assert.Equal("+OK\r\n+OK\r\n", await Session("AUTH s3cret-token\r\nQUIT\r\nPING\r\n"));
+
+    [Fact]
+    public async Task Unknown_commands_and_wrong_arity_should_get_Redis_errors() =>
+        Assert.Equal("+OK\r\n-ERR unknown command 'NOPE', with args beginning with: 'a' \r\n-ERR wrong number of arguments for 'get' command\r\n-NOPROTO unsupported protocol version\r\n",
+            await Session("AUTH s3cret-token\r\nNOPE a\r\nGET\r\nHELLO 3\r\n"));
+}

@@ -1,0 +1,53 @@
+using AegisKV.Server.Configuration;
+using AegisKV.Server.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AegisKV.IntegrationTests;
+
+/// <summary>An AegisKV node in this process on free loopback ports, with its own data directory.</summary>
+public sealed class TestNode : IAsyncDisposable
+{
+    private TestNode(AegisNode node, string dataDirectory)
+    {
+        Node = node;
+        DataDirectory = dataDirectory;
+    }
+
+    public AegisNode Node { get; }
+
+    public string DataDirectory { get; }
+
+    public string Endpoint => $"127.0.0.1:{Node.ClientPort}";
+
+    public static async Task<TestNode> StartAsync(Dictionary<string, string>? flags = null, string? dataDirectory = null)
+    {
+        dataDirectory ??= Path.Combine(Path.GetTempPath(), "aegis-it-" + Guid.NewGuid().ToString("N"));
+        var given = new Dictionary<string, string>
+        {
+            ["node-id"] = "it-" + Path.GetFileName(dataDirectory)[..16],
+            ["bind"] = "127.0.0.1:0",
+            ["gossip"] = "127.0.0.1:0",
+            ["health"] = "127.0.0.1:0",
+            ["data-dir"] = dataDirectory,
+            ["shards"] = "8",
+            ["log-level"] = "warn",
+        };
+        foreach (var (key, value) in flags ?? []) given[key] = value;
+        var settings = NodeConfigLoader.Load(given, null, new Dictionary<string, string>());
+        var node = AegisNode.Create(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        await node.StartAsync();
+        await node.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
+        return new TestNode(node, dataDirectory);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Node.DisposeAsync();
+    }
+
+    /// <summary>Deletes the data directory; call after the node has stopped.</summary>
+    public void DeleteData()
+    {
+        if (Directory.Exists(DataDirectory)) Directory.Delete(DataDirectory, recursive: true);
+    }
+}

@@ -1,0 +1,94 @@
+namespace AegisKV.Storage.Tests;
+
+public sealed class FormatTests
+{
+    // Pinned bytes of format version 1. If this test fails the on-disk format changed: that must be a
+    // deliberate decision with a new WalFormat.Version and a migration story, not a side effect.
+    // Pinned bytes of format version 1. If one of these fails, the on-disk format changed: that must be a
+    // deliberate decision with a new WalFormat.Version and a plan for existing data, not a side effect.
+    //   magic "AEGISWAL" | version 1 | flags 0 | header size 32 | first position 0x0102030405 | reserved | CRC-32C
+    private const string GoldenSegmentHeader =
+        "414547495357414C" + "0100" + "0000" + "20000000" + "0504030201000000" + "00000000" + "0ED652D2";
+
+    //   length 56 | CRC-32C | type 1, flags 0, reserved | seq 7 | epoch 3 | "pid-1" | timestamp 1234567890 | "w" | ""
+    //   | serializer 1 | "m" | 5 bytes "hello" | length 56
+    private const string GoldenEventRecord =
+        "38000000" + "6D3EBD77" + "01000000" + "0700000000000000" + "0300000000000000" + "0500" + "7069642D31"
+        + "D202964900000000" + "0100" + "77" + "0000" + "01000000" + "0100" + "6D" + "05000000" + "68656C6C6F" + "38000000";
+
+    //   magic "AEGISSNP" | version 1 | flags 0 | body CRC-32C | body length 39 | reserved | header CRC-32C
+    //   | "pid-1" | seq 7 | ticks 638000000000000000 | serializer 1 | "m" | 5 bytes "hello"
+    private const string GoldenSnapshot =
+        "4145474953534E50" + "0100" + "0000" + "090D1FE6" + "2700000000000000" + "00000000" + "749F6175"
+        + "0500" + "7069642D31" + "0700000000000000" + "0000B3A69EA1DA08" + "01000000" + "0100" + "6D" + "05000000" + "68656C6C6F";
+
+    [Fact]
+    public void The_segment_header_bytes_are_pinned()
+    {
+        var header = new byte[WalFormat.SegmentHeaderSize];
+        WalFormat.WriteSegmentHeader(header, 0x0102030405);
+
+        Assert.Equal(GoldenSegmentHeader, Convert.ToHexString(header));
+    }
+
+    [Fact]
+    public void An_event_record_bytes_are_pinned()
+    {
+        using var buffer = new PooledBuffer(64);
+        WalRecordCodec.WriteEvent(buffer, "pid-1", sequenceNr: 7, epoch: 3, moreInAtomicWrite: false, timestamp: 1234567890,
+            writerGuid: "w", manifest: "", serializerId: 1, serializerManifest: "m", "hello"u8);
+
+        Assert.Equal(GoldenEventRecord, Convert.ToHexString(buffer.Array.AsSpan(0, buffer.Length)));
+    }
+
+    [Fact]
+    public void A_snapshot_file_bytes_are_pinned()
+    {
+        var file = SnapshotFile.Encode("pid-1", sequenceNr: 7, timestampTicks: 638000000000000000, serializerId: 1, serializerManifest: "m", "hello"u8);
+
+        Assert.Equal(GoldenSnapshot, Convert.ToHexString(file));
+    }
+
+    [Fact]
+    public void The_format_versions_are_pinned()
+    {
+        Assert.Equal(1, WalFormat.Version);
+        Assert.Equal(1, WalFormat.SnapshotVersion);
+        Assert.Equal("00000000000000004096.wal", WalFormat.SegmentFileName(4096));
+    }
+
+    [Fact]
+    public void WalMode_numeric_values_are_pinned()
+    {
+        Assert.Equal(0, (int)WalMode.Off);
+        Assert.Equal(1, (int)WalMode.Write);
+        Assert.Equal(2, (int)WalMode.Fsync);
+        Assert.Equal(3, Enum.GetValues<WalMode>().Length);
+    }
+
+    [Fact]
+    public void Checksums_are_crc32c()
+    {
+        Assert.Equal(0xE3069283u, Crc32C.Compute("123456789"u8));
+        Assert.Equal(0u, Crc32C.Compute([]));
+    }
+
+    [Fact]
+    public void A_written_record_reads_back_with_all_its_fields()
+    {
+        using var buffer = new PooledBuffer(16);
+        var length = WalRecordCodec.WriteEvent(buffer, "pid-ü", 42, 9, true, 5, "guid", "adapter", -3, "manifest", [1, 2, 3]);
+
+        var data = buffer.Array.AsSpan(0, buffer.Length);
+        Assert.Equal(RecordCheck.Valid, WalRecordCodec.Check(data, 0, out var checkedLength));
+        Assert.Equal(length, checkedLength);
+        Assert.True(WalRecordCodec.TryParseBody(WalRecordCodec.Body(data), out var view));
+        Assert.Equal(WalRecordType.Event, view.Type);
+        Assert.True(view.MoreInAtomicWrite);
+        Assert.Equal("pid-ü", view.PersistenceId);
+        Assert.Equal(42, view.SequenceNr);
+        Assert.Equal(9, view.Epoch);
+        Assert.Equal(-3, view.SerializerId);
+        Assert.Equal(new byte[] { 1, 2, 3 }, view.Payload.ToArray());
+    }
+}

@@ -1,0 +1,106 @@
+using Akka.Event;
+
+namespace AegisKV.Storage.Tests;
+
+/// <summary>The log below the journal actor, driven directly.</summary>
+public sealed class WalLogTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "aegis-storage-tests", Guid.NewGuid().ToString("N"));
+
+    private WalLog Open(WalMode mode = WalMode.Fsync, long segmentSize = 64 * 1024)
+        => WalLog.Open(new WalJournalSettings(_directory, mode, segmentSize, TimeSpan.FromSeconds(1)), NoLogger.Instance);
+
+    private static Task WriteAsync(WalLog wal, string persistenceId, long from, long to)
+    {
+        var command = new WriteCommand(256);
+        for (var sequenceNr = from; sequenceNr <= to; sequenceNr++)
+        {
+            var offset = command.Buffer.Length;
+            var length = WalRecordCodec.WriteEvent(command.Buffer, persistenceId, sequenceNr, 0, false, 0, "", "", 1, "",
+                System.Text.Encoding.UTF8.GetBytes($"{persistenceId}:{sequenceNr}"));
+            command.AddRecord(new EncodedRecord(persistenceId, sequenceNr, offset, length, true));
+        }
+        return wal.Write(command);
+    }
+
+    private static List<long> Replay(WalLog wal, string persistenceId, long from = 1, long to = long.MaxValue, long max = long.MaxValue)
+    {
+        var sequenceNrs = new List<long>();
+        wal.Replay(persistenceId, from, to, max, record => sequenceNrs.Add(record.SequenceNr));
+        return sequenceNrs;
+    }
+
+    [Theory]
+    [InlineData(WalMode.Fsync)]
+    [InlineData(WalMode.Off)]
+    public async Task Replay_honours_from_to_and_max(WalMode mode)
+    {
+        using var wal = Open(mode);
+        await WriteAsync(wal, "p", 1, 10);
+
+        Assert.Equal([3L, 4L, 5L], Replay(wal, "p", from: 3, to: 5));
+        Assert.Equal([8L, 9L], Replay(wal, "p", from: 8, max: 2));
+        Assert.Empty(Replay(wal, "unknown"));
+        Assert.Equal(10, wal.HighestSequenceNr("p"));
+    }
+
+    [Fact]
+    public async Task Deleting_to_max_value_does_not_hide_events_written_later()
+    {
+        using (var wal = Open())
+        {
+            await WriteAsync(wal, "p", 1, 5);
+            await wal.Delete("p", long.MaxValue);
+            await WriteAsync(wal, "p", 6, 7);
+            Assert.Equal([6L, 7L], Replay(wal, "p"));
+        }
+        using var reopened = Open();
+        Assert.Equal([6L, 7L], Replay(reopened, "p"));
+        Assert.Equal(7, reopened.HighestSequenceNr("p"));
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_to_many_ids_are_all_durable_after_reopening()
+    {
+        using (var wal = Open(segmentSize: 4096))
+        {
+            var writes = new List<Task>();
+            for (var id = 0; id < 20; id++)
+            {
+                var persistenceId = $"p{id}";
+                writes.Add(Task.Run(async () =>
+                {
+                    for (var sequenceNr = 1; sequenceNr <= 25; sequenceNr++)
+                        await WriteAsync(wal, persistenceId, sequenceNr, sequenceNr);
+                }));
+            }
+            await Task.WhenAll(writes);
+            Assert.True(wal.Stats().Segments > 1);
+        }
+        using var reopened = Open(segmentSize: 4096);
+        for (var id = 0; id < 20; id++)
+            Assert.Equal(Enumerable.Range(1, 25).Select(i => (long)i), Replay(reopened, $"p{id}"));
+    }
+
+    [Fact]
+    public async Task A_closed_log_fails_new_writes()
+    {
+        var wal = Open();
+        wal.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => WriteAsync(wal, "p", 1, 1));
+    }
+
+    [Fact]
+    public void Directories_can_be_fsynced_on_unix()
+    {
+        Directory.CreateDirectory(_directory);
+        FileSystem.SyncDirectory(_directory);
+        Assert.Equal(!OperatingSystem.IsWindows(), FileSystem.DirectorySyncAvailable);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+            Directory.Delete(_directory, recursive: true);
+    }
+}
