@@ -1,0 +1,52 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+  AegisKV build tasks.
+.DESCRIPTION
+  dotnet tool restore; dotnet pwsh build.ps1 <task>
+    build    Build the solution (Release).
+    test     Run the tests; -Category unit|integration|process picks one category.
+    publish  Publish the aegis executable to ./bin.
+    bench    Benchmark AegisKV against redis-server side by side (needs Linux; installs redis with apt-get if missing).
+#>
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('build', 'test', 'publish', 'bench')]
+    [string] $Task = 'build',
+
+    [ValidateSet('all', 'unit', 'integration', 'process')]
+    [string] $Category = 'all',
+
+    [string] $Configuration = 'Release',
+
+    # bench: shorter runs, for a smoke test.
+    [switch] $Quick
+)
+
+$ErrorActionPreference = 'Stop'
+Set-Location $PSScriptRoot
+
+function Invoke-Native([string] $command, [string[]] $arguments) {
+    & $command @arguments
+    if ($LASTEXITCODE -ne 0) { throw "$command $($arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+$testProjects = @{
+    unit        = @('tests/AegisKV.Protocol.Tests', 'tests/AegisKV.Storage.Tests', 'tests/AegisKV.Core.Tests')
+    integration = @('tests/AegisKV.IntegrationTests')
+    process     = @('tests/AegisKV.ProcessTests')
+}
+
+switch ($Task) {
+    'build' { Invoke-Native dotnet @('build', 'AegisKV.sln', '-c', $Configuration) }
+    'test' {
+        if ($Category -eq 'all') {
+            Invoke-Native dotnet @('test', 'AegisKV.sln', '-c', $Configuration)
+        }
+        else {
+            foreach ($project in $testProjects[$Category]) { Invoke-Native dotnet @('test', $project, '-c', $Configuration) }
+        }
+    }
+    'publish' { Invoke-Native dotnet @('publish', 'src/AegisKV.Server', '-c', $Configuration, '-o', 'bin') }
+    'bench' { & "$PSScriptRoot/bench/run-bench.ps1" -Configuration $Configuration -Quick:$Quick }
+}
