@@ -44,12 +44,6 @@ public static class Errors
     /// <summary>The shard did not answer in time.</summary>
     public static readonly ErrorReply TryAgain = new("TRYAGAIN the shard owning this key is not available, try again later"u8.ToArray());
 
-    /// <summary>The node is shutting down and takes no new commands.</summary>
-    public static readonly ErrorReply ShuttingDown = new("ERR the node is shutting down"u8.ToArray());
-
-    /// <summary>The write could not be made durable.</summary>
-    public static readonly ErrorReply PersistFailed = new("ERR the write could not be persisted"u8.ToArray());
-
     /// <summary>Wrong number of arguments for <paramref name="command"/>.</summary>
     public static ErrorReply WrongArity(string command) =>
         Text($"ERR wrong number of arguments for '{command.ToLowerInvariant()}' command");

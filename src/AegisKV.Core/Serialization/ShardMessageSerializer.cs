@@ -73,6 +73,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
                 break;
             case ShardBatch batch:
                 w.Int32(batch.ShardId);
+                w.Int64(batch.RequestId);
                 w.VarUInt((ulong)batch.Commands.Length);
                 foreach (var command in batch.Commands)
                 {
@@ -83,6 +84,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
 
                 break;
             case ShardBatchReply batchReply:
+                w.Int64(batchReply.RequestId);
                 w.VarUInt((ulong)batchReply.Replies.Length);
                 foreach (var item in batchReply.Replies) WriteReply(w, item);
                 break;
@@ -150,7 +152,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
         {
             ShardRequestManifest => ReadShardRequest(ref r),
             ShardBatchManifest => ReadShardBatch(ref r),
-            ShardBatchReplyManifest => new ShardBatchReply(ReadReplies(ref r)),
+            ShardBatchReplyManifest => new ShardBatchReply(r.Int64(), ReadReplies(ref r)),
             ValueSetManifest => new ValueSet(r.Int64(), r.Bytes(), r.Bytes(), r.Int64()),
             ReplyManifest => ReadReply(ref r),
             KeysDeletedManifest => new KeysDeleted(r.Int64(), ReadByteArrays(ref r)),
@@ -175,6 +177,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
     private static ShardBatch ReadShardBatch(ref WireReader r)
     {
         var shard = r.Int32();
+        var requestId = r.Int64();
         var commands = new ShardCommand[r.Count()];
         for (var i = 0; i < commands.Length; i++)
         {
@@ -182,7 +185,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
             commands[i] = new ShardCommand(command, ReadByteArrays(ref r));
         }
 
-        return new ShardBatch(shard, commands);
+        return new ShardBatch(shard, requestId, commands);
     }
 
     private static Reply[] ReadReplies(ref WireReader r)

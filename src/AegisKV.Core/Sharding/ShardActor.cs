@@ -30,6 +30,7 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     private int _pendingWrites;
     private int _pendingClears;
     private long _eventsSinceSnapshot;
+    private long _latestSnapshotSequenceNr;
     private bool _snapshotInProgress;
 
     /// <summary>Creates the actor for shard <paramref name="shardId"/>.</summary>
@@ -63,8 +64,9 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     {
         switch (message)
         {
-            case SnapshotOffer { Snapshot: ShardSnapshot snapshot }:
+            case SnapshotOffer { Snapshot: ShardSnapshot snapshot } offer:
                 _state.Load(snapshot);
+                _latestSnapshotSequenceNr = offer.Metadata.SequenceNr;
                 break;
             case IShardEvent e:
                 _state.Apply(e);
@@ -92,7 +94,7 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
                 Handle(request.Command, request.Arguments, new SingleReply(Sender), 0);
                 break;
             case ShardBatch batch:
-                var replies = new BatchReply(Sender, batch.Commands.Length);
+                var replies = new BatchReply(Sender, batch.RequestId, batch.Commands.Length);
                 for (var i = 0; i < batch.Commands.Length; i++) Handle(batch.Commands[i].Command, batch.Commands[i].Arguments, replies, i);
                 break;
             case SweepExpired:
@@ -110,9 +112,16 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
             case SaveSnapshotSuccess saved:
                 _snapshotInProgress = false;
                 CoreMetrics.Snapshots.Add(1);
-                // The snapshot covers everything up to its sequence number: compact the WAL behind it.
-                DeleteMessages(saved.Metadata.SequenceNr);
-                DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+                // Compact behind the previous snapshot, not the new one: should the new snapshot
+                // turn out unreadable, recovery falls back to the previous one plus the WAL after it.
+                var previous = _latestSnapshotSequenceNr;
+                _latestSnapshotSequenceNr = saved.Metadata.SequenceNr;
+                if (previous > 0)
+                {
+                    DeleteMessages(previous);
+                    DeleteSnapshots(new SnapshotSelectionCriteria(previous - 1));
+                }
+
                 break;
             case SaveSnapshotFailure failed:
                 _snapshotInProgress = false;
@@ -269,7 +278,7 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     }
 
     // Replies of a batch are released together, once the last one may be.
-    private sealed class BatchReply(IActorRef sender, int count) : IReplyTarget
+    private sealed class BatchReply(IActorRef sender, long requestId, int count) : IReplyTarget
     {
         private readonly Reply[] _replies = new Reply[count];
         private int _remaining = count;
@@ -277,7 +286,7 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
         public void Complete(int index, Reply reply)
         {
             _replies[index] = reply;
-            if (--_remaining == 0) sender.Tell(new ShardBatchReply(_replies));
+            if (--_remaining == 0) sender.Tell(new ShardBatchReply(requestId, _replies));
         }
     }
 

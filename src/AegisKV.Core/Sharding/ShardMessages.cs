@@ -39,10 +39,11 @@ public sealed record StopShard
 public sealed record ShardCommand(CommandId Command, byte[][] Arguments);
 
 /// <summary>
-/// Commands of one connection for one shard, sent together when a client pipelines: the shard
-/// runs them in order and answers once with <see cref="ShardBatchReply"/>, in the same order.
+/// Commands of one connection for one shard: the shard runs them in order and answers once
+/// with <see cref="ShardBatchReply"/> carrying the same <paramref name="RequestId"/>, so a
+/// connection can match answers to requests without a temporary actor per request.
 /// </summary>
-public sealed record ShardBatch(int ShardId, ShardCommand[] Commands) : IShardMessage;
+public sealed record ShardBatch(int ShardId, long RequestId, ShardCommand[] Commands) : IShardMessage;
 
 /// <summary>The replies to a <see cref="ShardBatch"/>, in command order.</summary>
-public sealed record ShardBatchReply(Replies.Reply[] Replies);
+public sealed record ShardBatchReply(long RequestId, Replies.Reply[] Replies);

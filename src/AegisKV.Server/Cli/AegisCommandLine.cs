@@ -30,7 +30,7 @@ public static class AegisCommandLine
 
     private static RootCommand BuildRoot()
     {
-        var root = new RootCommand("AegisKV: a durable, replicated, sharded key-value store that speaks the Redis protocol.");
+        var root = new RootCommand("AegisKV: a durable, sharded key-value store that speaks the Redis protocol.");
         var flagOptions = new List<(NodeFlag Flag, Option<string> Option)>();
         foreach (var flag in NodeFlag.All)
         {

@@ -32,8 +32,12 @@ public static class NodeConfigLoader
             }
         }
 
-        return NodeSettings.Create(fromFlags.WithFallback(fromEnvironment).WithFallback(fromFile));
+        return NodeSettings.Create(Layer(Layer(fromFlags, fromEnvironment), fromFile));
     }
+
+    // HOCON refuses an empty config as its own fallback; an empty layer simply adds nothing.
+    private static Config Layer(Config top, Config fallback) =>
+        top.IsEmpty ? fallback : fallback.IsEmpty ? top : top.WithFallback(fallback);
 
     private static Dictionary<string, string> ReadEnvironment(IDictionary environment)
     {
@@ -46,14 +50,15 @@ public static class NodeConfigLoader
 
     private static Config FromValues(IReadOnlyDictionary<string, string> values)
     {
-        var config = Config.Empty;
+        if (values.Count == 0) return Config.Empty;
+        var hocon = new System.Text.StringBuilder();
         foreach (var (name, value) in values)
         {
             // Quote every value so HOCON takes it verbatim (a token may hold ':' or '#').
-            var quoted = "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
-            config = ConfigurationFactory.ParseString($"aegis.{name} = {quoted}").WithFallback(config);
+            hocon.Append("aegis.").Append(name).Append(" = \"")
+                .Append(value.Replace("\\", "\\\\").Replace("\"", "\\\"")).Append("\"\n");
         }
 
-        return config;
+        return ConfigurationFactory.ParseString(hocon.ToString());
     }
 }

@@ -100,9 +100,9 @@ public sealed record NodeSettings
             RequestTimeout = Duration(config, "request-timeout"),
             Limits = new RespLimits
             {
-                MaxBulkLength = config.GetByteSize("aegis.limits.max-bulk-length") ?? RespLimits.Default.MaxBulkLength,
-                MaxInlineLength = (int)(config.GetByteSize("aegis.limits.max-inline-length") ?? RespLimits.Default.MaxInlineLength),
-                MaxArrayLength = config.GetInt("aegis.limits.max-array-length", RespLimits.Default.MaxArrayLength),
+                MaxBulkLength = Size(config, "limits.max-bulk-length", 1, 4L << 30),
+                MaxInlineLength = (int)Size(config, "limits.max-inline-length", 1, 1 << 30),
+                MaxArrayLength = (int)Size(config, "limits.max-array-length", 1, 1 << 30),
             },
             Config = config,
         };
@@ -158,6 +158,24 @@ public sealed record NodeSettings
         if (Array.IndexOf(allowed, text) < 0)
             throw new SettingsException(name, $"expected {string.Join(", ", allowed)}, got '{text}'");
         return text;
+    }
+
+    // Settings without a flag of their own are named by their HOCON path, under --config.
+    private static long Size(Config config, string name, long min, long max)
+    {
+        long? value;
+        try
+        {
+            value = config.GetByteSize("aegis." + name);
+        }
+        catch (Exception)
+        {
+            value = null;
+        }
+
+        if (value is not { } size || size < min || size > max)
+            throw new SettingsException("config", $"aegis.{name} must be a size from {min} to {max} bytes, got '{config.GetString("aegis." + name, "")}'");
+        return size;
     }
 
     private static TimeSpan Duration(Config config, string name)

@@ -74,8 +74,11 @@ public sealed class AegisNode : IAsyncDisposable
         ConfigureLogging(builder.Logging, settings, configureLogging);
         builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, settings.Health));
 
-        var shardSettings = ShardSettings.Create(Akka.Configuration.ConfigurationFactory.ParseString($"aegis.shard.count = {settings.Shards}"));
+        // --shards wins over aegis.shard.count; the other aegis.shard settings come from the file.
+        var shardSettings = ShardSettings.Create(Akka.Configuration.ConfigurationFactory
+            .ParseString($"aegis.shard.count = {settings.Shards}").WithFallback(settings.Config));
         var memory = new NodeMemory(settings.MaxMemoryBytes);
+        var walHealth = new WalHealthCheck(settings);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(memory);
         builder.Services.AddSingleton(new NodeStatistics());
@@ -133,7 +136,7 @@ public sealed class AegisNode : IAsyncDisposable
                 .WithActorSystemLivenessCheck(tags: [HealthTags.Live, HealthTags.Health])
                 .WithAkkaClusterReadinessCheck(tags: [HealthTags.Ready, HealthTags.Health])
                 .WithHealthCheck("shards-recovered", (_, _, _) => Task.FromResult(NodeHealthChecks.ShardsRecovered(services.GetRequiredService<NodeReadiness>())), tags: [HealthTags.Ready])
-                .WithHealthCheck("wal-writable", (_, _, _) => Task.FromResult(NodeHealthChecks.DataDirectoryWritable(settings)), tags: [HealthTags.Ready, HealthTags.Health]);
+                .WithHealthCheck("wal-writable", (system, _, cancellationToken) => walHealth.CheckAsync(system, cancellationToken), tags: [HealthTags.Ready, HealthTags.Health]);
         });
         builder.Services.AddSingleton<NodeService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeService>());
@@ -200,6 +203,8 @@ public sealed class AegisNode : IAsyncDisposable
         // Framework chatter is not what operators of a key-value store need to read.
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // /ready answers 503 while shards recover; that is not an error worth a log line per probe.
+        logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
         logging.AddConsole(o =>
             {
                 o.FormatterName = NodeConsoleFormatter.FormatterName;

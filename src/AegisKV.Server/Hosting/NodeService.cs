@@ -78,7 +78,6 @@ internal sealed class NodeService : IHostedService
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _log.LogInformation("Shutting down: draining client connections (limit {DrainTimeout})", _settings.DrainTimeout);
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_server is not null) await _server.DrainAsync(_settings.DrainTimeout).ConfigureAwait(false);
     }

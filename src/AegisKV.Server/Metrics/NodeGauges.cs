@@ -11,7 +11,6 @@ internal static class NodeGauges
     private static readonly Gauge VolatileKeys = Prometheus.Metrics.CreateGauge("aegis_keys_with_expiry", "Keys with an expiry held by this node's shards.");
     private static readonly Gauge MemoryUsed = Prometheus.Metrics.CreateGauge("aegis_memory_used_bytes", "Bytes of keys, values and per-key overhead held.");
     private static readonly Gauge MemoryMax = Prometheus.Metrics.CreateGauge("aegis_memory_max_bytes", "The --max-memory limit in bytes (0: unlimited).");
-    private static readonly Gauge Evicted = Prometheus.Metrics.CreateGauge("aegis_evicted_keys_total", "Keys evicted for memory (no eviction policy yet: always 0).");
     private static readonly Gauge DiskFree = Prometheus.Metrics.CreateGauge("aegis_disk_free_bytes", "Free bytes on the data directory's file system.");
     private static readonly Gauge DiskUsed = Prometheus.Metrics.CreateGauge("aegis_disk_used_bytes", "Used bytes on the data directory's file system.");
     private static readonly Gauge Uptime = Prometheus.Metrics.CreateGauge("aegis_uptime_seconds", "Seconds since the node started.");
@@ -28,7 +27,6 @@ internal static class NodeGauges
             VolatileKeys.Set(node.Memory.VolatileKeys);
             MemoryUsed.Set(node.Memory.UsedBytes);
             MemoryMax.Set(node.Settings.MaxMemoryBytes);
-            Evicted.Set(0);
             Uptime.Set(node.Statistics.Uptime.TotalSeconds);
             ShardsOwned.Set(readiness.Recovered);
             Ready.Set(readiness.IsReady ? 1 : 0);

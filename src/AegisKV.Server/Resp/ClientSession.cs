@@ -19,13 +19,15 @@ internal sealed partial class ClientSession
     private static readonly Task<Reply> OkTask = Task.FromResult(Reply.Ok);
 
     private readonly NodeContext _node;
+    private readonly ReplyInbox _inbox;
     private readonly string _remote;
     private bool _authenticated;
     private byte[]? _name;
 
-    public ClientSession(NodeContext node, long id, string remote)
+    public ClientSession(NodeContext node, ReplyInbox inbox, long id, string remote)
     {
         _node = node;
+        _inbox = inbox;
         Id = id;
         _remote = remote;
         _authenticated = node.Settings.AuthToken is null;
@@ -39,7 +41,7 @@ internal sealed partial class ClientSession
         var started = NodeStatistics.Timestamp();
         var immediate = Prepare(incoming, started, out var spec, out var arguments);
         if (immediate is not null) return immediate;
-        return Timed(_node.Router.SingleKeyAsync(spec!.Id, arguments![1], arguments[1..]), spec.Id, started);
+        return Timed(_node.Router.SingleKeyAsync(_inbox, spec!.Id, arguments!), spec.Id, started);
     }
 
     /// <summary>
@@ -98,7 +100,7 @@ internal sealed partial class ClientSession
     private void Send(Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open, List<(List<int>, Task<Reply[]>)> groups)
     {
         if (open is null || open.Count == 0) return;
-        foreach (var (shard, group) in open) groups.Add((group.Indices, _node.Router.BatchAsync(shard, [.. group.Commands])));
+        foreach (var (shard, group) in open) groups.Add((group.Indices, _node.Router.BatchAsync(_inbox, shard, [.. group.Commands])));
         open.Clear();
     }
 

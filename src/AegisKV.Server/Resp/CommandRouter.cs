@@ -27,10 +27,6 @@ public sealed class CommandRouter
     /// <summary>Number of shards in the key space.</summary>
     public int ShardCount => _shardCount;
 
-    /// <summary>Runs a command on the shard owning <paramref name="key"/>.</summary>
-    public Task<Reply> SingleKeyAsync(CommandId command, byte[] key, byte[][] shardArguments) =>
-        AskAsync(new ShardRequest(ShardResolver.ShardOf(key, _shardCount), command, shardArguments));
-
     /// <summary>Runs MGET, MSET, DEL, UNLINK or EXISTS: keys are grouped per shard, answers merged in key order.</summary>
     public Task<Reply> MultiKeyAsync(CommandId command, byte[][] arguments, int step)
     {
@@ -60,20 +56,15 @@ public sealed class CommandRouter
     public Task<Reply> ShardAsync(int shard, CommandId command, byte[][] shardArguments) =>
         AskAsync(new ShardRequest(shard, command, shardArguments));
 
-    /// <summary>Runs several single-key commands of one connection on one shard, in order, with one message.</summary>
-    public async Task<Reply[]> BatchAsync(int shard, ShardCommand[] commands)
+    /// <summary>Runs single-key commands of one connection on one shard, in order, with one message.</summary>
+    internal Task<Reply[]> BatchAsync(ReplyInbox inbox, int shard, ShardCommand[] commands) =>
+        inbox.SendAsync(_region, shard, commands);
+
+    /// <summary>Runs one single-key command on the shard owning its key.</summary>
+    internal async Task<Reply> SingleKeyAsync(ReplyInbox inbox, CommandId command, byte[][] arguments)
     {
-        try
-        {
-            var reply = await _region.Ask<ShardBatchReply>(new ShardBatch(shard, commands), _timeout).ConfigureAwait(false);
-            return reply.Replies;
-        }
-        catch (AskTimeoutException)
-        {
-            var replies = new Reply[commands.Length];
-            Array.Fill(replies, Errors.TryAgain);
-            return replies;
-        }
+        var replies = await inbox.SendAsync(_region, ShardResolver.ShardOf(arguments[1], _shardCount), [new ShardCommand(command, arguments[1..])]).ConfigureAwait(false);
+        return replies[0];
     }
 
     private async Task<Reply> FanOutAsync(CommandId command, byte[][] arguments, int step, int[] shardOfPair)

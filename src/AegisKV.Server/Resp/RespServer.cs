@@ -83,9 +83,14 @@ public sealed class RespServer
         if (_draining) return;
         Interlocked.Increment(ref _open);
         var id = _node.Statistics.ConnectionOpened();
-        var session = new ClientSession(_node, id, connection.RemoteAddress.ToString() ?? "?");
+        var inbox = new ReplyInbox(_system, _node.Settings.RequestTimeout);
+        var session = new ClientSession(_node, inbox, id, connection.RemoteAddress.ToString() ?? "?");
         var completion = connection.HandleWith(ProtocolFlow(session), materializer);
-        completion.ContinueWith(_ => Closed(), TaskScheduler.Default);
+        completion.ContinueWith(_ =>
+        {
+            inbox.Dispose();
+            Closed();
+        }, TaskScheduler.Default);
     }
 
     private void Closed()
@@ -122,7 +127,7 @@ public sealed class RespServer
         return writer;
     }
 
-    // ByteString wraps the array without copying; the writer is not touched again.
+    // One copy out of the writer; ByteString then wraps that array as it is.
     private static ByteString ToByteString(ArrayBufferWriter<byte> writer) =>
         ByteString.FromBytes(writer.WrittenMemory.ToArray());
 }

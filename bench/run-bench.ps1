@@ -1,0 +1,212 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+  AegisKV against redis-server, side by side on this machine, on free loopback ports.
+.DESCRIPTION
+  Publishes aegis, starts it with --wal=fsync and redis-server with appendonly yes /
+  appendfsync always, runs redis-benchmark SET and GET (-c 50, -P 1 and -P 16, -r 100000,
+  -d 32) against each in turn, then loads 1,000,000 keys (16-byte keys, 32-byte values) into
+  both, restarts aegis and times start-to-ready, and compares aegis RSS with Redis used_memory.
+  Prints a table with AegisKV/Redis ratios and writes it to docs/benchmarks.md.
+  Linux only; installs redis-server and redis-tools with apt-get when missing.
+#>
+param(
+    [string] $Configuration = 'Release',
+    # Shorter runs and 100,000 keys instead of 1,000,000: a smoke test, not figures to publish.
+    [switch] $Quick
+)
+
+$ErrorActionPreference = 'Stop'
+$root = Split-Path $PSScriptRoot -Parent
+$work = Join-Path ([System.IO.Path]::GetTempPath()) ("aegis-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+New-Item -ItemType Directory -Path $work | Out-Null
+$started = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
+
+$requests = if ($Quick) { 20000 } else { 200000 }
+$pipelinedRequests = if ($Quick) { 100000 } else { 1000000 }
+$keyCount = if ($Quick) { 100000 } else { 1000000 }
+
+function Get-FreePort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { return $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Start-Tracked([string] $file, [string[]] $arguments, [string] $log) {
+    $info = [System.Diagnostics.ProcessStartInfo]::new($file)
+    foreach ($a in $arguments) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::new()
+    $process.StartInfo = $info
+    $writer = [System.IO.StreamWriter]::new($log)
+    $writer.AutoFlush = $true
+    $handler = { if ($null -ne $EventArgs.Data) { $Event.MessageData.WriteLine($EventArgs.Data) } }
+    Register-ObjectEvent -InputObject $process -EventName OutputDataReceived -Action $handler -MessageData $writer | Out-Null
+    Register-ObjectEvent -InputObject $process -EventName ErrorDataReceived -Action $handler -MessageData $writer | Out-Null
+    [void] $process.Start()
+    $process.BeginOutputReadLine()
+    $process.BeginErrorReadLine()
+    $started.Add($process)
+    return $process
+}
+
+# Stops only processes this script started, by their PID.
+function Stop-Tracked([System.Diagnostics.Process] $process, [int] $seconds = 30) {
+    if ($process.HasExited) { return }
+    & kill -TERM $process.Id
+    if (-not $process.WaitForExit($seconds * 1000)) { $process.Kill($true); $process.WaitForExit() }
+}
+
+function Wait-Port([int] $port, [int] $seconds = 30) {
+    $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $client = [System.Net.Sockets.TcpClient]::new()
+        try { $client.Connect('127.0.0.1', $port); return } catch { Start-Sleep -Milliseconds 50 } finally { $client.Dispose() }
+    }
+    throw "nothing listens on port $port after $seconds s"
+}
+
+function Wait-Ready([int] $healthPort, [int] $seconds = 120) {
+    $http = [System.Net.Http.HttpClient]::new()
+    $http.Timeout = [TimeSpan]::FromSeconds(2)
+    $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
+    try {
+        while ([DateTime]::UtcNow -lt $deadline) {
+            try {
+                $response = $http.GetAsync("http://127.0.0.1:$healthPort/ready").GetAwaiter().GetResult()
+                if ($response.IsSuccessStatusCode) { return }
+            }
+            catch { }
+            Start-Sleep -Milliseconds 20
+        }
+    }
+    finally { $http.Dispose() }
+    throw "aegis was not ready after $seconds s"
+}
+
+function Start-Aegis([string] $data, [hashtable] $ports, [string] $log) {
+    $arguments = @("--node-id=bench", "--bind=127.0.0.1:$($ports.Client)", "--gossip=127.0.0.1:$($ports.Gossip)",
+        "--health=127.0.0.1:$($ports.Health)", "--data-dir=$data", "--wal=fsync", "--max-memory=0", "--log-level=warn")
+    return Start-Tracked (Join-Path $work 'bin/aegis') $arguments $log
+}
+
+function Invoke-Benchmark([int] $port, [string] $test, [int] $pipeline, [int] $count) {
+    $csv = & redis-benchmark -h 127.0.0.1 -p $port -t $test -c 50 -P $pipeline -r 100000 -d 32 -n $count --csv 2>$null
+    if ($LASTEXITCODE -ne 0) { throw "redis-benchmark failed against port $port" }
+    $row = $csv | ConvertFrom-Csv | Where-Object { $_.test -eq $test.ToUpperInvariant() } | Select-Object -First 1
+    return [double] $row.rps
+}
+
+function Get-RssBytes([int] $processId) {
+    $line = Get-Content "/proc/$processId/status" | Where-Object { $_ -like 'VmRSS:*' }
+    return [long] (($line -split '\s+')[1]) * 1024
+}
+
+try {
+    foreach ($tool in 'redis-server', 'redis-benchmark', 'redis-cli') {
+        if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) {
+            Write-Host "Installing redis-server and redis-tools with apt-get"
+            & apt-get update -qq
+            & apt-get install -y -qq redis-server redis-tools | Out-Null
+            break
+        }
+    }
+
+    Write-Host "Publishing aegis ($Configuration)"
+    & dotnet publish (Join-Path $root 'src/AegisKV.Server') -c $Configuration -o (Join-Path $work 'bin') --nologo -v q | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'dotnet publish failed' }
+
+    # Redis with the durability AegisKV gives by default: every write fsync'd before the reply.
+    $redisPort = Get-FreePort
+    $redisDir = Join-Path $work 'redis'
+    New-Item -ItemType Directory -Path $redisDir | Out-Null
+    $redis = Start-Tracked 'redis-server' @('--port', "$redisPort", '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'always',
+        '--save', '', '--dir', $redisDir, '--protected-mode', 'no') (Join-Path $work 'redis.log')
+    Wait-Port $redisPort
+
+    $ports = @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort }
+    $data = Join-Path $work 'aegis-data'
+    $aegis = Start-Aegis $data $ports (Join-Path $work 'aegis.log')
+    Wait-Ready $ports.Health
+
+    $rows = [System.Collections.Generic.List[object]]::new()
+    foreach ($case in @(
+            @{ Test = 'set'; Pipeline = 1; Count = $requests; Target = 0.5 },
+            @{ Test = 'get'; Pipeline = 1; Count = $requests; Target = 0.5 },
+            @{ Test = 'set'; Pipeline = 16; Count = $pipelinedRequests; Target = 0.3 },
+            @{ Test = 'get'; Pipeline = 16; Count = $pipelinedRequests; Target = 0.3 })) {
+        $name = "$($case.Test.ToUpperInvariant()) -c 50 -P $($case.Pipeline) (ops/s)"
+        Write-Host "Running $name"
+        $redisRps = Invoke-Benchmark $redisPort $case.Test $case.Pipeline $case.Count
+        $aegisRps = Invoke-Benchmark $ports.Client $case.Test $case.Pipeline $case.Count
+        $rows.Add([pscustomobject]@{ Test = $name; Redis = [math]::Round($redisRps); AegisKV = [math]::Round($aegisRps)
+                Ratio = [math]::Round($aegisRps / $redisRps, 2); Target = ">= $($case.Target)x"; Met = ($aegisRps / $redisRps) -ge $case.Target })
+    }
+
+    # 16-byte keys (key:000000000042) and 32-byte values, as RESP, loaded with redis-cli --pipe.
+    Write-Host "Loading $keyCount keys into both"
+    $load = Join-Path $work 'load.resp'
+    Add-Type -TypeDefinition @'
+public static class AegisBenchLoad
+{
+    public static void Write(string path, int count)
+    {
+        using var file = new System.IO.BufferedStream(System.IO.File.Create(path), 1 << 20);
+        var value = new string('v', 32);
+        for (var i = 0; i < count; i++)
+        {
+            var command = $"*3\r\n$3\r\nSET\r\n$16\r\nkey:{i:D12}\r\n$32\r\n{value}\r\n";
+            file.Write(System.Text.Encoding.ASCII.GetBytes(command));
+        }
+    }
+}
+'@
+    [AegisBenchLoad]::Write($load, $keyCount)
+    foreach ($port in $redisPort, $ports.Client) {
+        & bash -c "redis-cli -h 127.0.0.1 -p $port --pipe < '$load'" | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "loading keys into port $port failed" }
+    }
+    $aegisKeys = [long] (& redis-cli -h 127.0.0.1 -p $ports.Client DBSIZE)
+    $redisInfo = & redis-cli -h 127.0.0.1 -p $redisPort INFO memory
+    $redisUsed = [long] (($redisInfo | Where-Object { $_ -like 'used_memory:*' }) -replace 'used_memory:', '')
+
+    # Start-to-ready: a stopped node replays its snapshots and WAL.
+    Stop-Tracked $aegis
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    $aegis = Start-Aegis $data $ports (Join-Path $work 'aegis-restart.log')
+    Wait-Ready $ports.Health 300
+    $readySeconds = $clock.Elapsed.TotalSeconds
+    $recoveredKeys = [long] (& redis-cli -h 127.0.0.1 -p $ports.Client DBSIZE)
+    [GC]::Collect()
+    Start-Sleep -Seconds 2
+    $aegisRss = Get-RssBytes $aegis.Id
+
+    $rows.Add([pscustomobject]@{ Test = "Start to ready with $keyCount keys (s)"; Redis = '-'; AegisKV = [math]::Round($readySeconds, 2)
+            Ratio = '-'; Target = '<= 10 s'; Met = $readySeconds -le 10 })
+    $rows.Add([pscustomobject]@{ Test = "Memory for $keyCount keys (MiB): AegisKV RSS vs Redis used_memory"; Redis = [math]::Round($redisUsed / 1MB, 1)
+            AegisKV = [math]::Round($aegisRss / 1MB, 1); Ratio = [math]::Round($aegisRss / $redisUsed, 2); Target = '<= 3x'; Met = ($aegisRss / $redisUsed) -le 3 })
+
+    $rows | Format-Table -AutoSize | Out-String | Write-Host
+    Write-Host "Keys after load: $aegisKeys; after restart: $recoveredKeys"
+
+    $cpu = ((Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -split ':\s*', 2)[1]
+    $machine = "$([Environment]::ProcessorCount) cores ($cpu), $([math]::Round((Get-Content /proc/meminfo | Select-Object -First 1).Split(' ', [StringSplitOptions]::RemoveEmptyEntries)[1] / 1MB)) GiB, $(& uname -sr), .NET $(& dotnet --version), $(& redis-server --version)"
+    $table = @('| Test | Redis | AegisKV | AegisKV/Redis | Target | Met |', '|---|---|---|---|---|---|')
+    foreach ($row in $rows) { $table += "| $($row.Test) | $($row.Redis) | $($row.AegisKV) | $($row.Ratio) | $($row.Target) | $(if ($row.Met) { 'yes' } else { 'no' }) |" }
+    $report = @(
+        '# Benchmarks', '',
+        'AegisKV (`--wal=fsync`) and redis-server (`appendonly yes`, `appendfsync always`) on the same machine in the same run,',
+        'each driven by redis-benchmark in turn (`-c 50`, random keys over 100,000, 32-byte values). Produced by',
+        '`dotnet pwsh build.ps1 bench`; figures on a 2-core machine are noisy, so compare the ratios.', '',
+        "Machine: $machine", '', "Run: $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC$(if ($Quick) { ' (quick: smoke figures only)' })", '') + $table + @('',
+        "Keys after load: $aegisKeys; after restart: $recoveredKeys.")
+    if (-not $Quick) { Set-Content -Path (Join-Path $root 'docs/benchmarks.md') -Value ($report -join "`n") }
+    else { $report -join "`n" | Write-Host }
+}
+finally {
+    foreach ($process in $started) { Stop-Tracked $process 30 }
+    Get-EventSubscriber | Unregister-Event
+    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+}
