@@ -46,7 +46,8 @@ public sealed class RespServer
     {
         var bind = _node.Settings.Bind;
         var materializer = _system.Materializer(namePrefix: "resp");
-        var connections = _system.TcpStream().Bind(bind.Host, bind.Port, backlog: 1024, halfClose: true);
+        var any = bind.IsAnyAddress ? (bind.Host == "0.0.0.0" ? IPAddress.Any : IPAddress.IPv6Any) : null;
+        var connections = TcpListenSource.Create(_system, any, bind.Host, bind.Port, backlog: 1024, halfClose: true);
         var binding = await connections
             .To(Sink.ForEach<Akka.Streams.Dsl.Tcp.IncomingConnection>(connection => Accept(connection, materializer)))
             .Run(materializer)
