@@ -127,7 +127,11 @@ internal sealed class NodeService : IHostedService
             }
         }
 
-        if (pending.Count == 0)
-            _log.LogInformation("Ready: {Shards} shards recovered with {Keys} keys in {Elapsed} ms", _settings.Shards, keys, clock.ElapsedMilliseconds);
+        if (pending.Count != 0) return;
+        _log.LogInformation("Ready: {Shards} shards recovered with {Keys} keys in {Elapsed} ms", _settings.Shards, keys, clock.ElapsedMilliseconds);
+
+        // Replay leaves a heap full of short-lived records; give that memory back once, now,
+        // rather than carry it until the GC decides to.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 }

@@ -26,6 +26,7 @@ public sealed class RespServer
     private readonly ILogger _log;
     private readonly SharedKillSwitch _connections = KillSwitches.Shared("client-connections");
     private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _drain = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Akka.Streams.Dsl.Tcp.ServerBinding? _binding;
     private int _open;
     private volatile bool _draining;
@@ -57,31 +58,43 @@ public sealed class RespServer
         _log.LogInformation("Listening for RESP clients on {Endpoint}", binding.LocalAddress);
     }
 
-    /// <summary>Stops accepting connections; then every open connection finishes the requests it has read and closes.</summary>
-    public async Task UnbindAsync()
+    /// <summary>
+    /// Stops taking requests: every open connection finishes the requests it has read, flushes
+    /// their replies and closes; a connection accepted from now on is closed at once.
+    /// </summary>
+    public Task UnbindAsync()
     {
-        if (_binding is not { } binding || _draining) return;
+        if (_binding is null || _draining) return Task.CompletedTask;
         _draining = true;
-        await binding.Unbind().ConfigureAwait(false);
-        _log.LogInformation("Stopped accepting RESP clients; draining {Connections} connections", Volatile.Read(ref _open));
-        _connections.Shutdown();
+        _log.LogInformation("Stopped taking RESP requests; draining {Connections} connections", Volatile.Read(ref _open));
+        _drain.TrySetResult();
         if (Volatile.Read(ref _open) == 0) _allClosed.TrySetResult();
+        return Task.CompletedTask;
     }
 
-    /// <summary>Waits until every connection has flushed its replies and closed, or aborts those left after <paramref name="drainTimeout"/>.</summary>
+    /// <summary>
+    /// Waits until every connection has flushed its replies and closed, aborting those left after
+    /// <paramref name="drainTimeout"/>, then releases the port. The port is released last because
+    /// Akka's TCP listener owns its connections: unbinding earlier would reset them mid-reply.
+    /// </summary>
     public async Task DrainAsync(TimeSpan drainTimeout)
     {
         await UnbindAsync().ConfigureAwait(false);
-        if (!_draining) return;
+        if (_binding is not { } binding) return;
         var finished = await Task.WhenAny(_allClosed.Task, Task.Delay(drainTimeout)).ConfigureAwait(false);
-        if (finished == _allClosed.Task) return;
-        _log.LogWarning("Drain timeout: closing {Connections} connections with requests in flight", Volatile.Read(ref _open));
-        _connections.Abort(new TimeoutException("drain timeout"));
+        if (finished != _allClosed.Task)
+        {
+            _log.LogWarning("Drain timeout: closing {Connections} connections with requests in flight", Volatile.Read(ref _open));
+            _connections.Abort(new TimeoutException("drain timeout"));
+        }
+
+        _binding = null;
+        await binding.Unbind().ConfigureAwait(false);
     }
 
     private void Accept(Akka.Streams.Dsl.Tcp.IncomingConnection connection, IMaterializer materializer)
     {
-        if (_draining) return;
+        // While draining a new connection gets the same flow: it is already drained, so it closes at once.
         Interlocked.Increment(ref _open);
         var id = _node.Statistics.ConnectionOpened();
         var inbox = new ReplyInbox(_system, _node.Settings.RequestTimeout);
@@ -105,6 +118,7 @@ public sealed class RespServer
         var framer = new RequestFramer(_node.Settings.Limits);
         return Flow.Create<ByteString>()
             .Via(_connections.Flow<ByteString>())
+            .Via(new DrainStage(_drain.Task))
             .Select(framer.Feed)
             .Where(static requests => requests.Count > 0)
             .SelectAsync(PipelineDepth, session.ExecuteBatchAsync)
