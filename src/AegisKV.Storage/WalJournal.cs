@@ -53,7 +53,7 @@ public sealed class WalJournal : AsyncWriteJournal
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         var wal = Wal;
-        var command = new WriteCommand(4096);
+        var command = new WriteCommand(4096, completeInline: true);
         ImmutableList<Exception>.Builder? rejections = null;
         var index = 0;
         foreach (var message in messages)

@@ -11,10 +11,20 @@ internal readonly record struct EncodedRecord(string PersistenceId, long Sequenc
 /// </summary>
 internal sealed class WriteCommand : WalCommand
 {
-    private readonly TaskCompletionSource<IImmutableList<Exception>> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<IImmutableList<Exception>> _completion;
     private EncodedRecord[] _records = new EncodedRecord[8];
 
-    public WriteCommand(int initialBufferSize) => Buffer = new PooledBuffer(initialBufferSize);
+    /// <param name="initialBufferSize">Starting size of the record buffer.</param>
+    /// <param name="completeInline">
+    /// Run the waiter's continuation on the writer thread. Only for the journal, whose continuation
+    /// merely posts results to actors: it saves a thread-pool hop per write. Any other waiter could
+    /// block the writer (or wait for it), so by default continuations run on the thread pool.
+    /// </param>
+    public WriteCommand(int initialBufferSize, bool completeInline = false)
+    {
+        Buffer = new PooledBuffer(initialBufferSize);
+        _completion = new(completeInline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     public PooledBuffer Buffer { get; }
 

@@ -91,4 +91,19 @@ public sealed class ShardActorTests : TestKit
         Assert.Equal("(integer) 1", await Ask(shard, "DEL key0", 2));
         Assert.Equal("OK", await Ask(shard, "SET key0 small", 2));
     }
+
+    [Fact]
+    public async Task A_shard_should_be_reachable_directly_only_while_it_serves()
+    {
+        var local = new LocalShards();
+        var shard = Sys.ActorOf(ShardActor.Props("3", _settings, _memory, local));
+        await shard.Ask<ShardRecovered>(new RecoverShard(3), TimeSpan.FromSeconds(5));
+        Assert.True(local.TryGet(3, out var direct));
+        Assert.Equal(shard, direct);
+
+        Watch(shard);
+        shard.Tell(StopShard.Instance);
+        ExpectTerminated(shard);
+        Assert.False(local.TryGet(3, out _));
+    }
 }

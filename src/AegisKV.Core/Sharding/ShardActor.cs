@@ -21,6 +21,7 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     private readonly int _shardId;
     private readonly ShardSettings _settings;
     private readonly NodeMemory _memory;
+    private readonly LocalShards? _localShards;
     private readonly ShardState _state;
     private readonly Dictionary<byte[], int> _pendingKeys = new(ByteKeyComparer.Instance);
     private readonly List<IShardEvent> _events = new(4);
@@ -34,11 +35,12 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     private bool _snapshotInProgress;
 
     /// <summary>Creates the actor for shard <paramref name="shardId"/>.</summary>
-    public ShardActor(int shardId, ShardSettings settings, NodeMemory memory)
+    public ShardActor(int shardId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null)
     {
         _shardId = shardId;
         _settings = settings;
         _memory = memory;
+        _localShards = localShards;
         _state = new ShardState(memory);
         _written = Written;
         PersistenceId = PersistenceIdOf(shardId);
@@ -56,8 +58,8 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     public static string PersistenceIdOf(int shardId) => "shard-" + shardId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Props for the shard actor; <paramref name="entityId"/> is the shard number.</summary>
-    public static Props Props(string entityId, ShardSettings settings, NodeMemory memory) =>
-        Akka.Actor.Props.Create(() => new ShardActor(int.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture), settings, memory));
+    public static Props Props(string entityId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null) =>
+        Akka.Actor.Props.Create(() => new ShardActor(int.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture), settings, memory, localShards));
 
     /// <inheritdoc />
     protected override void OnRecover(object message)
@@ -77,6 +79,7 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
                 Persist(_state.NextEpoch(), e =>
                 {
                     _state.Apply(e);
+                    _localShards?.Serving(_shardId, Self);
                     CoreMetrics.RecoverySeconds.Record(_recovery.Elapsed.TotalSeconds);
                     _log.Debug("Shard {0} recovered {1} keys in {2} ms, epoch {3}", _shardId, _state.Count, _recovery.ElapsedMilliseconds, _state.Epoch);
                 });
@@ -135,7 +138,9 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
             case DeleteSnapshotsFailure:
                 break;
             case StopShard:
-                // Hand-off: finish the writes in flight, then stop.
+                // Hand-off: new requests go through the region (which buffers them), the writes
+                // in flight finish, then the actor stops.
+                _localShards?.Leaving(_shardId, Self);
                 DeferAsync(message, _ => Context.Stop(Self));
                 break;
             default:
@@ -147,6 +152,7 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     /// <inheritdoc />
     protected override void PostStop()
     {
+        _localShards?.Leaving(_shardId, Self);
         _state.Release();
         base.PostStop();
     }

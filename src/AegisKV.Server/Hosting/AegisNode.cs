@@ -78,9 +78,11 @@ public sealed class AegisNode : IAsyncDisposable
         var shardSettings = ShardSettings.Create(Akka.Configuration.ConfigurationFactory
             .ParseString($"aegis.shard.count = {settings.Shards}").WithFallback(settings.Config));
         var memory = new NodeMemory(settings.MaxMemoryBytes);
+        var localShards = new LocalShards();
         var walHealth = new WalHealthCheck(settings);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(memory);
+        builder.Services.AddSingleton(localShards);
         builder.Services.AddSingleton(new NodeStatistics());
         builder.Services.AddSingleton(new ServerMetrics());
         builder.Services.AddSingleton(new NodeReadiness(settings.Shards));
@@ -126,12 +128,13 @@ public sealed class AegisNode : IAsyncDisposable
                     var shardingSettings = ClusterShardingSettings.Create(system);
                     var region = sharding.Start(
                         "aegis-shard",
-                        entityId => ShardActor.Props(entityId, shardSettings, memory),
+                        entityId => ShardActor.Props(entityId, shardSettings, memory, localShards),
                         shardingSettings,
                         new ShardMessageExtractor(settings.Shards),
                         sharding.DefaultShardAllocationStrategy(shardingSettings),
                         StopShard.Instance);
                     registry.Register<ShardRegionKey>(region);
+                    system.ActorOf(Props.Create(() => new DeadLetterRerouter(region)), "shard-dead-letters");
                 })
                 .WithActorSystemLivenessCheck(tags: [HealthTags.Live, HealthTags.Health])
                 .WithAkkaClusterReadinessCheck(tags: [HealthTags.Ready, HealthTags.Health])

@@ -50,7 +50,7 @@ internal sealed class NodeService : IHostedService
         var region = await _registry.GetAsync<ShardRegionKey>(cancellationToken).ConfigureAwait(false);
         _node = new NodeContext(
             _settings,
-            new CommandRouter(region, _settings.Shards, _settings.RequestTimeout),
+            new CommandRouter(region, _services.GetRequiredService<AegisKV.Core.Sharding.LocalShards>(), _settings.Shards, _settings.RequestTimeout),
             _services.GetRequiredService<NodeStatistics>(),
             _services.GetRequiredService<AegisKV.Core.State.NodeMemory>(),
             _services.GetRequiredService<ServerMetrics>());

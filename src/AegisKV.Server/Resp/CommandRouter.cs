@@ -13,13 +13,15 @@ namespace AegisKV.Server.Resp;
 public sealed class CommandRouter
 {
     private readonly IActorRef _region;
+    private readonly LocalShards _local;
     private readonly int _shardCount;
     private readonly TimeSpan _timeout;
 
     /// <summary>Creates a router over <paramref name="region"/>.</summary>
-    public CommandRouter(IActorRef region, int shardCount, TimeSpan timeout)
+    public CommandRouter(IActorRef region, LocalShards local, int shardCount, TimeSpan timeout)
     {
         _region = region;
+        _local = local;
         _shardCount = shardCount;
         _timeout = timeout;
     }
@@ -58,14 +60,18 @@ public sealed class CommandRouter
 
     /// <summary>Runs single-key commands of one connection on one shard, in order, with one message.</summary>
     internal Task<Reply[]> BatchAsync(ReplyInbox inbox, int shard, ShardCommand[] commands) =>
-        inbox.SendAsync(_region, shard, commands);
+        inbox.SendAsync(Target(shard), shard, commands);
 
     /// <summary>Runs one single-key command on the shard owning its key.</summary>
     internal async Task<Reply> SingleKeyAsync(ReplyInbox inbox, CommandId command, byte[][] arguments)
     {
-        var replies = await inbox.SendAsync(_region, ShardResolver.ShardOf(arguments[1], _shardCount), [new ShardCommand(command, arguments[1..])]).ConfigureAwait(false);
+        var shard = ShardResolver.ShardOf(arguments[1], _shardCount);
+        var replies = await inbox.SendAsync(Target(shard), shard, [new ShardCommand(command, arguments[1..])]).ConfigureAwait(false);
         return replies[0];
     }
+
+    // A shard serving on this node takes the request directly; any other goes through the region.
+    private IActorRef Target(int shard) => _local.TryGet(shard, out var actor) ? actor : _region;
 
     private async Task<Reply> FanOutAsync(CommandId command, byte[][] arguments, int step, int[] shardOfPair)
     {

@@ -34,13 +34,13 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
 
     public override IActorRefProvider Provider => _provider;
 
-    /// <summary>Sends commands to one shard; the task completes with their replies in order.</summary>
-    public Task<Reply[]> SendAsync(IActorRef region, int shard, ShardCommand[] commands)
+    /// <summary>Sends commands to one shard, through <paramref name="target"/> (its actor or the region); the task completes with their replies in order.</summary>
+    public Task<Reply[]> SendAsync(IActorRef target, int shard, ShardCommand[] commands)
     {
         var id = Interlocked.Increment(ref _nextId);
         var pending = new Pending(commands.Length, Environment.TickCount64 + (long)_timeout.TotalMilliseconds);
         _pending[id] = pending;
-        region.Tell(new ShardBatch(shard, id, commands), this);
+        target.Tell(new ShardBatch(shard, id, commands), this);
         return pending.Task;
     }
 
