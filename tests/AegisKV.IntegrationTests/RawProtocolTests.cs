@@ -53,4 +53,23 @@ public sealed class RawProtocolTests : IAsyncLifetime
     public async Task Unknown_commands_and_wrong_arity_should_get_Redis_errors() =>
         Assert.Equal("+OK\r\n-ERR unknown command 'NOPE', with args beginning with: 'a' \r\n-ERR wrong number of arguments for 'get' command\r\n-NOPROTO unsupported protocol version\r\n",
             await Session("AUTH s3cret-token\r\nNOPE a\r\nGET\r\nHELLO 3\r\n"));
+
+    // Single-key, multi-key and all-shard commands take different paths to a shard; a pipeline
+    // must still take effect in the order it was sent.
+    [Fact]
+    public async Task Pipelined_commands_of_every_kind_should_take_effect_in_order() =>
+        Assert.Equal("+OK\r\n+OK\r\n:1\r\n+OK\r\n$1\r\nw\r\n+OK\r\n$1\r\nx\r\n+OK\r\n+OK\r\n$1\r\ny\r\n:1\r\n",
+            await Session("AUTH s3cret-token\r\nSET ord v\r\nDEL ord\r\nSET ord w\r\nGET ord\r\nMSET ord x other 1\r\nGET ord\r\nFLUSHALL\r\nSET ord y\r\nGET ord\r\nDBSIZE\r\n"));
+
+    [Fact]
+    public async Task Commands_after_QUIT_should_not_take_effect()
+    {
+        Assert.Equal("+OK\r\n+OK\r\n", await Session("AUTH s3cret-token\r\nQUIT\r\nSET after-quit 1\r\n"));
+        Assert.Equal("+OK\r\n:0\r\n", await Session("AUTH s3cret-token\r\nEXISTS after-quit\r\n"));
+    }
+
+    [Fact]
+    public async Task A_failed_AUTH_should_not_log_out_an_authenticated_connection() =>
+        Assert.Equal("+OK\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n+PONG\r\n",
+            await Session("AUTH s3cret-token\r\nAUTH wrong\r\nPING\r\n"));
 }

@@ -22,7 +22,7 @@ public static class CommandTable
         new("SELECT", CommandId.Select, 2, Fast, Connection, 0, 0, 0),
         new("CLIENT", CommandId.Client, -2, None, Connection, 0, 0, 0),
         new("COMMAND", CommandId.Command, -1, None, Connection, 0, 0, 0),
-        new("INFO", CommandId.Info, -1, None, AllShards, 0, 0, 0),
+        new("INFO", CommandId.Info, -1, None, Connection, 0, 0, 0),
         new("TIME", CommandId.Time, 1, Fast, Connection, 0, 0, 0),
         new("CONFIG", CommandId.Config, -2, None, Connection, 0, 0, 0),
         new("DBSIZE", CommandId.DbSize, 1, ReadOnly | Fast, AllShards, 0, 0, 0),

@@ -8,9 +8,6 @@ namespace AegisKV.Core.Replies;
 /// </summary>
 public static class Errors
 {
-    /// <summary>Operation against a key holding the wrong kind of value.</summary>
-    public static readonly ErrorReply WrongType = new("WRONGTYPE Operation against a key holding the wrong kind of value"u8.ToArray());
-
     /// <summary>An argument that must be an integer is not one.</summary>
     public static readonly ErrorReply NotInteger = new("ERR value is not an integer or out of range"u8.ToArray());
 

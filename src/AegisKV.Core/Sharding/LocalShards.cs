@@ -13,6 +13,9 @@ public sealed class LocalShards
 {
     private readonly ConcurrentDictionary<int, IActorRef> _running = new();
 
+    /// <summary>Shards serving on this node now.</summary>
+    public int Count => _running.Count;
+
     /// <summary>The shard's actor when it runs here and serves.</summary>
     public bool TryGet(int shardId, out IActorRef shard) => _running.TryGetValue(shardId, out shard!);
 

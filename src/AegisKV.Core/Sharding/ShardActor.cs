@@ -150,6 +150,15 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     }
 
     /// <inheritdoc />
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        // The event is already applied in memory but will never be durable: start over from the
+        // WAL rather than serve (or later snapshot) a value that does not exist on disk.
+        _log.Error(cause, "Shard {0}: the journal rejected event {1}; restarting from the WAL", _shardId, sequenceNr);
+        throw new InvalidOperationException($"shard {_shardId}: persist of event {sequenceNr} rejected", cause);
+    }
+
+    /// <inheritdoc />
     protected override void PostStop()
     {
         _localShards?.Leaving(_shardId, Self);

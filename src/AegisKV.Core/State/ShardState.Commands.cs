@@ -9,7 +9,12 @@ public sealed partial class ShardState
     private static readonly Reply TypeNone = new SimpleReply("none"u8.ToArray());
     private static readonly ErrorReply ExpireOptionConflict =
         Errors.Text("ERR NX and XX, GT or LT options at the same time are not compatible");
-    private static readonly ErrorReply GetExPersistConflict = Errors.Syntax;
+    private static readonly ErrorReply GtLtConflict = Errors.Text("ERR GT and LT options at the same time are not compatible");
+    private static readonly ErrorReply DecrementOverflow = Errors.Text("ERR decrement would overflow");
+    private static readonly ErrorReply StringTooLong = Errors.Text("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+
+    /// <summary>Longest value APPEND may build, as Redis's default proto-max-bulk-len.</summary>
+    public const long MaxValueLength = 512L * 1024 * 1024;
 
     /// <summary>
     /// Runs a keyed command against this shard. <paramref name="arguments"/> exclude the
@@ -73,7 +78,7 @@ public sealed partial class ShardState
                 if (!IntegerText.TryParse(arguments[1], out var delta)) return Errors.NotInteger;
                 if (command == CommandId.DecrBy)
                 {
-                    if (delta == long.MinValue) return Errors.Overflow;
+                    if (delta == long.MinValue) return DecrementOverflow;
                     delta = -delta;
                 }
 
@@ -82,6 +87,7 @@ public sealed partial class ShardState
             case CommandId.Append:
             {
                 var exists = TryGetLive(arguments[0], nowMs, out var current);
+                if ((exists ? (long)current.Value.Length : 0) + arguments[1].Length > MaxValueLength) return StringTooLong;
                 var value = exists ? [.. current.Value, .. arguments[1]] : arguments[1];
                 Emit(events, new ValueSet(Epoch, arguments[0], value, exists ? current.ExpireAtMs : 0));
                 return Reply.Integer(value.Length);
@@ -188,7 +194,7 @@ public sealed partial class ShardState
                 if (amount <= 0 || !TryExpireAt(amount, unitMs, absolute, nowMs, out expireAt)) return Errors.InvalidExpireTime("getex");
                 hasExpiry = true;
             }
-            else return GetExPersistConflict;
+            else return Errors.Syntax;
         }
 
         if (!TryGetLive(arguments[0], nowMs, out var current)) return Reply.Nil;
@@ -208,17 +214,25 @@ public sealed partial class ShardState
     private Reply Delete(byte[][] keys, long nowMs, List<IShardEvent> events)
     {
         List<byte[]>? removed = null;
+        HashSet<byte[]>? seen = keys.Length > 8 ? new HashSet<byte[]>(ByteKeyComparer.Instance) : null;
         foreach (var key in keys)
         {
             if (!TryGetLive(key, nowMs, out _)) continue;
             removed ??= new List<byte[]>(keys.Length);
             // DEL k k removes k once and counts it once.
-            if (!removed.Exists(k => k.AsSpan().SequenceEqual(key))) removed.Add(key);
+            if (seen is not null ? seen.Add(key) : !Contains(removed, key)) removed.Add(key);
         }
 
         if (removed is null) return Reply.Zero;
         Emit(events, new KeysDeleted(Epoch, [.. removed]));
         return Reply.Integer(removed.Count);
+    }
+
+    private static bool Contains(List<byte[]> keys, byte[] key)
+    {
+        foreach (var k in keys)
+            if (k.AsSpan().SequenceEqual(key)) return true;
+        return false;
     }
 
     private Reply IncrementBy(byte[] key, long delta, long nowMs, List<IShardEvent> events)
@@ -259,7 +273,8 @@ public sealed partial class ShardState
             else return Errors.Text($"ERR Unsupported option {System.Text.Encoding.UTF8.GetString(option)}");
         }
 
-        if ((nx && (xx || gt || lt)) || (gt && lt)) return ExpireOptionConflict;
+        if (nx && (xx || gt || lt)) return ExpireOptionConflict;
+        if (gt && lt) return GtLtConflict;
 
         var unitMs = command is CommandId.Expire or CommandId.ExpireAt ? 1000 : 1;
         var absolute = command is CommandId.ExpireAt or CommandId.PExpireAt;

@@ -16,6 +16,7 @@ public sealed partial class ShardState
     private readonly Dictionary<byte[], StoredValue> _map = new(ByteKeyComparer.Instance);
     private readonly PriorityQueue<byte[], long> _expiries = new();
     private readonly NodeMemory _memory;
+    private long _volatileKeys;
 
     /// <summary>Creates an empty shard charged to <paramref name="memory"/>.</summary>
     public ShardState(NodeMemory memory) => _memory = memory;
@@ -26,8 +27,8 @@ public sealed partial class ShardState
     /// <summary>Keys held, expired ones not yet removed included (as Redis's DBSIZE).</summary>
     public int Count => _map.Count;
 
-    /// <summary>Keys removed because they expired, since start.</summary>
-    public long ExpiredKeys { get; private set; }
+    /// <summary>Entries in the expiry queue, stale ones included.</summary>
+    public int PendingExpiries => _expiries.Count;
 
     /// <summary>Applies one persisted event.</summary>
     public void Apply(IShardEvent e)
@@ -88,7 +89,8 @@ public sealed partial class ShardState
             }
         }
 
-        ExpiredKeys += removed;
+        // Rewritten expiries leave stale entries behind; rebuild once they outnumber the live ones.
+        if (_expiries.Count > 2 * _volatileKeys + 1024) RebuildExpiries();
         return removed;
     }
 
@@ -120,13 +122,16 @@ public sealed partial class ShardState
             _expiries.Enqueue(key, expireAtMs);
         }
 
+        _volatileKeys += volatileKeys;
         _memory.Add(bytes, keys, volatileKeys);
     }
 
     private bool Remove(byte[] key)
     {
         if (!_map.Remove(key, out var old)) return false;
-        _memory.Add(-NodeMemory.Cost(key, old.Value), -1, old.ExpireAtMs != 0 ? -1 : 0);
+        var volatileDelta = old.ExpireAtMs != 0 ? -1 : 0;
+        _volatileKeys += volatileDelta;
+        _memory.Add(-NodeMemory.Cost(key, old.Value), -1, volatileDelta);
         return true;
     }
 
@@ -137,6 +142,7 @@ public sealed partial class ShardState
         var volatileDelta = (expireAtMs != 0 ? 1 : 0) - (slot.ExpireAtMs != 0 ? 1 : 0);
         slot = slot with { ExpireAtMs = expireAtMs };
         if (expireAtMs != 0) _expiries.Enqueue(key, expireAtMs);
+        _volatileKeys += volatileDelta;
         _memory.Add(0, 0, volatileDelta);
     }
 
@@ -152,6 +158,14 @@ public sealed partial class ShardState
         _memory.Add(-bytes, -_map.Count, -volatileKeys);
         _map.Clear();
         _expiries.Clear();
+        _volatileKeys = 0;
+    }
+
+    private void RebuildExpiries()
+    {
+        _expiries.Clear();
+        foreach (var (key, value) in _map)
+            if (value.ExpireAtMs != 0) _expiries.Enqueue(key, value.ExpireAtMs);
     }
 
     /// <summary>

@@ -100,7 +100,8 @@ public sealed record NodeSettings
             RequestTimeout = Duration(config, "request-timeout"),
             Limits = new RespLimits
             {
-                MaxBulkLength = Size(config, "limits.max-bulk-length", 1, 4L << 30),
+                // A request is buffered whole in one array, so a bulk string must fit in one.
+                MaxBulkLength = Size(config, "limits.max-bulk-length", 1, Array.MaxLength - 1024),
                 MaxInlineLength = (int)Size(config, "limits.max-inline-length", 1, 1 << 30),
                 MaxArrayLength = (int)Size(config, "limits.max-array-length", 1, 1 << 30),
             },

@@ -1,3 +1,4 @@
+using AegisKV.Core.Sharding;
 using AegisKV.Server.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -6,8 +7,12 @@ namespace AegisKV.Server.Health;
 /// <summary>The node's own health checks, next to Akka.Hosting's actor-system and cluster checks.</summary>
 internal static class NodeHealthChecks
 {
-    public static HealthCheckResult ShardsRecovered(NodeReadiness readiness) =>
-        readiness.IsReady
-            ? HealthCheckResult.Healthy($"{readiness.Shards} shards recovered")
-            : HealthCheckResult.Unhealthy($"{readiness.Recovered} of {readiness.Shards} shards recovered");
+    // Ready once every shard has recovered after start, and as long as every shard still serves
+    // here (a shard that stopped, say after a journal failure, is recovering again).
+    public static HealthCheckResult ShardsRecovered(NodeReadiness readiness, LocalShards serving) =>
+        !readiness.IsReady
+            ? HealthCheckResult.Unhealthy($"{readiness.Recovered} of {readiness.Shards} shards recovered")
+            : serving.Count < readiness.Shards
+                ? HealthCheckResult.Unhealthy($"{serving.Count} of {readiness.Shards} shards serving")
+                : HealthCheckResult.Healthy($"{readiness.Shards} shards serving");
 }

@@ -138,7 +138,7 @@ public sealed class AegisNode : IAsyncDisposable
                 })
                 .WithActorSystemLivenessCheck(tags: [HealthTags.Live, HealthTags.Health])
                 .WithAkkaClusterReadinessCheck(tags: [HealthTags.Ready, HealthTags.Health])
-                .WithHealthCheck("shards-recovered", (_, _, _) => Task.FromResult(NodeHealthChecks.ShardsRecovered(services.GetRequiredService<NodeReadiness>())), tags: [HealthTags.Ready])
+                .WithHealthCheck("shards-recovered", (_, _, _) => Task.FromResult(NodeHealthChecks.ShardsRecovered(services.GetRequiredService<NodeReadiness>(), localShards)), tags: [HealthTags.Ready])
                 .WithHealthCheck("wal-writable", (system, _, cancellationToken) => walHealth.CheckAsync(system, cancellationToken), tags: [HealthTags.Ready, HealthTags.Health]);
         });
         builder.Services.AddSingleton<NodeService>();

@@ -50,10 +50,12 @@ internal sealed class NodeService : IHostedService
         var region = await _registry.GetAsync<ShardRegionKey>(cancellationToken).ConfigureAwait(false);
         _node = new NodeContext(
             _settings,
-            new CommandRouter(region, _services.GetRequiredService<AegisKV.Core.Sharding.LocalShards>(), _settings.Shards, _settings.RequestTimeout),
+            new CommandRouter(_settings.Shards),
             _services.GetRequiredService<NodeStatistics>(),
             _services.GetRequiredService<AegisKV.Core.State.NodeMemory>(),
-            _services.GetRequiredService<ServerMetrics>());
+            _services.GetRequiredService<ServerMetrics>(),
+            region,
+            _services.GetRequiredService<AegisKV.Core.Sharding.LocalShards>());
         NodeGauges.Register(_node, _readiness);
         MeterBridge.Start();
         _server = new RespServer(_node, system, _logging.CreateLogger<RespServer>());

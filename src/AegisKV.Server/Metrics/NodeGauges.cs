@@ -14,7 +14,7 @@ internal static class NodeGauges
     private static readonly Gauge DiskFree = Prometheus.Metrics.CreateGauge("aegis_disk_free_bytes", "Free bytes on the data directory's file system.");
     private static readonly Gauge DiskUsed = Prometheus.Metrics.CreateGauge("aegis_disk_used_bytes", "Used bytes on the data directory's file system.");
     private static readonly Gauge Uptime = Prometheus.Metrics.CreateGauge("aegis_uptime_seconds", "Seconds since the node started.");
-    private static readonly Gauge ShardsOwned = Prometheus.Metrics.CreateGauge("aegis_shards_recovered", "Shards recovered and serving.");
+    private static readonly Gauge ShardsOwned = Prometheus.Metrics.CreateGauge("aegis_shards_recovered", "Shards recovered and serving on this node now.");
     private static readonly Gauge Ready = Prometheus.Metrics.CreateGauge("aegis_ready", "1 when the node is ready.");
     private static int _registered;
 
@@ -28,7 +28,7 @@ internal static class NodeGauges
             MemoryUsed.Set(node.Memory.UsedBytes);
             MemoryMax.Set(node.Settings.MaxMemoryBytes);
             Uptime.Set(node.Statistics.Uptime.TotalSeconds);
-            ShardsOwned.Set(readiness.Recovered);
+            ShardsOwned.Set(node.LocalShards.Count);
             Ready.Set(readiness.IsReady ? 1 : 0);
             try
             {

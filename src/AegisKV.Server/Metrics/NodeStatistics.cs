@@ -45,9 +45,6 @@ public sealed class NodeStatistics
     /// <summary>Counts one processed command.</summary>
     public void CommandProcessed() => Interlocked.Increment(ref _commands);
 
-    /// <summary>The process id, for INFO.</summary>
-    public static int ProcessId => Environment.ProcessId;
-
     /// <summary>A timestamp for latency measurement.</summary>
     public static long Timestamp() => Stopwatch.GetTimestamp();
 }

@@ -11,7 +11,7 @@ internal sealed partial class ClientSession
     // SCAN cursors: shard number in the top 16 bits, position within the shard below.
     private const int ShardBits = 48;
     private const long PositionMask = (1L << ShardBits) - 1;
-    private const int MaxShardsPerScanCall = 16;
+    private const int MaxShardsPerScanCall = 256;
 
     private async Task<Reply> ScanAsync(byte[][] arguments)
     {
@@ -39,7 +39,7 @@ internal sealed partial class ClientSession
         var shardCount = _node.Router.ShardCount;
         for (var visited = 0; shard < shardCount && keys.Count < count && visited < MaxShardsPerScanCall; visited++)
         {
-            var reply = await _node.Router.ShardAsync(shard, CommandId.Scan,
+            var reply = await CommandRouter.ShardAsync(_inbox, shard, CommandId.Scan,
                 [IntegerText.Format(position), IntegerText.Format(count - keys.Count), pattern]).ConfigureAwait(false);
             if (reply is not ArrayReply { Items: [IntegerReply next, ArrayReply { Items: { } found }] }) return reply;
             if (typeMatches) keys.AddRange(found);

@@ -22,6 +22,7 @@ internal sealed partial class ClientSession
     private readonly ReplyInbox _inbox;
     private readonly string _remote;
     private bool _authenticated;
+    private bool _closing;
     private byte[]? _name;
 
     public ClientSession(NodeContext node, ReplyInbox inbox, long id, string remote)
@@ -41,7 +42,7 @@ internal sealed partial class ClientSession
         var started = NodeStatistics.Timestamp();
         var immediate = Prepare(incoming, started, out var spec, out var arguments);
         if (immediate is not null) return immediate;
-        return Timed(_node.Router.SingleKeyAsync(_inbox, spec!.Id, arguments!), spec.Id, started);
+        return Timed(CommandRouter.ShardAsync(_inbox, _node.Router.ShardOf(arguments![1]), spec!.Id, arguments[1..]), spec.Id, started);
     }
 
     /// <summary>
@@ -49,8 +50,17 @@ internal sealed partial class ClientSession
     /// grouped per shard and sent as one message each; any other command first sends the groups
     /// gathered so far, so commands still take effect in the order the client sent them.
     /// </summary>
-    public Task<Reply[]> ExecuteBatchAsync(IReadOnlyList<Incoming> batch) =>
-        batch.Count == 1 ? One(ExecuteAsync(batch[0])) : ExecuteManyAsync(batch);
+    public Task<Reply[]> ExecuteBatchAsync(IReadOnlyList<Incoming> batch)
+    {
+        // After QUIT or a protocol error nothing the client sent later may take effect.
+        if (_closing) return NoReplies;
+        if (batch.Count != 1) return ExecuteManyAsync(batch);
+        var reply = ExecuteAsync(batch[0]);
+        if (reply.IsCompleted && reply.Result is ClosingReply) _closing = true;
+        return One(reply);
+    }
+
+    private static readonly Task<Reply[]> NoReplies = Task.FromResult(Array.Empty<Reply>());
 
     private static async Task<Reply[]> One(Task<Reply> reply) => [await reply.ConfigureAwait(false)];
 
@@ -63,14 +73,16 @@ internal sealed partial class ClientSession
         Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open = null;
         CommandId[]? keyed = null;
 
-        for (var i = 0; i < batch.Count; i++)
+        var count = batch.Count;
+        for (var i = 0; i < count; i++)
         {
-            // Anything but a single-key command may touch the shards: send the groups before it.
-            if (batch[i].Arguments is not { } peek || CommandTable.Find(peek[0]) is not { Routing: CommandRouting.SingleKey }) Send(open, groups);
+            // Multi-key and all-shard commands reach shards too: send the groups gathered so far first.
+            if (batch[i].Arguments is { } peek && CommandTable.Find(peek[0]) is { Routing: CommandRouting.MultiKey or CommandRouting.AllShards })
+                Send(open, groups);
             var immediate = Prepare(batch[i], started, out var spec, out var arguments);
             if (immediate is null)
             {
-                var shard = Core.Sharding.ShardResolver.ShardOf(arguments![1], _node.Router.ShardCount);
+                var shard = _node.Router.ShardOf(arguments![1]);
                 open ??= [];
                 if (!open.TryGetValue(shard, out var group)) open[shard] = group = ([], []);
                 group.Indices.Add(i);
@@ -80,9 +92,15 @@ internal sealed partial class ClientSession
             }
 
             singles.Add((i, immediate));
+            if (immediate.IsCompleted && immediate.Result is ClosingReply)
+            {
+                _closing = true;
+                count = i + 1;
+            }
         }
 
         Send(open, groups);
+        if (count < replies.Length) Array.Resize(ref replies, count);
         foreach (var (index, reply) in singles) replies[index] = await reply.ConfigureAwait(false);
         foreach (var (indices, group) in groups)
         {
@@ -100,7 +118,7 @@ internal sealed partial class ClientSession
     private void Send(Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open, List<(List<int>, Task<Reply[]>)> groups)
     {
         if (open is null || open.Count == 0) return;
-        foreach (var (shard, group) in open) groups.Add((group.Indices, _node.Router.BatchAsync(_inbox, shard, [.. group.Commands])));
+        foreach (var (shard, group) in open) groups.Add((group.Indices, CommandRouter.BatchAsync(_inbox, shard, [.. group.Commands])));
         open.Clear();
     }
 
@@ -156,7 +174,7 @@ internal sealed partial class ClientSession
             case CommandRouting.MultiKey:
                 if (spec.KeyStep > 1 && (arguments.Length - 1) % spec.KeyStep != 0)
                     return Task.FromResult<Reply>(Errors.WrongArity(spec.Name));
-                return router.MultiKeyAsync(spec.Id, arguments, spec.KeyStep);
+                return router.MultiKeyAsync(_inbox, spec.Id, arguments, spec.KeyStep);
         }
 
         return spec.Id switch
@@ -190,9 +208,10 @@ internal sealed partial class ClientSession
         if (arguments.Length > 3) return Errors.Syntax;
         if (_node.Settings.AuthToken is not { } token) return Errors.AuthNotConfigured;
         var user = arguments.Length == 3 ? arguments[1] : "default"u8.ToArray();
-        var ok = user.AsSpan().SequenceEqual("default"u8) && TokenMatches(arguments[^1], token);
-        _authenticated = ok;
-        return ok ? Reply.Ok : Errors.WrongPass;
+        // As in Redis, a failed AUTH leaves an authenticated connection authenticated.
+        if (!user.AsSpan().SequenceEqual("default"u8) || !TokenMatches(arguments[^1], token)) return Errors.WrongPass;
+        _authenticated = true;
+        return Reply.Ok;
     }
 
     // Compare digests so the time taken says nothing about the token, not even its length.
@@ -202,6 +221,7 @@ internal sealed partial class ClientSession
     private Reply Hello(byte[][] arguments)
     {
         var i = 1;
+        byte[]? name = null;
         if (arguments.Length > 1)
         {
             if (!IntegerText.TryParse(arguments[1], out var version))
@@ -220,7 +240,8 @@ internal sealed partial class ClientSession
             }
             else if (Ascii.EqualsIgnoreCase(arguments[i], "SETNAME"u8) && i + 1 < arguments.Length)
             {
-                _name = arguments[++i];
+                name = arguments[++i];
+                if (!IsValidClientName(name)) return InvalidClientName;
             }
             else
             {
@@ -231,6 +252,7 @@ internal sealed partial class ClientSession
         if (!_authenticated)
             return Errors.Text("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
 
+        if (name is not null) _name = name.Length == 0 ? null : name;
         return new ArrayReply(
         [
             Bulk("server"), Bulk("redis"),
@@ -254,8 +276,7 @@ internal sealed partial class ClientSession
         var sub = arguments[1];
         if (Ascii.EqualsIgnoreCase(sub, "SETNAME"u8) && arguments.Length == 3)
         {
-            if (Array.Exists(arguments[2], b => b <= (byte)' ' || b > 126))
-                return Errors.Text("ERR Client names cannot contain spaces, newlines or special characters.");
+            if (!IsValidClientName(arguments[2])) return InvalidClientName;
             _name = arguments[2].Length == 0 ? null : arguments[2];
             return Reply.Ok;
         }
@@ -268,6 +289,15 @@ internal sealed partial class ClientSession
         if (Ascii.EqualsIgnoreCase(sub, "HELP"u8))
             return new ArrayReply([Bulk("CLIENT SETNAME <name>"), Bulk("CLIENT GETNAME"), Bulk("CLIENT ID"), Bulk("CLIENT INFO"), Bulk("CLIENT LIST"), Bulk("CLIENT SETINFO <attr> <value>")]);
         return Errors.UnknownSubcommand(sub, "client");
+    }
+
+    private static readonly ErrorReply InvalidClientName = Errors.Text("ERR Client names cannot contain spaces, newlines or special characters.");
+
+    private static bool IsValidClientName(byte[] name)
+    {
+        foreach (var b in name)
+            if (b <= (byte)' ' || b > 126) return false;
+        return true;
     }
 
     private string DescribeClient() =>
@@ -283,7 +313,7 @@ internal sealed partial class ClientSession
     private async Task<Reply> SumAsync(CommandId command)
     {
         long total = 0;
-        foreach (var reply in await _node.Router.AllShardsAsync(command, []).ConfigureAwait(false))
+        foreach (var reply in await _node.Router.AllShardsAsync(_inbox, command, []).ConfigureAwait(false))
         {
             if (reply is ErrorReply) return reply;
             if (reply is IntegerReply integer) total += integer.Value;
@@ -295,7 +325,7 @@ internal sealed partial class ClientSession
     private async Task<Reply> KeysAsync(byte[] pattern)
     {
         var keys = new List<Reply>();
-        foreach (var reply in await _node.Router.AllShardsAsync(CommandId.Keys, [pattern]).ConfigureAwait(false))
+        foreach (var reply in await _node.Router.AllShardsAsync(_inbox, CommandId.Keys, [pattern]).ConfigureAwait(false))
         {
             if (reply is ErrorReply) return reply;
             if (reply is ArrayReply { Items: { } items }) keys.AddRange(items);
@@ -308,7 +338,7 @@ internal sealed partial class ClientSession
     {
         if (arguments.Length > 2 || (arguments.Length == 2 && !Ascii.EqualsIgnoreCase(arguments[1], "ASYNC"u8) && !Ascii.EqualsIgnoreCase(arguments[1], "SYNC"u8)))
             return Errors.Syntax;
-        foreach (var reply in await _node.Router.AllShardsAsync(spec.Id, []).ConfigureAwait(false))
+        foreach (var reply in await _node.Router.AllShardsAsync(_inbox, spec.Id, []).ConfigureAwait(false))
             if (reply is ErrorReply) return reply;
         return Reply.Ok;
     }

@@ -10,12 +10,16 @@ namespace AegisKV.Server.Resp;
 /// <param name="Statistics">Node-wide counters.</param>
 /// <param name="Memory">Memory held by this node's shards.</param>
 /// <param name="Metrics">Per-command Prometheus series.</param>
+/// <param name="Region">The shard region.</param>
+/// <param name="LocalShards">Shard actors serving on this node.</param>
 public sealed record NodeContext(
     NodeSettings Settings,
     CommandRouter Router,
     NodeStatistics Statistics,
     NodeMemory Memory,
-    ServerMetrics Metrics)
+    ServerMetrics Metrics,
+    Akka.Actor.IActorRef Region,
+    AegisKV.Core.Sharding.LocalShards LocalShards)
 {
     /// <summary>The AegisKV version, as <c>aegis --version</c> prints it.</summary>
     public static string Version { get; } =

@@ -6,21 +6,32 @@ using AegisKV.Core.Sharding;
 namespace AegisKV.Server.Resp;
 
 /// <summary>
-/// One connection's return address for shard answers. Requests carry an id and the shard's
-/// <see cref="ShardBatchReply"/> completes the waiting task directly, so a request costs no
-/// temporary actor and no scheduled timeout as <c>Ask</c> would; one timer per connection
-/// answers requests that waited too long with <c>-TRYAGAIN</c>.
+/// One connection's path to the shards and return address for their answers. Requests carry an
+/// id and the shard's <see cref="ShardBatchReply"/> completes the waiting task directly, so a
+/// request costs no temporary actor and no scheduled timeout as <c>Ask</c> would; one timer per
+/// connection answers requests that waited too long with <c>-TRYAGAIN</c>.
+/// A request goes straight to the shard's actor when it serves on this node, else through the
+/// region. While requests sent through the region to a shard are unanswered, later ones follow
+/// the same way, so a request never overtakes an earlier one of the same connection.
+/// Answers complete their tasks on the shard actor's thread: what runs there is the connection's
+/// short bookkeeping, which is cheaper than a thread-pool hop per request.
 /// </summary>
 internal sealed class ReplyInbox : MinimalActorRef, IDisposable
 {
     private readonly ConcurrentDictionary<long, Pending> _pending = new();
+    private readonly IActorRef _region;
+    private readonly LocalShards _local;
+    private readonly int[] _viaRegion;
     private readonly IActorRefProvider _provider;
     private readonly TimeSpan _timeout;
     private readonly Timer _expiry;
     private long _nextId;
 
-    public ReplyInbox(ActorSystem system, TimeSpan timeout)
+    public ReplyInbox(ActorSystem system, IActorRef region, LocalShards local, int shardCount, TimeSpan timeout)
     {
+        _region = region;
+        _local = local;
+        _viaRegion = new int[shardCount];
         _provider = ((ExtendedActorSystem)system).Provider;
         _timeout = timeout;
         Path = _provider.TempPath();
@@ -34,11 +45,16 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
 
     public override IActorRefProvider Provider => _provider;
 
-    /// <summary>Sends commands to one shard, through <paramref name="target"/> (its actor or the region); the task completes with their replies in order.</summary>
-    public Task<Reply[]> SendAsync(IActorRef target, int shard, ShardCommand[] commands)
+    /// <summary>Sends commands to one shard; the task completes with their replies in order.</summary>
+    public Task<Reply[]> SendAsync(int shard, ShardCommand[] commands)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var pending = new Pending(commands.Length, Environment.TickCount64 + (long)_timeout.TotalMilliseconds);
+        IActorRef? direct = null;
+        var viaRegion = Volatile.Read(ref _viaRegion[shard]) > 0 || !_local.TryGet(shard, out direct);
+        var target = viaRegion ? _region : direct!;
+        if (viaRegion) Interlocked.Increment(ref _viaRegion[shard]);
+
+        var pending = new Pending(commands.Length, Environment.TickCount64 + (long)_timeout.TotalMilliseconds, viaRegion ? shard : -1);
         _pending[id] = pending;
         target.Tell(new ShardBatch(shard, id, commands), this);
         return pending.Task;
@@ -46,8 +62,14 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
 
     protected override void TellInternal(object message, IActorRef sender)
     {
-        if (message is ShardBatchReply reply && _pending.TryRemove(reply.RequestId, out var pending))
-            pending.TrySetResult(reply.Replies);
+        if (message is ShardBatchReply reply && _pending.TryRemove(reply.RequestId, out var pending)) Answer(pending, reply.Replies);
+    }
+
+    private void Answer(Pending pending, Reply[]? replies)
+    {
+        if (pending.RegionShard >= 0) Interlocked.Decrement(ref _viaRegion[pending.RegionShard]);
+        if (replies is null) pending.Fail();
+        else pending.TrySetResult(replies);
     }
 
     public void Dispose()
@@ -55,19 +77,22 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
         _expiry.Dispose();
         _provider.UnregisterTempActor(Path);
         foreach (var id in _pending.Keys)
-            if (_pending.TryRemove(id, out var pending)) pending.Fail();
+            if (_pending.TryRemove(id, out var pending)) Answer(pending, null);
     }
 
     private void ExpireOverdue()
     {
         var now = Environment.TickCount64;
         foreach (var (id, pending) in _pending)
-            if (pending.Deadline <= now && _pending.TryRemove(id, out _)) pending.Fail();
+            if (pending.Deadline <= now && _pending.TryRemove(id, out _)) Answer(pending, null);
     }
 
-    private sealed class Pending(int count, long deadline) : TaskCompletionSource<Reply[]>
+    private sealed class Pending(int count, long deadline, int regionShard) : TaskCompletionSource<Reply[]>
     {
         public long Deadline { get; } = deadline;
+
+        // The shard whose region path this request holds open, or -1 when it went direct.
+        public int RegionShard { get; } = regionShard;
 
         public void Fail()
         {

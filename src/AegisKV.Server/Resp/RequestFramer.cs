@@ -42,7 +42,12 @@ internal sealed class RequestFramer
             if (arguments.Length > 0) (requests ??= []).Add(new Incoming(arguments, null));
         }
 
-        if (_start == _end) _start = _end = 0;
+        if (_start == _end)
+        {
+            _start = _end = 0;
+            // One huge request must not pin its buffer for the life of the connection.
+            if (_buffer.Length > 1 << 20) _buffer = new byte[4096];
+        }
         return requests ?? (IReadOnlyList<Incoming>)[];
     }
 

@@ -18,7 +18,7 @@ namespace AegisKV.Server.Resp;
 /// </summary>
 public sealed class RespServer
 {
-    /// <summary>Requests of one connection that may wait for shards at the same time.</summary>
+    /// <summary>Reads (batches of requests) of one connection that may wait for shards at the same time.</summary>
     public const int PipelineDepth = 64;
 
     private readonly NodeContext _node;
@@ -88,6 +88,9 @@ public sealed class RespServer
             _connections.Abort(new TimeoutException("drain timeout"));
         }
 
+        // A flow completes once its last reply is handed to the TCP stage; give the socket writes a
+        // moment to leave before the listener (and with it every connection actor) goes away.
+        await Task.Delay(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
         _binding = null;
         await binding.Unbind().ConfigureAwait(false);
     }
@@ -97,14 +100,24 @@ public sealed class RespServer
         // While draining a new connection gets the same flow: it is already drained, so it closes at once.
         Interlocked.Increment(ref _open);
         var id = _node.Statistics.ConnectionOpened();
-        var inbox = new ReplyInbox(_system, _node.Settings.RequestTimeout);
-        var session = new ClientSession(_node, inbox, id, connection.RemoteAddress.ToString() ?? "?");
-        var completion = connection.HandleWith(ProtocolFlow(session), materializer);
-        completion.ContinueWith(_ =>
+        var inbox = new ReplyInbox(_system, _node.Region, _node.LocalShards, _node.Settings.Shards, _node.Settings.RequestTimeout);
+        try
         {
+            var session = new ClientSession(_node, inbox, id, connection.RemoteAddress.ToString() ?? "?");
+            var completion = connection.HandleWith(ProtocolFlow(session), materializer);
+            completion.ContinueWith(_ =>
+            {
+                inbox.Dispose();
+                Closed();
+            }, TaskScheduler.Default);
+        }
+        catch (Exception e)
+        {
+            // One connection that cannot start must not stop the listener or hold up a drain.
+            _log.LogWarning(e, "Could not start a RESP connection from {Remote}", connection.RemoteAddress);
             inbox.Dispose();
             Closed();
-        }, TaskScheduler.Default);
+        }
     }
 
     private void Closed()

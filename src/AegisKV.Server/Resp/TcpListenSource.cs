@@ -25,7 +25,7 @@ internal static class TcpListenSource
         if (anyAddress is null) return system.TcpStream().Bind(host, port, backlog, halfClose: halfClose);
 
         var stageType = typeof(StreamTcp).Assembly.GetType(StageTypeName, throwOnError: true)!;
-        var bindShutdownTimeout = ActorMaterializer.Create(system).Settings.SubscriptionTimeoutSettings.Timeout;
+        var bindShutdownTimeout = ActorMaterializerSettings.Create(system).SubscriptionTimeoutSettings.Timeout;
         object?[] arguments = [system.Tcp(), new IPEndPoint(anyAddress, port), backlog, (IImmutableList<Inet.SocketOption>?)null, halfClose, (TimeSpan?)null, bindShutdownTimeout];
         var stage = Activator.CreateInstance(stageType, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, null, arguments, null)
             ?? throw new InvalidOperationException("cannot create the TCP listener stage");
