@@ -202,7 +202,13 @@ public static class AegisBenchLoad
         '`dotnet pwsh build.ps1 bench`; figures on a 2-core machine are noisy, so compare the ratios.', '',
         "Machine: $machine", '', "Run: $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC$(if ($Quick) { ' (quick: smoke figures only)' })", '') + $table + @('',
         "Keys after load: $aegisKeys; after restart: $recoveredKeys.")
-    if (-not $Quick) { Set-Content -Path (Join-Path $root 'docs/benchmarks.md') -Value ($report -join "`n") }
+    if (-not $Quick) {
+        # Hand-written analysis below "## Notes" survives a new run.
+        $path = Join-Path $root 'docs/benchmarks.md'
+        $notes = if (Test-Path $path) { $text = Get-Content -Raw $path; $at = $text.IndexOf('## Notes'); if ($at -ge 0) { $text.Substring($at).TrimEnd() } }
+        if ($notes) { $report += @('', $notes) }
+        Set-Content -Path $path -Value ($report -join "`n")
+    }
     else { $report -join "`n" | Write-Host }
 }
 finally {
