@@ -46,9 +46,9 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>
-    /// Runs the requests that arrived together, in order. Consecutive single-key commands are
-    /// grouped per shard and sent as one message each; any other command first sends the groups
-    /// gathered so far, so commands still take effect in the order the client sent them.
+    /// Runs the requests that arrived together, in order. Single-key commands are grouped per
+    /// shard and sent as one message each; a multi-key or all-shard command first sends the groups
+    /// gathered so far, so every shard sees the connection's commands in the order they were sent.
     /// </summary>
     public Task<Reply[]> ExecuteBatchAsync(IReadOnlyList<Incoming> batch)
     {
