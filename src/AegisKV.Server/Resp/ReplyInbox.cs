@@ -8,8 +8,8 @@ namespace AegisKV.Server.Resp;
 /// <summary>
 /// One connection's path to the shards and return address for their answers. Requests carry an
 /// id and the shard's <see cref="ShardBatchReply"/> completes the waiting task directly, so a
-/// request costs no temporary actor and no scheduled timeout as <c>Ask</c> would; one timer per
-/// connection answers requests that waited too long with <c>-TRYAGAIN</c>.
+/// request costs no temporary actor and no scheduled timeout as <c>Ask</c> would; one timer for
+/// all connections answers requests that waited too long with <c>-TRYAGAIN</c>.
 /// A request goes straight to the shard's actor when it serves on this node, else through the
 /// region. While requests sent through the region to a shard are unanswered, later ones follow
 /// the same way, so a request never overtakes an earlier one of the same connection.
@@ -24,7 +24,13 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     private readonly int[] _viaRegion;
     private readonly IActorRefProvider _provider;
     private readonly TimeSpan _timeout;
-    private readonly Timer _expiry;
+    private static readonly ConcurrentDictionary<ReplyInbox, byte> Open = new();
+
+    private static readonly TimeSpan SweepPeriod = TimeSpan.FromMilliseconds(100);
+
+    // One sweep for every open connection: idle connections cost nothing but a dictionary entry.
+    // Declared after SweepPeriod, which it reads when the type initializes.
+    private static readonly Timer Sweeper = new(static _ => SweepAll(), null, SweepPeriod, SweepPeriod);
     private long _nextId;
 
     public ReplyInbox(ActorSystem system, IActorRef region, LocalShards local, int shardCount, TimeSpan timeout)
@@ -37,8 +43,8 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
         Path = _provider.TempPath();
         // Registered so the address also works for answers that come over the network.
         _provider.RegisterTempActor(this, Path);
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 4, 50, 1000));
-        _expiry = new Timer(static state => ((ReplyInbox)state!).ExpireOverdue(), this, period, period);
+        Open[this] = 0;
+        GC.KeepAlive(Sweeper);
     }
 
     public override ActorPath Path { get; }
@@ -74,14 +80,20 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
 
     public void Dispose()
     {
-        _expiry.Dispose();
+        Open.TryRemove(this, out _);
         _provider.UnregisterTempActor(Path);
         foreach (var id in _pending.Keys)
             if (_pending.TryRemove(id, out var pending)) Answer(pending, null);
     }
 
+    private static void SweepAll()
+    {
+        foreach (var inbox in Open.Keys) inbox.ExpireOverdue();
+    }
+
     private void ExpireOverdue()
     {
+        if (_pending.IsEmpty) return;
         var now = Environment.TickCount64;
         foreach (var (id, pending) in _pending)
             if (pending.Deadline <= now && _pending.TryRemove(id, out _)) Answer(pending, null);
