@@ -36,15 +36,6 @@ internal sealed partial class ClientSession
 
     public long Id { get; }
 
-    /// <summary>Runs one request; the task completes when its reply may be sent.</summary>
-    public Task<Reply> ExecuteAsync(Incoming incoming)
-    {
-        var started = NodeStatistics.Timestamp();
-        var immediate = Prepare(incoming, started, out var spec, out var arguments);
-        if (immediate is not null) return immediate;
-        return Timed(CommandRouter.ShardAsync(_inbox, _node.Router.ShardOf(arguments![1]), spec!.Id, arguments[1..]), spec.Id, started);
-    }
-
     /// <summary>
     /// Runs the requests that arrived together, in order. Single-key commands are grouped per
     /// shard and sent as one message each; a multi-key or all-shard command first sends the groups
@@ -55,7 +46,11 @@ internal sealed partial class ClientSession
         // After QUIT or a protocol error nothing the client sent later may take effect.
         if (_closing) return NoReplies;
         if (batch.Count != 1) return ExecuteManyAsync(batch);
-        var reply = ExecuteAsync(batch[0]);
+
+        // The common case, one request per read: a single-key command's task is the inbox's own.
+        var started = NodeStatistics.Timestamp();
+        var reply = Prepare(batch[0], started, out var spec, out var arguments);
+        if (reply is null) return _inbox.SendAsync(_node.Router.ShardOf(arguments![1]), [new ShardCommand(spec!.Id, arguments[1..])], started);
         if (reply.IsCompleted && reply.Result is ClosingReply) _closing = true;
         return One(reply);
     }
@@ -71,14 +66,13 @@ internal sealed partial class ClientSession
         var singles = new List<(int Index, Task<Reply> Reply)>();
         var groups = new List<(List<int> Indices, Task<Reply[]> Replies)>();
         Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open = null;
-        CommandId[]? keyed = null;
 
         var count = batch.Count;
         for (var i = 0; i < count; i++)
         {
             // Multi-key and all-shard commands reach shards too: send the groups gathered so far first.
             if (batch[i].Arguments is { } peek && CommandTable.Find(peek[0]) is { Routing: CommandRouting.MultiKey or CommandRouting.AllShards })
-                Send(open, groups);
+                Send(open, groups, started);
             var immediate = Prepare(batch[i], started, out var spec, out var arguments);
             if (immediate is null)
             {
@@ -87,7 +81,6 @@ internal sealed partial class ClientSession
                 if (!open.TryGetValue(shard, out var group)) open[shard] = group = ([], []);
                 group.Indices.Add(i);
                 group.Commands.Add(new ShardCommand(spec!.Id, arguments[1..]));
-                (keyed ??= new CommandId[batch.Count])[i] = spec.Id;
                 continue;
             }
 
@@ -99,26 +92,23 @@ internal sealed partial class ClientSession
             }
         }
 
-        Send(open, groups);
+        Send(open, groups, started);
         if (count < replies.Length) Array.Resize(ref replies, count);
         foreach (var (index, reply) in singles) replies[index] = await reply.ConfigureAwait(false);
         foreach (var (indices, group) in groups)
         {
             var results = await group.ConfigureAwait(false);
-            for (var j = 0; j < indices.Count; j++)
-            {
-                replies[indices[j]] = results[j];
-                _node.Metrics.Record(keyed![indices[j]], results[j] is ErrorReply, started);
-            }
+            for (var j = 0; j < indices.Count; j++) replies[indices[j]] = results[j];
         }
 
         return replies;
     }
 
-    private void Send(Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open, List<(List<int>, Task<Reply[]>)> groups)
+    // Commands sent here are counted in the metrics by the inbox when answered.
+    private void Send(Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open, List<(List<int>, Task<Reply[]>)> groups, long started)
     {
         if (open is null || open.Count == 0) return;
-        foreach (var (shard, group) in open) groups.Add((group.Indices, CommandRouter.BatchAsync(_inbox, shard, [.. group.Commands])));
+        foreach (var (shard, group) in open) groups.Add((group.Indices, _inbox.SendAsync(shard, [.. group.Commands], started)));
         open.Clear();
     }
 

@@ -24,9 +24,6 @@ public sealed class CommandRouter
     /// <summary>The shard owning <paramref name="key"/>.</summary>
     public int ShardOf(byte[] key) => ShardResolver.ShardOf(key, _shardCount);
 
-    /// <summary>Runs commands of one connection on one shard, in order, with one message.</summary>
-    internal static Task<Reply[]> BatchAsync(ReplyInbox inbox, int shard, ShardCommand[] commands) => inbox.SendAsync(shard, commands);
-
     /// <summary>Runs one command on one shard.</summary>
     internal static async Task<Reply> ShardAsync(ReplyInbox inbox, int shard, CommandId command, byte[][] shardArguments) =>
         (await inbox.SendAsync(shard, [new ShardCommand(command, shardArguments)]).ConfigureAwait(false))[0];

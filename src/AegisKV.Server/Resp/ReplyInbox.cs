@@ -24,6 +24,7 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     private readonly int[] _viaRegion;
     private readonly IActorRefProvider _provider;
     private readonly TimeSpan _timeout;
+    private readonly Metrics.ServerMetrics? _metrics;
     private static readonly ConcurrentDictionary<ReplyInbox, byte> Open = new();
 
     private static readonly TimeSpan SweepPeriod = TimeSpan.FromMilliseconds(100);
@@ -33,8 +34,9 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     private static readonly Timer Sweeper = new(static _ => SweepAll(), null, SweepPeriod, SweepPeriod);
     private long _nextId;
 
-    public ReplyInbox(ActorSystem system, IActorRef region, LocalShards local, int shardCount, TimeSpan timeout)
+    public ReplyInbox(ActorSystem system, IActorRef region, LocalShards local, int shardCount, TimeSpan timeout, Metrics.ServerMetrics? metrics = null)
     {
+        _metrics = metrics;
         _region = region;
         _local = local;
         _viaRegion = new int[shardCount];
@@ -51,8 +53,12 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
 
     public override IActorRefProvider Provider => _provider;
 
-    /// <summary>Sends commands to one shard; the task completes with their replies in order.</summary>
-    public Task<Reply[]> SendAsync(int shard, ShardCommand[] commands)
+    /// <summary>
+    /// Sends commands to one shard; the task completes with their replies in order. With a
+    /// <paramref name="started"/> timestamp each command is counted in the metrics when answered,
+    /// so whole client commands need no continuation of their own for that.
+    /// </summary>
+    public Task<Reply[]> SendAsync(int shard, ShardCommand[] commands, long started = 0)
     {
         var id = Interlocked.Increment(ref _nextId);
         IActorRef? direct = null;
@@ -60,7 +66,7 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
         var target = viaRegion ? _region : direct!;
         if (viaRegion) Interlocked.Increment(ref _viaRegion[shard]);
 
-        var pending = new Pending(commands.Length, Environment.TickCount64 + (long)_timeout.TotalMilliseconds, viaRegion ? shard : -1);
+        var pending = new Pending(commands, Environment.TickCount64 + (long)_timeout.TotalMilliseconds, viaRegion ? shard : -1, started);
         _pending[id] = pending;
         target.Tell(new ShardBatch(shard, id, commands), this);
         return pending.Task;
@@ -74,8 +80,10 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     private void Answer(Pending pending, Reply[]? replies)
     {
         if (pending.RegionShard >= 0) Interlocked.Decrement(ref _viaRegion[pending.RegionShard]);
-        if (replies is null) pending.Fail();
-        else pending.TrySetResult(replies);
+        replies ??= pending.TryAgain();
+        if (pending.Started != 0 && _metrics is { } metrics)
+            for (var i = 0; i < replies.Length; i++) metrics.Record(pending.Commands[i].Command, replies[i] is ErrorReply, pending.Started);
+        pending.TrySetResult(replies);
     }
 
     public void Dispose()
@@ -99,18 +107,23 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
             if (pending.Deadline <= now && _pending.TryRemove(id, out _)) Answer(pending, null);
     }
 
-    private sealed class Pending(int count, long deadline, int regionShard) : TaskCompletionSource<Reply[]>
+    private sealed class Pending(ShardCommand[] commands, long deadline, int regionShard, long started) : TaskCompletionSource<Reply[]>
     {
+        public ShardCommand[] Commands { get; } = commands;
+
         public long Deadline { get; } = deadline;
 
         // The shard whose region path this request holds open, or -1 when it went direct.
         public int RegionShard { get; } = regionShard;
 
-        public void Fail()
+        // When the client's commands arrived, for the latency metric; 0 when counted elsewhere.
+        public long Started { get; } = started;
+
+        public Reply[] TryAgain()
         {
-            var replies = new Reply[count];
+            var replies = new Reply[Commands.Length];
             Array.Fill(replies, Errors.TryAgain);
-            TrySetResult(replies);
+            return replies;
         }
     }
 }

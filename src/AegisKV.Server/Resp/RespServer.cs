@@ -100,7 +100,7 @@ public sealed class RespServer
         // While draining a new connection gets the same flow: it is already drained, so it closes at once.
         Interlocked.Increment(ref _open);
         var id = _node.Statistics.ConnectionOpened();
-        var inbox = new ReplyInbox(_system, _node.Region, _node.LocalShards, _node.Settings.Shards, _node.Settings.RequestTimeout);
+        var inbox = new ReplyInbox(_system, _node.Region, _node.LocalShards, _node.Settings.Shards, _node.Settings.RequestTimeout, _node.Metrics);
         try
         {
             var session = new ClientSession(_node, inbox, id, connection.RemoteAddress.ToString() ?? "?");
