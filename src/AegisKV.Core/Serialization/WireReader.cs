@@ -14,8 +14,6 @@ internal ref struct WireReader
         _position = 0;
     }
 
-    public bool AtEnd => _position == _data.Length;
-
     public byte Byte() => Take(1)[0];
 
     public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));

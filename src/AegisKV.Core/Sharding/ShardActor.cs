@@ -201,47 +201,34 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
         }
     }
 
-    private void MarkPending(IShardEvent e)
-    {
-        _pendingWrites++;
-        switch (e)
-        {
-            case ValueSet set:
-                Pend(set.Key, 1);
-                break;
-            case ExpirySet expiry:
-                Pend(expiry.Key, 1);
-                break;
-            case KeysDeleted deleted:
-                foreach (var key in deleted.Keys) Pend(key, 1);
-                break;
-            case ShardCleared:
-                _pendingClears++;
-                break;
-        }
-    }
+    private void MarkPending(IShardEvent e) => Track(e, 1);
 
     private void Written(IShardEvent e)
     {
-        _pendingWrites--;
+        Track(e, -1);
+        _eventsSinceSnapshot++;
+        MaybeSnapshot();
+    }
+
+    // Counts the keys (or the whole shard) an event touches as in flight (+1) or durable (-1).
+    private void Track(IShardEvent e, int delta)
+    {
+        _pendingWrites += delta;
         switch (e)
         {
             case ValueSet set:
-                Pend(set.Key, -1);
+                Pend(set.Key, delta);
                 break;
             case ExpirySet expiry:
-                Pend(expiry.Key, -1);
+                Pend(expiry.Key, delta);
                 break;
             case KeysDeleted deleted:
-                foreach (var key in deleted.Keys) Pend(key, -1);
+                foreach (var key in deleted.Keys) Pend(key, delta);
                 break;
             case ShardCleared:
-                _pendingClears--;
+                _pendingClears += delta;
                 break;
         }
-
-        _eventsSinceSnapshot++;
-        MaybeSnapshot();
     }
 
     private void Pend(byte[] key, int delta)

@@ -49,7 +49,7 @@ internal sealed partial class ClientSession
 
         // The common case, one request per read: a single-key command's task is the inbox's own.
         var started = NodeStatistics.Timestamp();
-        var reply = Prepare(batch[0], started, out var spec, out var arguments);
+        var reply = Prepare(batch[0], started, out var spec, out var arguments, null);
         if (reply is null) return _inbox.SendAsync(_node.Router.ShardOf(arguments![1]), [new ShardCommand(spec!.Id, arguments[1..])], started);
         if (reply.IsCompleted && reply.Result is ClosingReply) _closing = true;
         return One(reply);
@@ -68,12 +68,11 @@ internal sealed partial class ClientSession
         Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open = null;
 
         var count = batch.Count;
+        void SendGroups() => Send(open, groups, started);
         for (var i = 0; i < count; i++)
         {
-            // Multi-key and all-shard commands reach shards too: send the groups gathered so far first.
-            if (batch[i].Arguments is { } peek && CommandTable.Find(peek[0]) is { Routing: CommandRouting.MultiKey or CommandRouting.AllShards })
-                Send(open, groups, started);
-            var immediate = Prepare(batch[i], started, out var spec, out var arguments);
+            // Multi-key and all-shard commands reach shards too: the groups gathered so far go first.
+            var immediate = Prepare(batch[i], started, out var spec, out var arguments, SendGroups);
             if (immediate is null)
             {
                 var shard = _node.Router.ShardOf(arguments![1]);
@@ -116,7 +115,7 @@ internal sealed partial class ClientSession
     /// Checks and runs a request that needs no single shard; returns null for a single-key
     /// command that passed every check, for the caller to send to its shard.
     /// </summary>
-    private Task<Reply>? Prepare(Incoming incoming, long started, out CommandSpec? spec, out byte[][]? arguments)
+    private Task<Reply>? Prepare(Incoming incoming, long started, out CommandSpec? spec, out byte[][]? arguments, Action? beforeShards)
     {
         spec = null;
         arguments = incoming.Arguments;
@@ -138,7 +137,11 @@ internal sealed partial class ClientSession
         if (!_authenticated && (spec.Flags & CommandFlags.NoAuth) == 0) reply = Task.FromResult<Reply>(Errors.NoAuth);
         else if (!spec.AcceptsArgumentCount(arguments.Length)) reply = Task.FromResult<Reply>(Errors.WrongArity(spec.Name));
         else if (spec.Routing == CommandRouting.SingleKey) return null;
-        else reply = Dispatch(spec, arguments);
+        else
+        {
+            if (spec.Routing is CommandRouting.MultiKey or CommandRouting.AllShards) beforeShards?.Invoke();
+            reply = Dispatch(spec, arguments);
+        }
 
         if (reply.IsCompleted)
         {

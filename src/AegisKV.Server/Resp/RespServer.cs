@@ -39,9 +39,6 @@ public sealed class RespServer
         _log = log;
     }
 
-    /// <summary>The bound client endpoint.</summary>
-    public EndPoint? LocalEndpoint => _binding?.LocalAddress;
-
     /// <summary>Binds the client port and starts accepting connections.</summary>
     public async Task StartAsync()
     {
