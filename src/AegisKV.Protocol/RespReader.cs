@@ -13,8 +13,8 @@ public static class RespReader
     // taken from RespLimits.MaxInlineLength so that a small inline limit cannot break RESP requests.
     private const int MaxHeaderLineLength = 64 * 1024;
 
-    // Element bounds (start, length) live on the stack for typical requests; bigger ones rent.
-    private const int StackBoundsSlots = 32;
+    // Element bounds (start, length) of a typical request fit without growing.
+    internal const int InitialBoundsSlots = 64;
 
     private const string InvalidMultibulkLength = "invalid multibulk length";
     private const string InvalidBulkLength = "invalid bulk length";
@@ -44,6 +44,24 @@ public static class RespReader
     public static bool TryReadRequest(ReadOnlySpan<byte> buffer, RespLimits limits, out byte[][] arguments, out int consumed)
     {
         ArgumentNullException.ThrowIfNull(limits);
+        var progress = new MultibulkProgress(ArrayPool<int>.Shared.Rent(InitialBoundsSlots));
+        try
+        {
+            return TryReadRequest(buffer, limits, ref progress, out arguments, out consumed);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(progress.Bounds);
+        }
+    }
+
+    /// <summary>
+    /// The resumable form behind <see cref="RespRequestParser"/>: a RESP array read only in part is
+    /// remembered in <paramref name="progress"/>, so the next call, on the same bytes plus more, goes
+    /// on from the first element not yet complete instead of parsing them all again.
+    /// </summary>
+    internal static bool TryReadRequest(ReadOnlySpan<byte> buffer, RespLimits limits, ref MultibulkProgress progress, out byte[][] arguments, out int consumed)
+    {
         arguments = [];
         consumed = 0;
         if (buffer.IsEmpty)
@@ -52,126 +70,125 @@ public static class RespReader
         }
 
         // Like Redis, only a leading '*' selects RESP; anything else is an inline command.
-        return buffer[0] == (byte)'*'
-            ? TryReadMultibulk(buffer, limits, ref arguments, ref consumed)
-            : TryReadInline(buffer, limits, ref arguments, ref consumed);
-    }
-
-    private static bool TryReadMultibulk(ReadOnlySpan<byte> buffer, RespLimits limits, ref byte[][] arguments, ref int consumed)
-    {
-        int countEnd = FindHeaderLineEnd(buffer, 0, TooBigMultibulkCount);
-        if (countEnd < 0)
+        if (buffer[0] != (byte)'*')
         {
+            return TryReadInline(buffer, limits, ref arguments, ref consumed);
+        }
+
+        try
+        {
+            if (TryReadMultibulk(buffer, limits, ref progress, ref arguments, ref consumed))
+            {
+                progress.Reset();
+                return true;
+            }
+
             return false;
         }
-
-        if (!TryParseInt64(buffer[1..countEnd], out long count) || count > int.MaxValue || buffer[countEnd + 1] != (byte)'\n')
+        catch (RespProtocolException)
         {
-            throw new RespProtocolException(InvalidMultibulkLength);
+            progress.Reset();
+            throw;
         }
+    }
 
-        int position = countEnd + 2;
-        if (count <= 0)
+    private static bool TryReadMultibulk(ReadOnlySpan<byte> buffer, RespLimits limits, ref MultibulkProgress progress, ref byte[][] arguments, ref int consumed)
+    {
+        if (progress.Count == 0)
         {
-            // Redis skips "*0" and negative counts without replying.
-            consumed = position;
-            return true;
-        }
+            int countEnd = FindHeaderLineEnd(buffer, 0, TooBigMultibulkCount);
+            if (countEnd < 0)
+            {
+                return false;
+            }
 
-        if (count > limits.MaxArrayLength)
-        {
-            throw new RespProtocolException(InvalidMultibulkLength);
+            if (!TryParseInt64(buffer[1..countEnd], out long count) || count > int.MaxValue || buffer[countEnd + 1] != (byte)'\n')
+            {
+                throw new RespProtocolException(InvalidMultibulkLength);
+            }
+
+            if (count <= 0)
+            {
+                // Redis skips "*0" and negative counts without replying.
+                consumed = countEnd + 2;
+                return true;
+            }
+
+            if (count > limits.MaxArrayLength)
+            {
+                throw new RespProtocolException(InvalidMultibulkLength);
+            }
+
+            progress.Count = (int)count;
+            progress.Position = countEnd + 2;
         }
 
         // Record where each element lies and copy only once the whole request is known to be present,
         // so a request trickling in costs no copying until it is complete. The bounds storage grows with
         // elements actually seen, never with the claimed count.
-        int[]? rented = null;
-        Span<int> bounds = stackalloc int[StackBoundsSlots];
-        try
+        int position = progress.Position;
+        for (int index = progress.Index; index < progress.Count; index++)
         {
-            for (int index = 0; index < count; index++)
+            if (position >= buffer.Length)
             {
-                if (position >= buffer.Length)
-                {
-                    return false;
-                }
+                return false;
+            }
 
-                // Checked as soon as the byte is here, so garbage fails fast instead of after 64 KiB.
-                byte marker = buffer[position];
-                if (marker != (byte)'$')
-                {
-                    throw new RespProtocolException($"expected '$', got '{(char)marker}'");
-                }
+            // Checked as soon as the byte is here, so garbage fails fast instead of after 64 KiB.
+            byte marker = buffer[position];
+            if (marker != (byte)'$')
+            {
+                throw new RespProtocolException($"expected '$', got '{(char)marker}'");
+            }
 
-                int lengthEnd = FindHeaderLineEnd(buffer, position, TooBigBulkCount);
-                if (lengthEnd < 0)
-                {
-                    return false;
-                }
+            int lengthEnd = FindHeaderLineEnd(buffer, position, TooBigBulkCount);
+            if (lengthEnd < 0)
+            {
+                return false;
+            }
 
-                if (!TryParseInt64(buffer[(position + 1)..lengthEnd], out long length)
-                    || length < 0
-                    || length > limits.MaxBulkLength
-                    || buffer[lengthEnd + 1] != (byte)'\n')
-                {
-                    throw new RespProtocolException(InvalidBulkLength);
-                }
+            if (!TryParseInt64(buffer[(position + 1)..lengthEnd], out long length)
+                || length < 0
+                || length > limits.MaxBulkLength
+                || buffer[lengthEnd + 1] != (byte)'\n')
+            {
+                throw new RespProtocolException(InvalidBulkLength);
+            }
 
-                int dataStart = lengthEnd + 2;
-                long available = buffer.Length - dataStart;
-                if (available < length + 2)
-                {
-                    // A wrong byte where "\r" belongs already proves the frame bad.
-                    if (available > length && buffer[dataStart + (int)length] != (byte)'\r')
-                    {
-                        throw new RespProtocolException(InvalidBulkTerminator);
-                    }
-
-                    return false;
-                }
-
-                int dataEnd = dataStart + (int)length;
-                if (buffer[dataEnd] != (byte)'\r' || buffer[dataEnd + 1] != (byte)'\n')
+            int dataStart = lengthEnd + 2;
+            long available = buffer.Length - dataStart;
+            if (available < length + 2)
+            {
+                // A wrong byte where "\r" belongs already proves the frame bad.
+                if (available > length && buffer[dataStart + (int)length] != (byte)'\r')
                 {
                     throw new RespProtocolException(InvalidBulkTerminator);
                 }
 
-                if (2 * index + 1 >= bounds.Length)
-                {
-                    int[] larger = ArrayPool<int>.Shared.Rent(bounds.Length * 2);
-                    bounds.CopyTo(larger);
-                    if (rented is not null)
-                    {
-                        ArrayPool<int>.Shared.Return(rented);
-                    }
-
-                    rented = larger;
-                    bounds = larger;
-                }
-
-                bounds[2 * index] = dataStart;
-                bounds[2 * index + 1] = (int)length;
-                position = dataEnd + 2;
+                return false;
             }
 
-            var result = new byte[count][];
-            for (int index = 0; index < result.Length; index++)
+            int dataEnd = dataStart + (int)length;
+            if (buffer[dataEnd] != (byte)'\r' || buffer[dataEnd + 1] != (byte)'\n')
             {
-                result[index] = buffer.Slice(bounds[2 * index], bounds[2 * index + 1]).ToArray();
+                throw new RespProtocolException(InvalidBulkTerminator);
             }
 
-            arguments = result;
-            consumed = position;
-            return true;
+            progress.Add(dataStart, (int)length);
+            position = dataEnd + 2;
+            progress.Position = position;
         }
-        finally
+
+        var result = new byte[progress.Count][];
+        int[] bounds = progress.Bounds;
+        for (int index = 0; index < result.Length; index++)
         {
-            if (rented is not null)
-            {
-                ArrayPool<int>.Shared.Return(rented);
-            }
+            result[index] = buffer.Slice(bounds[2 * index], bounds[2 * index + 1]).ToArray();
         }
+
+        arguments = result;
+        consumed = position;
+        return true;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Configuration;
 using AegisKV.Protocol;
+using AegisKV.Server.Network;
 using AegisKV.Storage;
 
 namespace AegisKV.Server.Configuration;
@@ -53,6 +54,9 @@ public sealed record NodeSettings
     /// <summary>How long a command waits for its shard.</summary>
     public required TimeSpan RequestTimeout { get; init; }
 
+    /// <summary>Client connection limits.</summary>
+    public required ClientLimits Clients { get; init; }
+
     /// <summary>Protocol limits.</summary>
     public required RespLimits Limits { get; init; }
 
@@ -98,6 +102,14 @@ public sealed record NodeSettings
             LogLevel = OneOf(config, "log-level", "debug", "info", "warn", "error"),
             DrainTimeout = Duration(config, "drain-timeout"),
             RequestTimeout = Duration(config, "request-timeout"),
+            Clients = new ClientLimits
+            {
+                MaxClients = Integer(config, "max-clients", 1, 1_000_000),
+                IdleTimeout = Seconds(config, "timeout"),
+                MaxQueryBuffer = Size(config, "limits.max-query-buffer", 1024, long.MaxValue),
+                MaxBufferedRequests = Size(config, "limits.max-buffered-requests", 1024, long.MaxValue),
+                MaxOutputBuffer = Size(config, "limits.max-output-buffer", 1024, long.MaxValue),
+            },
             Limits = new RespLimits
             {
                 // A request is buffered whole in one array, so a bulk string must fit in one.
@@ -177,6 +189,15 @@ public sealed record NodeSettings
         if (value is not { } size || size < min || size > max)
             throw new SettingsException("config", $"aegis.{name} must be a size from {min} to {max} bytes, got '{config.GetString("aegis." + name, "")}'");
         return size;
+    }
+
+    // Whole seconds, as Redis's timeout; 0 turns it off.
+    private static TimeSpan Seconds(Config config, string name)
+    {
+        var text = config.GetString("aegis." + name, "");
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            throw new SettingsException(name, $"expected whole seconds (0 is off), got '{text}'");
+        return TimeSpan.FromSeconds(seconds);
     }
 
     private static TimeSpan Duration(Config config, string name)

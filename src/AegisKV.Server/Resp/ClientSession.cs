@@ -122,7 +122,7 @@ internal sealed partial class ClientSession
         if (arguments is null)
         {
             ServerMetrics.ProtocolErrors.Inc();
-            return Task.FromResult<Reply>(new ClosingReply(Errors.Text("ERR Protocol error: " + incoming.ProtocolError)));
+            return Task.FromResult<Reply>(new ClosingReply(Errors.Text(incoming.ProtocolError!)));
         }
 
         _node.Statistics.CommandProcessed();

@@ -1,26 +1,42 @@
 using Akka.IO;
 using AegisKV.Protocol;
+using AegisKV.Server.Network;
 
 namespace AegisKV.Server.Resp;
 
 /// <summary>
-/// Cuts one connection's byte stream into requests. Bytes are kept in one growing buffer until
-/// a whole request is there; the reader never allocates for a claimed length before its bytes arrive.
+/// Cuts one connection's byte stream into requests. Bytes are kept in one growing buffer until a
+/// whole request is there; the reader never allocates for a claimed length before its bytes arrive,
+/// and goes on where it stopped, so a large request costs time in proportion to its size. The bytes
+/// held count against the client's query buffer limit and the node's request budget.
 /// </summary>
-internal sealed class RequestFramer
+internal sealed class RequestFramer : IDisposable
 {
-    private readonly RespLimits _limits;
-    private byte[] _buffer = new byte[4096];
+    private const int InitialBufferSize = 4096;
+
+    private readonly RespRequestParser _parser;
+    private readonly RequestBudget _budget;
+    private readonly long _maxQueryBuffer;
+    private byte[] _buffer = [];
     private int _start;
     private int _end;
+    private long _taken;
     private bool _failed;
 
-    public RequestFramer(RespLimits limits) => _limits = limits;
+    public RequestFramer(RespLimits limits, long maxQueryBuffer, RequestBudget budget)
+    {
+        _parser = new RespRequestParser(limits);
+        _maxQueryBuffer = maxQueryBuffer;
+        _budget = budget;
+    }
 
     /// <summary>Adds a chunk and returns the requests it completes; a protocol error is last and ends the stream.</summary>
     public IReadOnlyList<Incoming> Feed(ByteString chunk)
     {
         if (_failed) return [];
+        var limit = Hold(_end - _start + chunk.Count);
+        if (limit is not null) return Fail(limit);
+
         Append(chunk);
         List<Incoming>? requests = null;
         while (_start < _end)
@@ -29,12 +45,11 @@ internal sealed class RequestFramer
             int consumed;
             try
             {
-                if (!RespReader.TryReadRequest(_buffer.AsSpan(_start, _end - _start), _limits, out arguments, out consumed)) break;
+                if (!_parser.TryRead(_buffer.AsSpan(_start, _end - _start), out arguments, out consumed)) break;
             }
             catch (RespProtocolException e)
             {
-                _failed = true;
-                (requests ??= []).Add(new Incoming(null, e.Message));
+                (requests ??= []).AddRange(Fail("ERR Protocol error: " + e.Message));
                 break;
             }
 
@@ -45,10 +60,40 @@ internal sealed class RequestFramer
         if (_start == _end)
         {
             _start = _end = 0;
-            // One huge request must not pin its buffer for the life of the connection.
-            if (_buffer.Length > 1 << 20) _buffer = new byte[4096];
+            // An idle connection keeps no buffer, and one huge request does not pin its buffer.
+            if (_buffer.Length > InitialBufferSize) _buffer = [];
         }
+
+        Hold(_end - _start);
         return requests ?? (IReadOnlyList<Incoming>)[];
+    }
+
+    /// <summary>Gives the bytes held back to the node's budget.</summary>
+    public void Dispose()
+    {
+        _budget.Release(_taken);
+        _taken = 0;
+        _parser.Dispose();
+    }
+
+    // Accounts for holding `bytes` of incomplete requests; returns the limit that forbids it, if any.
+    private string? Hold(long bytes)
+    {
+        if (bytes > _maxQueryBuffer) return $"ERR client query buffer limit of {_maxQueryBuffer} bytes reached";
+        var more = bytes - _taken;
+        if (more > 0 && !_budget.TryTake(more)) return $"ERR node request buffer limit of {_budget.Capacity} bytes reached";
+        if (more < 0) _budget.Release(-more);
+        _taken = bytes;
+        return null;
+    }
+
+    private Incoming[] Fail(string error)
+    {
+        _failed = true;
+        _start = _end = 0;
+        _buffer = [];
+        Hold(0);
+        return [new Incoming(null, error)];
     }
 
     private void Append(ByteString chunk)
@@ -63,7 +108,7 @@ internal sealed class RequestFramer
             }
             else
             {
-                var bigger = new byte[Math.Max(_buffer.Length * 2, live + count)];
+                var bigger = new byte[Math.Max(Math.Max(_buffer.Length * 2, InitialBufferSize), live + count)];
                 Buffer.BlockCopy(_buffer, _start, bigger, 0, live);
                 _buffer = bigger;
             }

@@ -1,158 +1,150 @@
-using System.Buffers;
-using System.Net;
-using Akka;
+using System.Net.Sockets;
 using Akka.Actor;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using AegisKV.Core.Replies;
+using AegisKV.Server.Network;
 using Microsoft.Extensions.Logging;
 
 namespace AegisKV.Server.Resp;
 
 /// <summary>
-/// The client listener: Akka.Streams TCP, one protocol flow per connection. Requests that arrive
-/// in one read are run as one batch; replies leave in request order, and up to
-/// <see cref="PipelineDepth"/> batches of one connection are in flight at once. Stopping unbinds first, then lets every connection finish the requests
-/// it has read and flush their replies, within the drain timeout.
+/// The client listener: an accept loop of its own, one Akka.Streams protocol flow per connection.
+/// Requests that arrive in one read are run as one batch; replies leave in request order, and up to
+/// <see cref="PipelineDepth"/> batches of one connection are in flight at once. Stopping closes the
+/// listener first, then lets every connection finish the requests it has read and flush their
+/// replies, within the drain timeout; connections left then are cut.
 /// </summary>
 public sealed class RespServer
 {
     /// <summary>Reads (batches of requests) of one connection that may wait for shards at the same time.</summary>
     public const int PipelineDepth = 64;
 
+    private static readonly byte[] MaxClientsReached = "-ERR max number of clients reached\r\n"u8.ToArray();
+
     private readonly NodeContext _node;
     private readonly ActorSystem _system;
     private readonly ILogger _log;
-    private readonly SharedKillSwitch _connections = KillSwitches.Shared("client-connections");
-    private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _drain = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Akka.Streams.Dsl.Tcp.ServerBinding? _binding;
-    private int _open;
-    private volatile bool _draining;
+    private readonly ClientRegistry _clients;
+    private readonly RequestBudget _requestBudget;
+    private IMaterializer? _materializer;
+    private ClientListener? _listener;
+    private long _lastRejectLog = long.MinValue;
 
-    /// <summary>Creates the listener; nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <summary>Creates the server; nothing is bound until <see cref="StartAsync"/>.</summary>
     public RespServer(NodeContext node, ActorSystem system, ILogger<RespServer> log)
     {
         _node = node;
         _system = system;
         _log = log;
+        _clients = new ClientRegistry(node.Settings.Clients);
+        _requestBudget = new RequestBudget(node.Settings.Clients.MaxBufferedRequests);
     }
+
+    /// <summary>Open client connections.</summary>
+    public int Connections => _clients.Count;
 
     /// <summary>Binds the client port and starts accepting connections.</summary>
-    public async Task StartAsync()
+    /// <exception cref="SocketException">The client address cannot be bound.</exception>
+    public Task StartAsync()
     {
         var bind = _node.Settings.Bind;
-        var materializer = _system.Materializer(namePrefix: "resp");
-        var any = bind.IsAnyAddress ? (bind.Host == "0.0.0.0" ? IPAddress.Any : IPAddress.IPv6Any) : null;
-        var connections = TcpListenSource.Create(_system, any, bind.Host, bind.Port, backlog: 1024, halfClose: true);
-        var binding = await connections
-            .To(Sink.ForEach<Akka.Streams.Dsl.Tcp.IncomingConnection>(connection => Accept(connection, materializer)))
-            .Run(materializer)
-            .ConfigureAwait(false);
-        _binding = binding;
-        _node.ClientPort = ((IPEndPoint)binding.LocalAddress).Port;
-        _log.LogInformation("Listening for RESP clients on {Endpoint}", binding.LocalAddress);
-    }
-
-    /// <summary>
-    /// Stops taking requests: every open connection finishes the requests it has read, flushes
-    /// their replies and closes; a connection accepted from now on is closed at once.
-    /// </summary>
-    public Task UnbindAsync()
-    {
-        if (_binding is null || _draining) return Task.CompletedTask;
-        _draining = true;
-        _log.LogInformation("Stopped taking RESP requests; draining {Connections} connections", Volatile.Read(ref _open));
-        _drain.TrySetResult();
-        if (Volatile.Read(ref _open) == 0) _allClosed.TrySetResult();
+        _materializer = _system.Materializer(namePrefix: "resp");
+        _listener = ClientListener.Start(bind.Host, bind.Port, backlog: 1024, Accept, _log);
+        _node.ClientPort = _listener.LocalEndPoint.Port;
+        _log.LogInformation("Listening for RESP clients on {Endpoint}", _listener.LocalEndPoint);
         return Task.CompletedTask;
     }
 
     /// <summary>
-    /// Waits until every connection has flushed its replies and closed, aborting those left after
-    /// <paramref name="drainTimeout"/>, then releases the port. The port is released last because
-    /// Akka's TCP listener owns its connections: unbinding earlier would reset them mid-reply.
+    /// Stops taking requests: the port is released, and every open connection finishes the requests
+    /// it has read, flushes their replies and closes.
     /// </summary>
+    public async Task UnbindAsync()
+    {
+        if (Interlocked.Exchange(ref _listener, null) is not { } listener) return;
+        await listener.DisposeAsync().ConfigureAwait(false);
+        _log.LogInformation("Stopped taking RESP requests; draining {Connections} connections", _clients.Count);
+        _clients.DrainAll();
+    }
+
+    /// <summary>Drains as <see cref="UnbindAsync"/> does, then cuts the connections left after <paramref name="drainTimeout"/>.</summary>
     public async Task DrainAsync(TimeSpan drainTimeout)
     {
         await UnbindAsync().ConfigureAwait(false);
-        if (_binding is not { } binding) return;
-        var finished = await Task.WhenAny(_allClosed.Task, Task.Delay(drainTimeout)).ConfigureAwait(false);
-        if (finished != _allClosed.Task)
+        var drained = _clients.WhenEmpty;
+        if (await Task.WhenAny(drained, Task.Delay(drainTimeout)).ConfigureAwait(false) != drained)
         {
-            _log.LogWarning("Drain timeout: closing {Connections} connections with requests in flight", Volatile.Read(ref _open));
-            _connections.Abort(new TimeoutException("drain timeout"));
+            _log.LogWarning("Drain timeout: cutting {Connections} connections", _clients.Count);
+            _clients.CloseAll("drain timeout");
+            await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
         }
 
-        // A flow completes once its last reply is handed to the TCP stage; give the socket writes a
-        // moment to leave before the listener (and with it every connection actor) goes away.
-        await Task.Delay(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
-        _binding = null;
-        await binding.Unbind().ConfigureAwait(false);
+        _clients.Dispose();
     }
 
-    private void Accept(Akka.Streams.Dsl.Tcp.IncomingConnection connection, IMaterializer materializer)
+    private void Accept(Socket socket)
     {
-        // While draining a new connection gets the same flow: it is already drained, so it closes at once.
-        Interlocked.Increment(ref _open);
+        if (!_clients.TryReserve())
+        {
+            Reject(socket);
+            return;
+        }
+
         var id = _node.Statistics.ConnectionOpened();
+        var connection = new ClientConnection(id, socket, Closed);
         var inbox = new ReplyInbox(_system, _node.Region, _node.LocalShards, _node.Settings.Shards, _node.Settings.RequestTimeout, _node.Metrics);
+        connection.Own(inbox);
+        var limits = _node.Settings.Clients;
+        var framer = new RequestFramer(_node.Settings.Limits, limits.MaxQueryBuffer, _requestBudget);
+        connection.Own(framer);
+        _clients.Add(connection);
         try
         {
-            var session = new ClientSession(_node, inbox, id, connection.RemoteAddress.ToString() ?? "?");
-            var completion = connection.HandleWith(ProtocolFlow(session), materializer);
-            completion.ContinueWith(_ =>
-            {
-                inbox.Dispose();
-                Closed();
-            }, TaskScheduler.Default);
+            var session = new ClientSession(_node, inbox, id, connection.Remote);
+            Flow.FromGraph(new SocketStage(connection, _log))
+                .Join(ProtocolFlow(session, framer, limits.MaxOutputBuffer))
+                .Run(_materializer!);
         }
-        catch (Exception e)
+        catch (Exception)
         {
-            // One connection that cannot start must not stop the listener or hold up a drain.
-            _log.LogWarning(e, "Could not start a RESP connection from {Remote}", connection.RemoteAddress);
-            inbox.Dispose();
-            Closed();
+            connection.Closed();
+            throw;
         }
     }
 
-    private void Closed()
+    private void Closed(ClientConnection connection)
     {
+        _clients.Remove(connection);
         _node.Statistics.ConnectionClosed();
-        if (Interlocked.Decrement(ref _open) == 0 && _draining) _allClosed.TrySetResult();
     }
 
-    private Flow<ByteString, ByteString, Task<Done>> ProtocolFlow(ClientSession session)
+    // As Redis: the client learns why before the connection closes.
+    private void Reject(Socket socket)
     {
-        var framer = new RequestFramer(_node.Settings.Limits);
-        return Flow.Create<ByteString>()
-            .Via(_connections.Flow<ByteString>())
-            .Via(new DrainStage(_drain.Task))
+        // One line per ten seconds at most: a storm of refused clients must not flood the log.
+        var now = Environment.TickCount64;
+        var last = Volatile.Read(ref _lastRejectLog);
+        if (now - last >= 10_000 && Interlocked.CompareExchange(ref _lastRejectLog, now, last) == last)
+            _log.LogWarning("Refusing clients: max number of clients ({Max}) reached", _node.Settings.Clients.MaxClients);
+        try
+        {
+            socket.Blocking = false;
+            socket.Send(MaxClientsReached, SocketFlags.None, out _);
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+            // The client is gone already.
+        }
+
+        socket.Dispose();
+    }
+
+    private static Flow<ByteString, ByteString, Akka.NotUsed> ProtocolFlow(ClientSession session, RequestFramer framer, long maxOutputBuffer) =>
+        Flow.Create<ByteString>()
             .Select(framer.Feed)
             .Where(static requests => requests.Count > 0)
             .SelectAsync(PipelineDepth, session.ExecuteBatchAsync)
-            .SelectMany(static replies => replies)
-            .TakeWhile(reply => reply is not ClosingReply, inclusive: true)
-            .Batch(PipelineDepth, FirstReply, NextReply)
-            .Select(ToByteString)
-            .WatchTermination((_, done) => done);
-    }
-
-    private static ArrayBufferWriter<byte> FirstReply(Reply reply)
-    {
-        var writer = new ArrayBufferWriter<byte>(256);
-        reply.WriteTo(writer);
-        return writer;
-    }
-
-    private static ArrayBufferWriter<byte> NextReply(ArrayBufferWriter<byte> writer, Reply reply)
-    {
-        reply.WriteTo(writer);
-        return writer;
-    }
-
-    // One copy out of the writer; ByteString then wraps that array as it is.
-    private static ByteString ToByteString(ArrayBufferWriter<byte> writer) =>
-        ByteString.FromBytes(writer.WrittenMemory.ToArray());
+            .Via(new ReplyWriter(maxOutputBuffer));
 }

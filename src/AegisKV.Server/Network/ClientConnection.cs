@@ -1,0 +1,114 @@
+using System.Net.Sockets;
+
+namespace AegisKV.Server.Network;
+
+/// <summary>
+/// The outside handle of one client connection: what the registry needs to count it, find it idle,
+/// and ask it to drain or close. The connection's stream stage attaches to it when it starts and
+/// detaches when it stops; requests made before it started are kept and applied then.
+/// </summary>
+public sealed class ClientConnection
+{
+    private readonly object _gate = new();
+    private readonly List<IDisposable> _owned = [];
+    private Action? _drain;
+    private Action<string>? _close;
+    private bool _drainRequested;
+    private string? _closeRequested;
+    private long _lastActivity = Environment.TickCount64;
+    private int _closed;
+
+    /// <summary>Wraps an accepted socket; <paramref name="onClosed"/> runs once, when the connection has ended.</summary>
+    public ClientConnection(long id, Socket socket, Action<ClientConnection> onClosed)
+    {
+        Id = id;
+        Socket = socket;
+        Remote = socket.RemoteEndPoint?.ToString() ?? "?";
+        OnClosed = onClosed;
+    }
+
+    /// <summary>The client id (CLIENT ID).</summary>
+    public long Id { get; }
+
+    /// <summary>The accepted socket.</summary>
+    public Socket Socket { get; }
+
+    /// <summary>The client's address, as <c>ip:port</c>.</summary>
+    public string Remote { get; }
+
+    private Action<ClientConnection> OnClosed { get; }
+
+    /// <summary>When the client last sent bytes or a reply went out, as <see cref="Environment.TickCount64"/>.</summary>
+    public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    /// <summary>Notes that bytes moved in either direction.</summary>
+    public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+
+    /// <summary>Ties the life of <paramref name="resource"/> to the connection's: it is disposed when the connection ends.</summary>
+    public void Own(IDisposable resource)
+    {
+        lock (_gate) _owned.Add(resource);
+    }
+
+    /// <summary>Stop reading requests; finish those read, flush their replies, then close.</summary>
+    public void Drain()
+    {
+        Action? drain;
+        lock (_gate)
+        {
+            _drainRequested = true;
+            drain = _drain;
+        }
+
+        drain?.Invoke();
+    }
+
+    /// <summary>Close now, replies still unsent or not; <paramref name="reason"/> is logged.</summary>
+    public void Close(string reason)
+    {
+        Action<string>? close;
+        lock (_gate)
+        {
+            _closeRequested ??= reason;
+            close = _close;
+        }
+
+        close?.Invoke(reason);
+    }
+
+    /// <summary>Called by the stream stage once it runs, with the callbacks that reach it.</summary>
+    internal void Attach(Action drain, Action<string> close)
+    {
+        bool drainNow;
+        string? closeNow;
+        lock (_gate)
+        {
+            _drain = drain;
+            _close = close;
+            drainNow = _drainRequested;
+            closeNow = _closeRequested;
+        }
+
+        if (closeNow is not null) close(closeNow);
+        else if (drainNow) drain();
+    }
+
+    /// <summary>Called once the connection has ended: releases what it owned and tells the registry.</summary>
+    internal void Closed()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        IDisposable[] owned;
+        lock (_gate)
+        {
+            // Drop the callbacks: they reach into a stopped stream and would keep it alive.
+            _drain = null;
+            _close = null;
+            owned = [.. _owned];
+            _owned.Clear();
+        }
+
+        foreach (var resource in owned) resource.Dispose();
+        Socket.Dispose();
+        OnClosed(this);
+    }
+}

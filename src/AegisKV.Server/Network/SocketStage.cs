@@ -1,0 +1,365 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Stage;
+using Microsoft.Extensions.Logging;
+
+namespace AegisKV.Server.Network;
+
+/// <summary>
+/// One accepted socket as a flow: bytes read from the client come out, bytes pushed in are written
+/// to it. Reads happen only on demand (back-pressure reaches the client's TCP window), and an idle
+/// connection holds no read buffer: it waits for data with a zero-byte receive first. When the
+/// protocol side is done (QUIT, protocol error, drain, end of input) the replies already pushed are
+/// written, the write side is shut down, and the socket is closed after a short linger that reads
+/// and discards what the client still sends, so it sees every reply rather than a reset.
+/// </summary>
+internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>>
+{
+    private const int ReadBufferSize = 16 * 1024;
+
+    // After the node stops taking requests, at most this much more is read and dropped, for at most LingerTime.
+    private const int DiscardLimit = 1 << 20;
+    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
+
+    private readonly ClientConnection _connection;
+    private readonly ILogger _log;
+
+    public SocketStage(ClientConnection connection, ILogger log)
+    {
+        _connection = connection;
+        _log = log;
+    }
+
+    public Inlet<ByteString> In { get; } = new("socket.write");
+
+    public Outlet<ByteString> Out { get; } = new("socket.read");
+
+    public override FlowShape<ByteString, ByteString> Shape => new(In, Out);
+
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+
+    private sealed class Logic : TimerGraphStageLogic
+    {
+        private readonly SocketStage _stage;
+        private readonly Socket _socket;
+        private readonly Action _receiveDone;
+        private readonly Action _sendDone;
+        private Action? _onReceived;
+        private Action? _onSent;
+        private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _receive;
+        private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _send;
+        private byte[]? _readBuffer;
+        private byte[]? _sending;
+        private int _sendLength;
+        private int _offset;
+        private bool _reading;
+        private bool _readable;
+        private bool _endOfInput;
+        private bool _writing;
+        private bool _outputDone;
+        private bool _lingering;
+        private long _discarded;
+        private volatile bool _stopped;
+
+        public Logic(SocketStage stage) : base(stage.Shape)
+        {
+            _stage = stage;
+            _socket = stage._connection.Socket;
+            // Completions arrive on I/O threads; each re-enters the stage through an async callback.
+            _receiveDone = () => { if (!_stopped) _onReceived!(); };
+            _sendDone = () => { if (!_stopped) _onSent!(); };
+            SetHandler(stage.Out, onPull: StartRead, onDownstreamFinish: _ => StartRead());
+            SetHandler(stage.In, onPush: () => Write(Grab(stage.In)), onUpstreamFinish: OutputDone, onUpstreamFailure: Failed);
+        }
+
+        public override void PreStart()
+        {
+            SetKeepGoing(true);
+            // Writes are tried synchronously first; a full send buffer must answer at once, not block.
+            _socket.Blocking = false;
+            _onReceived = GetAsyncCallback(Received);
+            _onSent = GetAsyncCallback(Sent);
+            var drain = GetAsyncCallback(Drain);
+            var close = GetAsyncCallback<string>(reason => Abort(reason, null));
+            _stage._connection.Attach(drain, close);
+            Pull(_stage.In);
+        }
+
+        public override void PostStop()
+        {
+            _stopped = true;
+            ReturnReadBuffer();
+            _stage._connection.Closed();
+        }
+
+        protected override void OnTimer(object timerKey) => CompleteStage();
+
+        // Reads while the protocol side wants bytes; once it no longer does, reads only to discard.
+        private void StartRead()
+        {
+            if (_reading || _endOfInput || _stopped) return;
+            var discarding = IsClosed(_stage.Out);
+            if (discarding && _discarded >= DiscardLimit) return;
+            _reading = true;
+            ValueTask<int> pending;
+            try
+            {
+                if (_readable)
+                {
+                    _readBuffer ??= ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+                    pending = _socket.ReceiveAsync(_readBuffer.AsMemory(), SocketFlags.None);
+                }
+                else
+                {
+                    pending = _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                }
+            }
+            catch (Exception e)
+            {
+                _reading = false;
+                ReadFailed(e);
+                return;
+            }
+
+            _receive = pending.ConfigureAwait(false).GetAwaiter();
+            if (_receive.IsCompleted) Received();
+            else _receive.UnsafeOnCompleted(_receiveDone);
+        }
+
+        private void Received()
+        {
+            _reading = false;
+            int count;
+            try
+            {
+                count = _receive.GetResult();
+            }
+            catch (Exception e)
+            {
+                ReadFailed(e);
+                return;
+            }
+
+            if (!_readable)
+            {
+                // The zero-byte wait ended: data (or end of input) is there to read.
+                _readable = true;
+                StartRead();
+                return;
+            }
+
+            _readable = false;
+            if (count == 0)
+            {
+                EndOfInput();
+                return;
+            }
+
+            _stage._connection.Touch();
+            if (IsClosed(_stage.Out))
+            {
+                _discarded += count;
+                ReturnReadBuffer();
+                StartRead();
+                return;
+            }
+
+            Push(_stage.Out, ByteString.CopyFrom(_readBuffer!, 0, count));
+            // The buffer is only needed while a read is under way: an idle connection holds none.
+            ReturnReadBuffer();
+        }
+
+        private void EndOfInput()
+        {
+            _endOfInput = true;
+            ReturnReadBuffer();
+            if (!IsClosed(_stage.Out)) Complete(_stage.Out);
+            if (_lingering) CompleteStage();
+        }
+
+        private void ReadFailed(Exception e)
+        {
+            _endOfInput = true;
+            ReturnReadBuffer();
+            // A client that reset the connection: nothing can reach it any more.
+            if (e is SocketException or ObjectDisposedException) Abort(null, null);
+            else Abort("read failed", e);
+        }
+
+        private void Drain()
+        {
+            if (!IsClosed(_stage.Out)) Complete(_stage.Out);
+            StartRead();
+        }
+
+        // Most replies fit the socket's send buffer: they go out at once from the ByteString, with no
+        // copy and no asynchronous operation. Only what does not fit is copied and sent asynchronously.
+        private void Write(ByteString bytes)
+        {
+            var span = bytes.ToReadOnlySpan();
+            if (span.IsEmpty)
+            {
+                WriteDone();
+                return;
+            }
+
+            int sent;
+            SocketError error;
+            try
+            {
+                sent = _socket.Send(span, SocketFlags.None, out error);
+            }
+            catch (Exception e)
+            {
+                WriteFailed(e);
+                return;
+            }
+
+            if (error == SocketError.Success && sent == span.Length)
+            {
+                WriteDone();
+                return;
+            }
+
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                WriteFailed(new SocketException((int)error));
+                return;
+            }
+
+            _writing = true;
+            var rest = span[Math.Max(sent, 0)..];
+            _sending = ArrayPool<byte>.Shared.Rent(rest.Length);
+            rest.CopyTo(_sending);
+            _sendLength = rest.Length;
+            _offset = 0;
+            SendNext();
+        }
+
+        private void SendNext()
+        {
+            ValueTask<int> pending;
+            try
+            {
+                pending = _socket.SendAsync(_sending.AsMemory(_offset, _sendLength - _offset), SocketFlags.None);
+            }
+            catch (Exception e)
+            {
+                WriteFailed(e);
+                return;
+            }
+
+            _send = pending.ConfigureAwait(false).GetAwaiter();
+            if (_send.IsCompleted) Sent();
+            else _send.UnsafeOnCompleted(_sendDone);
+        }
+
+        private void Sent()
+        {
+            int count;
+            try
+            {
+                count = _send.GetResult();
+            }
+            catch (Exception e)
+            {
+                WriteFailed(e);
+                return;
+            }
+
+            _offset += count;
+            if (_offset < _sendLength)
+            {
+                SendNext();
+                return;
+            }
+
+            _writing = false;
+            ArrayPool<byte>.Shared.Return(_sending!);
+            _sending = null;
+            WriteDone();
+        }
+
+        private void WriteDone()
+        {
+            _stage._connection.Touch();
+            if (_outputDone) Linger();
+            else Pull(_stage.In);
+        }
+
+        private void WriteFailed(Exception e)
+        {
+            if (e is SocketException or ObjectDisposedException) Abort(null, null);
+            else Abort("write failed", e);
+        }
+
+        private void OutputDone()
+        {
+            _outputDone = true;
+            if (!_writing) Linger();
+        }
+
+        // Every reply is written: end the write side, then close once the client has seen it.
+        private void Linger()
+        {
+            if (_lingering) return;
+            _lingering = true;
+            try
+            {
+                _socket.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception)
+            {
+                CompleteStage();
+                return;
+            }
+
+            if (_endOfInput || (!_reading && _discarded >= DiscardLimit))
+            {
+                CompleteStage();
+                return;
+            }
+
+            if (!IsClosed(_stage.Out)) Complete(_stage.Out);
+            ScheduleOnce(nameof(Linger), LingerTime);
+            StartRead();
+        }
+
+        private void Failed(Exception cause)
+        {
+            if (cause is ClientLimitException limit) Abort(limit.Message, null);
+            else Abort("protocol flow failed", cause);
+        }
+
+        private void Abort(string? reason, Exception? error)
+        {
+            if (reason is not null)
+            {
+                if (error is null) _stage._log.LogInformation("Closing client id={Id} addr={Remote}: {Reason}", _stage._connection.Id, _stage._connection.Remote, reason);
+                else _stage._log.LogWarning(error, "Closing client id={Id} addr={Remote}: {Reason}", _stage._connection.Id, _stage._connection.Remote, reason);
+            }
+
+            try
+            {
+                // A reset, not a FIN: what was not sent is not coming.
+                _socket.LingerState = new LingerOption(true, 0);
+            }
+            catch (Exception)
+            {
+                // Already closed.
+            }
+
+            CompleteStage();
+        }
+
+        private void ReturnReadBuffer()
+        {
+            if (_readBuffer is null || _reading) return;
+            ArrayPool<byte>.Shared.Return(_readBuffer);
+            _readBuffer = null;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Buffers;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Stage;
+using AegisKV.Core.Replies;
+using AegisKV.Server.Network;
+
+namespace AegisKV.Server.Resp;
+
+/// <summary>
+/// Turns a connection's replies, in request order, into the bytes to write. It takes replies as
+/// soon as they are ready and gathers them while the socket is busy, so one write carries all that
+/// accumulated; what is gathered and not yet written is the client's output buffer, and a client
+/// that lets it pass the limit is disconnected, as Redis does. A closing reply (QUIT, protocol
+/// error) is the last: nothing after it is written.
+/// </summary>
+internal sealed class ReplyWriter(long maxOutputBytes) : GraphStage<FlowShape<Reply[], ByteString>>
+{
+    // A buffer grown past this for one large reply is dropped after use rather than kept by an idle connection.
+    private const int KeptBufferSize = 64 * 1024;
+
+    private readonly long _maxOutputBytes = maxOutputBytes;
+    private readonly Inlet<Reply[]> _in = new("replies.in");
+    private readonly Outlet<ByteString> _out = new("replies.out");
+
+    public override FlowShape<Reply[], ByteString> Shape => new(_in, _out);
+
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+
+    private sealed class Logic : InAndOutGraphStageLogic
+    {
+        private readonly ReplyWriter _stage;
+        private ArrayBufferWriter<byte>? _buffer;
+        private bool _last;
+
+        public Logic(ReplyWriter stage) : base(stage.Shape)
+        {
+            _stage = stage;
+            SetHandler(stage._in, this);
+            SetHandler(stage._out, this);
+        }
+
+        public override void PreStart() => Pull(_stage._in);
+
+        public override void OnPush()
+        {
+            var replies = Grab(_stage._in);
+            var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
+            foreach (var reply in replies)
+            {
+                reply.WriteTo(buffer);
+                if (reply is ClosingReply)
+                {
+                    _last = true;
+                    break;
+                }
+            }
+
+            if (buffer.WrittenCount > _stage._maxOutputBytes)
+            {
+                FailStage(new ClientLimitException($"output buffer limit of {_stage._maxOutputBytes} bytes reached"));
+                return;
+            }
+
+            if (IsAvailable(_stage._out)) Flush();
+            if (_last) Cancel(_stage._in);
+            else Pull(_stage._in);
+        }
+
+        public override void OnUpstreamFinish()
+        {
+            _last = true;
+            if (_buffer is not { WrittenCount: > 0 }) CompleteStage();
+        }
+
+        public override void OnPull()
+        {
+            Flush();
+        }
+
+        private void Flush()
+        {
+            if (_buffer is not { WrittenCount: > 0 } buffer)
+            {
+                if (_last) CompleteStage();
+                return;
+            }
+
+            // One copy out of the buffer; ByteString then wraps that array as it is.
+            Push(_stage._out, ByteString.FromBytes(buffer.WrittenSpan.ToArray()));
+            if (buffer.Capacity > KeptBufferSize) _buffer = null;
+            else buffer.ResetWrittenCount();
+            if (_last) CompleteStage();
+        }
+    }
+}
