@@ -5,7 +5,7 @@
 .DESCRIPTION
   Publishes aegis, starts it with --wal=fsync and redis-server with appendonly yes /
   appendfsync always, runs redis-benchmark SET and GET (-c 50, -P 1 and -P 16, -r 100000,
-  -d 32) against each in turn, then loads 1,000,000 keys (16-byte keys, 32-byte values) into
+  -d 32) and a connection churn (PING with -k 0, aegis RSS before and after) against each in turn, then loads 1,000,000 keys (16-byte keys, 32-byte values) into
   both, restarts aegis and times start-to-ready, and compares aegis RSS with Redis used_memory.
   Prints a table with AegisKV/Redis ratios and writes it to docs/benchmarks.md.
   Linux only; installs redis-server and redis-tools with apt-get when missing.
@@ -25,6 +25,7 @@ $started = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
 $requests = if ($Quick) { 20000 } else { 200000 }
 $pipelinedRequests = if ($Quick) { 100000 } else { 1000000 }
 $keyCount = if ($Quick) { 100000 } else { 1000000 }
+$churnConnections = if ($Quick) { 20000 } else { 200000 }
 
 function Get-FreePort {
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
@@ -92,8 +93,8 @@ function Start-Aegis([string] $data, [hashtable] $ports, [string] $log) {
     return Start-Tracked (Join-Path $work 'bin/aegis') $arguments $log
 }
 
-function Invoke-Benchmark([int] $port, [string] $test, [int] $pipeline, [int] $count) {
-    $csv = & redis-benchmark -h 127.0.0.1 -p $port -t $test -c 50 -P $pipeline -r 100000 -d 32 -n $count --csv 2>$null
+function Invoke-Benchmark([int] $port, [string] $test, [int] $pipeline, [int] $count, [int] $KeepAlive = 1, [int] $Clients = 50) {
+    $csv = & redis-benchmark -h 127.0.0.1 -p $port -t $test -c $Clients -k $KeepAlive -P $pipeline -r 100000 -d 32 -n $count --csv 2>$null
     if ($LASTEXITCODE -ne 0) { throw "redis-benchmark failed against port $port" }
     $row = $csv | ConvertFrom-Csv | Where-Object { $_.test -eq $test.ToUpperInvariant() } | Select-Object -First 1
     return [double] $row.rps
@@ -145,6 +146,19 @@ try {
                 Ratio = [math]::Round($aegisRps / $redisRps, 2); Target = ">= $($case.Target)x"; Met = ($aegisRps / $redisRps) -ge $case.Target })
     }
 
+    # Connection churn: a new connection for every request, as redis-benchmark -k 0 makes them.
+    # AegisKV's RSS after the churn, next to before it, shows whether closed connections leave memory behind.
+    Write-Host "Running connection churn ($churnConnections connections)"
+    $rssBefore = Get-RssBytes $aegis.Id
+    $redisChurn = Invoke-Benchmark $redisPort 'ping_mbulk' 1 $churnConnections -KeepAlive 0 -Clients 20
+    $aegisChurn = Invoke-Benchmark $ports.Client 'ping_mbulk' 1 $churnConnections -KeepAlive 0 -Clients 20
+    Start-Sleep -Seconds 2
+    $rssAfter = Get-RssBytes $aegis.Id
+    $rows.Add([pscustomobject]@{ Test = "PING, new connection each -k 0 -c 20 (conn/s)"; Redis = [math]::Round($redisChurn); AegisKV = [math]::Round($aegisChurn)
+            Ratio = [math]::Round($aegisChurn / $redisChurn, 2); Target = '-'; Met = $null })
+    $rows.Add([pscustomobject]@{ Test = "AegisKV RSS before and after $churnConnections connections (MiB)"; Redis = '-'
+            AegisKV = "$([math]::Round($rssBefore / 1MB, 1)) -> $([math]::Round($rssAfter / 1MB, 1))"; Ratio = [math]::Round($rssAfter / $rssBefore, 2); Target = '<= 1.1x'; Met = ($rssAfter / $rssBefore) -le 1.1 })
+
     # 16-byte keys (key:000000000042) and 32-byte values, as RESP, loaded with redis-cli --pipe.
     Write-Host "Loading $keyCount keys into both"
     $load = Join-Path $work 'load.resp'
@@ -194,7 +208,7 @@ public static class AegisBenchLoad
     $cpu = ((Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -split ':\s*', 2)[1]
     $machine = "$([Environment]::ProcessorCount) cores ($cpu), $([math]::Round((Get-Content /proc/meminfo | Select-Object -First 1).Split(' ', [StringSplitOptions]::RemoveEmptyEntries)[1] / 1MB)) GiB, $(& uname -sr), .NET $(& dotnet --version), $(& redis-server --version)"
     $table = @('| Test | Redis | AegisKV | AegisKV/Redis | Target | Met |', '|---|---|---|---|---|---|')
-    foreach ($row in $rows) { $table += "| $($row.Test) | $($row.Redis) | $($row.AegisKV) | $($row.Ratio) | $($row.Target) | $(if ($row.Met) { 'yes' } else { 'no' }) |" }
+    foreach ($row in $rows) { $table += "| $($row.Test) | $($row.Redis) | $($row.AegisKV) | $($row.Ratio) | $($row.Target) | $(if ($null -eq $row.Met) { '-' } elseif ($row.Met) { 'yes' } else { 'no' }) |" }
     $report = @(
         '# Benchmarks', '',
         'AegisKV (`--wal=fsync`) and redis-server (`appendonly yes`, `appendfsync always`) on the same machine in the same run,',

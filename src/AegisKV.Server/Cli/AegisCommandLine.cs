@@ -59,13 +59,40 @@ public static class AegisCommandLine
                 return UsageError;
             }
 
-            await using var node = AegisNode.Create(settings);
-            await node.RunAsync(cancellationToken).ConfigureAwait(false);
-            return 0;
+            return await RunNodeAsync(settings, cancellationToken).ConfigureAwait(false);
         });
 
         root.Subcommands.Add(WalCommand());
         return root;
+    }
+
+    /// <summary>Exit code for a node that could not start or failed while running.</summary>
+    public const int RuntimeError = 1;
+
+    // A node that cannot start says why in one line; the stack trace is for --log-level debug.
+    private static async Task<int> RunNodeAsync(NodeSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var node = AegisNode.Create(settings);
+            await node.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("aegis: " + Describe(e)).ConfigureAwait(false);
+            if (settings.LogLevel == "debug") await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            return RuntimeError;
+        }
+    }
+
+    private static string Describe(Exception e)
+    {
+        if (e is StartupException) return e.Message;
+        // The host wraps start-up failures; the innermost one says what happened.
+        while (e is AggregateException { InnerException: { } inner }) e = inner;
+        while (e.InnerException is { } cause && e is not System.Net.Sockets.SocketException) e = cause;
+        return e is StartupException ? e.Message : $"failed: {e.Message}";
     }
 
     private static Command WalCommand()

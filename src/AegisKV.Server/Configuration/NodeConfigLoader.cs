@@ -24,16 +24,27 @@ public static class NodeConfigLoader
             if (!File.Exists(configFile)) throw new SettingsException("config", $"file not found: '{configFile}'");
             try
             {
-                fromFile = ConfigurationFactory.ParseString(File.ReadAllText(configFile));
+                var text = File.ReadAllText(configFile);
+                ConfigKeyCheck.CheckBalanced(text, configFile);
+                fromFile = ConfigurationFactory.ParseString(text);
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not SettingsException)
             {
                 throw new SettingsException("config", $"'{configFile}' is not valid HOCON: {e.Message}");
             }
+
+            ConfigKeyCheck.Check(fromFile, configFile, KnownPaths.Value);
         }
 
         return NodeSettings.Create(Layer(Layer(fromFlags, fromEnvironment), fromFile));
     }
+
+    // Every setting the node, its shards and its WAL read, from their embedded defaults.
+    private static readonly Lazy<string[]> KnownPaths = new(() =>
+    [
+        .. ConfigKeyCheck.KnownPaths(NodeSettings.DefaultConfig()),
+        .. ConfigKeyCheck.KnownPaths(AegisKV.Core.ShardSettings.DefaultConfig()),
+    ]);
 
     // HOCON refuses an empty config as its own fallback; an empty layer simply adds nothing.
     private static Config Layer(Config top, Config fallback) =>

@@ -31,11 +31,13 @@ namespace AegisKV.Server.Hosting;
 public sealed class AegisNode : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly DataDirectoryLock _dataLock;
     private bool _started;
 
-    private AegisNode(WebApplication app, NodeSettings settings)
+    private AegisNode(WebApplication app, NodeSettings settings, DataDirectoryLock dataLock)
     {
         _app = app;
+        _dataLock = dataLock;
         Settings = settings;
     }
 
@@ -61,12 +63,25 @@ public sealed class AegisNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Builds a node; nothing runs until <see cref="StartAsync"/>.</summary>
+    /// <summary>Builds a node and locks its data directory; nothing runs until <see cref="StartAsync"/>.</summary>
+    /// <exception cref="StartupException">A listen port is taken, or the data directory cannot be used.</exception>
     public static AegisNode Create(NodeSettings settings, Action<ILoggingBuilder>? configureLogging = null)
     {
-        // The data directory holds every value: only the node's user may read it.
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(settings.DataDirectory);
-        else Directory.CreateDirectory(settings.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        PortCheck.EnsureFree(settings);
+        var dataLock = DataDirectoryLock.Acquire(settings.DataDirectory, writesFiles: settings.Wal != WalMode.Off);
+        try
+        {
+            return Build(settings, configureLogging, dataLock);
+        }
+        catch
+        {
+            dataLock.Dispose();
+            throw;
+        }
+    }
+
+    private static AegisNode Build(NodeSettings settings, Action<ILoggingBuilder>? configureLogging, DataDirectoryLock dataLock)
+    {
         // AegisKV's own meters are exported by MeterBridge under their own names.
         Prometheus.Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = i => !i.Meter.Name.StartsWith("AegisKV", StringComparison.Ordinal));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -146,7 +161,7 @@ public sealed class AegisNode : IAsyncDisposable
 
         var app = builder.Build();
         HealthEndpoints.Map(app);
-        return new AegisNode(app, settings);
+        return new AegisNode(app, settings, dataLock);
     }
 
     /// <summary>Starts the node: actor system, shard recovery, RESP listener, HTTP.</summary>
@@ -190,6 +205,7 @@ public sealed class AegisNode : IAsyncDisposable
         finally
         {
             await _app.DisposeAsync().ConfigureAwait(false);
+            _dataLock.Dispose();
         }
     }
 
