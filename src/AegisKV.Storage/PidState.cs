@@ -29,6 +29,9 @@ internal sealed class PidState
     /// <summary>Highest sequence number before the gap: a truncation at or below the next one repairs the id.</summary>
     public long CorruptAfter { get; set; }
 
+    /// <summary>Writes of this id up to this sequence number are refused: set after one of them failed, until its writer releases it.</summary>
+    public long RejectThrough { get; set; }
+
     /// <summary>Start-up scan only: corrupt regions already seen when this id's last record was applied.</summary>
     public int SeenCorruptRegions { get; set; }
 }

@@ -6,6 +6,9 @@ internal abstract class WalCommand
     public abstract void Complete();
 
     public abstract void Fail(Exception cause);
+
+    /// <summary>The WAL could not take the command (full disk, I/O error); by default the same as <see cref="Fail"/>.</summary>
+    public virtual void Reject(WalWriteException cause) => Fail(cause);
 }
 
 /// <summary>Completes once every command queued before it has been processed.</summary>

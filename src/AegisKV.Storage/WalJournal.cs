@@ -81,6 +81,7 @@ public sealed class WalJournal : AsyncWriteJournal
             index++;
         }
         command.Rejections = rejections?.ToImmutable();
+        command.AtomicWrites = index;
         if (command.RecordCount == 0)
         {
             command.Complete();
@@ -154,6 +155,9 @@ public sealed class WalJournal : AsyncWriteJournal
             case GetWalStats:
                 Sender.Tell(Wal.Stats());
                 return true;
+            case ReleaseWriteFence release:
+                _ = Wal.Unfence(release.PersistenceId, release.ThroughSequenceNr);
+                return true;
             case WalFailed failed:
                 // Restarting rescans the log (cutting off whatever the failed write left behind) and
                 // reopens the files; until then writes fail fast.
@@ -181,6 +185,8 @@ public sealed class WalJournal : AsyncWriteJournal
     {
         if (_wal?.Failure is { } failure)
             return Task.FromResult(new PersistenceHealthCheckResult(PersistenceHealthStatus.Unhealthy, "WAL stopped after an I/O failure", failure, null!));
+        if (_wal?.WriteFailure is { } unwritable)
+            return Task.FromResult(new PersistenceHealthCheckResult(PersistenceHealthStatus.Degraded, unwritable.Message, unwritable, null!));
         return base.CheckHealthAsync(cancellationToken);
     }
 

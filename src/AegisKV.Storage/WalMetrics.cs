@@ -29,6 +29,9 @@ public static class WalMetrics
     /// <summary>Counter: corrupt records and regions found while recovering or reading.</summary>
     public const string CorruptRecordsName = "aegis_wal_corrupt_records";
 
+    /// <summary>Counter: writes or fsyncs of the WAL that failed (full disk, I/O error).</summary>
+    public const string WriteErrorsName = "aegis_wal_write_errors";
+
     private static long _segments;
 
     /// <summary>The meter all WAL instruments belong to.</summary>
@@ -43,6 +46,8 @@ public static class WalMetrics
     internal static Counter<long> Fsyncs { get; } = Meter.CreateCounter<long>(FsyncsName, "{fsync}", "WAL fsyncs.");
 
     internal static Counter<long> CorruptRecords { get; } = Meter.CreateCounter<long>(CorruptRecordsName, "{record}", "Corrupt WAL records or regions found.");
+
+    internal static Counter<long> WriteErrors { get; } = Meter.CreateCounter<long>(WriteErrorsName, "{error}", "WAL writes or fsyncs that failed.");
 
     internal static ObservableGauge<long> Segments { get; } = Meter.CreateObservableGauge(SegmentsName, () => Volatile.Read(ref _segments), "{segment}", "WAL segment files currently open.");
 

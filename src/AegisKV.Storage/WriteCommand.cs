@@ -62,4 +62,20 @@ internal sealed class WriteCommand : WalCommand
         Buffer.Dispose();
         _completion.TrySetException(cause);
     }
+
+    /// <summary>Atomic writes in the command, rejected ones included: a rejection names each of them.</summary>
+    public int AtomicWrites { get; set; }
+
+    /// <summary>
+    /// Every atomic write is rejected, not failed: to Akka.Persistence the writer then goes on (its
+    /// events are not stored) instead of being stopped, so a shard can keep serving reads.
+    /// </summary>
+    public override void Reject(WalWriteException cause)
+    {
+        Buffer.Dispose();
+        var rejections = ImmutableList.CreateBuilder<Exception>();
+        for (var i = 0; i < AtomicWrites; i++)
+            rejections.Add(cause);
+        _completion.TrySetResult(rejections.ToImmutable());
+    }
 }

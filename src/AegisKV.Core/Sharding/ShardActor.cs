@@ -5,6 +5,7 @@ using Akka.Persistence;
 using AegisKV.Core.Commands;
 using AegisKV.Core.Replies;
 using AegisKV.Core.State;
+using AegisKV.Storage;
 
 namespace AegisKV.Core.Sharding;
 
@@ -28,8 +29,15 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Stopwatch _recovery = Stopwatch.StartNew();
     private readonly Action<IShardEvent> _written;
+    private readonly PendingReplies _held = new();
+    private readonly Queue<UnconfirmedWrite> _unconfirmed = new();
     private int _pendingWrites;
     private int _pendingClears;
+    private long _assignedSequenceNr;
+    private long _takenBackThrough;
+    private bool _epochDurable;
+    private TimeSpan _epochRetry = TimeSpan.FromSeconds(1);
+    private long _lastTakeBackLog;
     private long _eventsSinceSnapshot;
     private long _latestSnapshotSequenceNr;
     private bool _snapshotInProgress;
@@ -75,14 +83,11 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
                 _eventsSinceSnapshot++;
                 break;
             case RecoveryCompleted:
-                // A new incarnation gets a higher epoch; commands wait (stashed) until it is durable.
-                Persist(_state.NextEpoch(), e =>
-                {
-                    _state.Apply(e);
-                    _localShards?.Serving(_shardId, Self);
-                    CoreMetrics.RecoverySeconds.Record(_recovery.Elapsed.TotalSeconds);
-                    _log.Debug("Shard {0} recovered {1} keys in {2} ms, epoch {3}", _shardId, _state.Count, _recovery.ElapsedMilliseconds, _state.Epoch);
-                });
+                _assignedSequenceNr = LastSequenceNr;
+                _localShards?.Serving(_shardId, Self);
+                CoreMetrics.RecoverySeconds.Record(_recovery.Elapsed.TotalSeconds);
+                _log.Debug("Shard {0} recovered {1} keys in {2} ms", _shardId, _state.Count, _recovery.ElapsedMilliseconds);
+                StartEpoch();
                 Timers.StartPeriodicTimer("expiry", SweepExpired.Instance, _settings.ExpirySweepInterval);
                 break;
         }
@@ -111,6 +116,9 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
                 break;
             case RecoverShard:
                 Sender.Tell(new ShardRecovered(_shardId, _state.Count, _state.Epoch));
+                break;
+            case RetryEpoch:
+                StartEpoch();
                 break;
             case SaveSnapshotSuccess saved:
                 _snapshotInProgress = false;
@@ -152,11 +160,51 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     /// <inheritdoc />
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        // The event is already applied in memory but will never be durable: start over from the
-        // WAL rather than serve (or later snapshot) a value that does not exist on disk.
-        _log.Error(cause, "Shard {0}: the journal rejected event {1}; restarting from the WAL", _shardId, sequenceNr);
-        throw new InvalidOperationException($"shard {_shardId}: persist of event {sequenceNr} rejected", cause);
+        // Writes after the refused one were refused too (the WAL fences this shard): all were taken back at once.
+        if (sequenceNr <= _takenBackThrough) return;
+        TakeBackUnconfirmed(cause);
     }
+
+    // The journal refused a write (full disk, I/O error). Every write not yet durable is taken back off
+    // the map, newest first, and every reply waiting on one is answered with the error: no client sees,
+    // and no restart brings back, a write that was refused. Reads go on from memory.
+    private void TakeBackUnconfirmed(Exception cause)
+    {
+        _takenBackThrough = _assignedSequenceNr;
+        var error = Errors.Text($"MISCONF {OneLine(cause.Message)}; writes are refused until it is, reads are served");
+        var writes = _unconfirmed.ToArray();
+        for (var i = writes.Length - 1; i >= 0; i--) _state.Undo(writes[i].Undo);
+        _unconfirmed.Clear();
+        _held.FailAll(error);
+        _pendingKeys.Clear();
+        _pendingWrites = 0;
+        _pendingClears = 0;
+        Journal.Tell(new ReleaseWriteFence(PersistenceId, _assignedSequenceNr));
+        if (!_epochDurable) Timers.StartSingleTimer("epoch", RetryEpoch.Instance, _epochRetry);
+
+        // One line per shard every ten seconds at most, however often clients retry.
+        var now = Environment.TickCount64;
+        if (now - _lastTakeBackLog >= 10_000)
+        {
+            _lastTakeBackLog = now;
+            _log.Warning("Shard {0}: the WAL refused writes ({1}); {2} not yet durable taken back", _shardId, OneLine(cause.Message), writes.Length);
+        }
+    }
+
+    // A new incarnation gets a higher epoch; commands wait (stashed) until it is durable. If the WAL
+    // refuses it, the shard serves reads and tries again later.
+    private void StartEpoch()
+    {
+        _assignedSequenceNr++;
+        Persist(_state.NextEpoch(), e =>
+        {
+            _state.Apply(e);
+            _epochDurable = true;
+        });
+        _epochRetry = TimeSpan.FromTicks(Math.Min(_epochRetry.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
     /// <inheritdoc />
     protected override void PostStop()
@@ -180,24 +228,27 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
         var reply = _state.Execute(command, arguments, NowMs(), _events);
         if (_events.Count == 0)
         {
-            if (_pendingWrites > 0 && TouchesPending(spec, arguments)) DeferAsync(reply, r => target.Complete(index, r));
+            if (_pendingWrites > 0 && TouchesPending(spec, arguments)) DeferAsync(reply, _held.Add(target, index).Complete);
             else target.Complete(index, reply);
             return;
         }
 
         foreach (var e in _events) MarkPending(e);
+        _unconfirmed.Enqueue(new UnconfirmedWrite(_events.Count, _state.TakeUndo()));
+        _assignedSequenceNr += _events.Count;
+        var held = _held.Add(target, index);
         if (_events.Count == 1)
         {
             PersistAsync(_events[0], e =>
             {
                 Written(e);
-                target.Complete(index, reply);
+                held.Complete(reply);
             });
         }
         else
         {
             PersistAllAsync(_events.ToArray(), _written);
-            DeferAsync(reply, r => target.Complete(index, r));
+            DeferAsync(reply, held.Complete);
         }
     }
 
@@ -206,6 +257,7 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     private void Written(IShardEvent e)
     {
         Track(e, -1);
+        if (--_unconfirmed.Peek().Remaining == 0) _unconfirmed.Dequeue();
         _eventsSinceSnapshot++;
         MaybeSnapshot();
     }
@@ -268,32 +320,21 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
 
     private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    /// <summary>Where a command's reply goes once it may be released.</summary>
-    private interface IReplyTarget
-    {
-        void Complete(int index, Reply reply);
-    }
-
-    private sealed class SingleReply(IActorRef sender) : IReplyTarget
-    {
-        public void Complete(int index, Reply reply) => sender.Tell(reply);
-    }
-
-    // Replies of a batch are released together, once the last one may be.
-    private sealed class BatchReply(IActorRef sender, long requestId, int count) : IReplyTarget
-    {
-        private readonly Reply[] _replies = new Reply[count];
-        private int _remaining = count;
-
-        public void Complete(int index, Reply reply)
-        {
-            _replies[index] = reply;
-            if (--_remaining == 0) sender.Tell(new ShardBatchReply(requestId, _replies));
-        }
-    }
-
     private sealed class SweepExpired
     {
         public static readonly SweepExpired Instance = new();
+    }
+
+    private sealed class RetryEpoch
+    {
+        public static readonly RetryEpoch Instance = new();
+    }
+
+    // A command whose events are not yet durable, with what they replaced in the map.
+    private sealed class UnconfirmedWrite(int events, ShardState.Change[]? undo)
+    {
+        public int Remaining { get; set; } = events;
+
+        public ShardState.Change[]? Undo { get; } = undo;
     }
 }

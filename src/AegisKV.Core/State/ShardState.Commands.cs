@@ -19,10 +19,12 @@ public sealed partial class ShardState
     /// <summary>
     /// Runs a keyed command against this shard. <paramref name="arguments"/> exclude the
     /// command name. Events the command causes are added to <paramref name="events"/> and
-    /// already applied; the caller persists them before releasing the reply.
+    /// already applied; the caller persists them before releasing the reply, and takes what they
+    /// replaced with <see cref="TakeUndo"/>.
     /// </summary>
     public Reply Execute(CommandId command, byte[][] arguments, long nowMs, List<IShardEvent> events)
     {
+        _changes.Clear();
         switch (command)
         {
             case CommandId.Get:
@@ -133,6 +135,7 @@ public sealed partial class ShardState
 
     private void Emit(List<IShardEvent> events, IShardEvent e)
     {
+        Remember(e);
         Apply(e);
         events.Add(e);
     }

@@ -13,34 +13,46 @@ public static class HealthEndpoints
     /// <summary>Adds the endpoints to <paramref name="app"/>.</summary>
     public static void Map(WebApplication app)
     {
-        app.MapHealthChecks("/health", Options(HealthTags.Health, "status", ok => ok ? "healthy" : "unhealthy"));
-        app.MapHealthChecks("/ready", Options(HealthTags.Ready, "ready", ok => ok));
-        app.MapHealthChecks("/live", Options(HealthTags.Live, "live", ok => ok));
+        // A degraded node (e.g. WAL not writable: reads served, writes refused) is up but not ready.
+        app.MapHealthChecks("/health", Options(HealthTags.Health, "status", status => status switch
+        {
+            HealthStatus.Healthy => "healthy",
+            HealthStatus.Degraded => "degraded",
+            _ => "unhealthy",
+        }, okWhenDegraded: true));
+        app.MapHealthChecks("/ready", Options(HealthTags.Ready, "ready", status => status == HealthStatus.Healthy, okWhenDegraded: false));
+        app.MapHealthChecks("/live", Options(HealthTags.Live, "live", status => status != HealthStatus.Unhealthy, okWhenDegraded: true));
         app.MapMetrics("/metrics");
     }
 
-    private static HealthCheckOptions Options<T>(string tag, string field, Func<bool, T> value) => new()
+    private static HealthCheckOptions Options<T>(string tag, string field, Func<HealthStatus, T> value, bool okWhenDegraded) => new()
     {
         Predicate = registration => registration.Tags.Contains(tag),
+        ResultStatusCodes =
+        {
+            [HealthStatus.Healthy] = StatusCodes.Status200OK,
+            [HealthStatus.Degraded] = okWhenDegraded ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
+            [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+        },
         ResponseWriter = (context, report) => Write(context, report, field, value),
     };
 
-    // {"status":"healthy"} when all is well; failing checks are listed with their reason.
-    private static async Task Write<T>(HttpContext context, HealthReport report, string field, Func<bool, T> value)
+    // {"status":"healthy"} when all is well; checks that are not are listed with their reason.
+    private static async Task Write<T>(HttpContext context, HealthReport report, string field, Func<HealthStatus, T> value)
     {
-        var ok = report.Status != HealthStatus.Unhealthy;
+        var ok = report.Status == HealthStatus.Healthy;
         context.Response.ContentType = "application/json";
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WritePropertyName(field);
-            JsonSerializer.Serialize(json, value(ok));
+            JsonSerializer.Serialize(json, value(report.Status));
             if (!ok)
             {
                 json.WriteStartObject("checks");
                 foreach (var (name, entry) in report.Entries)
-                    if (entry.Status == HealthStatus.Unhealthy) json.WriteString(name, entry.Description ?? entry.Exception?.Message ?? "unhealthy");
+                    if (entry.Status != HealthStatus.Healthy) json.WriteString(name, entry.Description ?? entry.Exception?.Message ?? entry.Status.ToString().ToLowerInvariant());
                 json.WriteEndObject();
             }
 

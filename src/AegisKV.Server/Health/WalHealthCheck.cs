@@ -7,8 +7,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace AegisKV.Server.Health;
 
 /// <summary>
-/// The WAL can take writes: the journal has not stopped after an I/O failure, and its directory
-/// accepts a new file (probed at most every few seconds).
+/// The WAL can take writes: the journal has not stopped after an I/O failure (unhealthy), is not
+/// refusing writes for a full disk or I/O errors (degraded), and its directory accepts a new file
+/// (probed at most every few seconds).
 /// </summary>
 internal sealed class WalHealthCheck
 {
@@ -28,6 +29,9 @@ internal sealed class WalHealthCheck
         var journal = await Persistence.Instance.Apply(system).CheckJournalHealthAsync(JournalPluginId, cancellationToken).ConfigureAwait(false);
         if (journal.Status == PersistenceHealthStatus.Unhealthy)
             return HealthCheckResult.Unhealthy("journal: " + journal.Description, journal.Exception);
+        // Writes are refused but reads are served, and the WAL retries by itself.
+        if (journal.Status == PersistenceHealthStatus.Degraded)
+            return HealthCheckResult.Degraded("degraded: " + journal.Description);
         return ProbeDirectory();
     }
 
@@ -46,7 +50,7 @@ internal sealed class WalHealthCheck
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                _lastProbe = HealthCheckResult.Unhealthy($"data directory not writable: {e.Message}");
+                _lastProbe = HealthCheckResult.Degraded($"degraded: data directory not writable: {e.Message}");
             }
 
             _lastProbeAt = DateTime.UtcNow;

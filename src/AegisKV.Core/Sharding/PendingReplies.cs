@@ -1,0 +1,43 @@
+using AegisKV.Core.Replies;
+
+namespace AegisKV.Core.Sharding;
+
+/// <summary>
+/// The replies a shard holds back until the writes they depend on are durable, oldest first. When the
+/// journal refuses a write, every one of them is answered with the error at once, and the callbacks
+/// that would have released them later find them answered already.
+/// </summary>
+internal sealed class PendingReplies
+{
+    private readonly Queue<Slot> _slots = new();
+
+    /// <summary>Holds back the reply at <paramref name="index"/> of <paramref name="target"/>.</summary>
+    public Slot Add(IReplyTarget target, int index)
+    {
+        // Released slots leave from the front; callbacks run in the order the slots were added.
+        while (_slots.TryPeek(out var oldest) && oldest.Answered) _slots.Dequeue();
+        var slot = new Slot(target, index);
+        _slots.Enqueue(slot);
+        return slot;
+    }
+
+    /// <summary>Answers every reply still held back with <paramref name="error"/>.</summary>
+    public void FailAll(Reply error)
+    {
+        while (_slots.TryDequeue(out var slot)) slot.Complete(error);
+    }
+
+    /// <summary>One held-back reply.</summary>
+    internal sealed class Slot(IReplyTarget target, int index)
+    {
+        public bool Answered { get; private set; }
+
+        /// <summary>Releases the reply, unless it was answered already.</summary>
+        public void Complete(Reply reply)
+        {
+            if (Answered) return;
+            Answered = true;
+            target.Complete(index, reply);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using Akka.Actor;
+using AegisKV.Core.Replies;
+
+namespace AegisKV.Core.Sharding;
+
+/// <summary>Where a command's reply goes once it may be released.</summary>
+internal interface IReplyTarget
+{
+    void Complete(int index, Reply reply);
+}
+
+/// <summary>The reply to a lone request, sent as it is.</summary>
+internal sealed class SingleReply(IActorRef sender) : IReplyTarget
+{
+    public void Complete(int index, Reply reply) => sender.Tell(reply);
+}
+
+/// <summary>The replies of a batch, released together once the last one may be.</summary>
+internal sealed class BatchReply(IActorRef sender, long requestId, int count) : IReplyTarget
+{
+    private readonly Reply[] _replies = new Reply[count];
+    private int _remaining = count;
+
+    public void Complete(int index, Reply reply)
+    {
+        _replies[index] = reply;
+        if (--_remaining == 0) sender.Tell(new ShardBatchReply(requestId, _replies));
+    }
+}

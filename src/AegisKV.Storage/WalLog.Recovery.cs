@@ -1,0 +1,203 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Akka.Event;
+using Microsoft.Win32.SafeHandles;
+
+namespace AegisKV.Storage;
+
+// The start-up scan: reads every segment once, builds the index, repairs a torn tail and spots corruption.
+internal sealed partial class WalLog
+{
+    private void Recover()
+    {
+        FileSystem.CreatePrivateDirectory(_directory);
+        var files = new List<(long Position, string Path)>();
+        foreach (var path in Directory.EnumerateFiles(_directory, "*" + WalFormat.SegmentFileExtension))
+        {
+            if (WalFormat.TryParseSegmentFileName(Path.GetFileName(path), out var position))
+                files.Add((position, path));
+            else
+                _log.Warning("WAL: ignoring unexpected file {0}", path);
+        }
+        files.Sort((a, b) => a.Position.CompareTo(b.Position));
+
+        var sink = new RecoverySink(this);
+        var buffer = Array.Empty<byte>();
+        var nextPosition = 0L; // positions never go backwards, even if every segment file is gone
+        for (var i = 0; i < files.Count; i++)
+        {
+            var (position, path) = files[i];
+            var isLast = i == files.Count - 1;
+            var length = ReadWholeFile(path, ref buffer);
+            nextPosition = Math.Max(nextPosition, position);
+            var data = buffer.AsSpan(0, length);
+
+            var status = WalFormat.ReadSegmentHeader(data, out var headerPosition, out var headerError);
+            switch (status)
+            {
+                case SegmentHeaderStatus.Truncated when isLast:
+                    // Crashed while creating the segment: it never held a record.
+                    _log.Warning("WAL: {0} has a torn header ({1} bytes); removing the empty segment", path, length);
+                    File.Delete(path);
+                    continue;
+                case SegmentHeaderStatus.Truncated:
+                case SegmentHeaderStatus.NotASegment:
+                    _log.Error("WAL: {0} at offset 0: {1}; file ignored", path, headerError);
+                    NoteCorruption(path, 0);
+                    continue;
+                case SegmentHeaderStatus.UnsupportedVersion:
+                    throw new IOException($"WAL segment {path}: {headerError}. Refusing to start rather than misread it.");
+                case SegmentHeaderStatus.Corrupt:
+                    _log.Error("WAL: {0} at offset 0: {1}; scanning its records anyway", path, headerError);
+                    NoteCorruption(path, 0);
+                    break;
+                case SegmentHeaderStatus.Valid when headerPosition != position:
+                    _log.Error("WAL: {0} header says first position {1}; using the file name", path, headerPosition);
+                    break;
+            }
+
+            var segment = new Segment(path, position, length);
+            sink.Begin(segment);
+            var result = SegmentScanner.Scan(data, WalFormat.SegmentHeaderSize, sink);
+            segment.RecordCount = result.Records;
+            if (result.HasBadTail)
+            {
+                if (isLast)
+                {
+                    _log.Warning("WAL: torn tail in {0} at offset {1} ({2}); truncating the file from {3} to {4} bytes",
+                        path, result.TailOffset, result.TailReason, length, result.ValidLength);
+                    TruncateFile(path, result.ValidLength);
+                    segment.Length = result.ValidLength;
+                }
+                else
+                {
+                    _log.Error("WAL: corrupt data at the end of {0} at offset {1} ({2}); later segments follow, so records are lost",
+                        path, result.TailOffset, result.TailReason);
+                    NoteCorruption(path, result.TailOffset);
+                }
+            }
+            _segments.Add(segment);
+            WalMetrics.AddSegments(1);
+        }
+
+        // Ids first seen after corrupt data whose records do not start right after their deleted-to mark lost
+        // their beginning to the corruption (compaction always leaves the deleted-to mark behind).
+        foreach (var (persistenceId, state) in _index.States)
+        {
+            if (state.Corruption is null && state.SuspectFirstSequenceNr > state.DeletedTo + 1)
+                MarkCorrupt(persistenceId, state, state.SuspectCorruption, state.DeletedTo);
+        }
+
+        if (_segments.Count == 0)
+        {
+            _active = CreateSegment(nextPosition);
+        }
+        else
+        {
+            _active = _segments[^1];
+            _active.WriteHandle();
+        }
+        _activeEnd = _active.Length;
+        _log.Info("WAL: opened {0} with {1} segment(s), {2} persistence id(s), mode {3}",
+            _directory, _segments.Count, _index.States.Count, _settings.Mode);
+    }
+
+    private void NoteCorruption(string file, long offset)
+    {
+        _corruptRegions++;
+        _lastCorruption = (file, offset);
+        WalMetrics.CorruptRecords.Add(1);
+    }
+
+    private void MarkCorrupt(string persistenceId, PidState state, (string File, long Offset) at, long lastGoodSequenceNr)
+    {
+        state.Corruption = new WalCorruptionException(
+            $"Persistence id '{persistenceId}' lost records after sequence number {lastGoodSequenceNr} to WAL corruption in {at.File} at offset {at.Offset}; refusing to replay it.",
+            at.File, at.Offset, persistenceId);
+        state.CorruptAfter = lastGoodSequenceNr;
+        _log.Error("WAL: {0}", state.Corruption.Message);
+    }
+
+    private static int ReadWholeFile(string path, ref byte[] buffer)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var length = RandomAccess.GetLength(handle);
+        if (length > Array.MaxLength)
+            throw new IOException($"WAL segment {path} is {length} bytes, larger than any segment this journal writes.");
+        if (buffer.Length < length)
+            buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max(length, buffer.Length * 2L)));
+        return ReadFully(handle, buffer.AsSpan(0, (int)length), 0);
+    }
+
+    private static int ReadFully(SafeFileHandle handle, Span<byte> destination, long offset)
+    {
+        var total = 0;
+        while (total < destination.Length)
+        {
+            var read = RandomAccess.Read(handle, destination[total..], offset + total);
+            if (read == 0)
+                break;
+            total += read;
+        }
+        return total;
+    }
+
+    private static void TruncateFile(string path, long length)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        RandomAccess.SetLength(handle, length);
+        RandomAccess.FlushToDisk(handle);
+    }
+
+    /// <summary>Turns scanned records into index operations and spots sequence gaps after corrupt data.</summary>
+    private sealed class RecoverySink(WalLog wal) : ISegmentScanSink
+    {
+        private Segment? _segment;
+
+        public void Begin(Segment segment) => _segment = segment;
+
+        public void OnRecord(int offset, ReadOnlySpan<byte> record)
+        {
+            WalRecordCodec.TryParseBody(WalRecordCodec.Body(record), out var view);
+            var persistenceId = view.PersistenceId;
+            var state = wal._index.GetOrAdd(persistenceId);
+            var seen = state.LastRecordSegment is not null;
+            switch (view.Type)
+            {
+                case WalRecordType.Event:
+                    var sequenceNr = view.SequenceNr;
+                    if (wal._corruptRegions > state.SeenCorruptRegions && state.Corruption is null)
+                    {
+                        if (seen && sequenceNr > state.HighestSequenceNr + 1)
+                            wal.MarkCorrupt(persistenceId, state, wal._lastCorruption, state.HighestSequenceNr);
+                        else if (!seen && sequenceNr > 1)
+                        {
+                            state.SuspectFirstSequenceNr = sequenceNr;
+                            state.SuspectCorruption = wal._lastCorruption;
+                        }
+                    }
+                    WalIndex.Apply(state, new IndexOp(WalRecordType.Event, persistenceId, sequenceNr, 0,
+                        new WalEntry(sequenceNr, _segment, offset, record.Length, null), _segment));
+                    break;
+                case WalRecordType.Deletion:
+                    WalIndex.Apply(state, new IndexOp(WalRecordType.Deletion, persistenceId, view.SequenceNr, view.HighestSequenceNr, default, _segment));
+                    break;
+                case WalRecordType.Truncation:
+                    WalIndex.Apply(state, new IndexOp(WalRecordType.Truncation, persistenceId, view.SequenceNr, 0, default, _segment));
+                    if (state.SuspectFirstSequenceNr >= view.SequenceNr)
+                        state.SuspectFirstSequenceNr = 0;
+                    break;
+            }
+            state.SeenCorruptRegions = wal._corruptRegions;
+        }
+
+        public void OnCorruption(int offset, string reason, int resumeOffset)
+        {
+            var path = _segment!.Path;
+            wal._log.Error("WAL: corrupt record in {0} at offset {1} ({2}); resynchronised at offset {3}", path, offset, reason, resumeOffset);
+            wal.NoteCorruption(path, offset);
+        }
+    }
+}

@@ -1,0 +1,403 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Akka.Event;
+using Microsoft.Win32.SafeHandles;
+
+namespace AegisKV.Storage;
+
+// The writer loop: group commit of everything queued, segment rolling, and the index updates that follow a durable write.
+internal sealed partial class WalLog
+{
+    private void Run()
+    {
+        var batch = new List<WalCommand>();
+        while (true)
+        {
+            bool stopping;
+            lock (_queueGate)
+            {
+                while (_queue.Count == 0 && !_stopping)
+                {
+                    if (_unwritable is not null)
+                    {
+                        // Unwritable: wake at the next retry to find out whether space came back.
+                        var retry = RetryDueIn();
+                        if (retry <= TimeSpan.Zero)
+                            break;
+                        Monitor.Wait(_queueGate, retry);
+                        continue;
+                    }
+                    if (!_unsynced || _settings.Mode != WalMode.Write)
+                    {
+                        Monitor.Wait(_queueGate);
+                        continue;
+                    }
+                    var due = SyncDueIn();
+                    if (due <= TimeSpan.Zero)
+                        break;
+                    Monitor.Wait(_queueGate, due);
+                }
+                (_queue, batch) = (batch, _queue);
+                stopping = _stopping;
+            }
+
+            try
+            {
+                if (batch.Count > 0)
+                    ProcessBatch(batch);
+                else if (_unwritable is not null && RetryDueIn() <= TimeSpan.Zero)
+                    Probe();
+                // Mode write: the background fsync; any mode: nothing stays unsynced after a clean stop.
+                var due = stopping || (_settings.Mode == WalMode.Write && SyncDueIn() <= TimeSpan.Zero);
+                if (_unsynced && due && _settings.Mode != WalMode.Off && Failure is null)
+                    SyncActive();
+            }
+            catch (Exception e)
+            {
+                // Never let the writer thread die (that would hang every waiting writer): fail instead.
+                EnterFailure(e);
+                FailAll(batch, e);
+            }
+            batch.Clear();
+            if (stopping)
+            {
+                lock (_queueGate)
+                {
+                    if (_queue.Count == 0)
+                        return;
+                }
+            }
+        }
+    }
+
+    private TimeSpan SyncDueIn() => _settings.FsyncInterval - Stopwatch.GetElapsedTime(_lastSync);
+
+    private void ProcessBatch(List<WalCommand> batch)
+    {
+        if (Failure is { } failed)
+        {
+            FailAll(batch, new IOException("The WAL stopped after an I/O failure.", failed));
+            return;
+        }
+
+        if (_unwritable is { } unwritable && RetryDueIn() > TimeSpan.Zero)
+        {
+            // Writes fail at once while the disk is full or failing; the retry decides when to try again.
+            RejectAll(batch, unwritable);
+            return;
+        }
+
+        var mark = MarkBatchStart();
+        var compact = false;
+        try
+        {
+            foreach (var command in batch)
+            {
+                switch (command)
+                {
+                    case WriteCommand write when IsFenced(write):
+                        write.Reject(new WalWriteException(
+                            $"WAL write refused: an earlier write of '{write.Record(0).PersistenceId}' failed and its writer has not yet taken that back.", null));
+                        break;
+                    case WriteCommand write:
+                        PlanWrite(write);
+                        break;
+                    case UnfenceCommand unfence:
+                        Unfence(unfence);
+                        break;
+                    case MarkerCommand marker:
+                        compact |= PlanMarker(marker);
+                        break;
+                    case CompactCommand:
+                        compact = true;
+                        break;
+                }
+            }
+            FlushPending();
+            if (_unsynced && _settings.Mode == WalMode.Fsync)
+                SyncActive();
+            ApplyOps();
+        }
+        catch (IOException e)
+        {
+            // A full disk or an I/O error: take the batch back off the files, so that nothing refused
+            // to a client can come back after a restart, and refuse writes until a retry succeeds.
+            RollBack(mark, e);
+            FenceWriters(batch);
+            EnterUnwritable(e);
+            RejectAll(batch, _unwritable!);
+            return;
+        }
+        catch (Exception e)
+        {
+            EnterFailure(e);
+            FailAll(batch, e);
+            return;
+        }
+
+        if (_unwritable is not null)
+            LeaveUnwritable();
+        WalMetrics.RecordsWritten.Add(_recordsWritten - mark.RecordsWritten);
+        foreach (var command in batch)
+            command.Complete();
+
+        if (compact && _settings.Mode != WalMode.Off)
+        {
+            var compactMark = MarkBatchStart();
+            try
+            {
+                Compact();
+            }
+            catch (IOException e)
+            {
+                // Compaction only tidies up: without room for its checkpoints it waits for the next chance.
+                RollBack(compactMark, e);
+                EnterUnwritable(e);
+            }
+            catch (Exception e)
+            {
+                EnterFailure(e);
+            }
+        }
+    }
+
+    private static void FailAll(List<WalCommand> batch, Exception cause)
+    {
+        foreach (var command in batch)
+            command.Fail(cause);
+    }
+
+    private void EnterFailure(Exception cause)
+    {
+        _ops.Clear();
+        _pending.Clear();
+        _pendingBytes = 0;
+        _unsynced = false; // nothing more will be synced; also keeps the mode-write timer from spinning
+        if (Interlocked.CompareExchange(ref _failure, cause, null) is not null)
+            return;
+        // After a failed write or fsync the file's state is unknown (and Linux may drop dirty pages after a failed
+        // fsync), so stop accepting writes; the journal restarts and rescans, which cuts off any torn tail.
+        _log.Error(cause, "WAL: I/O failure in {0}; the WAL stops accepting writes", _directory);
+        _onFailure?.Invoke(cause);
+    }
+
+    private void PlanWrite(WriteCommand write)
+    {
+        var buffer = write.Buffer.Array;
+        var count = write.RecordCount;
+        var first = 0;
+        while (first < count)
+        {
+            var last = first;
+            while (!write.Record(last).EndsAtomicWrite)
+                last++;
+            var groupStart = write.Record(first).Offset;
+            var groupLength = write.Record(last).Offset + write.Record(last).Length - groupStart;
+
+            if (_settings.Mode == WalMode.Off)
+            {
+                for (var i = first; i <= last; i++)
+                {
+                    ref readonly var record = ref write.Record(i);
+                    var bytes = buffer.AsSpan(record.Offset, record.Length).ToArray();
+                    _ops.Add(new IndexOp(WalRecordType.Event, record.PersistenceId, record.SequenceNr, 0,
+                        new WalEntry(record.SequenceNr, null, 0, record.Length, bytes), null));
+                }
+            }
+            else
+            {
+                // An atomic write never spans segments, so a torn or lost segment cannot split it.
+                EnsureRoom(groupLength);
+                var segment = _active!;
+                var baseOffset = _activeEnd - groupStart;
+                for (var i = first; i <= last; i++)
+                {
+                    ref readonly var record = ref write.Record(i);
+                    _ops.Add(new IndexOp(WalRecordType.Event, record.PersistenceId, record.SequenceNr, 0,
+                        new WalEntry(record.SequenceNr, segment, baseOffset + record.Offset, record.Length, null), segment));
+                }
+                AddPending(new ReadOnlyMemory<byte>(buffer, groupStart, groupLength));
+                segment.RecordCount += last - first + 1;
+            }
+            _recordsWritten += last - first + 1;
+            first = last + 1;
+        }
+    }
+
+    /// <summary>Plans a deletion or truncation marker; false when it would change nothing.</summary>
+    private bool PlanMarker(MarkerCommand marker)
+    {
+        var (highest, deletedTo) = CurrentState(marker.PersistenceId);
+        if (marker.Kind == WalRecordType.Deletion)
+        {
+            // Never beyond the highest: deleting "to MaxValue" must not hide events written later.
+            var to = Math.Min(marker.SequenceNr, highest);
+            if (to <= deletedTo)
+                return false;
+            AppendMarker(WalRecordCodec.EncodeDeletion(marker.PersistenceId, to, highest),
+                new IndexOp(WalRecordType.Deletion, marker.PersistenceId, to, highest, default, null));
+        }
+        else
+        {
+            if (marker.SequenceNr > highest)
+                return false;
+            AppendMarker(WalRecordCodec.EncodeTruncation(marker.PersistenceId, marker.SequenceNr),
+                new IndexOp(WalRecordType.Truncation, marker.PersistenceId, marker.SequenceNr, 0, default, null));
+        }
+        return true;
+    }
+
+    /// <summary>Highest and deleted-to of an id including the not yet applied operations of this batch.</summary>
+    private (long Highest, long DeletedTo) CurrentState(string persistenceId)
+    {
+        long highest = 0, deletedTo = 0;
+        lock (_index.Gate)
+        {
+            if (_index.Find(persistenceId) is { } state)
+            {
+                highest = state.HighestSequenceNr;
+                deletedTo = state.DeletedTo;
+            }
+        }
+        foreach (var op in _ops)
+        {
+            if (!string.Equals(op.PersistenceId, persistenceId, StringComparison.Ordinal))
+                continue;
+            switch (op.Kind)
+            {
+                case WalRecordType.Event:
+                    highest = Math.Max(highest, op.SequenceNr);
+                    break;
+                case WalRecordType.Deletion:
+                    deletedTo = Math.Max(deletedTo, op.SequenceNr);
+                    highest = Math.Max(highest, op.HighestSequenceNr);
+                    break;
+                case WalRecordType.Truncation:
+                    highest = Math.Min(highest, op.SequenceNr - 1);
+                    deletedTo = Math.Min(deletedTo, op.SequenceNr - 1);
+                    break;
+            }
+        }
+        return (highest, deletedTo);
+    }
+
+    private void AppendMarker(byte[] record, IndexOp op)
+    {
+        _recordsWritten++;
+        if (_settings.Mode == WalMode.Off)
+        {
+            _ops.Add(op);
+            return;
+        }
+        EnsureRoom(record.Length);
+        _ops.Add(op with { Segment = _active });
+        _active!.RecordCount++;
+        AddPending(record);
+    }
+
+    private void AddPending(ReadOnlyMemory<byte> bytes)
+    {
+        // Adjacent atomic writes of one request sit next to each other in its buffer: write them as one span.
+        if (_pending.Count > 0
+            && MemoryMarshal.TryGetArray(_pending[^1], out var previous)
+            && MemoryMarshal.TryGetArray(bytes, out var next)
+            && ReferenceEquals(previous.Array, next.Array)
+            && previous.Offset + previous.Count == next.Offset)
+        {
+            _pending[^1] = new ReadOnlyMemory<byte>(previous.Array, previous.Offset, previous.Count + next.Count);
+        }
+        else
+        {
+            _pending.Add(bytes);
+        }
+        _pendingBytes += bytes.Length;
+        _activeEnd += bytes.Length;
+    }
+
+    private void EnsureRoom(int length)
+    {
+        if (_active!.RecordCount > 0 && _activeEnd + length > _settings.SegmentSize)
+            Roll();
+    }
+
+    private void Roll()
+    {
+        FlushPending();
+        if (_unsynced)
+            SyncActive(); // the full segment is durable before anything lands in the next one
+        var next = CreateSegment(_active!.FirstPosition + _active.Length);
+        _active = next;
+        _activeEnd = next.Length;
+    }
+
+    private Segment CreateSegment(long position)
+    {
+        var path = Path.Combine(_directory, WalFormat.SegmentFileName(position));
+        Span<byte> header = stackalloc byte[WalFormat.SegmentHeaderSize];
+        WalFormat.WriteSegmentHeader(header, position);
+        try
+        {
+            using var stream = new FileStream(path, FileSystem.NewFileOptions());
+            stream.Write(header);
+        }
+        catch (IOException)
+        {
+            // No room even for the header: leave no half-made segment behind.
+            File.Delete(path);
+            throw;
+        }
+        var segment = new Segment(path, position, WalFormat.SegmentHeaderSize);
+        segment.WriteHandle();
+        lock (_queueGate)
+            _segments.Add(segment);
+        WalMetrics.AddSegments(1);
+        Interlocked.Add(ref _bytesWritten, WalFormat.SegmentHeaderSize);
+        WalMetrics.WrittenBytes.Add(WalFormat.SegmentHeaderSize);
+        _unsynced = true;
+        FileSystem.SyncDirectory(_directory);
+        return segment;
+    }
+
+    private void FlushPending()
+    {
+        if (_pending.Count == 0)
+            return;
+        var segment = _active!;
+        var handle = segment.WriteHandle();
+        if (_pending.Count == 1)
+            RandomAccess.Write(handle, _pending[0].Span, segment.Length);
+        else
+            RandomAccess.Write(handle, _pending, segment.Length);
+        segment.Length = _activeEnd;
+        Interlocked.Add(ref _bytesWritten, _pendingBytes);
+        WalMetrics.WrittenBytes.Add(_pendingBytes);
+        _pending.Clear();
+        _pendingBytes = 0;
+        _unsynced = true;
+    }
+
+    private void SyncActive()
+    {
+        var started = Stopwatch.GetTimestamp();
+        RandomAccess.FlushToDisk(_active!.WriteHandle());
+        WalMetrics.FsyncSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        WalMetrics.Fsyncs.Add(1);
+        Interlocked.Increment(ref _fsyncs);
+        _unsynced = false;
+        _lastSync = Stopwatch.GetTimestamp();
+    }
+
+    private void ApplyOps()
+    {
+        if (_ops.Count == 0)
+            return;
+        lock (_index.Gate)
+        {
+            foreach (var op in _ops)
+                _index.Apply(op);
+        }
+        _ops.Clear();
+    }
+}
