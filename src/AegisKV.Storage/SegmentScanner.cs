@@ -6,8 +6,11 @@ internal interface ISegmentScanSink
     /// <summary>A valid record whose whole atomic write is intact.</summary>
     void OnRecord(int offset, ReadOnlySpan<byte> record);
 
-    /// <summary>Bad data in the middle of the segment; scanning resumes at <paramref name="resumeOffset"/>.</summary>
-    void OnCorruption(int offset, string reason, int resumeOffset);
+    /// <summary>
+    /// Bad data in the middle of the segment; scanning resumes at <paramref name="resumeOffset"/>. Valid records
+    /// from <paramref name="dropFrom"/> (the start of the atomic write the bad data cut short) are dropped with it.
+    /// </summary>
+    void OnCorruption(int offset, string reason, int resumeOffset, int dropFrom);
 }
 
 /// <summary>Outcome of scanning one segment.</summary>
@@ -18,8 +21,12 @@ internal interface ISegmentScanSink
 /// <param name="FirstBadReason">Why that offset is bad.</param>
 /// <param name="TailOffset">Offset where invalid data runs to the end of the file, or -1.</param>
 /// <param name="TailReason">Why the tail is invalid.</param>
+/// <param name="TailTorn">
+/// The bad tail is a write cut short (a record or atomic write that does not reach its end), the
+/// benign trace of a crash; otherwise it is a complete record that does not verify: corruption.
+/// </param>
 internal readonly record struct SegmentScanResult(
-    int ValidLength, int Records, int CorruptRegions, int FirstBadOffset, string? FirstBadReason, int TailOffset, string? TailReason)
+    int ValidLength, int Records, int CorruptRegions, int FirstBadOffset, string? FirstBadReason, int TailOffset, string? TailReason, bool TailTorn)
 {
     public bool HasBadTail => TailOffset >= 0;
 }
@@ -37,6 +44,7 @@ internal static class SegmentScanner
         int position = start, validEnd = start, records = 0, regions = 0;
         int firstBad = -1, tailOffset = -1;
         string? firstReason = null, tailReason = null;
+        var tailTorn = false;
 
         while (position < data.Length)
         {
@@ -58,6 +66,7 @@ internal static class SegmentScanner
             }
 
             var reason = check.Describe();
+            var dropFrom = group.Count > 0 ? group[0].Offset : position;
             if (group.Count > 0)
                 reason += $"; incomplete atomic write from offset {group[0].Offset} dropped";
             group.Clear();
@@ -71,10 +80,13 @@ internal static class SegmentScanner
             {
                 tailOffset = position;
                 tailReason = reason;
+                tailTorn = IsCutShort(data, position, check);
+                if (!tailTorn)
+                    tailReason += "; the record is complete, so this is corruption, not a torn write";
                 break;
             }
             regions++;
-            sink.OnCorruption(position, reason, next);
+            sink.OnCorruption(position, reason, next, dropFrom);
             position = next;
         }
 
@@ -83,12 +95,23 @@ internal static class SegmentScanner
             // The file ends inside an atomic write: its records are intact but the write is not complete.
             tailOffset = group[0].Offset;
             tailReason = "incomplete atomic write at end of segment";
+            tailTorn = true;
             if (firstBad < 0)
             {
                 firstBad = tailOffset;
                 firstReason = tailReason;
             }
         }
-        return new SegmentScanResult(validEnd, records, regions, firstBad, firstReason, tailOffset, tailReason);
+        return new SegmentScanResult(validEnd, records, regions, firstBad, firstReason, tailOffset, tailReason, tailTorn);
+    }
+
+    // A record at the end of the data is cut short when its bytes do not reach its end. A leading
+    // length that is itself damaged cannot say where the end is, so the trailing length decides: a
+    // record that ends exactly at the end of the data was written whole.
+    private static bool IsCutShort(ReadOnlySpan<byte> data, int offset, RecordCheck check)
+    {
+        if (check is not (RecordCheck.Truncated or RecordCheck.InvalidLength))
+            return false;
+        return !WalRecordCodec.EndsAtEndOfData(data, offset);
     }
 }

@@ -40,18 +40,19 @@ internal sealed partial class WalLog
                 case SegmentHeaderStatus.Truncated when isLast:
                     // Crashed while creating the segment: it never held a record.
                     _log.Warning("WAL: {0} has a torn header ({1} bytes); removing the empty segment", path, length);
-                    File.Delete(path);
+                    if (!_readOnly)
+                        File.Delete(path);
                     continue;
                 case SegmentHeaderStatus.Truncated:
                 case SegmentHeaderStatus.NotASegment:
                     _log.Error("WAL: {0} at offset 0: {1}; file ignored", path, headerError);
-                    NoteCorruption(path, 0);
+                    NoteCorruption(path, 0, 0, length, headerError!);
                     continue;
                 case SegmentHeaderStatus.UnsupportedVersion:
                     throw new IOException($"WAL segment {path}: {headerError}. Refusing to start rather than misread it.");
                 case SegmentHeaderStatus.Corrupt:
                     _log.Error("WAL: {0} at offset 0: {1}; scanning its records anyway", path, headerError);
-                    NoteCorruption(path, 0);
+                    NoteCorruption(path, 0, 0, WalFormat.SegmentHeaderSize, headerError!);
                     break;
                 case SegmentHeaderStatus.Valid when headerPosition != position:
                     _log.Error("WAL: {0} header says first position {1}; using the file name", path, headerPosition);
@@ -59,24 +60,25 @@ internal sealed partial class WalLog
             }
 
             var segment = new Segment(path, position, length);
-            sink.Begin(segment);
+            sink.Begin(segment, buffer);
             var result = SegmentScanner.Scan(data, WalFormat.SegmentHeaderSize, sink);
             segment.RecordCount = result.Records;
-            if (result.HasBadTail)
+            if (result.HasBadTail && isLast && result.TailTorn)
             {
-                if (isLast)
-                {
-                    _log.Warning("WAL: torn tail in {0} at offset {1} ({2}); truncating the file from {3} to {4} bytes",
-                        path, result.TailOffset, result.TailReason, length, result.ValidLength);
+                _log.Warning("WAL: torn tail in {0} at offset {1} ({2}); truncating the file from {3} to {4} bytes",
+                    path, result.TailOffset, result.TailReason, length, result.ValidLength);
+                if (!_readOnly)
                     TruncateFile(path, result.ValidLength);
-                    segment.Length = result.ValidLength;
-                }
-                else
-                {
-                    _log.Error("WAL: corrupt data at the end of {0} at offset {1} ({2}); later segments follow, so records are lost",
-                        path, result.TailOffset, result.TailReason);
-                    NoteCorruption(path, result.TailOffset);
-                }
+                segment.Length = result.ValidLength;
+            }
+            else if (result.HasBadTail)
+            {
+                // A complete record that does not verify: corruption, wherever it is. It stays in the file
+                // (nothing is appended after it) until an operator repairs the WAL.
+                _log.Error("WAL: corrupt data at the end of {0} at offset {1} ({2}); records are lost", path, result.TailOffset, result.TailReason);
+                NoteCorruption(path, result.TailOffset, result.ValidLength, length, result.TailReason!);
+                Suspect(data, path, result.TailOffset);
+                _damagedTail = isLast;
             }
             _segments.Add(segment);
             WalMetrics.AddSegments(1);
@@ -89,10 +91,20 @@ internal sealed partial class WalLog
             if (state.Corruption is null && state.SuspectFirstSequenceNr > state.DeletedTo + 1)
                 MarkCorrupt(persistenceId, state, state.SuspectCorruption, state.DeletedTo);
         }
+        JudgeSuspects();
+        CompareWithCheckpoint();
+        if (_readOnly)
+            return;
 
         if (_segments.Count == 0)
         {
             _active = CreateSegment(nextPosition);
+        }
+        else if (_damagedTail)
+        {
+            // Keep the damaged bytes as they are, for the operator and for the next start: write after them.
+            var last = _segments[^1];
+            _active = CreateSegment(last.FirstPosition + last.Length);
         }
         else
         {
@@ -104,17 +116,74 @@ internal sealed partial class WalLog
             _directory, _segments.Count, _index.States.Count, _settings.Mode);
     }
 
-    private void NoteCorruption(string file, long offset)
+    private void NoteCorruption(string file, long offset, long dropFrom, long end, string reason)
     {
         _corruptRegions++;
         _lastCorruption = (file, offset);
+        _damage.Add(new WalDamage(file, offset, dropFrom, end, reason));
         WalMetrics.CorruptRecords.Add(1);
     }
 
-    private void MarkCorrupt(string persistenceId, PidState state, (string File, long Offset) at, long lastGoodSequenceNr)
+    // A record that fails its checksum most likely belongs to the id its body names: remember it, with
+    // where that id stood, and judge once the whole log is read (it may turn out to be deleted already).
+    private void Suspect(ReadOnlySpan<byte> data, string file, int offset)
     {
+        var persistenceId = WalRecordCodec.ProbablePersistenceId(data, offset);
+        if (persistenceId is null)
+        {
+            _log.Error("WAL: the damaged record in {0} at offset {1} does not say whose it is; only the checkpoint can tell what was lost", file, offset);
+            return;
+        }
+        var state = _index.GetOrAdd(persistenceId);
+        _suspects.Add((persistenceId, WalRecordCodec.ProbableSequenceNr(data, offset), state.HighestSequenceNr, file, offset));
+    }
+
+    private void JudgeSuspects()
+    {
+        foreach (var (persistenceId, sequenceNr, highestBefore, file, offset) in _suspects)
+        {
+            var state = _index.GetOrAdd(persistenceId);
+            if (state.Corruption is not null || (sequenceNr > 0 && sequenceNr <= state.DeletedTo))
+                continue;
+            var lastGood = sequenceNr > 0 ? Math.Min(sequenceNr - 1, highestBefore) : highestBefore;
+            MarkCorrupt(persistenceId, state, (file, offset), lastGood);
+        }
+        _suspects.Clear();
+    }
+
+    // The checkpoint holds each id's high-water mark as of its last save: an id whose records fall short
+    // of it lost acknowledged records, whether or not the damage left a trace in the segments.
+    private void CompareWithCheckpoint()
+    {
+        if (!WalCheckpoint.TryLoad(_directory, out var marks, out var problem))
+        {
+            _log.Error("WAL: {0}; the loss of the newest records cannot be checked this time", problem);
+            _checkpointProblem = problem;
+            WalMetrics.CorruptRecords.Add(1);
+            return;
+        }
+        if (_ignoreCheckpoint)
+            return;
+        _checkpointFloor = marks;
+        foreach (var (persistenceId, mark) in marks)
+        {
+            var state = _index.GetOrAdd(persistenceId);
+            if (state.Corruption is not null || state.MaxSeenSequenceNr >= mark)
+                continue;
+            var lost = $"records {state.MaxSeenSequenceNr + 1}..{mark} were acknowledged (the checkpoint holds {mark})";
+            if (_corruptRegions > 0)
+                MarkCorrupt(persistenceId, state, _lastCorruption, state.HighestSequenceNr, lost + " but are lost to WAL corruption in {0} at offset {1}");
+            else
+                MarkCorrupt(persistenceId, state, (Path.Combine(_directory, WalCheckpoint.FileName), 0), state.HighestSequenceNr, lost + " but no segment holds them");
+        }
+    }
+
+    // `what` may place the file and offset with {0} and {1}; by default they follow it.
+    private void MarkCorrupt(string persistenceId, PidState state, (string File, long Offset) at, long lastGoodSequenceNr, string? what = null)
+    {
+        what ??= $"records after sequence number {lastGoodSequenceNr} are lost to WAL corruption in {{0}} at offset {{1}}";
         state.Corruption = new WalCorruptionException(
-            $"Persistence id '{persistenceId}' lost records after sequence number {lastGoodSequenceNr} to WAL corruption in {at.File} at offset {at.Offset}; refusing to replay it.",
+            $"Persistence id '{persistenceId}': {string.Format(System.Globalization.CultureInfo.InvariantCulture, what, at.File, at.Offset)}; it is not served until 'aegis wal repair --accept-loss' drops what was lost.",
             at.File, at.Offset, persistenceId);
         state.CorruptAfter = lastGoodSequenceNr;
         _log.Error("WAL: {0}", state.Corruption.Message);
@@ -155,8 +224,13 @@ internal sealed partial class WalLog
     private sealed class RecoverySink(WalLog wal) : ISegmentScanSink
     {
         private Segment? _segment;
+        private byte[] _data = [];
 
-        public void Begin(Segment segment) => _segment = segment;
+        public void Begin(Segment segment, byte[] data)
+        {
+            _segment = segment;
+            _data = data;
+        }
 
         public void OnRecord(int offset, ReadOnlySpan<byte> record)
         {
@@ -193,11 +267,12 @@ internal sealed partial class WalLog
             state.SeenCorruptRegions = wal._corruptRegions;
         }
 
-        public void OnCorruption(int offset, string reason, int resumeOffset)
+        public void OnCorruption(int offset, string reason, int resumeOffset, int dropFrom)
         {
             var path = _segment!.Path;
             wal._log.Error("WAL: corrupt record in {0} at offset {1} ({2}); resynchronised at offset {3}", path, offset, reason, resumeOffset);
-            wal.NoteCorruption(path, offset);
+            wal.NoteCorruption(path, offset, dropFrom, resumeOffset, reason);
+            wal.Suspect(_data.AsSpan(0, (int)_segment.Length), path, offset);
         }
     }
 }

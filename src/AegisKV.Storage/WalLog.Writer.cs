@@ -29,6 +29,14 @@ internal sealed partial class WalLog
                         Monitor.Wait(_queueGate, retry);
                         continue;
                     }
+                    if (!_unsynced && CheckpointDueIn() is { } checkpoint)
+                    {
+                        // Synced records the checkpoint does not hold yet: save it once it is due, even if idle.
+                        if (checkpoint <= TimeSpan.Zero)
+                            break;
+                        Monitor.Wait(_queueGate, checkpoint);
+                        continue;
+                    }
                     if (!_unsynced || _settings.Mode != WalMode.Write)
                     {
                         Monitor.Wait(_queueGate);
@@ -49,10 +57,15 @@ internal sealed partial class WalLog
                     ProcessBatch(batch);
                 else if (_unwritable is not null && RetryDueIn() <= TimeSpan.Zero)
                     Probe();
+                else
+                    MaybeSaveCheckpoint();
                 // Mode write: the background fsync; any mode: nothing stays unsynced after a clean stop.
                 var due = stopping || (_settings.Mode == WalMode.Write && SyncDueIn() <= TimeSpan.Zero);
                 if (_unsynced && due && _settings.Mode != WalMode.Off && Failure is null)
+                {
                     SyncActive();
+                    MaybeSaveCheckpoint();
+                }
             }
             catch (Exception e)
             {
@@ -142,6 +155,7 @@ internal sealed partial class WalLog
         WalMetrics.RecordsWritten.Add(_recordsWritten - mark.RecordsWritten);
         foreach (var command in batch)
             command.Complete();
+        MaybeSaveCheckpoint();
 
         if (compact && _settings.Mode != WalMode.Off)
         {

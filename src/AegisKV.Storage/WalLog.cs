@@ -43,6 +43,13 @@ internal sealed partial class WalLog : IDisposable
     private long _fsyncs;
     private int _corruptRegions;
     private (string File, long Offset) _lastCorruption;
+    private readonly List<WalDamage> _damage = [];
+    private readonly List<(string PersistenceId, long SequenceNr, long HighestBefore, string File, long Offset)> _suspects = [];
+    private bool _damagedTail;
+    private bool _readOnly;
+    private bool _ignoreCheckpoint;
+    private string? _checkpointProblem;
+    private Dictionary<string, long> _checkpointFloor = new(StringComparer.Ordinal);
 
     private WalLog(WalJournalSettings settings, ILoggingAdapter log, Action<Exception>? onFailure)
     {
@@ -54,11 +61,14 @@ internal sealed partial class WalLog : IDisposable
 
     public Exception? Failure => Volatile.Read(ref _failure);
 
-    /// <summary>Scans the directory (unless mode off), repairs a torn tail and starts the writer thread.</summary>
-    public static WalLog Open(WalJournalSettings settings, ILoggingAdapter log, Action<Exception>? onFailure = null)
+    /// <summary>
+    /// Scans the directory (unless mode off), repairs a torn tail and starts the writer thread. With
+    /// <paramref name="ignoreCheckpoint"/> (repair only) the checkpoint is not compared, and is rewritten on close.
+    /// </summary>
+    public static WalLog Open(WalJournalSettings settings, ILoggingAdapter log, Action<Exception>? onFailure = null, bool ignoreCheckpoint = false)
     {
         settings.Validate();
-        var wal = new WalLog(settings, log, onFailure);
+        var wal = new WalLog(settings, log, onFailure) { _ignoreCheckpoint = ignoreCheckpoint };
         try
         {
             if (settings.Mode != WalMode.Off)
@@ -76,6 +86,32 @@ internal sealed partial class WalLog : IDisposable
         if (settings.Mode != WalMode.Off)
             wal.Enqueue(new CompactCommand());
         return wal;
+    }
+
+    /// <summary>
+    /// Reads the directory as the start-up scan does, changing nothing, and says what is damaged and
+    /// which ids lost records: the plan of <c>aegis wal repair</c>.
+    /// </summary>
+    public static WalAnalysis Analyze(WalJournalSettings settings, ILoggingAdapter log)
+    {
+        var wal = new WalLog(settings, log, null) { _readOnly = true };
+        if (Directory.Exists(wal._directory))
+            wal.Recover();
+        var ids = new List<WalLostRecords>();
+        foreach (var (persistenceId, state) in wal._index.States)
+        {
+            if (state.Corruption is not { } corruption)
+                continue;
+            var after = 0;
+            foreach (var entry in state.Entries)
+            {
+                if (entry.SequenceNr > state.CorruptAfter)
+                    after++;
+            }
+            ids.Add(new WalLostRecords(persistenceId, state.CorruptAfter, after, corruption.Message));
+        }
+        ids.Sort((a, b) => string.CompareOrdinal(a.PersistenceId, b.PersistenceId));
+        return new WalAnalysis(wal._directory, [.. wal._damage], ids, wal._checkpointProblem);
     }
 
     public Task<IImmutableList<Exception>> Write(WriteCommand command)
@@ -225,6 +261,8 @@ internal sealed partial class WalLog : IDisposable
         }
         if (_writer is { } writer && !writer.Join(TimeSpan.FromSeconds(30)))
             _log.Error("WAL writer thread did not stop within 30 s; closing segments anyway.");
+        else
+            SaveFinalCheckpoint();
         CloseSegments();
     }
 

@@ -94,6 +94,45 @@ internal static class WalRecordCodec
         return RecordCheck.Valid;
     }
 
+    /// <summary>True when the trailing length at the end of <paramref name="data"/> describes a record starting at <paramref name="offset"/>.</summary>
+    public static bool EndsAtEndOfData(ReadOnlySpan<byte> data, int offset)
+    {
+        if (data.Length - offset < WalFormat.RecordOverhead + MinBodyLength)
+            return false;
+        var trailing = BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]);
+        return trailing >= MinBodyLength && offset + WalFormat.RecordOverhead + (long)trailing == data.Length;
+    }
+
+    /// <summary>
+    /// The persistence id a record that fails its checksum most likely belongs to: its body parsed as if
+    /// it were sound. Null when even that does not parse (the damage is in the framing or the id).
+    /// </summary>
+    public static string? ProbablePersistenceId(ReadOnlySpan<byte> data, int offset)
+    {
+        if (data.Length - offset < WalFormat.RecordOverhead + MinBodyLength)
+            return null;
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
+        if (length < MinBodyLength || length > data.Length - offset - WalFormat.RecordOverhead)
+        {
+            // A damaged leading length: the trailing one may still frame the record.
+            if (!EndsAtEndOfData(data, offset))
+                return null;
+            length = BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]);
+        }
+        return TryParseBody(data.Slice(offset + 8, (int)length), out var view) ? view.PersistenceId : null;
+    }
+
+    /// <summary>The sequence number a damaged record most likely carried, if its body parses; else 0.</summary>
+    public static long ProbableSequenceNr(ReadOnlySpan<byte> data, int offset)
+    {
+        if (data.Length - offset < WalFormat.RecordOverhead + MinBodyLength)
+            return 0;
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
+        if (length < MinBodyLength || length > data.Length - offset - WalFormat.RecordOverhead)
+            return 0;
+        return TryParseBody(data.Slice(offset + 8, (int)length), out var view) ? view.SequenceNr : 0;
+    }
+
     /// <summary>The body of a record already validated with <see cref="Check"/>.</summary>
     public static ReadOnlySpan<byte> Body(ReadOnlySpan<byte> record) => record.Slice(8, record.Length - WalFormat.RecordOverhead);
 

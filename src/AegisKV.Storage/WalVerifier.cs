@@ -61,7 +61,7 @@ public static class WalVerifier
         if (result.FirstBadOffset < 0)
             return new WalFileReport(path, WalFileKind.Segment, WalFileStatus.Intact, result.Records, data.Length, null, null);
         // Only a bad tail of the last segment is the benign trace of a crash mid-write.
-        var torn = isLast && result.CorruptRegions == 0 && result.HasBadTail;
+        var torn = isLast && result.CorruptRegions == 0 && result.HasBadTail && result.TailTorn;
         return new WalFileReport(path, WalFileKind.Segment, torn ? WalFileStatus.TornTail : WalFileStatus.Corrupt,
             result.Records, data.Length, result.FirstBadOffset, result.FirstBadReason);
     }
@@ -95,7 +95,7 @@ public static class WalVerifier
         {
         }
 
-        public void OnCorruption(int offset, string reason, int resumeOffset)
+        public void OnCorruption(int offset, string reason, int resumeOffset, int dropFrom)
         {
         }
     }

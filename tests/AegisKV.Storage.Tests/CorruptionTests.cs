@@ -54,6 +54,56 @@ public sealed class CorruptionTests(ITestOutputHelper output) : WalTestKit(outpu
         Assert.Equal(1, (await StatsAsync(node)).CorruptRegions);
     }
 
+    // A complete record that fails its checksum is corruption wherever it is, the newest record included:
+    // the id it names is not replayed, and the file is left as it is for the operator.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_flipped_byte_in_an_ids_last_or_next_to_last_record_is_reported_with_file_and_offset(int fromEnd)
+    {
+        var (victim, _) = await StartAsync(Sys, "newest");
+        await AppendManyAsync(victim, "newest", 5);
+        var node = await RestartAsync(Sys);
+        var segment = Assert.Single(Segments());
+        var damaged = SegmentInspector.Records(segment)[^fromEnd];
+        Assert.Equal($"\"newest-{6 - fromEnd}\"", damaged.Payload);
+        var length = new FileInfo(segment).Length;
+        SegmentInspector.FlipByte(segment, damaged.Offset + damaged.Length - 6);
+
+        var (_, outcome) = await StartAndRecoverAsync(node, "newest");
+
+        var corruption = Assert.IsType<WalCorruptionException>(Assert.IsType<EventLogActor.RecoveryFailed>(outcome).Cause);
+        Assert.Equal(segment, corruption.FilePath);
+        Assert.Equal(damaged.Offset, corruption.Offset);
+        Assert.Equal(length, new FileInfo(segment).Length);
+        Assert.True(WalVerifier.Verify(DataDirectory).HasCorruption);
+    }
+
+    [Fact]
+    public async Task Repair_drops_what_was_lost_and_the_id_replays_up_to_its_last_intact_record()
+    {
+        var (victim, _) = await StartAsync(Sys, "repaired");
+        await AppendManyAsync(victim, "r", 5);
+        var node = await RestartAsync(Sys);
+        var segment = Assert.Single(Segments());
+        var damaged = SegmentInspector.Records(segment)[^2];
+        SegmentInspector.FlipByte(segment, damaged.Offset + damaged.Length - 6);
+        await StopAsync(node);
+
+        var plan = WalRepair.Plan(DataDirectory);
+        var lost = Assert.Single(plan.LostRecords);
+        Assert.Equal(("repaired", 3L, 1), (lost.PersistenceId, lost.LastIntact, lost.ReadableAfter));
+        Assert.Contains($"drop {segment} bytes {damaged.Offset}..", WalRepair.Describe(plan), StringComparison.Ordinal);
+        WalRepair.Repair(DataDirectory);
+
+        Assert.True(WalRepair.Plan(DataDirectory).IsClean);
+        Assert.False(WalVerifier.Verify(DataDirectory).HasCorruption);
+        node = await RestartAsync(Sys);
+        var (again, recovered) = await StartAsync(node, "repaired");
+        Assert.Equal(["r-1", "r-2", "r-3"], recovered.Events);
+        Assert.Equal(4, await AppendAsync(again, "after-repair"));
+    }
+
     [Fact]
     public async Task Truncating_below_the_gap_repairs_a_corrupt_id()
     {

@@ -42,7 +42,7 @@ internal static class SegmentInspector
                 System.Text.Encoding.UTF8.GetString(view.Payload)));
         }
 
-        public void OnCorruption(int offset, string reason, int resumeOffset)
+        public void OnCorruption(int offset, string reason, int resumeOffset, int dropFrom)
         {
         }
     }

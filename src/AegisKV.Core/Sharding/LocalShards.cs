@@ -12,6 +12,7 @@ namespace AegisKV.Core.Sharding;
 public sealed class LocalShards
 {
     private readonly ConcurrentDictionary<int, IActorRef> _running = new();
+    private readonly ConcurrentDictionary<int, string> _refused = new();
 
     /// <summary>Shards serving on this node now.</summary>
     public int Count => _running.Count;
@@ -21,6 +22,19 @@ public sealed class LocalShards
 
     /// <summary>Called by a shard actor once it serves.</summary>
     public void Serving(int shardId, IActorRef shard) => _running[shardId] = shard;
+
+    /// <summary>Shards that refuse to serve, with why: a request for one is answered at once, never sent.</summary>
+    public IReadOnlyDictionary<int, string> Refused => _refused;
+
+    /// <summary>Why the shard refuses to serve, if it does.</summary>
+    public bool IsRefused(int shardId, out string reason) => _refused.TryGetValue(shardId, out reason!);
+
+    /// <summary>
+    /// Called by a shard actor that cannot recover (its WAL lost acknowledged records). Requests for
+    /// it are then answered with the reason without starting it again, so a waiting client cannot make
+    /// it retry its recovery in a loop; only a restart of the node, after a repair, clears this.
+    /// </summary>
+    public void Refusing(int shardId, string reason) => _refused[shardId] = reason;
 
     /// <summary>Called by a shard actor when it starts handing off or stops.</summary>
     public void Leaving(int shardId, IActorRef shard) => _running.TryRemove(new KeyValuePair<int, IActorRef>(shardId, shard));

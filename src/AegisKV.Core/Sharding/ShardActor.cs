@@ -207,6 +207,21 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
     /// <inheritdoc />
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        if (reason is WalCorruptionException || reason.InnerException is WalCorruptionException
+            || (reason is AggregateException aggregate && aggregate.InnerExceptions.Any(e => e is WalCorruptionException)))
+        {
+            _log.Error("Shard {0} refuses to serve: {1}", _shardId, reason.Message);
+            _localShards?.Refusing(_shardId, reason.Message);
+        }
+        else
+        {
+            base.OnRecoveryFailure(reason, message);
+        }
+    }
+
+    /// <inheritdoc />
     protected override void PostStop()
     {
         _localShards?.Leaving(_shardId, Self);

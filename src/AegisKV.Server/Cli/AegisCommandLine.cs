@@ -95,6 +95,57 @@ public static class AegisCommandLine
         return e is StartupException ? e.Message : $"failed: {e.Message}";
     }
 
+    private static Command RepairCommand()
+    {
+        var dataDir = new Option<string>("--data-dir") { Description = "The node's data directory.", Required = true };
+        var acceptLoss = new Option<bool>("--accept-loss") { Description = "Drop what was lost, so the shards that lost it serve again." };
+        var repair = new Command("repair", "With the node stopped: list what corruption cost (exit 1 if anything), and with --accept-loss drop it.");
+        repair.Options.Add(dataDir);
+        repair.Options.Add(acceptLoss);
+        repair.SetAction(parse =>
+        {
+            var directory = parse.GetValue(dataDir)!;
+            if (!Directory.Exists(directory))
+            {
+                Console.Error.WriteLine($"aegis: --data-dir: directory not found: '{directory}'");
+                return UsageError;
+            }
+
+            DataDirectoryLock dataLock;
+            try
+            {
+                dataLock = DataDirectoryLock.Acquire(directory, writesFiles: true);
+            }
+            catch (StartupException e)
+            {
+                Console.Error.WriteLine("aegis: " + e.Message);
+                return RuntimeError;
+            }
+
+            using (dataLock)
+            {
+                var plan = WalRepair.Plan(directory);
+                if (plan.IsClean)
+                {
+                    Console.Out.WriteLine($"{directory}: nothing to repair");
+                    return 0;
+                }
+
+                Console.Out.WriteLine(WalRepair.Describe(plan));
+                if (!parse.GetValue(acceptLoss))
+                {
+                    Console.Out.WriteLine("Nothing was changed. Run again with --accept-loss to drop the above.");
+                    return RuntimeError;
+                }
+
+                WalRepair.Repair(directory);
+                Console.Out.WriteLine($"Repaired {directory}: {plan.Damage.Count} damaged range(s) cut, {plan.LostRecords.Count} shard(s) serve again from their last intact record.");
+                return 0;
+            }
+        });
+        return repair;
+    }
+
     private static Command WalCommand()
     {
         var dataDir = new Option<string>("--data-dir") { Description = "The node's data directory.", Required = true };
@@ -111,11 +162,18 @@ public static class AegisCommandLine
 
             var report = WalVerifier.Verify(directory);
             Console.Out.WriteLine(report.Format());
-            return report.HasCorruption ? 1 : 0;
+            // The files may each verify and still miss records the checkpoint says were written.
+            var plan = WalRepair.Plan(directory);
+            foreach (var lost in plan.LostRecords)
+                Console.Out.WriteLine($"LOST    {lost.PersistenceId}: {lost.Description}");
+            if (plan.CheckpointProblem is { } problem)
+                Console.Out.WriteLine($"CORRUPT {problem}");
+            return report.HasCorruption || !plan.IsClean ? 1 : 0;
         });
 
-        var wal = new Command("wal", "Inspect the write-ahead log.");
+        var wal = new Command("wal", "Inspect and repair the write-ahead log.");
         wal.Subcommands.Add(verify);
+        wal.Subcommands.Add(RepairCommand());
         return wal;
     }
 }

@@ -108,8 +108,12 @@ internal sealed class NodeService : IHostedService
             }
 
             var stillPending = new List<int>();
+            var localShards = _services.GetRequiredService<LocalShards>();
             for (var i = 0; i < asks.Length; i++)
             {
+                // A shard that refuses to serve (corrupt WAL) waits for an operator, not for retries.
+                if (localShards.IsRefused(pending[i], out _))
+                    continue;
                 if (asks[i].IsCompletedSuccessfully)
                 {
                     keys += asks[i].Result.Keys;
@@ -130,7 +134,11 @@ internal sealed class NodeService : IHostedService
         }
 
         if (pending.Count != 0) return;
-        _log.LogInformation("Ready: {Shards} shards recovered with {Keys} keys in {Elapsed} ms", _settings.Shards, keys, clock.ElapsedMilliseconds);
+        var refused = _services.GetRequiredService<LocalShards>().Refused.Count;
+        if (refused > 0)
+            _log.LogError("Not ready: {Refused} of {Shards} shards refuse to serve (WAL corruption); the others serve {Keys} keys. Stop the node and run 'aegis wal repair'", refused, _settings.Shards, keys);
+        else
+            _log.LogInformation("Ready: {Shards} shards recovered with {Keys} keys in {Elapsed} ms", _settings.Shards, keys, clock.ElapsedMilliseconds);
 
         // Replay leaves a heap full of short-lived records; give that memory back once, now,
         // rather than carry it until the GC decides to.

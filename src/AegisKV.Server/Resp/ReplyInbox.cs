@@ -60,6 +60,7 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     /// </summary>
     public Task<Reply[]> SendAsync(int shard, ShardCommand[] commands, long started = 0)
     {
+        if (_local.IsRefused(shard, out _)) return Task.FromResult(Refused(shard, commands.Length));
         var id = Interlocked.Increment(ref _nextId);
         IActorRef? direct = null;
         var viaRegion = Volatile.Read(ref _viaRegion[shard]) > 0 || !_local.TryGet(shard, out direct);
@@ -84,6 +85,14 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
         if (pending.Started != 0 && _metrics is { } metrics)
             for (var i = 0; i < replies.Length; i++) metrics.Record(pending.Commands[i].Command, replies[i] is ErrorReply, pending.Started);
         pending.TrySetResult(replies);
+    }
+
+    // As Redis Cluster answers for slots no node serves.
+    private static Reply[] Refused(int shard, int count)
+    {
+        var replies = new Reply[count];
+        Array.Fill(replies, Errors.Text($"CLUSTERDOWN shard {shard} is not served: its WAL lost acknowledged writes; see the node log, and run 'aegis wal repair' with the node stopped"));
+        return replies;
     }
 
     public void Dispose()
