@@ -13,6 +13,7 @@ public sealed class LocalShards
 {
     private readonly ConcurrentDictionary<int, IActorRef> _running = new();
     private readonly ConcurrentDictionary<int, string> _refused = new();
+    private readonly ConcurrentDictionary<int, Backoff> _backoff = new();
 
     /// <summary>Shards serving on this node now.</summary>
     public int Count => _running.Count;
@@ -21,13 +22,44 @@ public sealed class LocalShards
     public bool TryGet(int shardId, out IActorRef shard) => _running.TryGetValue(shardId, out shard!);
 
     /// <summary>Called by a shard actor once it serves.</summary>
-    public void Serving(int shardId, IActorRef shard) => _running[shardId] = shard;
+    public void Serving(int shardId, IActorRef shard)
+    {
+        _running[shardId] = shard;
+        _backoff.TryRemove(shardId, out _);
+    }
 
     /// <summary>Shards that refuse to serve, with why: a request for one is answered at once, never sent.</summary>
     public IReadOnlyDictionary<int, string> Refused => _refused;
 
     /// <summary>Why the shard refuses to serve, if it does.</summary>
     public bool IsRefused(int shardId, out string reason) => _refused.TryGetValue(shardId, out reason!);
+
+    /// <summary>
+    /// Why requests for the shard are answered at once for now, if they are: it refuses to serve, or its
+    /// last recovery failed and the next try waits (<paramref name="retryLater"/> is then true).
+    /// </summary>
+    public bool IsUnavailable(int shardId, out string reason, out bool retryLater)
+    {
+        retryLater = false;
+        if (_refused.TryGetValue(shardId, out reason!)) return true;
+        if (_backoff.TryGetValue(shardId, out var backoff) && Environment.TickCount64 < backoff.Until)
+        {
+            reason = backoff.Reason;
+            retryLater = true;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Called by a shard actor whose recovery failed for a reason that may pass (an I/O error): the next
+    /// try waits, 1 s doubling to 30 s, so clients waiting for the shard cannot make it retry in a loop.
+    /// </summary>
+    public void RecoveryFailed(int shardId, string reason) =>
+        _backoff.AddOrUpdate(shardId,
+            _ => new Backoff(Environment.TickCount64 + 1000, 1000, reason),
+            (_, last) => new Backoff(Environment.TickCount64 + Math.Min(last.DelayMs * 2, 30_000), Math.Min(last.DelayMs * 2, 30_000), reason));
 
     /// <summary>
     /// Called by a shard actor that cannot recover (its WAL lost acknowledged records). Requests for
@@ -38,4 +70,6 @@ public sealed class LocalShards
 
     /// <summary>Called by a shard actor when it starts handing off or stops.</summary>
     public void Leaving(int shardId, IActorRef shard) => _running.TryRemove(new KeyValuePair<int, IActorRef>(shardId, shard));
+
+    private sealed record Backoff(long Until, long DelayMs, string Reason);
 }

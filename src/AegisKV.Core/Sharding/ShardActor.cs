@@ -217,6 +217,7 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
         }
         else
         {
+            _localShards?.RecoveryFailed(_shardId, reason.Message);
             base.OnRecoveryFailure(reason, message);
         }
     }

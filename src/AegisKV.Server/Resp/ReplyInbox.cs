@@ -60,7 +60,7 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     /// </summary>
     public Task<Reply[]> SendAsync(int shard, ShardCommand[] commands, long started = 0)
     {
-        if (_local.IsRefused(shard, out _)) return Task.FromResult(Refused(shard, commands.Length));
+        if (_local.IsUnavailable(shard, out _, out var retryLater)) return Task.FromResult(Unavailable(shard, commands.Length, retryLater));
         var id = Interlocked.Increment(ref _nextId);
         IActorRef? direct = null;
         var viaRegion = Volatile.Read(ref _viaRegion[shard]) > 0 || !_local.TryGet(shard, out direct);
@@ -87,11 +87,13 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
         pending.TrySetResult(replies);
     }
 
-    // As Redis Cluster answers for slots no node serves.
-    private static Reply[] Refused(int shard, int count)
+    // As Redis Cluster answers for slots no node serves: for now (TRYAGAIN), or until an operator acts (CLUSTERDOWN).
+    private static Reply[] Unavailable(int shard, int count, bool retryLater)
     {
         var replies = new Reply[count];
-        Array.Fill(replies, Errors.Text($"CLUSTERDOWN shard {shard} is not served: its WAL lost acknowledged writes; see the node log, and run 'aegis wal repair' with the node stopped"));
+        Array.Fill(replies, retryLater
+            ? Errors.Text($"TRYAGAIN shard {shard} could not recover; it tries again shortly")
+            : Errors.Text($"CLUSTERDOWN shard {shard} is not served: its WAL lost acknowledged writes; see the node log, and run 'aegis wal repair' with the node stopped"));
         return replies;
     }
 
