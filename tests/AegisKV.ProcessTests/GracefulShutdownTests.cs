@@ -105,6 +105,33 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
         }
     }
 
+    // A client that sends and never reads holds replies the node cannot deliver: SIGTERM must still end
+    // the process soon after the drain timeout, cutting that client off.
+    [Fact(Timeout = Limits.TestTimeoutMs)]
+    public async Task SIGTERM_should_end_the_process_within_the_drain_timeout_even_with_a_client_that_does_not_read()
+    {
+        using var budget = Limits.TestBudget();
+        var ct = budget.Token;
+        using var directory = new TempDirectory();
+        await using var node = AegisProcess.StartNode(directory.Combine("data"), [.. Limits.NodeFlags, "--drain-timeout", "2s"]);
+        await node.WaitUntilReadyAsync(Limits.Startup, ct);
+        await using var connection = await RespConnection.ConnectAsync(node.ClientPort, ct);
+        Assert.Equal(new RespReply('+', "OK"), await connection.ExecuteAsync(ct, "SET", "big", new string('v', 1 << 20)));
+
+        // 300 MB of replies asked for, none read: the node's sends block once the socket buffers are full.
+        var gets = new MemoryStream();
+        for (var i = 0; i < 300; i++) gets.Write(RespConnection.Command("GET", "big"));
+        await connection.SendAsync(gets.ToArray(), ct);
+        await Task.Delay(500, ct);
+
+        var clock = Stopwatch.StartNew();
+        node.Terminate();
+        var exitCode = await node.WaitForExitAsync(TimeSpan.FromSeconds(20), ct);
+        output.WriteLine($"SIGTERM to exit with a client that does not read: {clock.ElapsedMilliseconds} ms, exit code {exitCode}");
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{node.Describe()}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(12), $"the node took {clock.Elapsed.TotalSeconds:F1} s to stop with --drain-timeout 2s\n{node.Describe()}");
+    }
+
     private static int CountOkReplies(byte[] received, out string rest)
     {
         var ok = "+OK\r\n"u8;

@@ -75,6 +75,7 @@ public static class AegisCommandLine
         try
         {
             await using var node = AegisNode.Create(settings);
+            node.ArmShutdownWatchdog();
             await node.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }

@@ -36,7 +36,12 @@ public static class NodeConfigLoader
             ConfigKeyCheck.Check(fromFile, configFile, KnownPaths.Value);
         }
 
-        return NodeSettings.Create(Layer(Layer(fromFlags, fromEnvironment), fromFile));
+        var sources = new List<string>();
+        if (flags.Count > 0) sources.Add("flags");
+        if (!fromEnvironment.IsEmpty) sources.Add("environment");
+        if (configFile is not null) sources.Add(configFile);
+        sources.Add("defaults");
+        return NodeSettings.Create(Layer(Layer(fromFlags, fromEnvironment), fromFile)) with { Sources = string.Join(" > ", sources) };
     }
 
     // Every setting the node, its shards and its WAL read, from their embedded defaults.

@@ -32,6 +32,7 @@ public sealed record NodeFlag(string Name, string Description)
         new("max-memory", "Megabytes of keys and values before writes answer -OOM (default 1024)."),
         new("auth-token", "Token clients must AUTH with (default: none)."),
         new("log-level", "debug, info, warn or error (default info)."),
+        new("log-format", "text or json (default text)."),
         new("max-clients", "Most client connections open at once (default 10000)."),
         new("timeout", "Seconds before an idle client is closed; 0 is never (default 0)."),
         new("drain-timeout", "Graceful shutdown limit, e.g. 30s (default 30s)."),

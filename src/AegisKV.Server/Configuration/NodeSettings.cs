@@ -48,6 +48,12 @@ public sealed record NodeSettings
     /// <summary>debug, info, warn or error.</summary>
     public required string LogLevel { get; init; }
 
+    /// <summary>text (one line per event) or json (one JSON object per line, for log shippers).</summary>
+    public required string LogFormat { get; init; }
+
+    /// <summary>Where the settings came from, for the start-up banner: flags, environment, config file, defaults.</summary>
+    public string Sources { get; init; } = "defaults";
+
     /// <summary>Graceful shutdown limit.</summary>
     public required TimeSpan DrainTimeout { get; init; }
 
@@ -100,6 +106,7 @@ public sealed record NodeSettings
             MaxMemoryBytes = Integer(config, "max-memory", 0, 1 << 30) * 1024L * 1024L,
             AuthToken = authToken.Length == 0 ? null : authToken,
             LogLevel = OneOf(config, "log-level", "debug", "info", "warn", "error"),
+            LogFormat = OneOf(config, "log-format", "text", "json"),
             DrainTimeout = Duration(config, "drain-timeout"),
             RequestTimeout = Duration(config, "request-timeout"),
             Clients = new ClientLimits

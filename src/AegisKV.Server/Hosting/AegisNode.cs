@@ -95,6 +95,7 @@ public sealed class AegisNode : IAsyncDisposable
         var memory = new NodeMemory(settings.MaxMemoryBytes);
         var localShards = new LocalShards();
         var walHealth = new WalHealthCheck(settings);
+        LivenessProbe? liveness = null;
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(memory);
         builder.Services.AddSingleton(localShards);
@@ -102,6 +103,8 @@ public sealed class AegisNode : IAsyncDisposable
         builder.Services.AddSingleton(new ServerMetrics());
         builder.Services.AddSingleton(new NodeReadiness(settings.Shards));
         builder.Services.AddHealthChecks();
+        // Registered before the actor system, so it stops after it: by then the journal has flushed and closed the WAL.
+        builder.Services.AddHostedService(sp => new StoppedNotice(settings, sp.GetRequiredService<ILogger<AegisNode>>()));
 
         builder.Services.AddAkka(AkkaConfiguration.SystemName, (akka, services) =>
         {
@@ -111,6 +114,7 @@ public sealed class AegisNode : IAsyncDisposable
                 .AddHocon(WalStorage.DefaultConfig(), HoconAddMode.Append)
                 .ConfigureLoggers(loggers =>
                 {
+                    // AegisKV's own actors log at info; Akka's internals are filtered by category below.
                     loggers.LogLevel = settings.LogLevel switch
                     {
                         "debug" => Akka.Event.LogLevel.DebugLevel,
@@ -119,7 +123,7 @@ public sealed class AegisNode : IAsyncDisposable
                         _ => Akka.Event.LogLevel.InfoLevel,
                     };
                     loggers.ClearLoggers();
-                    loggers.AddLoggerFactory();
+                    loggers.AddLogger<AkkaLogBridge>();
                 })
                 .WithRemoting(new RemoteOptions
                 {
@@ -150,8 +154,11 @@ public sealed class AegisNode : IAsyncDisposable
                         StopShard.Instance);
                     registry.Register<ShardRegionKey>(region);
                     system.ActorOf(Props.Create(() => new DeadLetterRerouter(region)), "shard-dead-letters");
+                    liveness = new LivenessProbe(system);
+                    system.RegisterOnTermination(liveness.Dispose);
                 })
                 .WithActorSystemLivenessCheck(tags: [HealthTags.Live, HealthTags.Health])
+                .WithHealthCheck("serving", (_, _, _) => Task.FromResult(liveness?.Check() ?? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("starting")), tags: [HealthTags.Live, HealthTags.Health])
                 .WithAkkaClusterReadinessCheck(tags: [HealthTags.Ready, HealthTags.Health])
                 .WithHealthCheck("shards-recovered", (_, _, _) => Task.FromResult(NodeHealthChecks.ShardsRecovered(services.GetRequiredService<NodeReadiness>(), localShards)), tags: [HealthTags.Ready])
                 .WithHealthCheck("wal-writable", (system, _, cancellationToken) => walHealth.CheckAsync(system, cancellationToken), tags: [HealthTags.Ready, HealthTags.Health]);
@@ -177,6 +184,21 @@ public sealed class AegisNode : IAsyncDisposable
         if (!_started) return;
         _started = false;
         await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// For the <c>aegis</c> process only: once a stop begins, the process exits (code 1) if it has not
+    /// ended within the drain timeout plus a margin, whatever holds it up.
+    /// </summary>
+    public void ArmShutdownWatchdog()
+    {
+        var limit = Settings.DrainTimeout + TimeSpan.FromSeconds(20);
+        _app.Lifetime.ApplicationStopping.Register(() => new Thread(() =>
+        {
+            Thread.Sleep(limit);
+            Console.Error.WriteLine($"aegis: did not stop within {limit.TotalSeconds:F0} s of being asked to; exiting");
+            Environment.Exit(1);
+        }) { IsBackground = true, Name = "aegis-shutdown-watchdog" }.Start());
     }
 
     /// <summary>Runs until the process is asked to stop (SIGTERM, Ctrl+C) or the actor system ends.</summary>
@@ -219,8 +241,10 @@ public sealed class AegisNode : IAsyncDisposable
             "error" => LogLevel.Error,
             _ => LogLevel.Information,
         });
-        // Framework chatter is not what operators of a key-value store need to read.
+        // Framework chatter is not what operators of a key-value store need to read: Akka.NET's
+        // internals (remoting, cluster, sharding start-up) show from warnings unless asked for.
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Akka", settings.LogLevel == "debug" ? LogLevel.Debug : LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         // /ready answers 503 while shards recover; that is not an error worth a log line per probe.
         logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
@@ -229,7 +253,11 @@ public sealed class AegisNode : IAsyncDisposable
                 o.FormatterName = NodeConsoleFormatter.FormatterName;
                 o.LogToStandardErrorThreshold = LogLevel.None;
             })
-            .AddConsoleFormatter<NodeConsoleFormatter, NodeConsoleFormatterOptions>(o => o.NodeId = settings.NodeId);
+            .AddConsoleFormatter<NodeConsoleFormatter, NodeConsoleFormatterOptions>(o =>
+            {
+                o.NodeId = settings.NodeId;
+                o.Json = settings.LogFormat == "json";
+            });
         configure?.Invoke(logging);
     }
 

@@ -10,6 +10,9 @@ public sealed class NodeConsoleFormatterOptions : ConsoleFormatterOptions
 {
     /// <summary>The node id written on every line.</summary>
     public string NodeId { get; set; } = "";
+
+    /// <summary>One JSON object per line instead of text.</summary>
+    public bool Json { get; set; }
 }
 
 /// <summary>One line per event: UTC time, level, node id, category, message, so logs of many nodes can be merged.</summary>
@@ -37,7 +40,15 @@ public sealed class NodeConsoleFormatter : ConsoleFormatter
             LogLevel.Error => "error",
             _ => "fatal",
         };
-        textWriter.Write(DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
+        var time = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        message = WithoutAkkaPrefix(message);
+        if (_options.CurrentValue.Json)
+        {
+            WriteJson(textWriter, time, level, logEntry.Category, message, logEntry.Exception);
+            return;
+        }
+
+        textWriter.Write(time);
         textWriter.Write(' ');
         textWriter.Write(level);
         textWriter.Write(" node=");
@@ -45,7 +56,7 @@ public sealed class NodeConsoleFormatter : ConsoleFormatter
         textWriter.Write(' ');
         textWriter.Write(logEntry.Category);
         textWriter.Write(": ");
-        textWriter.Write(WithoutAkkaPrefix(message)?.ReplaceLineEndings(" "));
+        textWriter.Write(message?.ReplaceLineEndings(" "));
         if (logEntry.Exception is not null)
         {
             textWriter.Write(' ');
@@ -53,6 +64,24 @@ public sealed class NodeConsoleFormatter : ConsoleFormatter
         }
 
         textWriter.WriteLine();
+    }
+
+    private void WriteJson(TextWriter textWriter, string time, string level, string category, string? message, Exception? exception)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("time", time);
+            json.WriteString("level", level);
+            json.WriteString("node", _options.CurrentValue.NodeId);
+            json.WriteString("category", category);
+            json.WriteString("message", message);
+            if (exception is not null) json.WriteString("exception", exception.ToString());
+            json.WriteEndObject();
+        }
+
+        textWriter.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
 
     // Akka formats "[LEVEL][time][Thread n][source] text"; time and level are already on the line.

@@ -60,11 +60,22 @@ internal sealed class NodeService : IHostedService
         MeterBridge.Start();
         _server = new RespServer(_node, system, _logging.CreateLogger<RespServer>());
         await _server.StartAsync().ConfigureAwait(false);
+        LogBanner();
 
         // SIGTERM runs Akka's coordinated shutdown: clients are drained in its first phases,
         // before sharding hands shards off and the node leaves the cluster.
         var shutdown = CoordinatedShutdown.Get(system);
         var server = _server;
+        // Akka's own last words ("Remoting shut down") go to stdout in its own format; below warnings, keep them out.
+        if (_settings.LogLevel != "debug")
+        {
+            shutdown.AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "quiet-akka", () =>
+            {
+                system.EventStream.SetLogLevel(Akka.Event.LogLevel.WarningLevel);
+                return Task.FromResult(Done.Instance);
+            });
+        }
+
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "unbind-resp", async () =>
         {
             await server.UnbindAsync().ConfigureAwait(false);
@@ -76,6 +87,17 @@ internal sealed class NodeService : IHostedService
             return Done.Instance;
         });
         _ = RecoverShardsAsync(region, _stopping.Token);
+    }
+
+    // Everything an operator checks first, in one line; never a secret (AUTH is only on or off).
+    private void LogBanner()
+    {
+        var s = _settings;
+        var bind = s.Bind with { Port = ClientPort };
+        _log.LogInformation(
+            "AegisKV {Version} node {NodeId}: RESP {Bind}, gossip {Gossip} (advertised {Advertised}), health {Health}, data {DataDirectory}, WAL {Wal}, {Shards} shards, max-memory {MaxMemory}, max-clients {MaxClients}, auth {Auth}, config from {Sources}",
+            NodeContext.Version, s.NodeId, bind, s.Gossip, s.GossipAdvertise, s.Health, Path.GetFullPath(s.DataDirectory), s.Wal.ToString().ToLowerInvariant(),
+            s.Shards, s.MaxMemoryBytes == 0 ? "unlimited" : $"{s.MaxMemoryBytes >> 20} MB", s.Clients.MaxClients, s.AuthToken is null ? "off" : "on", s.Sources);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -52,7 +52,7 @@ public sealed class RespServer
         _materializer = _system.Materializer(namePrefix: "resp");
         _listener = ClientListener.Start(bind.Host, bind.Port, backlog: 1024, Accept, _log);
         _node.ClientPort = _listener.LocalEndPoint.Port;
-        _log.LogInformation("Listening for RESP clients on {Endpoint}", _listener.LocalEndPoint);
+        _log.LogDebug("Listening for RESP clients on {Endpoint}", _listener.LocalEndPoint);
         return Task.CompletedTask;
     }
 
