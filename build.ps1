@@ -8,10 +8,12 @@
     test     Run the tests; -Category unit|integration|process picks one category.
     publish  Publish the aegis executable to ./bin.
     bench    Benchmark AegisKV against redis-server side by side (needs Linux; installs redis with apt-get if missing).
+    soak     Run the soak test for -Seconds (default 600): mixed load, churn, expiry, snapshots, then kill -9.
+             The default test run includes it for 30 s as a smoke.
 #>
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'publish', 'bench')]
+    [ValidateSet('build', 'test', 'publish', 'bench', 'soak')]
     [string] $Task = 'build',
 
     [ValidateSet('all', 'unit', 'integration', 'process')]
@@ -20,7 +22,10 @@ param(
     [string] $Configuration = 'Release',
 
     # bench: shorter runs, for a smoke test.
-    [switch] $Quick
+    [switch] $Quick,
+
+    # soak: how long the load runs.
+    [int] $Seconds = 600
 )
 
 $ErrorActionPreference = 'Stop'
@@ -49,4 +54,8 @@ switch ($Task) {
     }
     'publish' { Invoke-Native dotnet @('publish', 'src/AegisKV.Server', '-c', $Configuration, '-o', 'bin') }
     'bench' { & "$PSScriptRoot/bench/run-bench.ps1" -Configuration $Configuration -Quick:$Quick }
+    'soak' {
+        $env:AEGIS_SOAK_SECONDS = "$Seconds"
+        Invoke-Native dotnet @('test', 'tests/AegisKV.ProcessTests', '-c', $Configuration, '--filter', 'Category=soak', '--logger', 'console;verbosity=detailed')
+    }
 }

@@ -59,7 +59,7 @@ internal sealed partial class WalLog
                     break;
             }
 
-            var segment = new Segment(path, position, length);
+            var segment = new Segment(path, position, length) { SyncedLength = length };
             sink.Begin(segment, buffer);
             var result = SegmentScanner.Scan(data, WalFormat.SegmentHeaderSize, sink);
             segment.RecordCount = result.Records;

@@ -74,6 +74,7 @@ internal sealed partial class WalLog
             RandomAccess.SetLength(handle, mark.Length);
             RandomAccess.FlushToDisk(handle);
             FileSystem.SyncDirectory(_directory);
+            _active.SyncedLength = mark.Length;
             _unsynced = false;
         }
         catch (Exception e)

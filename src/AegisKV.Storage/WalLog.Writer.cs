@@ -396,6 +396,7 @@ internal sealed partial class WalLog
     {
         var started = Stopwatch.GetTimestamp();
         RandomAccess.FlushToDisk(_active!.WriteHandle());
+        _active.SyncedLength = _active.Length;
         WalMetrics.FsyncSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         WalMetrics.Fsyncs.Add(1);
         Interlocked.Increment(ref _fsyncs);

@@ -148,6 +148,13 @@ internal sealed partial class WalLog : IDisposable
             return _index.Find(persistenceId)?.HighestSequenceNr ?? 0;
     }
 
+    /// <summary>Each segment with the bytes of it known to be on disk (for tests of what a crash keeps).</summary>
+    internal List<(string Path, long SyncedLength)> SyncedLengths()
+    {
+        lock (_queueGate)
+            return [.. _segments.Select(s => (s.Path, s.SyncedLength))];
+    }
+
     public WalStats Stats()
     {
         int segments, ids;

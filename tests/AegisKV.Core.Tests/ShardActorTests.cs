@@ -29,11 +29,24 @@ public sealed class ShardActorTests : TestKit
 
     private IActorRef StartShard(int id = 1) => Sys.ActorOf(ShardActor.Props(id.ToString(), _settings, _memory));
 
-    private static async Task<string> Ask(IActorRef shard, string line, int id = 1)
+    private static long _requestId;
+
+    // As a connection sends them: a batch of commands for one shard, answered once, by request id.
+    private static async Task<Reply[]> Send(IActorRef shard, int id, params ShardCommand[] commands)
+    {
+        var requestId = Interlocked.Increment(ref _requestId);
+        var reply = await shard.Ask<ShardBatchReply>(new ShardBatch(id, requestId, commands), TimeSpan.FromSeconds(5));
+        Assert.Equal(requestId, reply.RequestId);
+        return reply.Replies;
+    }
+
+    private static ShardCommand Command(string line)
     {
         var args = Args(line);
-        return Show(await shard.Ask<Reply>(new ShardRequest(id, CommandTable.Find(args[0])!.Id, args[1..]), TimeSpan.FromSeconds(5)));
+        return new ShardCommand(CommandTable.Find(args[0])!.Id, args[1..]);
     }
+
+    private static async Task<string> Ask(IActorRef shard, string line, int id = 1) => Show((await Send(shard, id, Command(line)))[0]);
 
     [Fact]
     public async Task A_restarted_shard_should_recover_its_keys_from_the_journal_and_snapshots()
@@ -58,14 +71,15 @@ public sealed class ShardActorTests : TestKit
     public async Task Pipelined_commands_should_take_effect_in_order()
     {
         var shard = StartShard();
-        var asks = new List<Task<Reply>>();
-        for (var i = 1; i <= 50; i++)
+        var asks = new List<Task<Reply[]>>();
+        for (var i = 1; i <= 25; i++)
         {
-            asks.Add(shard.Ask<Reply>(new ShardRequest(1, CommandId.Incr, [B("n")]), TimeSpan.FromSeconds(5)));
-            asks.Add(shard.Ask<Reply>(new ShardRequest(1, CommandId.Get, [B("n")]), TimeSpan.FromSeconds(5)));
+            // Some batches carry one command, some several, as reads of a connection bring them.
+            asks.Add(Send(shard, 1, Command("INCR n")));
+            asks.Add(Send(shard, 1, Command("GET n"), Command("INCR n"), Command("GET n")));
         }
 
-        var replies = await Task.WhenAll(asks);
+        var replies = (await Task.WhenAll(asks)).SelectMany(r => r).ToArray();
         for (var i = 1; i <= 50; i++)
         {
             Assert.Equal($"(integer) {i}", Show(replies[(i - 1) * 2]));

@@ -20,7 +20,6 @@ public sealed class ShardMessageSerializerTests : IDisposable
 
     public static TheoryData<object, string> Messages => new()
     {
-        { new ShardRequest(3, CommandId.Set, [B("k"), B("v"), B("EX"), B("10")]), "Q" },
         { new ShardBatch(3, 42, [new ShardCommand(CommandId.Get, [B("k")]), new ShardCommand(CommandId.Incr, [B("n")])]), "QB" },
         { new ShardBatchReply(42, [Reply.Ok, Reply.Integer(2)]), "PB" },
         { new RecoverShard(7), "RS" },
@@ -67,7 +66,6 @@ public sealed class ShardMessageSerializerTests : IDisposable
 
     private static string Describe(object message) => message switch
     {
-        ShardRequest r => $"{r.ShardId} {r.Command} {string.Join(",", r.Arguments.Select(Convert.ToHexString))}",
         ShardBatch b => $"{b.ShardId} {b.RequestId} {string.Join(";", b.Commands.Select(c => c.Command + " " + string.Join(",", c.Arguments.Select(Convert.ToHexString))))}",
         ShardBatchReply p => $"{p.RequestId} {string.Join(";", p.Replies.Select(Show))}",
         ValueSet v => $"{v.Epoch} {Convert.ToHexString(v.Key)} {Convert.ToHexString(v.Value)} {v.ExpireAtMs}",

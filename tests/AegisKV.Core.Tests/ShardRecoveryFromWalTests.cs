@@ -28,7 +28,16 @@ public sealed class ShardRecoveryFromWalTests : IDisposable
     private static async Task<string> Send(IActorRef shard, string line)
     {
         var args = Args(line);
-        return Show(await shard.Ask<Reply>(new ShardRequest(0, CommandTable.Find(args[0])!.Id, args[1..]), TimeSpan.FromSeconds(10)));
+        var reply = await shard.Ask<ShardBatchReply>(new ShardBatch(0, 1, [new ShardCommand(CommandTable.Find(args[0])!.Id, args[1..])]), TimeSpan.FromSeconds(10));
+        return Show(reply.Replies[0]);
+    }
+
+    // Sequence numbers of the snapshot files written so far ({sequence number:D20}-{ticks}.snap).
+    private long[] SnapshotSequenceNumbers()
+    {
+        var directory = Path.Combine(_data, "snapshots");
+        if (!Directory.Exists(directory)) return [];
+        return [.. Directory.GetFiles(directory, "*.snap", SearchOption.AllDirectories).Select(f => long.Parse(Path.GetFileName(f)[..20], System.Globalization.CultureInfo.InvariantCulture)).Order()];
     }
 
     [Fact]
@@ -38,7 +47,9 @@ public sealed class ShardRecoveryFromWalTests : IDisposable
         {
             var shard = system.ActorOf(ShardActor.Props("0", ShardSettings.Create(system.Settings.Config), new NodeMemory(0)));
             for (var i = 0; i < 45; i++) Assert.Equal("OK", await Send(shard, $"SET k{i} v{i}"));
-            await Task.Delay(500);
+            // Snapshots are saved in the background: wait for the one after the 40th write and the one before it.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (SnapshotSequenceNumbers() is not [.., >= 30, >= 40] && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
             await system.Terminate();
         }
 

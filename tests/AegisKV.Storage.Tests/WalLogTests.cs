@@ -44,6 +44,32 @@ public sealed class WalLogTests : IDisposable
         Assert.Equal(10, wal.HighestSequenceNr("p"));
     }
 
+    // Mode write acknowledges once the OS has a write and promises an fsync within the interval: after
+    // that, an operating system crash (which keeps only what was synced) must keep every write.
+    [Fact]
+    public async Task Mode_write_syncs_in_the_background_so_an_os_crash_after_the_interval_keeps_every_write()
+    {
+        var wal = WalLog.Open(new WalJournalSettings(_directory, WalMode.Write, 64 * 1024, TimeSpan.FromMilliseconds(200)), NoLogger.Instance);
+        await WriteAsync(wal, "p", 1, 20);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        List<(string Path, long SyncedLength)> synced;
+        while ((synced = wal.SyncedLengths()).Any(s => s.SyncedLength < new FileInfo(s.Path).Length) && clock.Elapsed < TimeSpan.FromSeconds(5))
+            await Task.Delay(20);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"nothing synced the writes for {clock.Elapsed.TotalSeconds:F1} s with a 200 ms interval");
+
+        // The crash: the log stops, and the files keep only their synced bytes.
+        wal.Dispose();
+        foreach (var (path, length) in synced)
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
+            file.SetLength(length);
+        }
+
+        using var after = Open(WalMode.Write);
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), Replay(after, "p"));
+    }
+
     [Fact]
     public async Task Deleting_to_max_value_does_not_hide_events_written_later()
     {

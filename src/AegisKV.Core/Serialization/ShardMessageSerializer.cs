@@ -17,7 +17,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
     /// <summary>Version written first in every payload.</summary>
     public const byte FormatVersion = 1;
 
-    internal const string ShardRequestManifest = "Q";
+    // "Q" belonged to a single-command request, since retired: never reuse it.
     internal const string ShardBatchManifest = "QB";
     internal const string ShardBatchReplyManifest = "PB";
     internal const string RecoverShardManifest = "RS";
@@ -42,7 +42,6 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
     /// <inheritdoc />
     public override string Manifest(object o) => o switch
     {
-        ShardRequest => ShardRequestManifest,
         ShardBatch => ShardBatchManifest,
         ShardBatchReply => ShardBatchReplyManifest,
         ValueSet => ValueSetManifest,
@@ -65,12 +64,6 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
         w.Byte(FormatVersion);
         switch (obj)
         {
-            case ShardRequest request:
-                w.Int32(request.ShardId);
-                w.Byte((byte)request.Command);
-                w.VarUInt((ulong)request.Arguments.Length);
-                foreach (var argument in request.Arguments) w.Bytes(argument);
-                break;
             case ShardBatch batch:
                 w.Int32(batch.ShardId);
                 w.Int64(batch.RequestId);
@@ -150,7 +143,6 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
             throw new System.Runtime.Serialization.SerializationException($"Unknown format version {version} for manifest '{manifest}'");
         return manifest switch
         {
-            ShardRequestManifest => ReadShardRequest(ref r),
             ShardBatchManifest => ReadShardBatch(ref r),
             ShardBatchReplyManifest => new ShardBatchReply(r.Int64(), ReadReplies(ref r)),
             ValueSetManifest => new ValueSet(r.Int64(), r.Bytes(), r.Bytes(), r.Int64()),
@@ -165,13 +157,6 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
             StopShardManifest => StopShard.Instance,
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown manifest '{manifest}'"),
         };
-    }
-
-    private static ShardRequest ReadShardRequest(ref WireReader r)
-    {
-        var shard = r.Int32();
-        var command = (CommandId)r.Byte();
-        return new ShardRequest(shard, command, ReadByteArrays(ref r));
     }
 
     private static ShardBatch ReadShardBatch(ref WireReader r)

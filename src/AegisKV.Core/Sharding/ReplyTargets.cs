@@ -9,12 +9,6 @@ internal interface IReplyTarget
     void Complete(int index, Reply reply);
 }
 
-/// <summary>The reply to a lone request, sent as it is.</summary>
-internal sealed class SingleReply(IActorRef sender) : IReplyTarget
-{
-    public void Complete(int index, Reply reply) => sender.Tell(reply);
-}
-
 /// <summary>The replies of a batch, released together once the last one may be.</summary>
 internal sealed class BatchReply(IActorRef sender, long requestId, int count) : IReplyTarget
 {

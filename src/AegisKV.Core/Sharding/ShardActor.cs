@@ -98,9 +98,6 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     {
         switch (message)
         {
-            case ShardRequest request:
-                Handle(request.Command, request.Arguments, new SingleReply(Sender), 0);
-                break;
             case ShardBatch batch:
                 var replies = new BatchReply(Sender, batch.RequestId, batch.Commands.Length);
                 for (var i = 0; i < batch.Commands.Length; i++) Handle(batch.Commands[i].Command, batch.Commands[i].Arguments, replies, i);

@@ -9,13 +9,6 @@ public interface IShardMessage
     int ShardId { get; }
 }
 
-/// <summary>
-/// A command for one shard. <paramref name="Arguments"/> are the command's arguments without
-/// its name, restricted to the keys this shard owns for multi-key commands. The shard replies
-/// with a <see cref="Replies.Reply"/>.
-/// </summary>
-public sealed record ShardRequest(int ShardId, CommandId Command, byte[][] Arguments) : IShardMessage;
-
 /// <summary>Asks a shard to start (and so recover); it replies <see cref="ShardRecovered"/> once it serves.</summary>
 public sealed record RecoverShard(int ShardId) : IShardMessage;
 
