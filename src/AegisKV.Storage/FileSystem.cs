@@ -21,6 +21,24 @@ internal static class FileSystem
             Directory.CreateDirectory(path, PrivateDirectoryMode);
     }
 
+    /// <summary>
+    /// Replaces <paramref name="path"/> with <paramref name="content"/> so that a crash leaves the old
+    /// file or the new one, whole: a temporary file is written and synced, renamed over it, and the
+    /// directory synced.
+    /// </summary>
+    public static void ReplaceDurably(string path, ReadOnlySpan<byte> content)
+    {
+        var temporary = path + ".tmp";
+        File.Delete(temporary);
+        using (var file = new FileStream(temporary, NewFileOptions()))
+        {
+            file.Write(content);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, path, overwrite: true);
+        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
     /// <summary>Options for a new file that must not exist yet, mode 0600 where supported.</summary>
     public static FileStreamOptions NewFileOptions()
     {

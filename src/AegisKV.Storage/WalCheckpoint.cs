@@ -41,16 +41,7 @@ internal static class WalCheckpoint
         }
         BinaryPrimitives.WriteUInt32LittleEndian(span[position..], Crc32C.Compute(span[..position]));
 
-        var path = Path.Combine(directory, FileName);
-        var temporary = path + ".tmp";
-        File.Delete(temporary);
-        using (var file = new FileStream(temporary, FileSystem.NewFileOptions()))
-        {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
-        FileSystem.SyncDirectory(directory);
+        FileSystem.ReplaceDurably(Path.Combine(directory, FileName), bytes);
     }
 
     /// <summary>Reads the marks; empty when there is no checkpoint yet; false with a reason when the file is damaged.</summary>

@@ -1,7 +1,3 @@
-using System.Buffers;
-using System.Collections.Immutable;
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Akka.Event;
 using Microsoft.Win32.SafeHandles;
 
@@ -128,14 +124,13 @@ internal sealed partial class WalLog
     // where that id stood, and judge once the whole log is read (it may turn out to be deleted already).
     private void Suspect(ReadOnlySpan<byte> data, string file, int offset)
     {
-        var persistenceId = WalRecordCodec.ProbablePersistenceId(data, offset);
-        if (persistenceId is null)
+        if (WalRecordCodec.ProbableOwner(data, offset) is not var (persistenceId, sequenceNr))
         {
             _log.Error("WAL: the damaged record in {0} at offset {1} does not say whose it is; only the checkpoint can tell what was lost", file, offset);
             return;
         }
         var state = _index.GetOrAdd(persistenceId);
-        _suspects.Add((persistenceId, WalRecordCodec.ProbableSequenceNr(data, offset), state.HighestSequenceNr, file, offset));
+        _suspects.Add((persistenceId, sequenceNr, state.HighestSequenceNr, file, offset));
     }
 
     private void JudgeSuspects()

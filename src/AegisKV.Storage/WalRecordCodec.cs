@@ -104,10 +104,10 @@ internal static class WalRecordCodec
     }
 
     /// <summary>
-    /// The persistence id a record that fails its checksum most likely belongs to: its body parsed as if
-    /// it were sound. Null when even that does not parse (the damage is in the framing or the id).
+    /// The persistence id and sequence number a record that fails its checksum most likely carried: its
+    /// body parsed as if it were sound. Null when even that does not parse (the damage is in the framing or the id).
     /// </summary>
-    public static string? ProbablePersistenceId(ReadOnlySpan<byte> data, int offset)
+    public static (string PersistenceId, long SequenceNr)? ProbableOwner(ReadOnlySpan<byte> data, int offset)
     {
         if (data.Length - offset < WalFormat.RecordOverhead + MinBodyLength)
             return null;
@@ -119,18 +119,7 @@ internal static class WalRecordCodec
                 return null;
             length = BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]);
         }
-        return TryParseBody(data.Slice(offset + 8, (int)length), out var view) ? view.PersistenceId : null;
-    }
-
-    /// <summary>The sequence number a damaged record most likely carried, if its body parses; else 0.</summary>
-    public static long ProbableSequenceNr(ReadOnlySpan<byte> data, int offset)
-    {
-        if (data.Length - offset < WalFormat.RecordOverhead + MinBodyLength)
-            return 0;
-        var length = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
-        if (length < MinBodyLength || length > data.Length - offset - WalFormat.RecordOverhead)
-            return 0;
-        return TryParseBody(data.Slice(offset + 8, (int)length), out var view) ? view.SequenceNr : 0;
+        return TryParseBody(data.Slice(offset + 8, (int)length), out var view) ? (view.PersistenceId, view.SequenceNr) : null;
     }
 
     /// <summary>The body of a record already validated with <see cref="Check"/>.</summary>

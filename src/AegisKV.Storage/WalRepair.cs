@@ -72,7 +72,7 @@ public static class WalRepair
             return;
         }
 
-        using var kept = new MemoryStream(data.Length);
+        var kept = new MemoryStream(data.Length);
         Span<byte> header = stackalloc byte[WalFormat.SegmentHeaderSize];
         WalFormat.WriteSegmentHeader(header, position);
         kept.Write(header);
@@ -86,14 +86,6 @@ public static class WalRepair
         if (from < data.Length)
             kept.Write(data, (int)from, (int)(data.Length - from));
 
-        var temporary = path + ".repair";
-        File.Delete(temporary);
-        using (var file = new FileStream(temporary, FileSystem.NewFileOptions()))
-        {
-            kept.WriteTo(file);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
-        FileSystem.SyncDirectory(Path.GetDirectoryName(path)!);
+        FileSystem.ReplaceDurably(path, kept.GetBuffer().AsSpan(0, (int)kept.Length));
     }
 }
