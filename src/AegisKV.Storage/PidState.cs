@@ -11,9 +11,6 @@ internal sealed class PidState
 
     public long DeletedTo { get; set; }
 
-    /// <summary>The highest sequence number any record of the id has carried; never lowered, not even by a truncation. The checkpoint holds it.</summary>
-    public long MaxSeenSequenceNr { get; set; }
-
     /// <summary>Segment of the newest record of any type; compaction re-writes the state if it would lose it.</summary>
     public Segment? LastRecordSegment { get; set; }
 

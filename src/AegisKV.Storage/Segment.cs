@@ -29,6 +29,9 @@ internal sealed class Segment
     /// <summary>Bytes of valid data (header and records) in the file. Writer loop only.</summary>
     public long Length { get; set; }
 
+    /// <summary>The start-up scan found bytes in it that do not verify; compaction leaves it alone.</summary>
+    public bool Damaged { get; set; }
+
     /// <summary>Bytes known to be on disk: what an operating system crash would keep. Writer loop only.</summary>
     public long SyncedLength { get; set; }
 

@@ -6,7 +6,7 @@ namespace AegisKV.Storage;
 /// <summary>
 /// The durable high-water mark of every persistence id, kept apart from the segments in
 /// <c>wal/checkpoint</c>: the highest sequence number each id had written and synced when it was
-/// saved. On start-up an id whose records do not reach its mark has lost acknowledged records, even
+/// saved (saved again at once after a truncation lowers one). On start-up an id whose records do not reach its mark has lost acknowledged records, even
 /// when the damage left no trace in the segments (its newest record cut off or overwritten).
 /// Saved about once a second after a sync, off the write path, and on a clean stop.
 /// <code>

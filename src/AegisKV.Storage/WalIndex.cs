@@ -29,7 +29,6 @@ internal sealed class WalIndex
 
     public static void Apply(PidState state, in IndexOp op)
     {
-        state.MaxSeenSequenceNr = Math.Max(state.MaxSeenSequenceNr, Math.Max(op.SequenceNr, op.HighestSequenceNr));
         switch (op.Kind)
         {
             case WalRecordType.Event:

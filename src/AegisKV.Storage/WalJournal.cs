@@ -135,6 +135,9 @@ public sealed class WalJournal : AsyncWriteJournal
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
         var wal = Wal;
+        // A writer that recovers starts afresh from the log: any fence from a failed write of its earlier
+        // incarnation goes (that incarnation's queued writes are ahead of this in the queue).
+        _ = wal.Unfence(persistenceId, 0);
         // Writes still queued for this id must count, or a restarted actor could reuse sequence numbers.
         await wal.Barrier().ConfigureAwait(false);
         return Math.Max(wal.HighestSequenceNr(persistenceId), fromSequenceNr);

@@ -49,6 +49,14 @@ internal sealed partial class WalLog
         });
     }
 
+    // Writer thread, right after a batch with a truncation became durable: saved before anything else is written.
+    private void SaveCheckpointNow()
+    {
+        if (_settings.Mode == WalMode.Off || _readOnly || _unsynced)
+            return;
+        SaveCheckpoint(TakeMarks(), ++_checkpointVersion);
+    }
+
     // On a clean stop, after the writer thread has synced everything and ended.
     private void SaveFinalCheckpoint()
     {
@@ -66,7 +74,7 @@ internal sealed partial class WalLog
         {
             foreach (var (persistenceId, state) in _index.States)
             {
-                var mark = state.MaxSeenSequenceNr;
+                var mark = state.HighestSequenceNr;
                 // A corrupt id keeps the mark it had: what it lost must stay detectable until it is repaired.
                 if (state.Corruption is not null && _checkpointFloor.TryGetValue(persistenceId, out var floor))
                     mark = Math.Max(mark, floor);

@@ -17,7 +17,8 @@ internal sealed partial class WalLog
         var checkpoints = new List<(string PersistenceId, long DeletedTo, long Highest)>();
         lock (_index.Gate)
         {
-            while (count < _segments.Count && _segments[count] != _active && _segments[count].LiveRecords == 0)
+            // A segment with damage in it stays: it is the evidence until an operator repairs the WAL.
+            while (count < _segments.Count && _segments[count] != _active && _segments[count].LiveRecords == 0 && !_segments[count].Damaged)
                 count++;
             if (count == 0)
                 return;

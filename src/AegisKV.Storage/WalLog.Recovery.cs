@@ -27,9 +27,11 @@ internal sealed partial class WalLog
             var (position, path) = files[i];
             var isLast = i == files.Count - 1;
             var length = ReadWholeFile(path, ref buffer);
-            nextPosition = Math.Max(nextPosition, position);
+            // Past every file, a skipped one included: a new segment must never take a damaged file's name.
+            nextPosition = Math.Max(nextPosition, position + length);
             var data = buffer.AsSpan(0, length);
 
+            var damageBefore = _damage.Count;
             var status = WalFormat.ReadSegmentHeader(data, out var headerPosition, out var headerError);
             switch (status)
             {
@@ -76,6 +78,7 @@ internal sealed partial class WalLog
                 Suspect(data, path, result.TailOffset);
                 _damagedTail = isLast;
             }
+            segment.Damaged = _damage.Count > damageBefore;
             _segments.Add(segment);
             WalMetrics.AddSegments(1);
         }
@@ -163,9 +166,9 @@ internal sealed partial class WalLog
         foreach (var (persistenceId, mark) in marks)
         {
             var state = _index.GetOrAdd(persistenceId);
-            if (state.Corruption is not null || state.MaxSeenSequenceNr >= mark)
+            if (state.Corruption is not null || state.HighestSequenceNr >= mark)
                 continue;
-            var lost = $"records {state.MaxSeenSequenceNr + 1}..{mark} were acknowledged (the checkpoint holds {mark})";
+            var lost = $"records {state.HighestSequenceNr + 1}..{mark} were acknowledged (the checkpoint holds {mark})";
             if (_corruptRegions > 0)
                 MarkCorrupt(persistenceId, state, _lastCorruption, state.HighestSequenceNr, lost + " but are lost to WAL corruption in {0} at offset {1}");
             else

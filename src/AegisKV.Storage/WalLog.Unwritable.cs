@@ -17,13 +17,16 @@ internal sealed partial class WalLog
     private long _unwritableSince;
     private long _retryAt;
     private TimeSpan _retryDelay;
-    private int _fencedIds;
+    private int _fencedIds; // writer thread only
     private long _failedBytes;
 
     /// <summary>Why writes are refused now, or null while the WAL is writable.</summary>
     public WalWriteException? WriteFailure => _unwritable;
 
-    /// <summary>Accepts the id's writes again after a failed one; see <see cref="ReleaseWriteFence"/>.</summary>
+    /// <summary>
+    /// Accepts the id's writes again after a failed one, refusing its sequence numbers up to
+    /// <paramref name="throughSequenceNr"/> (0: none, for a writer that starts afresh from the log); see <see cref="ReleaseWriteFence"/>.
+    /// </summary>
     public Task Unfence(string persistenceId, long throughSequenceNr)
     {
         var command = new UnfenceCommand(persistenceId, throughSequenceNr);
@@ -61,8 +64,6 @@ internal sealed partial class WalLog
         WalMetrics.AddSegments(-created.Count);
         if (mark.Active is null)
             return;
-        // A segment whose header could not even be written has no Segment object yet.
-        DeleteHalfCreatedSegment(mark.Active.FirstPosition + mark.Length);
 
         _active = mark.Active;
         _active.RecordCount = mark.RecordCount;
@@ -83,27 +84,6 @@ internal sealed partial class WalLog
         }
     }
 
-    private void DeleteHalfCreatedSegment(long position)
-    {
-        var path = Path.Combine(_directory, WalFormat.SegmentFileName(position));
-        try
-        {
-            lock (_queueGate)
-            {
-                foreach (var segment in _segments)
-                {
-                    if (segment.Path == path)
-                        return;
-                }
-            }
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Start-up removes a segment with a torn header.
-        }
-    }
-
     private void FenceWriters(List<WalCommand> batch)
     {
         lock (_index.Gate)
@@ -115,7 +95,7 @@ internal sealed partial class WalLog
                 for (var i = 0; i < write.RecordCount; i++)
                 {
                     var state = _index.GetOrAdd(write.Record(i).PersistenceId);
-                    if (state.RejectThrough != long.MaxValue)
+                    if (state.RejectThrough == 0)
                         _fencedIds++;
                     state.RejectThrough = long.MaxValue;
                 }
@@ -123,34 +103,49 @@ internal sealed partial class WalLog
         }
     }
 
+    // Writer thread. _fencedIds counts ids with any fence (RejectThrough > 0), released or not: a released
+    // fence still refuses the sequence numbers it names, until the id writes past them.
     private bool IsFenced(WriteCommand write)
     {
-        if (Volatile.Read(ref _fencedIds) == 0)
+        if (_fencedIds == 0)
             return false;
         lock (_index.Gate)
         {
             for (var i = 0; i < write.RecordCount; i++)
             {
                 ref readonly var record = ref write.Record(i);
-                if (_index.Find(record.PersistenceId) is { } state && record.SequenceNr <= state.RejectThrough)
+                if (_index.Find(record.PersistenceId) is not { RejectThrough: > 0 } state)
+                    continue;
+                if (record.SequenceNr <= state.RejectThrough)
                     return true;
+                if (state.RejectThrough != long.MaxValue)
+                {
+                    // Past a released fence: sequence numbers only grow from here.
+                    state.RejectThrough = 0;
+                    _fencedIds--;
+                }
             }
         }
         return false;
     }
 
+    // Sets an id's fence: long.MaxValue refuses everything, n refuses sequence numbers up to n, 0 none.
     private void Unfence(UnfenceCommand command)
     {
         lock (_index.Gate)
         {
-            if (_index.Find(command.PersistenceId) is { } state)
-            {
-                if (state.RejectThrough == long.MaxValue)
-                    _fencedIds--;
-                state.RejectThrough = command.ThroughSequenceNr;
-            }
+            var state = command.ThroughSequenceNr == long.MaxValue ? _index.GetOrAdd(command.PersistenceId) : _index.Find(command.PersistenceId);
+            if (state is null || (state.RejectThrough == 0 && command.ThroughSequenceNr != long.MaxValue))
+                return;
+            if (state.RejectThrough == 0)
+                _fencedIds++;
+            state.RejectThrough = command.ThroughSequenceNr;
+            if (state.RejectThrough == 0)
+                _fencedIds--;
         }
     }
+
+    private static bool IsOutOfSpace(IOException e) => (e.HResult & 0xFFFF) is 28 or 122;
 
     private void EnterUnwritable(IOException cause)
     {

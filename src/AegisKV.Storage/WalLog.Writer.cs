@@ -95,12 +95,26 @@ internal sealed partial class WalLog
         if (_unwritable is { } unwritable && RetryDueIn() > TimeSpan.Zero)
         {
             // Writes fail at once while the disk is full or failing; the retry decides when to try again.
-            RejectAll(batch, unwritable);
+            // Their writers are fenced as after any failed write; releases of fences only change memory.
+            FenceWriters(batch);
+            foreach (var command in batch)
+            {
+                if (command is UnfenceCommand unfence)
+                {
+                    Unfence(unfence);
+                    unfence.Complete();
+                }
+                else
+                {
+                    command.Reject(unwritable);
+                }
+            }
             return;
         }
 
         var mark = MarkBatchStart();
         var compact = false;
+        var truncated = false;
         try
         {
             foreach (var command in batch)
@@ -119,6 +133,7 @@ internal sealed partial class WalLog
                         break;
                     case MarkerCommand marker:
                         compact |= PlanMarker(marker);
+                        truncated |= marker.Kind == WalRecordType.Truncation;
                         break;
                     case CompactCommand:
                         compact = true;
@@ -147,12 +162,18 @@ internal sealed partial class WalLog
             return;
         }
 
-        if (_unwritable is not null)
+        // Only a batch that wrote proves the disk takes writes again; the probe decides otherwise.
+        if (_unwritable is not null && _recordsWritten > mark.RecordsWritten)
             LeaveUnwritable();
+        else if (_unwritable is not null)
+            Probe();
         WalMetrics.RecordsWritten.Add(_recordsWritten - mark.RecordsWritten);
         foreach (var command in batch)
             command.Complete();
-        MaybeSaveCheckpoint();
+        if (truncated && _unwritable is null)
+            SaveCheckpointNow(); // a truncation lowers a mark: the checkpoint must not claim more than is there
+        else
+            MaybeSaveCheckpoint();
 
         if (compact && _settings.Mode != WalMode.Off)
         {
@@ -348,14 +369,16 @@ internal sealed partial class WalLog
         var path = Path.Combine(_directory, WalFormat.SegmentFileName(position));
         Span<byte> header = stackalloc byte[WalFormat.SegmentHeaderSize];
         WalFormat.WriteSegmentHeader(header, position);
+        var created = false;
         try
         {
             using var stream = new FileStream(path, FileSystem.NewFileOptions());
+            created = true;
             stream.Write(header);
         }
-        catch (IOException)
+        catch (IOException) when (created)
         {
-            // No room even for the header: leave no half-made segment behind.
+            // No room even for the header: leave no half-made segment behind (and never touch a file this did not create).
             File.Delete(path);
             throw;
         }
@@ -392,7 +415,16 @@ internal sealed partial class WalLog
     private void SyncActive()
     {
         var started = Stopwatch.GetTimestamp();
-        RandomAccess.FlushToDisk(_active!.WriteHandle());
+        try
+        {
+            RandomAccess.FlushToDisk(_active!.WriteHandle());
+        }
+        catch (IOException e) when (!IsOutOfSpace(e))
+        {
+            // After a failed fsync the kernel may have dropped dirty pages, acknowledged ones included:
+            // nothing can be taken back with confidence, so the WAL stops (see EnterFailure).
+            throw new InvalidOperationException($"fsync of {_active!.Path} failed: {e.Message}", e);
+        }
         _active.SyncedLength = _active.Length;
         WalMetrics.FsyncSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         WalMetrics.Fsyncs.Add(1);

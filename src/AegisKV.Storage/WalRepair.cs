@@ -63,6 +63,8 @@ public static class WalRepair
     // Rewrites a segment without the damaged ranges: to a temporary file, synced, then renamed into place.
     private static void CutOut(string path, WalDamage[] ranges)
     {
+        if (!File.Exists(path))
+            return;
         var data = File.ReadAllBytes(path);
         if (!WalFormat.TryParseSegmentFileName(Path.GetFileName(path), out var position) || ranges[0].DropFrom == 0 && ranges[0].End >= data.Length)
         {

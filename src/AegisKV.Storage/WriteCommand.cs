@@ -63,7 +63,7 @@ internal sealed class WriteCommand : WalCommand
         _completion.TrySetException(cause);
     }
 
-    /// <summary>Atomic writes in the command, rejected ones included: a rejection names each of them.</summary>
+    /// <summary>Atomic writes in the command, rejected ones included (0: count the encoded ones): a rejection names each of them.</summary>
     public int AtomicWrites { get; set; }
 
     /// <summary>
@@ -73,8 +73,15 @@ internal sealed class WriteCommand : WalCommand
     public override void Reject(WalWriteException cause)
     {
         Buffer.Dispose();
+        var atomicWrites = AtomicWrites;
+        if (atomicWrites == 0)
+        {
+            // Not set by the caller: every atomic write here is encoded, one end marker each.
+            for (var i = 0; i < RecordCount; i++)
+                atomicWrites += _records[i].EndsAtomicWrite ? 1 : 0;
+        }
         var rejections = ImmutableList.CreateBuilder<Exception>();
-        for (var i = 0; i < AtomicWrites; i++)
+        for (var i = 0; i < atomicWrites; i++)
             rejections.Add(cause);
         _completion.TrySetResult(rejections.ToImmutable());
     }

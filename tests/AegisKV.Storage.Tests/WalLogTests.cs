@@ -10,7 +10,7 @@ public sealed class WalLogTests : IDisposable
     private WalLog Open(WalMode mode = WalMode.Fsync, long segmentSize = 64 * 1024)
         => WalLog.Open(new WalJournalSettings(_directory, mode, segmentSize, TimeSpan.FromSeconds(1)), NoLogger.Instance);
 
-    private static Task WriteAsync(WalLog wal, string persistenceId, long from, long to)
+    private static Task<System.Collections.Immutable.IImmutableList<Exception>> WriteAsync(WalLog wal, string persistenceId, long from, long to)
     {
         var command = new WriteCommand(256);
         for (var sequenceNr = from; sequenceNr <= to; sequenceNr++)
@@ -42,6 +42,25 @@ public sealed class WalLogTests : IDisposable
         Assert.Equal([8L, 9L], Replay(wal, "p", from: 8, max: 2));
         Assert.Empty(Replay(wal, "unknown"));
         Assert.Equal(10, wal.HighestSequenceNr("p"));
+    }
+
+    // After a failed write the writer's later writes, computed on top of it, must never become durable:
+    // refused while fenced, and after the release refused up to the sequence number it names.
+    [Fact]
+    public async Task A_fenced_writer_is_refused_up_to_what_it_releases_and_accepted_after()
+    {
+        using var wal = Open();
+        Assert.Null(await WriteAsync(wal, "p", 1, 2));
+        await wal.Unfence("p", long.MaxValue); // as the WAL does when a write of "p" fails
+
+        Assert.IsType<WalWriteException>(Assert.Single(await WriteAsync(wal, "p", 3, 3)));
+        Assert.Null(await WriteAsync(wal, "other", 1, 1));
+        await wal.Unfence("p", 4); // the writer took back everything it handed out, through 4
+        Assert.IsType<WalWriteException>(Assert.Single(await WriteAsync(wal, "p", 4, 4))); // one of those, arriving late
+        Assert.Null(await WriteAsync(wal, "p", 5, 6));
+        Assert.Null(await WriteAsync(wal, "p", 7, 7));
+
+        Assert.Equal([1L, 2L, 5L, 6L, 7L], Replay(wal, "p"));
     }
 
     // Mode write acknowledges once the OS has a write and promises an fsync within the interval: after

@@ -159,6 +159,15 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     {
         // Writes after the refused one were refused too (the WAL fences this shard): all were taken back at once.
         if (sequenceNr <= _takenBackThrough) return;
+        if (cause is not WalWriteException)
+        {
+            // Not the disk: the event itself was refused (it could not be serialized), and nothing fences
+            // the writes after it. Start over from the WAL, which holds what was written; the held replies
+            // get an error, as their writes may or may not be there.
+            _held.FailAll(Errors.Text($"ERR shard {_shardId} restarts after the journal refused a write: {OneLine(cause.Message)}"));
+            throw new InvalidOperationException($"shard {_shardId}: the journal refused event {sequenceNr}", cause);
+        }
+
         TakeBackUnconfirmed(cause);
     }
 
@@ -177,7 +186,11 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
         _pendingWrites = 0;
         _pendingClears = 0;
         Journal.Tell(new ReleaseWriteFence(PersistenceId, _assignedSequenceNr));
-        if (!_epochDurable) Timers.StartSingleTimer("epoch", RetryEpoch.Instance, _epochRetry);
+        if (!_epochDurable)
+        {
+            Timers.StartSingleTimer("epoch", RetryEpoch.Instance, _epochRetry);
+            _epochRetry = TimeSpan.FromTicks(Math.Min(_epochRetry.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+        }
 
         // One line per shard every ten seconds at most, however often clients retry.
         var now = Environment.TickCount64;
@@ -198,7 +211,6 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
             _state.Apply(e);
             _epochDurable = true;
         });
-        _epochRetry = TimeSpan.FromTicks(Math.Min(_epochRetry.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
@@ -270,7 +282,8 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     private void Written(IShardEvent e)
     {
         Track(e, -1);
-        if (--_unconfirmed.Peek().Remaining == 0) _unconfirmed.Dequeue();
+        // Always there: a write taken back is refused by the WAL and never reported written.
+        if (_unconfirmed.TryPeek(out var oldest) && --oldest.Remaining == 0) _unconfirmed.Dequeue();
         _eventsSinceSnapshot++;
         MaybeSnapshot();
     }

@@ -113,9 +113,10 @@ public sealed record NodeSettings
             {
                 MaxClients = Integer(config, "max-clients", 1, 1_000_000),
                 IdleTimeout = Seconds(config, "timeout"),
-                MaxQueryBuffer = Size(config, "limits.max-query-buffer", 1024, long.MaxValue),
+                // A client's requests and replies are each buffered in one array.
+                MaxQueryBuffer = Size(config, "limits.max-query-buffer", 1024, Array.MaxLength - 1024),
                 MaxBufferedRequests = Size(config, "limits.max-buffered-requests", 1024, long.MaxValue),
-                MaxOutputBuffer = Size(config, "limits.max-output-buffer", 1024, long.MaxValue),
+                MaxOutputBuffer = Size(config, "limits.max-output-buffer", 1024, Array.MaxLength - 1024),
             },
             Limits = new RespLimits
             {

@@ -59,9 +59,14 @@ public sealed class LivenessProbe : IDisposable
         }
     }
 
+    // Only a heap that is really full counts: an allocation too large for any array (a client asking for
+    // huge replies) also throws OutOfMemoryException, is handled where it happens, and says nothing of the node.
     private void OnException(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
     {
-        if (e.Exception is OutOfMemoryException oom) _outOfMemory ??= oom.Message;
+        if (e.Exception is not OutOfMemoryException oom || _outOfMemory is not null) return;
+        var memory = GC.GetGCMemoryInfo();
+        if (memory.HeapSizeBytes >= memory.TotalAvailableMemoryBytes * 9 / 10 || memory.MemoryLoadBytes >= memory.HighMemoryLoadThresholdBytes)
+            _outOfMemory = oom.Message;
     }
 
     private sealed class Pinger(LivenessProbe probe) : UntypedActor

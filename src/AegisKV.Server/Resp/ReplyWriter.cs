@@ -46,14 +46,23 @@ internal sealed class ReplyWriter(long maxOutputBytes) : GraphStage<FlowShape<Re
         {
             var replies = Grab(_stage._in);
             var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
-            foreach (var reply in replies)
+            try
             {
-                reply.WriteTo(buffer);
-                if (reply is ClosingReply)
+                foreach (var reply in replies)
                 {
-                    _last = true;
-                    break;
+                    reply.WriteTo(buffer);
+                    if (reply is ClosingReply)
+                    {
+                        _last = true;
+                        break;
+                    }
                 }
+            }
+            catch (OutOfMemoryException)
+            {
+                // More than one buffer can hold (an MGET of several huge values): the output limit, however set.
+                FailStage(new ClientLimitException("replies too large to buffer"));
+                return;
             }
 
             if (buffer.WrittenCount > _stage._maxOutputBytes)
