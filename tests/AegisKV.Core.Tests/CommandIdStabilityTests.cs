@@ -55,6 +55,11 @@ public sealed class CommandIdStabilityTests
         { "Persist", 41 },
         { "Type", 42 },
         { "FlushDb", 43 },
+        { "Multi", 44 },
+        { "Exec", 45 },
+        { "Discard", 46 },
+        { "Watch", 47 },
+        { "Unwatch", 48 },
     };
 
     [Theory]

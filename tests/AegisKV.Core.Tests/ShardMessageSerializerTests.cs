@@ -21,6 +21,7 @@ public sealed class ShardMessageSerializerTests : IDisposable
     public static TheoryData<object, string> Messages => new()
     {
         { new ShardBatch(3, 42, [new ShardCommand(CommandId.Get, [B("k")]), new ShardCommand(CommandId.Incr, [B("n")])]), "QB" },
+        { new ShardBatch(3, 43, [new ShardCommand(CommandId.Set, [B("k"), B("v")])], Atomic: true), "QT" },
         { new ShardBatchReply(42, [Reply.Ok, Reply.Integer(2)]), "PB" },
         { new RecoverShard(7), "RS" },
         { new ShardRecovered(7, 100, 2), "RD" },
@@ -66,7 +67,7 @@ public sealed class ShardMessageSerializerTests : IDisposable
 
     private static string Describe(object message) => message switch
     {
-        ShardBatch b => $"{b.ShardId} {b.RequestId} {string.Join(";", b.Commands.Select(c => c.Command + " " + string.Join(",", c.Arguments.Select(Convert.ToHexString))))}",
+        ShardBatch b => $"{b.ShardId} {b.RequestId} {b.Atomic} {string.Join(";", b.Commands.Select(c => c.Command + " " + string.Join(",", c.Arguments.Select(Convert.ToHexString))))}",
         ShardBatchReply p => $"{p.RequestId} {string.Join(";", p.Replies.Select(Show))}",
         ValueSet v => $"{v.Epoch} {Convert.ToHexString(v.Key)} {Convert.ToHexString(v.Value)} {v.ExpireAtMs}",
         KeysDeleted d => $"{d.Epoch} {string.Join(",", d.Keys.Select(Convert.ToHexString))}",

@@ -94,4 +94,14 @@ public enum CommandId : byte
     Type = 42,
     /// <summary>FLUSHDB (same as FLUSHALL: there is one database).</summary>
     FlushDb = 43,
+    /// <summary>MULTI.</summary>
+    Multi = 44,
+    /// <summary>EXEC.</summary>
+    Exec = 45,
+    /// <summary>DISCARD.</summary>
+    Discard = 46,
+    /// <summary>WATCH.</summary>
+    Watch = 47,
+    /// <summary>UNWATCH.</summary>
+    Unwatch = 48,
 }

@@ -19,6 +19,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
 
     // "Q" belonged to a single-command request, since retired: never reuse it.
     internal const string ShardBatchManifest = "QB";
+    internal const string AtomicBatchManifest = "QT";
     internal const string ShardBatchReplyManifest = "PB";
     internal const string RecoverShardManifest = "RS";
     internal const string ShardRecoveredManifest = "RD";
@@ -42,6 +43,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
     /// <inheritdoc />
     public override string Manifest(object o) => o switch
     {
+        ShardBatch { Atomic: true } => AtomicBatchManifest,
         ShardBatch => ShardBatchManifest,
         ShardBatchReply => ShardBatchReplyManifest,
         ValueSet => ValueSetManifest,
@@ -143,7 +145,8 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
             throw new System.Runtime.Serialization.SerializationException($"Unknown format version {version} for manifest '{manifest}'");
         return manifest switch
         {
-            ShardBatchManifest => ReadShardBatch(ref r),
+            ShardBatchManifest => ReadShardBatch(ref r, atomic: false),
+            AtomicBatchManifest => ReadShardBatch(ref r, atomic: true),
             ShardBatchReplyManifest => new ShardBatchReply(r.Int64(), ReadReplies(ref r)),
             ValueSetManifest => new ValueSet(r.Int64(), r.Bytes(), r.Bytes(), r.Int64()),
             ReplyManifest => ReadReply(ref r),
@@ -159,7 +162,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
         };
     }
 
-    private static ShardBatch ReadShardBatch(ref WireReader r)
+    private static ShardBatch ReadShardBatch(ref WireReader r, bool atomic)
     {
         var shard = r.Int32();
         var requestId = r.Int64();
@@ -170,7 +173,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
             commands[i] = new ShardCommand(command, ReadByteArrays(ref r));
         }
 
-        return new ShardBatch(shard, requestId, commands);
+        return new ShardBatch(shard, requestId, commands, atomic);
     }
 
     private static Reply[] ReadReplies(ref WireReader r)

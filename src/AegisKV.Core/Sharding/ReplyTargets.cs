@@ -21,3 +21,26 @@ internal sealed class BatchReply(IActorRef sender, long requestId, int count) : 
         if (--_remaining == 0) sender.Tell(new ShardBatchReply(requestId, _replies));
     }
 }
+
+/// <summary>
+/// The replies of a transaction, released together once its atomic write is durable; if the journal
+/// refuses it, every command of it answers that error instead.
+/// </summary>
+internal sealed class TransactionReply(IActorRef sender, long requestId, Reply[] replies) : IReplyTarget
+{
+    /// <summary>Completing with this releases the transaction's own replies.</summary>
+    public static readonly Reply Committed = Reply.Ok with { };
+
+    public void Complete(int index, Reply reply)
+    {
+        if (ReferenceEquals(reply, Committed))
+        {
+            sender.Tell(new ShardBatchReply(requestId, replies));
+            return;
+        }
+
+        var failed = new Reply[replies.Length];
+        Array.Fill(failed, reply);
+        sender.Tell(new ShardBatchReply(requestId, failed));
+    }
+}

@@ -98,6 +98,9 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     {
         switch (message)
         {
+            case ShardBatch { Atomic: true } transaction:
+                Transact(transaction);
+                break;
             case ShardBatch batch:
                 var replies = new BatchReply(Sender, batch.RequestId, batch.Commands.Length);
                 for (var i = 0; i < batch.Commands.Length; i++) Handle(batch.Commands[i].Command, batch.Commands[i].Arguments, replies, i);
@@ -275,6 +278,51 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
             PersistAllAsync(_events.ToArray(), _written);
             DeferAsync(reply, held.Complete);
         }
+    }
+
+    // A transaction: its commands run one after another with nothing in between, as commands do in an
+    // actor; their events go to the journal as one atomic write, so after a crash all of them are there
+    // or none. A command that fails (WRONGTYPE, OOM) answers its error and the others still run, as in Redis.
+    private void Transact(ShardBatch transaction)
+    {
+        var commands = transaction.Commands;
+        var replies = new Reply[commands.Length];
+        var events = new List<IShardEvent>();
+        var undo = new List<ShardState.Change>();
+        var waits = false;
+        for (var i = 0; i < commands.Length; i++)
+        {
+            var spec = CommandTable.Get(commands[i].Command);
+            var arguments = commands[i].Arguments;
+            if ((spec.Flags & CommandFlags.DenyOom) != 0 && _memory.WouldExceed(ArgumentBytes(arguments) + NodeMemory.EntryOverhead))
+            {
+                CoreMetrics.OutOfMemoryRefusals.Add(1);
+                replies[i] = Errors.OutOfMemory;
+                continue;
+            }
+
+            _events.Clear();
+            waits |= _pendingWrites > 0 && TouchesPending(spec, arguments);
+            replies[i] = _state.Execute(commands[i].Command, arguments, NowMs(), _events);
+            events.AddRange(_events);
+            if (_state.TakeUndo() is { } changes) undo.AddRange(changes);
+        }
+
+        var target = new TransactionReply(Sender, transaction.RequestId, replies);
+        if (events.Count == 0)
+        {
+            // Only reads: they wait for the writes in flight that they saw, as single reads do.
+            if (waits) DeferAsync(TransactionReply.Committed, _held.Add(target, 0).Complete);
+            else target.Complete(0, TransactionReply.Committed);
+            return;
+        }
+
+        foreach (var e in events) MarkPending(e);
+        _unconfirmed.Enqueue(new UnconfirmedWrite(events.Count, [.. undo]));
+        _assignedSequenceNr += events.Count;
+        var held = _held.Add(target, 0);
+        PersistAllAsync(events, _written);
+        DeferAsync(TransactionReply.Committed, held.Complete);
     }
 
     private void MarkPending(IShardEvent e) => Track(e, 1);

@@ -34,9 +34,11 @@ public sealed record ShardCommand(CommandId Command, byte[][] Arguments);
 /// <summary>
 /// Commands of one connection for one shard: the shard runs them in order and answers once
 /// with <see cref="ShardBatchReply"/> carrying the same <paramref name="RequestId"/>, so a
-/// connection can match answers to requests without a temporary actor per request.
+/// connection can match answers to requests without a temporary actor per request. An
+/// <paramref name="Atomic"/> batch is a transaction (MULTI/EXEC): nothing else runs between its
+/// commands, and their events are persisted as one atomic journal write, all of them or none.
 /// </summary>
-public sealed record ShardBatch(int ShardId, long RequestId, ShardCommand[] Commands) : IShardMessage;
+public sealed record ShardBatch(int ShardId, long RequestId, ShardCommand[] Commands, bool Atomic = false) : IShardMessage;
 
 /// <summary>The replies to a <see cref="ShardBatch"/>, in command order.</summary>
 public sealed record ShardBatchReply(long RequestId, Replies.Reply[] Replies);

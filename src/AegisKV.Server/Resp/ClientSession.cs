@@ -130,12 +130,26 @@ internal sealed partial class ClientSession
         if (spec is null)
         {
             _node.Metrics.RecordUnknown();
+            QueueingFailed();
             return Task.FromResult<Reply>(_authenticated ? Errors.UnknownCommand(arguments) : Errors.NoAuth);
         }
 
-        Task<Reply> reply;
-        if (!_authenticated && (spec.Flags & CommandFlags.NoAuth) == 0) reply = Task.FromResult<Reply>(Errors.NoAuth);
-        else if (!spec.AcceptsArgumentCount(arguments.Length)) reply = Task.FromResult<Reply>(Errors.WrongArity(spec.Name));
+        Task<Reply>? reply;
+        if (!_authenticated && (spec.Flags & CommandFlags.NoAuth) == 0)
+        {
+            QueueingFailed();
+            reply = Task.FromResult<Reply>(Errors.NoAuth);
+        }
+        else if (!spec.AcceptsArgumentCount(arguments.Length))
+        {
+            QueueingFailed();
+            reply = Task.FromResult<Reply>(Errors.WrongArity(spec.Name));
+        }
+        else if ((InTransaction || spec.Id is CommandId.Multi or CommandId.Exec or CommandId.Discard or CommandId.Watch or CommandId.Unwatch)
+                 && Transaction(spec, arguments, beforeShards) is { } transaction)
+        {
+            reply = transaction;
+        }
         else if (spec.Routing == CommandRouting.SingleKey) return null;
         else
         {

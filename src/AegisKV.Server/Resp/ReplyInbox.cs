@@ -54,11 +54,11 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     public override IActorRefProvider Provider => _provider;
 
     /// <summary>
-    /// Sends commands to one shard; the task completes with their replies in order. With a
+    /// Sends commands to one shard (as one transaction when <paramref name="atomic"/>); the task completes with their replies in order. With a
     /// <paramref name="started"/> timestamp each command is counted in the metrics when answered,
     /// so whole client commands need no continuation of their own for that.
     /// </summary>
-    public Task<Reply[]> SendAsync(int shard, ShardCommand[] commands, long started = 0)
+    public Task<Reply[]> SendAsync(int shard, ShardCommand[] commands, long started = 0, bool atomic = false)
     {
         if (_local.IsUnavailable(shard, out _, out var retryLater)) return Task.FromResult(Unavailable(shard, commands.Length, retryLater));
         var id = Interlocked.Increment(ref _nextId);
@@ -69,7 +69,7 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
 
         var pending = new Pending(commands, Environment.TickCount64 + (long)_timeout.TotalMilliseconds, viaRegion ? shard : -1, started);
         _pending[id] = pending;
-        target.Tell(new ShardBatch(shard, id, commands), this);
+        target.Tell(new ShardBatch(shard, id, commands, atomic), this);
         return pending.Task;
     }
 
