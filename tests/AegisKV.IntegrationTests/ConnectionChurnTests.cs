@@ -3,7 +3,12 @@ using Xunit.Abstractions;
 
 namespace AegisKV.IntegrationTests;
 
+/// <summary>Runs alone: a test that measures this process's heap must not share it with other tests.</summary>
+[CollectionDefinition(nameof(HeapMeasurement), DisableParallelization = true)]
+public sealed class HeapMeasurement;
+
 /// <summary>Short-lived connections, as <c>redis-benchmark -k 0</c> and serverless clients make them, leave nothing behind.</summary>
+[Collection(nameof(HeapMeasurement))]
 public sealed class ConnectionChurnTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private TestNode _node = null!;

@@ -69,6 +69,69 @@ public sealed class TransactionTests : IAsyncLifetime
         Assert.Equal("+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n+OK\r\n-ERR value is not an integer or out of range\r\n+OK\r\n",
             await Session("MULTI\r\nSET {f}k text\r\nINCR {f}k\r\nSET {f}j 1\r\nEXEC\r\n"));
 
+    // WATCH: EXEC runs nothing and answers nil when another client changed a watched key in between.
+    [Fact]
+    public async Task A_watched_key_changed_by_another_client_should_abort_EXEC()
+    {
+        Assert.Equal("+OK\r\n", await Session("SET {w}k 1\r\n"));
+        using var client = await RawClient.ConnectAsync(_node.Node.ClientPort);
+        // As clients do: WATCH, its answer, then the transaction.
+        await client.SendAsync("WATCH {w}k\r\n");
+        Assert.Equal("+OK\r\n", await client.ReceiveAsync(5, Wait));
+        await client.SendAsync("MULTI\r\nINCR {w}k\r\nEXEC\r\n");
+        Assert.Equal("+OK\r\n+QUEUED\r\n*1\r\n:2\r\n", await client.ReceiveAsync(24, Wait));
+
+        await client.SendAsync("WATCH {w}k\r\n");
+        Assert.Equal("+OK\r\n", await client.ReceiveAsync(5, Wait));
+        Assert.Equal("+OK\r\n", await Session("SET {w}k 100\r\n"));
+        await client.SendAsync("MULTI\r\nINCR {w}k\r\nEXEC\r\nGET {w}k\r\n");
+        Assert.Equal("+OK\r\n+QUEUED\r\n*-1\r\n$3\r\n100\r\n", await client.ReceiveAsync(30, Wait));
+    }
+
+    [Theory]
+    // A key that expires after WATCH counts as changed.
+    [InlineData("SET {x}k v PX 100\r\nWATCH {x}k\r\n", "MULTI\r\nSET {x}k w\r\nEXEC\r\n", "+OK\r\n+QUEUED\r\n*-1\r\n")]
+    // UNWATCH forgets the keys: the change no longer matters.
+    [InlineData("SET {x}u v\r\nWATCH {x}u\r\nUNWATCH\r\nSET {x}u changed\r\n", "MULTI\r\nSET {x}u w\r\nEXEC\r\n", "+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n")]
+    public async Task Watched_keys_should_follow_Redis(string before, string transaction, string expected)
+    {
+        using var client = await RawClient.ConnectAsync(_node.Node.ClientPort);
+        await client.SendAsync(before);
+        await Task.Delay(300);
+        await client.SendAsync(transaction);
+        var replies = await client.ReceiveAsync(4096, TimeSpan.FromSeconds(2));
+        Assert.EndsWith(expected, replies, StringComparison.Ordinal);
+    }
+
+    // Commands pipelined around a transaction take effect in the order sent, the transaction as one step.
+    [Fact]
+    public async Task A_pipelined_transaction_should_keep_its_place_among_the_connections_commands() =>
+        Assert.Equal("+OK\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n$1\r\n1\r\n+OK\r\n$1\r\n2\r\n",
+            await Session("SET {o}k 1\r\nMULTI\r\nGET {o}k\r\nSET {o}k 2\r\nEXEC\r\nGET {o}k\r\n"));
+
+    [Fact]
+    public async Task WATCH_of_keys_on_different_shards_should_answer_CROSSSLOT() =>
+        Assert.Equal("-CROSSSLOT Keys in request don't hash to the same slot\r\n", await Session("WATCH {e}k {other}k\r\n"));
+
+    [Fact]
+    public async Task A_StackExchange_Redis_transaction_with_a_condition_should_commit_only_while_it_holds()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_node.Endpoint);
+        var db = redis.GetDatabase();
+        await db.StringSetAsync("{c}balance", "10");
+
+        var first = db.CreateTransaction();
+        first.AddCondition(Condition.StringEqual("{c}balance", "10"));
+        _ = first.StringSetAsync("{c}balance", "5");
+        Assert.True(await first.ExecuteAsync());
+
+        var second = db.CreateTransaction();
+        second.AddCondition(Condition.StringEqual("{c}balance", "10"));
+        _ = second.StringSetAsync("{c}balance", "0");
+        Assert.False(await second.ExecuteAsync());
+        Assert.Equal("5", await db.StringGetAsync("{c}balance"));
+    }
+
     [Fact]
     public async Task A_StackExchange_Redis_transaction_should_commit()
     {

@@ -287,10 +287,25 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     {
         var commands = transaction.Commands;
         var replies = new Reply[commands.Length];
+        var first = 0;
+        // WATCH: a leading EXEC carries the watched keys with the versions the client saw; if any
+        // changed since, nothing runs and EXEC answers a nil array.
+        if (commands.Length > 0 && commands[0].Command == CommandId.Exec)
+        {
+            if (!WatchedKeysUnchanged(commands[0].Arguments))
+            {
+                Sender.Tell(new ShardBatchReply(transaction.RequestId, [Reply.NilArray]));
+                return;
+            }
+
+            replies[0] = Reply.Ok;
+            first = 1;
+        }
+
         var events = new List<IShardEvent>();
         var undo = new List<ShardState.Change>();
         var waits = false;
-        for (var i = 0; i < commands.Length; i++)
+        for (var i = first; i < commands.Length; i++)
         {
             var spec = CommandTable.Get(commands[i].Command);
             var arguments = commands[i].Arguments;
@@ -323,6 +338,19 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
         var held = _held.Add(target, 0);
         PersistAllAsync(events, _written);
         DeferAsync(TransactionReply.Committed, held.Complete);
+    }
+
+    // Pairs of key and decimal version, as the connection got them from WATCH.
+    private bool WatchedKeysUnchanged(byte[][] watched)
+    {
+        var now = NowMs();
+        for (var i = 0; i + 1 < watched.Length; i += 2)
+        {
+            if (!IntegerText.TryParse(watched[i + 1], out var version) || _state.VersionOf(watched[i], now) != version)
+                return false;
+        }
+
+        return true;
     }
 
     private void MarkPending(IShardEvent e) => Track(e, 1);

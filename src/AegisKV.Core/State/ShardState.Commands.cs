@@ -115,6 +115,11 @@ public sealed partial class ShardState
                 return Reply.One;
             case CommandId.Type:
                 return TryGetLive(arguments[0], nowMs, out _) ? TypeString : TypeNone;
+            case CommandId.Watch:
+                // The keys' versions, for the connection to hand back at EXEC.
+                var versions = new Reply[arguments.Length];
+                for (var i = 0; i < arguments.Length; i++) versions[i] = Reply.Integer(VersionOf(arguments[i], nowMs));
+                return new ArrayReply(versions);
             case CommandId.DbSize:
                 return Reply.Integer(_map.Count);
             case CommandId.Keys:

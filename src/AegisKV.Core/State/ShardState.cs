@@ -17,6 +17,7 @@ public sealed partial class ShardState
     private readonly PriorityQueue<byte[], long> _expiries = new();
     private readonly NodeMemory _memory;
     private long _volatileKeys;
+    private long _version = Random.Shared.NextInt64(1, long.MaxValue / 2);
 
     /// <summary>Creates an empty shard charged to <paramref name="memory"/>.</summary>
     public ShardState(NodeMemory memory) => _memory = memory;
@@ -115,7 +116,7 @@ public sealed partial class ShardState
             keys = 1;
         }
 
-        slot = new StoredValue(value, expireAtMs);
+        slot = new StoredValue(value, expireAtMs, NextVersion());
         if (expireAtMs != 0)
         {
             volatileKeys++;
@@ -140,7 +141,7 @@ public sealed partial class ShardState
         ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_map, key);
         if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot)) return;
         var volatileDelta = (expireAtMs != 0 ? 1 : 0) - (slot.ExpireAtMs != 0 ? 1 : 0);
-        slot = slot with { ExpireAtMs = expireAtMs };
+        slot = slot with { ExpireAtMs = expireAtMs, Version = NextVersion() };
         if (expireAtMs != 0) _expiries.Enqueue(key, expireAtMs);
         _volatileKeys += volatileDelta;
         _memory.Add(0, 0, volatileDelta);
@@ -160,6 +161,12 @@ public sealed partial class ShardState
         _expiries.Clear();
         _volatileKeys = 0;
     }
+
+    // Versions start at a random point, so a version seen before a shard restarted or moved is not met again.
+    private long NextVersion() => ++_version;
+
+    /// <summary>The version of a live key for WATCH; 0 when it is missing or expired.</summary>
+    public long VersionOf(byte[] key, long nowMs) => TryGetLive(key, nowMs, out var value) ? value.Version : 0;
 
     private void RebuildExpiries()
     {

@@ -4,11 +4,12 @@ using AegisKV.Core.Sharding;
 
 namespace AegisKV.Server.Resp;
 
-// MULTI/EXEC/DISCARD, as Redis Cluster has them: between MULTI and EXEC commands are checked and
-// queued (+QUEUED); a command with an error, or whose keys are on another shard than the earlier
+// MULTI/EXEC/DISCARD/WATCH, as Redis Cluster has them: between MULTI and EXEC commands are checked
+// and queued (+QUEUED); a command with an error, or whose keys are on another shard than the earlier
 // ones (-CROSSSLOT), makes EXEC answer -EXECABORT and run nothing. EXEC sends the queued keyed
 // commands to their shard as one atomic batch: they run with nothing in between and are persisted
-// as one journal write, all or nothing. WATCH is refused rather than ignored.
+// as one journal write, all or nothing. WATCH records the versions of keys on the same shard; EXEC
+// hands them back first, and the shard runs nothing (EXEC answers nil) if any key changed since.
 internal sealed partial class ClientSession
 {
     private static readonly Task<Reply> QueuedTask = Task.FromResult<Reply>(new SimpleReply("QUEUED"u8.ToArray()));
@@ -16,6 +17,10 @@ internal sealed partial class ClientSession
     private List<(CommandSpec Spec, byte[][] Arguments)>? _transaction;
     private bool _transactionFailed;
     private int _transactionShard = -1;
+    // The keys of each WATCH with the shard's answer (their versions), in order. Kept as it is sent, not
+    // as it is answered, so a pipelined UNWATCH or EXEC sees every WATCH sent before it.
+    private List<(byte[][] Keys, Task<Reply[]> Versions)>? _watched;
+    private int _watchedShard = -1;
 
     private bool InTransaction => _transaction is not null;
 
@@ -34,11 +39,12 @@ internal sealed partial class ClientSession
                 if (_transaction is not null) return Task.FromResult<Reply>(Errors.Text("ERR MULTI calls can not be nested"));
                 _transaction = [];
                 _transactionFailed = false;
-                _transactionShard = -1;
+                _transactionShard = _watchedShard;
                 return OkTask;
             case CommandId.Discard:
                 if (_transaction is null) return Task.FromResult<Reply>(Errors.Text("ERR DISCARD without MULTI"));
                 _transaction = null;
+                Unwatch();
                 return OkTask;
             case CommandId.Exec:
                 if (_transaction is null) return Task.FromResult<Reply>(Errors.Text("ERR EXEC without MULTI"));
@@ -47,12 +53,17 @@ internal sealed partial class ClientSession
                 return ExecAsync();
             case CommandId.Watch:
                 if (_transaction is not null) return Task.FromResult<Reply>(Errors.Text("ERR WATCH inside MULTI is not allowed"));
-                return Task.FromResult<Reply>(Errors.Text("ERR WATCH is not supported by this version of AegisKV; MULTI/EXEC without WATCH is"));
+                beforeShards?.Invoke();
+                return WatchAsync(arguments);
             case CommandId.Quit:
                 return null;
         }
 
-        if (_transaction is null) return OkTask; // UNWATCH: nothing is ever watched
+        if (_transaction is null)
+        {
+            Unwatch(); // UNWATCH
+            return OkTask;
+        }
         var refusal = Queue(spec, arguments);
         if (refusal is null) return QueuedTask;
         _transactionFailed = true;
@@ -80,18 +91,80 @@ internal sealed partial class ClientSession
         return null;
     }
 
+    private Task<Reply> WatchAsync(byte[][] arguments)
+    {
+        var shard = _watchedShard;
+        for (var i = 1; i < arguments.Length; i++)
+        {
+            var keyShard = _node.Router.ShardOf(arguments[i]);
+            if (shard >= 0 && keyShard != shard) return Task.FromResult<Reply>(Errors.Text("CROSSSLOT Keys in request don't hash to the same slot"));
+            shard = keyShard;
+        }
+
+        var keys = arguments[1..];
+        var versions = _inbox.SendAsync(shard, [new ShardCommand(CommandId.Watch, keys)]);
+        (_watched ??= []).Add((keys, versions));
+        _watchedShard = shard;
+        return WatchedAsync(versions);
+    }
+
+    private static async Task<Reply> WatchedAsync(Task<Reply[]> versions)
+    {
+        var reply = (await versions.ConfigureAwait(false))[0];
+        return reply is ArrayReply ? Reply.Ok : reply;
+    }
+
+    // Key, version, key, version, …: what the shard checks at EXEC. Null when a WATCH failed (TRYAGAIN)
+    // or is not answered yet (WATCH pipelined with EXEC): the transaction must then not run, and EXEC
+    // must be sent now, in order with the connection's other commands, so there is no waiting for it.
+    private static byte[][]? WatchedVersions(List<(byte[][] Keys, Task<Reply[]> Versions)> watched)
+    {
+        var pairs = new List<byte[]>();
+        foreach (var (keys, versions) in watched)
+        {
+            if (!versions.IsCompletedSuccessfully || versions.Result[0] is not ArrayReply { Items: { } items }) return null;
+            for (var i = 0; i < keys.Length; i++)
+            {
+                pairs.Add(keys[i]);
+                pairs.Add(System.Text.Encoding.ASCII.GetBytes(((IntegerReply)items[i]).Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+
+        return [.. pairs];
+    }
+
+    private void Unwatch()
+    {
+        _watched = null;
+        _watchedShard = -1;
+    }
+
     private async Task<Reply> ExecAsync()
     {
         var queued = _transaction!;
         var failed = _transactionFailed;
         var shard = _transactionShard;
+        var watched = _watched;
         _transaction = null;
+        Unwatch();
         if (failed) return Errors.Text("EXECABORT Transaction discarded because of previous errors.");
 
-        var keyed = new List<ShardCommand>(queued.Count);
+        var keyed = new List<ShardCommand>(queued.Count + 1);
+        // The watched keys and their versions go first: the shard checks them before running anything.
+        if (watched is not null)
+        {
+            if (WatchedVersions(watched) is not { } versions) return Reply.NilArray;
+            keyed.Add(new ShardCommand(CommandId.Exec, versions));
+        }
         foreach (var (spec, arguments) in queued)
             if (spec.Routing != CommandRouting.Connection) keyed.Add(new ShardCommand(spec.Id, arguments[1..]));
         var fromShard = keyed.Count == 0 ? [] : await _inbox.SendAsync(shard, [.. keyed], atomic: true).ConfigureAwait(false);
+        if (watched is not null)
+        {
+            // A watched key changed: nothing ran, and EXEC answers nil.
+            if (fromShard is [ArrayReply { Items: null }]) return Reply.NilArray;
+            fromShard = fromShard[1..];
+        }
 
         var replies = new Reply[queued.Count];
         for (int i = 0, k = 0; i < queued.Count; i++)
