@@ -22,6 +22,16 @@ public sealed class RawClient : IDisposable
         return new RawClient(socket);
     }
 
+    /// <summary>Sends everything, half-closes, and reads until the server closes, as <c>nc -N</c> does.</summary>
+    public static async Task<string> SessionAsync(int port, string input)
+    {
+        using var client = await ConnectAsync(port);
+        await client.SendAsync(input);
+        client.Socket.Shutdown(SocketShutdown.Send);
+        var (text, _) = await client.ReceiveUntilClosedAsync(TimeSpan.FromSeconds(10));
+        return text;
+    }
+
     public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
 
     public async Task SendAsync(byte[] bytes) => await _socket.SendAsync(bytes, SocketFlags.None);

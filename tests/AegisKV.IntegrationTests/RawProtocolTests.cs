@@ -16,19 +16,7 @@ public sealed class RawProtocolTests : IAsyncLifetime
         _node.DeleteData();
     }
 
-    // Sends everything, half-closes, and reads until the server closes: as `nc -N`.
-    private async Task<string> Session(string input)
-    {
-        using var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", _node.Node.ClientPort);
-        var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(input));
-        client.Client.Shutdown(SocketShutdown.Send);
-        using var output = new MemoryStream();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await stream.CopyToAsync(output, timeout.Token);
-        return Encoding.UTF8.GetString(output.ToArray());
-    }
+    private Task<string> Session(string input) => RawClient.SessionAsync(_node.Node.ClientPort, input);
 
     [Fact]
     public async Task Inline_commands_should_be_answered_in_order_before_the_connection_closes() =>

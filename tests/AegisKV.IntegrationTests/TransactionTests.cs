@@ -16,15 +16,7 @@ public sealed class TransactionTests : IAsyncLifetime
         _node.DeleteData();
     }
 
-    // Sends everything, half-closes and reads all replies, as `nc -N`.
-    private async Task<string> Session(string input)
-    {
-        using var client = await RawClient.ConnectAsync(_node.Node.ClientPort);
-        await client.SendAsync(input);
-        client.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
-        var (text, _) = await client.ReceiveUntilClosedAsync(Wait);
-        return text;
-    }
+    private Task<string> Session(string input) => RawClient.SessionAsync(_node.Node.ClientPort, input);
 
     [Fact]
     public async Task Queued_commands_should_run_at_EXEC_in_order_and_answer_together() =>
