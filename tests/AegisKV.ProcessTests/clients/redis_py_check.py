@@ -1,0 +1,48 @@
+"""What a redis-py user does by default, against an AegisKV node: python3 redis_py_check.py PORT."""
+import sys
+
+import redis
+
+r = redis.Redis(port=int(sys.argv[1]))
+assert r.ping()
+
+# pipeline() is a MULTI/EXEC transaction by default.
+pipe = r.pipeline()
+pipe.set("{py}a", 1).incr("{py}a").get("{py}a")
+assert pipe.execute() == [True, 2, b"2"], "transaction"
+
+# A transaction across shards is refused whole: nothing of it is applied.
+try:
+    r.pipeline().set("{py}a", 10).set("{other}b", 2).execute()
+    raise AssertionError("a cross-shard transaction was accepted")
+except redis.ResponseError as error:
+    assert "CROSSSLOT" in str(error), error
+assert r.get("{py}a") == b"2" and r.exists("{other}b") == 0, "nothing of a refused transaction"
+
+# Optimistic locking, as redis-py documents it.
+with r.pipeline() as pipe:
+    pipe.watch("{py}a")
+    current = int(pipe.get("{py}a"))
+    pipe.multi()
+    pipe.set("{py}a", current + 10)
+    assert pipe.execute() == [True]
+assert r.get("{py}a") == b"12"
+with r.pipeline() as pipe:
+    pipe.watch("{py}a")
+    r.set("{py}a", 0)
+    pipe.multi()
+    pipe.incr("{py}a")
+    try:
+        pipe.execute()
+        raise AssertionError("EXEC ran although a watched key changed")
+    except redis.WatchError:
+        pass
+assert r.get("{py}a") == b"0"
+
+# A plain pipeline and a scan over many keys.
+plain = r.pipeline(transaction=False)
+for i in range(500):
+    plain.set(f"py:scan:{i}", i)
+assert all(plain.execute())
+assert len(set(r.scan_iter(match="py:scan:*", count=100))) == 500, "scan"
+print("redis-py", redis.__version__, "ok")
