@@ -60,6 +60,10 @@ public sealed class CommandIdStabilityTests
         { "Discard", 46 },
         { "Watch", 47 },
         { "Unwatch", 48 },
+        { "GetRange", 49 },
+        { "SubStr", 50 },
+        { "SetRange", 51 },
+        { "IncrByFloat", 52 },
     };
 
     [Theory]

@@ -104,4 +104,12 @@ public enum CommandId : byte
     Watch = 47,
     /// <summary>UNWATCH.</summary>
     Unwatch = 48,
+    /// <summary>GETRANGE.</summary>
+    GetRange = 49,
+    /// <summary>SUBSTR (GETRANGE under its old name).</summary>
+    SubStr = 50,
+    /// <summary>SETRANGE.</summary>
+    SetRange = 51,
+    /// <summary>INCRBYFLOAT.</summary>
+    IncrByFloat = 52,
 }

@@ -94,6 +94,13 @@ public sealed partial class ShardState
                 Emit(events, new ValueSet(Epoch, arguments[0], value, exists ? current.ExpireAtMs : 0));
                 return Reply.Integer(value.Length);
             }
+            case CommandId.GetRange:
+            case CommandId.SubStr:
+                return GetRange(arguments, nowMs);
+            case CommandId.SetRange:
+                return SetRange(arguments, nowMs, events);
+            case CommandId.IncrByFloat:
+                return IncrementByFloat(arguments, nowMs, events);
             case CommandId.StrLen:
                 return TryGetLive(arguments[0], nowMs, out var measured) ? Reply.Integer(measured.Value.Length) : Reply.Zero;
             case CommandId.Expire:

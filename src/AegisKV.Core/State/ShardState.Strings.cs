@@ -1,0 +1,83 @@
+using System.Globalization;
+using AegisKV.Core.Replies;
+
+namespace AegisKV.Core.State;
+
+// String commands that address a value by position or as a decimal number: GETRANGE (SUBSTR),
+// SETRANGE and INCRBYFLOAT, with Redis's rules for indexes, padding and number text.
+public sealed partial class ShardState
+{
+    private static readonly ErrorReply OffsetOutOfRange = Errors.Text("ERR offset is out of range");
+    private static readonly ErrorReply NotAFloat = Errors.Text("ERR value is not a valid float");
+    private static readonly ErrorReply NotFinite = Errors.Text("ERR increment would produce NaN or Infinity");
+    private static readonly Reply EmptyBulk = new BulkReply([]);
+
+    // Negative indexes count from the end; both ends are clamped to the value; start past end is empty.
+    private Reply GetRange(byte[][] arguments, long nowMs)
+    {
+        if (!IntegerText.TryParse(arguments[1], out var start) || !IntegerText.TryParse(arguments[2], out var end)) return Errors.NotInteger;
+        if (!TryGetLive(arguments[0], nowMs, out var stored) || stored.Value.Length == 0) return EmptyBulk;
+        long length = stored.Value.Length;
+        if (start < 0) start = Math.Max(0, length + start);
+        if (end < 0) end = Math.Max(0, length + end);
+        end = Math.Min(end, length - 1);
+        if (start > end) return EmptyBulk;
+        return new BulkReply(stored.Value.AsSpan((int)start, (int)(end - start + 1)).ToArray());
+    }
+
+    // Overwrites from the offset, padding a short or missing value with zero bytes; keeps the expiry.
+    private Reply SetRange(byte[][] arguments, long nowMs, List<IShardEvent> events)
+    {
+        if (!IntegerText.TryParse(arguments[1], out var offset)) return Errors.NotInteger;
+        if (offset < 0) return OffsetOutOfRange;
+        var patch = arguments[2];
+        var exists = TryGetLive(arguments[0], nowMs, out var stored);
+        if (patch.Length == 0) return Reply.Integer(exists ? stored.Value.Length : 0);
+        if (offset + patch.Length > MaxValueLength) return StringTooLong;
+
+        var current = exists ? stored.Value : [];
+        var value = new byte[Math.Max(current.Length, offset + patch.Length)];
+        current.CopyTo(value, 0);
+        patch.CopyTo(value, (int)offset);
+        Emit(events, new ValueSet(Epoch, arguments[0], value, exists ? stored.ExpireAtMs : 0));
+        return Reply.Integer(value.Length);
+    }
+
+    // The result is stored as text, in the shortest form that reads back as the same number.
+    private Reply IncrementByFloat(byte[][] arguments, long nowMs, List<IShardEvent> events)
+    {
+        if (!TryParseFloat(arguments[1], out var increment)) return NotAFloat;
+        var exists = TryGetLive(arguments[0], nowMs, out var stored);
+        var current = 0.0;
+        if (exists && !TryParseFloat(stored.Value, out current)) return NotAFloat;
+        var next = current + increment;
+        if (!double.IsFinite(next)) return NotFinite;
+
+        var text = System.Text.Encoding.ASCII.GetBytes(FormatFloat(next));
+        Emit(events, new ValueSet(Epoch, arguments[0], text, exists ? stored.ExpireAtMs : 0));
+        return new BulkReply(text);
+    }
+
+    // As Redis's string2ld: no spaces around the number; "inf" is a number, "nan" is not.
+    private static bool TryParseFloat(ReadOnlySpan<byte> text, out double value)
+    {
+        value = 0;
+        if (text.IsEmpty || text.Length > 256 || char.IsWhiteSpace((char)text[0]) || char.IsWhiteSpace((char)text[^1])) return false;
+        Span<char> chars = stackalloc char[text.Length];
+        for (var i = 0; i < text.Length; i++) chars[i] = (char)text[i];
+        if (chars.Equals("inf", StringComparison.OrdinalIgnoreCase) || chars.Equals("+inf", StringComparison.OrdinalIgnoreCase)) value = double.PositiveInfinity;
+        else if (chars.Equals("-inf", StringComparison.OrdinalIgnoreCase)) value = double.NegativeInfinity;
+        else if (!double.TryParse(chars, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out value)) return false;
+        return !double.IsNaN(value);
+    }
+
+    // Plain decimal digits, never an exponent, as Redis prints (it uses long double; this is double precision).
+    private static string FormatFloat(double value)
+    {
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        if (!text.Contains('E', StringComparison.Ordinal)) return text;
+        return Math.Abs(value) < 7.9e28
+            ? ((decimal)value).ToString(CultureInfo.InvariantCulture)
+            : value.ToString("F0", CultureInfo.InvariantCulture);
+    }
+}
