@@ -101,6 +101,12 @@ public sealed class TransactionTests : IAsyncLifetime
         Assert.Equal("+OK\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n$1\r\n1\r\n+OK\r\n$1\r\n2\r\n",
             await Session("SET {o}k 1\r\nMULTI\r\nGET {o}k\r\nSET {o}k 2\r\nEXEC\r\nGET {o}k\r\n"));
 
+    // Connection commands queued in a transaction run at EXEC, in their place among the replies.
+    [Fact]
+    public async Task Connection_commands_in_a_transaction_should_run_at_EXEC() =>
+        Assert.Equal("+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n+PONG\r\n+OK\r\n+OK\r\n$2\r\ntx\r\n",
+            await Session("MULTI\r\nPING\r\nCLIENT SETNAME tx\r\nSET {q}a 1\r\nEXEC\r\nCLIENT GETNAME\r\n"));
+
     [Fact]
     public async Task WATCH_of_keys_on_different_shards_should_answer_CROSSSLOT() =>
         Assert.Equal("-CROSSSLOT Keys in request don't hash to the same slot\r\n", await Session("WATCH {e}k {other}k\r\n"));

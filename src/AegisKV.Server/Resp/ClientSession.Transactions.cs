@@ -156,8 +156,17 @@ internal sealed partial class ClientSession
             if (WatchedVersions(watched) is not { } versions) return Reply.NilArray;
             keyed.Add(new ShardCommand(CommandId.Exec, versions));
         }
-        foreach (var (spec, arguments) in queued)
+
+        // Connection commands (PING, AUTH, CLIENT SETNAME, …) run here, on the connection's own thread,
+        // before anything is awaited; keyed commands go to their shard in one atomic batch.
+        var inPlace = new Task<Reply>?[queued.Count];
+        for (var i = 0; i < queued.Count; i++)
+        {
+            var (spec, arguments) = queued[i];
             if (spec.Routing != CommandRouting.Connection) keyed.Add(new ShardCommand(spec.Id, arguments[1..]));
+            else inPlace[i] = spec.Id == CommandId.Unwatch ? OkTask : Dispatch(spec, arguments);
+        }
+
         var fromShard = keyed.Count == 0 ? [] : await _inbox.SendAsync(shard, [.. keyed], atomic: true).ConfigureAwait(false);
         if (watched is not null)
         {
@@ -168,12 +177,7 @@ internal sealed partial class ClientSession
 
         var replies = new Reply[queued.Count];
         for (int i = 0, k = 0; i < queued.Count; i++)
-        {
-            var (spec, arguments) = queued[i];
-            replies[i] = spec.Routing != CommandRouting.Connection ? fromShard[k++]
-                : spec.Id == CommandId.Unwatch ? Reply.Ok
-                : await Dispatch(spec, arguments).ConfigureAwait(false);
-        }
+            replies[i] = inPlace[i] is { } reply ? await reply.ConfigureAwait(false) : fromShard[k++];
 
         return new ArrayReply(replies);
     }
