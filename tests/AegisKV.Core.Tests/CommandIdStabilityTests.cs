@@ -64,6 +64,9 @@ public sealed class CommandIdStabilityTests
         { "SubStr", 50 },
         { "SetRange", 51 },
         { "IncrByFloat", 52 },
+        { "MSetNx", 53 },
+        { "Rename", 54 },
+        { "RenameNx", 55 },
     };
 
     [Theory]

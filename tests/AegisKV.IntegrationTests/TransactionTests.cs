@@ -107,6 +107,15 @@ public sealed class TransactionTests : IAsyncLifetime
         Assert.Equal("+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n+PONG\r\n+OK\r\n+OK\r\n$2\r\ntx\r\n",
             await Session("MULTI\r\nPING\r\nCLIENT SETNAME tx\r\nSET {q}a 1\r\nEXEC\r\nCLIENT GETNAME\r\n"));
 
+    // Commands that must be one step need their keys on one shard, as in Redis Cluster.
+    [Theory]
+    [InlineData("MSETNX {e}k 1 {other}k 2\r\nEXISTS {e}k\r\n", "-CROSSSLOT Keys in request don't hash to the same slot\r\n:0\r\n")]
+    [InlineData("SET {e}r 1\r\nRENAME {e}r {other}r\r\n", "+OK\r\n-CROSSSLOT Keys in request don't hash to the same slot\r\n")]
+    [InlineData("SET {s}r 1\r\nRENAME {s}r {s}moved\r\nGET {s}moved\r\nMSETNX {s}x 1 {s}y 2\r\n", "+OK\r\n+OK\r\n$1\r\n1\r\n:1\r\n")]
+    [InlineData("MSETNX {s}a 1 {s}b\r\n", "-ERR wrong number of arguments for 'msetnx' command\r\n")]
+    public async Task Same_shard_commands_should_refuse_keys_on_different_shards(string input, string expected) =>
+        Assert.Equal(expected, await Session(input));
+
     [Fact]
     public async Task WATCH_of_keys_on_different_shards_should_answer_CROSSSLOT() =>
         Assert.Equal("-CROSSSLOT Keys in request don't hash to the same slot\r\n", await Session("WATCH {e}k {other}k\r\n"));

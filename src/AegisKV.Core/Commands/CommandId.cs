@@ -112,4 +112,10 @@ public enum CommandId : byte
     SetRange = 51,
     /// <summary>INCRBYFLOAT.</summary>
     IncrByFloat = 52,
+    /// <summary>MSETNX.</summary>
+    MSetNx = 53,
+    /// <summary>RENAME.</summary>
+    Rename = 54,
+    /// <summary>RENAMENX.</summary>
+    RenameNx = 55,
 }

@@ -11,4 +11,6 @@ public enum CommandRouting
     MultiKey,
     /// <summary>On every shard, replies combined.</summary>
     AllShards,
+    /// <summary>On the shard owning all its keys, as one step; keys on different shards are refused (CROSSSLOT).</summary>
+    SameShard,
 }

@@ -94,6 +94,11 @@ public sealed partial class ShardState
                 Emit(events, new ValueSet(Epoch, arguments[0], value, exists ? current.ExpireAtMs : 0));
                 return Reply.Integer(value.Length);
             }
+            case CommandId.MSetNx:
+                return SetAllIfNoneExists(arguments, nowMs, events);
+            case CommandId.Rename:
+            case CommandId.RenameNx:
+                return Rename(arguments[0], arguments[1], command == CommandId.RenameNx, nowMs, events);
             case CommandId.GetRange:
             case CommandId.SubStr:
                 return GetRange(arguments, nowMs);

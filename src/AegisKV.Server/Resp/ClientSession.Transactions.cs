@@ -74,7 +74,7 @@ internal sealed partial class ClientSession
     {
         if (spec.Routing == CommandRouting.AllShards)
             return Errors.Text($"ERR {spec.Name} inside MULTI is not supported by this version of AegisKV");
-        if (spec.Routing == CommandRouting.MultiKey && spec.KeyStep > 1 && (arguments.Length - 1) % spec.KeyStep != 0)
+        if (spec.Routing is CommandRouting.MultiKey or CommandRouting.SameShard && spec.KeyStep > 1 && (arguments.Length - 1) % spec.KeyStep != 0)
             return Errors.WrongArity(spec.Name);
         if (spec.Routing != CommandRouting.Connection)
         {

@@ -150,7 +150,11 @@ internal sealed partial class ClientSession
         {
             reply = transaction;
         }
-        else if (spec.Routing == CommandRouting.SingleKey) return null;
+        else if (spec.Routing == CommandRouting.SameShard && SameShardRefusal(spec, arguments) is { } refusal)
+        {
+            reply = Task.FromResult(refusal);
+        }
+        else if (spec.Routing is CommandRouting.SingleKey or CommandRouting.SameShard) return null;
         else
         {
             if (spec.Routing is CommandRouting.MultiKey or CommandRouting.AllShards) beforeShards?.Invoke();
@@ -165,6 +169,19 @@ internal sealed partial class ClientSession
 
         return Timed(reply, spec.Id, started);
     }
+
+    // A command that must run as one step on one shard: its keys must all be there, as in Redis Cluster.
+    private Reply? SameShardRefusal(CommandSpec spec, byte[][] arguments)
+    {
+        if (spec.KeyStep > 1 && (arguments.Length - spec.FirstKey) % spec.KeyStep != 0) return Errors.WrongArity(spec.Name);
+        var last = spec.LastKey < 0 ? arguments.Length + spec.LastKey : spec.LastKey;
+        var shard = _node.Router.ShardOf(arguments[spec.FirstKey]);
+        for (var i = spec.FirstKey + spec.KeyStep; i <= last; i += spec.KeyStep)
+            if (_node.Router.ShardOf(arguments[i]) != shard) return CrossSlot;
+        return null;
+    }
+
+    private static readonly ErrorReply CrossSlot = Errors.Text("CROSSSLOT Keys in request don't hash to the same slot");
 
     private async Task<Reply> Timed(Task<Reply> pending, CommandId command, long started)
     {

@@ -1,0 +1,50 @@
+using AegisKV.Core.Commands;
+using AegisKV.Core.State;
+using static AegisKV.Core.Tests.Text;
+
+namespace AegisKV.Core.Tests;
+
+/// <summary>MSETNX, RENAME and RENAMENX on one shard; every expected reply is what redis-server 7.0.15 answers.</summary>
+public sealed class ShardStateKeyspaceTests
+{
+    private const long Now = 1_700_000_000_000;
+
+    private readonly ShardState _state = new(new NodeMemory(0));
+
+    private string Run(string line)
+    {
+        var args = Args(line);
+        return Show(_state.Execute(CommandTable.Find(args[0])!.Id, args[1..], Now, []));
+    }
+
+    // Each case: commands run in order, with the reply expected of the last.
+    [Theory]
+    [InlineData("(integer) 1", "MSETNX a 1 b 2")]
+    // One existing key and nothing is set.
+    [InlineData("(integer) 0", "MSETNX a 1 b 2", "MSETNX a 3 c 4")]
+    [InlineData("(integer) 0", "MSETNX a 1 b 2", "MSETNX a 3 c 4", "EXISTS c")]
+    [InlineData("(error) ERR no such key", "RENAME nokey x")]
+    [InlineData("OK", "SET k v", "RENAME k k")]
+    [InlineData("OK", "SET k v", "RENAME k k2")]
+    [InlineData("(integer) 0", "SET k v", "RENAME k k2", "EXISTS k")]
+    [InlineData("\"v\"", "SET k v", "SET k2 old", "RENAME k k2", "GET k2")]
+    [InlineData("(integer) 0", "SET k v", "SET y 1", "RENAMENX k y")]
+    [InlineData("(integer) 0", "SET k v", "RENAMENX k k")]
+    [InlineData("(integer) 1", "SET k v", "RENAMENX k z")]
+    [InlineData("\"v\"", "SET k v", "RENAMENX k z", "GET z")]
+    [InlineData("(error) ERR no such key", "RENAMENX nokey z")]
+    public void Same_shard_commands_should_answer_as_Redis(string expected, params string[] lines)
+    {
+        var reply = "";
+        foreach (var line in lines) reply = Run(line);
+        Assert.Equal(expected, reply);
+    }
+
+    [Fact]
+    public void RENAME_should_carry_the_expiry()
+    {
+        Run($"SET k v PXAT {Now + 50_000}");
+        Run("RENAME k k2");
+        Assert.Equal("(integer) 50000", Run("PTTL k2"));
+    }
+}
