@@ -11,11 +11,7 @@ public sealed class ShardStateStringTests
 
     private readonly ShardState _state = new(new NodeMemory(0));
 
-    private string Run(string line)
-    {
-        var args = Args(line);
-        return Show(_state.Execute(CommandTable.Find(args[0])!.Id, args[1..], Now, []));
-    }
+    private string Run(string line) => Text.Run(_state, line, Now);
 
     // Each case: commands run in order, with the reply expected of the last.
     [Theory]

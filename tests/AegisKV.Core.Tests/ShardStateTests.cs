@@ -13,12 +13,7 @@ public sealed class ShardStateTests
 
     public ShardStateTests() => _state = new ShardState(_memory);
 
-    private string Run(string line, long now = Now)
-    {
-        var args = Args(line);
-        var spec = CommandTable.Find(args[0]) ?? throw new ArgumentException(line);
-        return Show(_state.Execute(spec.Id, args[1..], now, new List<IShardEvent>()));
-    }
+    private string Run(string line, long now = Now) => Text.Run(_state, line, now);
 
     // Each case: commands run in order on one shard, with the reply expected of the last.
     [Theory]

@@ -17,17 +17,11 @@ public sealed class ShardStateUndoTests
     // Runs a write and returns what it replaced, as the shard actor keeps it until the write is durable.
     private ShardState.Change[]? Write(string line)
     {
-        var args = Args(line);
-        var spec = CommandTable.Find(args[0]) ?? throw new ArgumentException(line);
-        _state.Execute(spec.Id, args[1..], Now, []);
+        Text.Run(_state, line, Now);
         return _state.TakeUndo();
     }
 
-    private string Read(string line)
-    {
-        var args = Args(line);
-        return Show(_state.Execute(CommandTable.Find(args[0])!.Id, args[1..], Now, []));
-    }
+    private string Read(string line) => Text.Run(_state, line, Now);
 
     [Theory]
     // Each case: durable writes, then refused ones (taken back newest first); GET k must read as before them.

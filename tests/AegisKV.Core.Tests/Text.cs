@@ -10,6 +10,14 @@ internal static class Text
 
     public static byte[][] Args(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(B).ToArray();
 
+    /// <summary>Runs one redis-cli-style line on <paramref name="state"/> and shows the reply as redis-cli would.</summary>
+    public static string Run(AegisKV.Core.State.ShardState state, string line, long nowMs)
+    {
+        var args = Args(line);
+        var spec = AegisKV.Core.Commands.CommandTable.Find(args[0]) ?? throw new ArgumentException(line);
+        return Show(state.Execute(spec.Id, args[1..], nowMs, []));
+    }
+
     /// <summary>A reply as redis-cli would print it, on one line.</summary>
     public static string Show(Reply reply) => reply switch
     {

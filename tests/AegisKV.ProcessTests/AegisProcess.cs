@@ -12,6 +12,13 @@ namespace AegisKV.ProcessTests;
 /// </summary>
 public sealed class AegisProcess : IAsyncDisposable
 {
+    /// <summary>GET on the node's health port, whatever the status: the status and the body.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> GetHealthAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await Http.GetAsync($"http://127.0.0.1:{HealthPort}{path}", cancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+    }
+
     /// <summary>SIGTERM: asks the node for a graceful shutdown.</summary>
     public const int SigTerm = 15;
 

@@ -11,8 +11,6 @@ namespace AegisKV.ProcessTests;
 /// </summary>
 public sealed class DiskFullTests(ITestOutputHelper output)
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
-
     [SkippableFact(Timeout = Limits.TestTimeoutMs)]
     public async Task A_full_disk_should_refuse_writes_fast_serve_reads_and_resume_by_itself_losing_nothing_acknowledged()
     {
@@ -59,8 +57,8 @@ public sealed class DiskFullTests(ITestOutputHelper output)
             // Reads are served; refused writes are nowhere.
             Assert.Equal(new RespReply(':', "65536"), await client.ExecuteAsync(ct, "STRLEN", acknowledged[^1]));
             Assert.Equal(new RespReply(':', "0"), await client.ExecuteAsync(ct, ["EXISTS", .. refused]));
-            var (readyStatus, ready) = await GetAsync(node.HealthPort, "/ready", ct);
-            var (_, health) = await GetAsync(node.HealthPort, "/health", ct);
+            var (readyStatus, ready) = await node.GetHealthAsync("/ready", ct);
+            var (_, health) = await node.GetHealthAsync("/health", ct);
             output.WriteLine($"while full: /ready {(int)readyStatus} {ready}; /health {health}");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, readyStatus);
             Assert.Contains("degraded: WAL not writable", ready, StringComparison.Ordinal);
@@ -96,11 +94,5 @@ public sealed class DiskFullTests(ITestOutputHelper output)
             node.Terminate();
             await node.WaitForExitAsync(Limits.Reap, ct);
         }
-    }
-
-    private static async Task<(HttpStatusCode Status, string Body)> GetAsync(int port, string path, CancellationToken ct)
-    {
-        using var response = await Http.GetAsync($"http://127.0.0.1:{port}{path}", ct);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync(ct));
     }
 }

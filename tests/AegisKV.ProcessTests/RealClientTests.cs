@@ -14,7 +14,7 @@ public sealed class RealClientTests(ITestOutputHelper output)
     [SkippableFact(Timeout = Limits.TestTimeoutMs)]
     public async Task Redis_py_pipelines_transactions_watch_and_scan_should_work()
     {
-        var (code, text) = await RunAsync("/usr/bin/python3", ["-c", "import redis"], null, TimeSpan.FromSeconds(20));
+        var (code, _) = await RunAsync("/usr/bin/python3", ["-c", "import redis"], null, TimeSpan.FromSeconds(20));
         Skip.If(code != 0, "redis-py is not installed (apt-get install python3-redis)");
         await AgainstNodeAsync("/usr/bin/python3", [Path.Combine(Scripts, "redis_py_check.py")], null);
     }

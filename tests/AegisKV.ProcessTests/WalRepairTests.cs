@@ -10,8 +10,6 @@ namespace AegisKV.ProcessTests;
 /// </summary>
 public sealed class WalRepairTests(ITestOutputHelper output)
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
-
     [Theory(Timeout = Limits.TestTimeoutMs)]
     [InlineData(1)]
     [InlineData(2)]
@@ -39,11 +37,7 @@ public sealed class WalRepairTests(ITestOutputHelper output)
         string[] unserved;
         await using (var node = AegisProcess.StartNode(data, Limits.NodeFlags))
         {
-            await WaitForAsync(async () =>
-            {
-                using var ready = await Http.GetAsync($"http://127.0.0.1:{node.HealthPort}/ready", ct);
-                return (await ready.Content.ReadAsStringAsync(ct)).Contains("refuse to serve", StringComparison.Ordinal);
-            }, ct);
+            await WaitForAsync(async () => (await node.GetHealthAsync("/ready", ct)).Body.Contains("refuse to serve", StringComparison.Ordinal), ct);
             await using var client = await RespConnection.ConnectAsync(node.ClientPort, ct);
             var replies = new List<(string Key, RespReply Reply)>();
             foreach (var key in keys)
