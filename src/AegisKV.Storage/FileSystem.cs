@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace AegisKV.Storage;
 
 /// <summary>Small file-system helpers: private directories/files and directory fsync.</summary>
-internal static class FileSystem
+public static class FileSystem
 {
     private const UnixFileMode PrivateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -67,6 +67,7 @@ public sealed class CommandIdStabilityTests
         { "MSetNx", 53 },
         { "Rename", 54 },
         { "RenameNx", 55 },
+        { "Cluster", 56 },
     };
 
     [Theory]

@@ -116,6 +116,14 @@ public sealed class TransactionTests : IAsyncLifetime
     public async Task Same_shard_commands_should_refuse_keys_on_different_shards(string input, string expected) =>
         Assert.Equal(expected, await Session(input));
 
+    // k5440 and k18350 are in slots 1000 and 1001, on the same shard: still two slots, as Redis Cluster refuses.
+    [Theory]
+    [InlineData("MULTI\r\nSET k5440 1\r\nSET k18350 1\r\nEXEC\r\n", "+OK\r\n+QUEUED\r\n-CROSSSLOT Keys in request don't hash to the same slot\r\n-EXECABORT Transaction discarded because of previous errors.\r\n")]
+    [InlineData("MSETNX k5440 1 k18350 2\r\n", "-CROSSSLOT Keys in request don't hash to the same slot\r\n")]
+    [InlineData("CLUSTER KEYSLOT k5440\r\nCLUSTER KEYSLOT k18350\r\nCLUSTER KEYSLOT somekey\r\nCLUSTER KEYSLOT foo{hash_tag}\r\n", ":1000\r\n:1001\r\n:11058\r\n:2515\r\n")]
+    public async Task Keys_in_different_slots_of_one_shard_should_answer_CROSSSLOT(string input, string expected) =>
+        Assert.Equal(expected, await Session(input));
+
     [Fact]
     public async Task WATCH_of_keys_on_different_shards_should_answer_CROSSSLOT() =>
         Assert.Equal("-CROSSSLOT Keys in request don't hash to the same slot\r\n", await Session("WATCH {e}k {other}k\r\n"));

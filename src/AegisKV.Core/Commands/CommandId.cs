@@ -118,4 +118,6 @@ public enum CommandId : byte
     Rename = 54,
     /// <summary>RENAMENX.</summary>
     RenameNx = 55,
+    /// <summary>CLUSTER.</summary>
+    Cluster = 56,
 }

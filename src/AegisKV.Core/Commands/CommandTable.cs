@@ -25,6 +25,7 @@ public static class CommandTable
         new("INFO", CommandId.Info, -1, None, Connection, 0, 0, 0),
         new("TIME", CommandId.Time, 1, Fast, Connection, 0, 0, 0),
         new("CONFIG", CommandId.Config, -2, None, Connection, 0, 0, 0),
+        new("CLUSTER", CommandId.Cluster, -2, None, Connection, 0, 0, 0),
         new("MULTI", CommandId.Multi, 1, Fast, Connection, 0, 0, 0),
         new("EXEC", CommandId.Exec, 1, None, Connection, 0, 0, 0),
         new("DISCARD", CommandId.Discard, 1, Fast, Connection, 0, 0, 0),

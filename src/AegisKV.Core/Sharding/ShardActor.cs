@@ -117,6 +117,9 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
             case RecoverShard:
                 Sender.Tell(new ShardRecovered(_shardId, _state.Count, _state.Epoch));
                 break;
+            case ExportShard:
+                Sender.Tell(new ShardExported(_shardId, _state.ToSnapshot()));
+                break;
             case RetryEpoch:
                 StartEpoch();
                 break;

@@ -42,3 +42,12 @@ public sealed record ShardBatch(int ShardId, long RequestId, ShardCommand[] Comm
 
 /// <summary>The replies to a <see cref="ShardBatch"/>, in command order.</summary>
 public sealed record ShardBatchReply(long RequestId, Replies.Reply[] Replies);
+
+/// <summary>
+/// Asks a shard for every key it holds, for re-homing keys before the node serves; it answers
+/// <see cref="ShardExported"/>. Only meaningful while no client writes to the shard.
+/// </summary>
+public sealed record ExportShard(int ShardId) : IShardMessage;
+
+/// <summary>A shard's answer to <see cref="ExportShard"/>: its whole map, expired keys not yet removed included.</summary>
+public sealed record ShardExported(int ShardId, State.ShardSnapshot Snapshot);

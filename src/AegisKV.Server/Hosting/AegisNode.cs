@@ -64,14 +64,14 @@ public sealed class AegisNode : IAsyncDisposable
     }
 
     /// <summary>Builds a node and locks its data directory; nothing runs until <see cref="StartAsync"/>.</summary>
-    /// <exception cref="StartupException">A listen port is taken, or the data directory cannot be used.</exception>
+    /// <exception cref="StartupException">A listen port is taken, or the data directory cannot be used or holds keys laid out for another node.</exception>
     public static AegisNode Create(NodeSettings settings, Action<ILoggingBuilder>? configureLogging = null)
     {
         PortCheck.EnsureFree(settings);
         var dataLock = DataDirectoryLock.Acquire(settings.DataDirectory, writesFiles: settings.Wal != WalMode.Off);
         try
         {
-            return Build(settings, configureLogging, dataLock);
+            return Build(settings, configureLogging, dataLock, KeyspaceStartup.Check(settings));
         }
         catch
         {
@@ -80,7 +80,7 @@ public sealed class AegisNode : IAsyncDisposable
         }
     }
 
-    private static AegisNode Build(NodeSettings settings, Action<ILoggingBuilder>? configureLogging, DataDirectoryLock dataLock)
+    private static AegisNode Build(NodeSettings settings, Action<ILoggingBuilder>? configureLogging, DataDirectoryLock dataLock, KeyspaceStartup keyspace)
     {
         // AegisKV's own meters are exported by MeterBridge under their own names.
         Prometheus.Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = i => !i.Meter.Name.StartsWith("AegisKV", StringComparison.Ordinal));
@@ -97,6 +97,8 @@ public sealed class AegisNode : IAsyncDisposable
         var walHealth = new WalHealthCheck(settings);
         LivenessProbe? liveness = null;
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(shardSettings);
+        builder.Services.AddSingleton(keyspace);
         builder.Services.AddSingleton(memory);
         builder.Services.AddSingleton(localShards);
         builder.Services.AddSingleton(new NodeStatistics());

@@ -5,10 +5,11 @@ using AegisKV.Core.Sharding;
 namespace AegisKV.Server.Resp;
 
 // MULTI/EXEC/DISCARD/WATCH, as Redis Cluster has them: between MULTI and EXEC commands are checked
-// and queued (+QUEUED); a command with an error, or whose keys are on another shard than the earlier
+// and queued (+QUEUED); a command with an error, or whose keys are in another hash slot than the earlier
 // ones (-CROSSSLOT), makes EXEC answer -EXECABORT and run nothing. EXEC sends the queued keyed
 // commands to their shard as one atomic batch: they run with nothing in between and are persisted
-// as one journal write, all or nothing. WATCH records the versions of keys on the same shard; EXEC
+// as one journal write, all or nothing. WATCH records the versions of keys in one slot (of the shard
+// the transaction runs on); EXEC
 // hands them back first, and the shard runs nothing (EXEC answers nil) if any key changed since.
 internal sealed partial class ClientSession
 {
@@ -16,11 +17,11 @@ internal sealed partial class ClientSession
 
     private List<(CommandSpec Spec, byte[][] Arguments)>? _transaction;
     private bool _transactionFailed;
-    private int _transactionShard = -1;
+    private int _transactionSlot = -1;
     // The keys of each WATCH with the shard's answer (their versions), in order. Kept as it is sent, not
     // as it is answered, so a pipelined UNWATCH or EXEC sees every WATCH sent before it.
     private List<(byte[][] Keys, Task<Reply[]> Versions)>? _watched;
-    private int _watchedShard = -1;
+    private int _watchedSlot = -1;
 
     private bool InTransaction => _transaction is not null;
 
@@ -39,7 +40,7 @@ internal sealed partial class ClientSession
                 if (_transaction is not null) return Task.FromResult<Reply>(Errors.Text("ERR MULTI calls can not be nested"));
                 _transaction = [];
                 _transactionFailed = false;
-                _transactionShard = _watchedShard;
+                _transactionSlot = -1;
                 return OkTask;
             case CommandId.Discard:
                 if (_transaction is null) return Task.FromResult<Reply>(Errors.Text("ERR DISCARD without MULTI"));
@@ -81,9 +82,11 @@ internal sealed partial class ClientSession
             var last = spec.Routing == CommandRouting.SingleKey ? 1 : arguments.Length - 1;
             for (var i = 1; i <= last; i += Math.Max(1, spec.KeyStep))
             {
-                var shard = _node.Router.ShardOf(arguments[i]);
-                if (_transactionShard < 0) _transactionShard = shard;
-                else if (shard != _transactionShard) return Errors.Text("CROSSSLOT Keys in request don't hash to the same slot");
+                var slot = KeySlots.SlotOf(arguments[i]);
+                if (_transactionSlot < 0) _transactionSlot = slot;
+                else if (slot != _transactionSlot) return CrossSlot;
+                // The watched keys are checked in the same step on the same shard.
+                if (_watchedSlot >= 0 && _node.Router.ShardOfSlot(slot) != _node.Router.ShardOfSlot(_watchedSlot)) return CrossSlot;
             }
         }
 
@@ -93,18 +96,18 @@ internal sealed partial class ClientSession
 
     private Task<Reply> WatchAsync(byte[][] arguments)
     {
-        var shard = _watchedShard;
+        var slot = _watchedSlot;
         for (var i = 1; i < arguments.Length; i++)
         {
-            var keyShard = _node.Router.ShardOf(arguments[i]);
-            if (shard >= 0 && keyShard != shard) return Task.FromResult<Reply>(Errors.Text("CROSSSLOT Keys in request don't hash to the same slot"));
-            shard = keyShard;
+            var keySlot = KeySlots.SlotOf(arguments[i]);
+            if (slot >= 0 && keySlot != slot) return Task.FromResult<Reply>(CrossSlot);
+            slot = keySlot;
         }
 
         var keys = arguments[1..];
-        var versions = _inbox.SendAsync(shard, [new ShardCommand(CommandId.Watch, keys)]);
+        var versions = _inbox.SendAsync(_node.Router.ShardOfSlot(slot), [new ShardCommand(CommandId.Watch, keys)]);
         (_watched ??= []).Add((keys, versions));
-        _watchedShard = shard;
+        _watchedSlot = slot;
         return WatchedAsync(versions);
     }
 
@@ -136,14 +139,14 @@ internal sealed partial class ClientSession
     private void Unwatch()
     {
         _watched = null;
-        _watchedShard = -1;
+        _watchedSlot = -1;
     }
 
     private async Task<Reply> ExecAsync()
     {
         var queued = _transaction!;
         var failed = _transactionFailed;
-        var shard = _transactionShard;
+        var slot = _transactionSlot >= 0 ? _transactionSlot : _watchedSlot;
         var watched = _watched;
         _transaction = null;
         Unwatch();
@@ -167,7 +170,7 @@ internal sealed partial class ClientSession
             else inPlace[i] = spec.Id == CommandId.Unwatch ? OkTask : Dispatch(spec, arguments);
         }
 
-        var fromShard = keyed.Count == 0 ? [] : await _inbox.SendAsync(shard, [.. keyed], atomic: true).ConfigureAwait(false);
+        var fromShard = keyed.Count == 0 ? [] : await _inbox.SendAsync(_node.Router.ShardOfSlot(slot), [.. keyed], atomic: true).ConfigureAwait(false);
         if (watched is not null)
         {
             // A watched key changed: nothing ran, and EXEC answers nil.

@@ -170,14 +170,14 @@ internal sealed partial class ClientSession
         return Timed(reply, spec.Id, started);
     }
 
-    // A command that must run as one step on one shard: its keys must all be there, as in Redis Cluster.
-    private Reply? SameShardRefusal(CommandSpec spec, byte[][] arguments)
+    // A command that runs as one step on one shard: its keys must all be in one hash slot, as in Redis Cluster.
+    private static Reply? SameShardRefusal(CommandSpec spec, byte[][] arguments)
     {
         if (spec.KeyStep > 1 && (arguments.Length - spec.FirstKey) % spec.KeyStep != 0) return Errors.WrongArity(spec.Name);
         var last = spec.LastKey < 0 ? arguments.Length + spec.LastKey : spec.LastKey;
-        var shard = _node.Router.ShardOf(arguments[spec.FirstKey]);
+        var slot = KeySlots.SlotOf(arguments[spec.FirstKey]);
         for (var i = spec.FirstKey + spec.KeyStep; i <= last; i += spec.KeyStep)
-            if (_node.Router.ShardOf(arguments[i]) != shard) return CrossSlot;
+            if (KeySlots.SlotOf(arguments[i]) != slot) return CrossSlot;
         return null;
     }
 
@@ -219,6 +219,7 @@ internal sealed partial class ClientSession
             CommandId.Info => Task.FromResult(Info(arguments)),
             CommandId.Time => Task.FromResult(Time()),
             CommandId.Config => Task.FromResult(Config(arguments)),
+            CommandId.Cluster => Task.FromResult(Cluster(arguments)),
             CommandId.DbSize => SumAsync(CommandId.DbSize),
             CommandId.Keys => KeysAsync(arguments[1]),
             CommandId.Scan => ScanAsync(arguments),

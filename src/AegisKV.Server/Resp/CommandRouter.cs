@@ -22,7 +22,10 @@ public sealed class CommandRouter
     public int ShardCount => _shardCount;
 
     /// <summary>The shard owning <paramref name="key"/>.</summary>
-    public int ShardOf(byte[] key) => ShardResolver.ShardOf(key, _shardCount);
+    public int ShardOf(byte[] key) => KeySlots.ShardOf(key, _shardCount);
+
+    /// <summary>The shard owning hash slot <paramref name="slot"/>.</summary>
+    public int ShardOfSlot(int slot) => KeySlots.ShardOfSlot(slot, _shardCount);
 
     /// <summary>Runs one command on one shard.</summary>
     internal static async Task<Reply> ShardAsync(ReplyInbox inbox, int shard, CommandId command, byte[][] shardArguments) =>

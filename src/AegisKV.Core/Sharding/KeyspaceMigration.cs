@@ -1,0 +1,103 @@
+using System.Globalization;
+using Akka.Actor;
+using AegisKV.Core.Commands;
+using AegisKV.Core.Replies;
+using AegisKV.Core.State;
+
+namespace AegisKV.Core.Sharding;
+
+/// <summary>What a <see cref="KeyspaceMigration"/> did.</summary>
+/// <param name="Keys">Keys found in the stored shards.</param>
+/// <param name="Moved">Keys written to the shard that owns them now and deleted where they were.</param>
+/// <param name="Expired">Misplaced keys whose expiry had passed: deleted, not moved.</param>
+/// <param name="Duplicates">Misplaced keys whose owning shard already held the key: that copy was kept.</param>
+public sealed record KeyspaceMigrationResult(long Keys, long Moved, long Expired, long Duplicates);
+
+/// <summary>
+/// Re-homes every key of a data directory to the shard that owns it under <see cref="KeySlots"/>,
+/// before the node serves: each stored shard is started on its own (outside sharding), exports its
+/// map, and every misplaced key is written to its owner (<c>SET … NX</c>, with its expiry) and only
+/// then deleted where it was. A crash part way leaves every key in its old shard, its new one, or
+/// both with the same value; running again finishes the job, which is why the caller records the new
+/// <see cref="KeyspaceLayout"/> only after this returns.
+/// </summary>
+public static class KeyspaceMigration
+{
+    private const int BatchSize = 256;
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>Re-homes the keys of <paramref name="storedShards"/> over <paramref name="shardCount"/> shards.</summary>
+    /// <exception cref="InvalidOperationException">A shard refused a write; nothing is lost, the migration can run again.</exception>
+    public static async Task<KeyspaceMigrationResult> RunAsync(
+        ActorSystem system, ShardSettings settings, NodeMemory memory, IReadOnlyList<int> storedShards, int shardCount, CancellationToken cancellationToken)
+    {
+        var shards = new Dictionary<int, IActorRef>();
+        IActorRef Shard(int id)
+        {
+            if (!shards.TryGetValue(id, out var shard))
+            {
+                var name = id.ToString(CultureInfo.InvariantCulture);
+                shards[id] = shard = system.ActorOf(ShardActor.Props(name, settings, memory), "keyspace-migration-" + name);
+            }
+
+            return shard;
+        }
+
+        long keys = 0, moved = 0, expired = 0, duplicates = 0, requestId = 0;
+        try
+        {
+            // Every shard's map as found, before anything moves, so a moved key is not met again.
+            var exports = new List<ShardExported>(storedShards.Count);
+            foreach (var source in storedShards)
+                exports.Add(await Shard(source).Ask<ShardExported>(new ExportShard(source), AskTimeout, cancellationToken).ConfigureAwait(false));
+
+            foreach (var export in exports)
+            {
+                var source = export.ShardId;
+                keys += export.Snapshot.Entries.Length;
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                var misplaced = new List<SnapshotEntry>();
+                foreach (var entry in export.Snapshot.Entries)
+                    if (KeySlots.ShardOf(entry.Key, shardCount) != source) misplaced.Add(entry);
+
+                for (var start = 0; start < misplaced.Count; start += BatchSize)
+                {
+                    var batch = misplaced.GetRange(start, Math.Min(BatchSize, misplaced.Count - start));
+                    foreach (var group in batch.Where(e => e.ExpireAtMs == 0 || e.ExpireAtMs > now).GroupBy(e => KeySlots.ShardOf(e.Key, shardCount)))
+                    {
+                        var writes = group.Select(e => new ShardCommand(CommandId.Set, SetArguments(e))).ToArray();
+                        var replies = await SendAsync(Shard(group.Key), group.Key, ++requestId, writes, cancellationToken).ConfigureAwait(false);
+                        foreach (var reply in replies)
+                        {
+                            if (ReferenceEquals(reply, Reply.Ok)) moved++;
+                            else duplicates++;
+                        }
+                    }
+
+                    expired += batch.Count(e => e.ExpireAtMs != 0 && e.ExpireAtMs <= now);
+                    var delete = new ShardCommand(CommandId.Del, batch.Select(e => e.Key).ToArray());
+                    await SendAsync(Shard(source), source, ++requestId, [delete], cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(shards.Values.Select(s => s.GracefulStop(AskTimeout, StopShard.Instance))).ConfigureAwait(false);
+        }
+
+        return new KeyspaceMigrationResult(keys, moved, expired, duplicates);
+    }
+
+    private static byte[][] SetArguments(SnapshotEntry entry) => entry.ExpireAtMs == 0
+        ? [entry.Key, entry.Value, "NX"u8.ToArray()]
+        : [entry.Key, entry.Value, "NX"u8.ToArray(), "PXAT"u8.ToArray(), IntegerText.Format(entry.ExpireAtMs)];
+
+    private static async Task<Reply[]> SendAsync(IActorRef shard, int shardId, long requestId, ShardCommand[] commands, CancellationToken cancellationToken)
+    {
+        var answer = await shard.Ask<ShardBatchReply>(new ShardBatch(shardId, requestId, commands), AskTimeout, cancellationToken).ConfigureAwait(false);
+        foreach (var reply in answer.Replies)
+            if (reply is ErrorReply error)
+                throw new InvalidOperationException($"shard {shardId} refused a write while re-homing keys: {error}");
+        return answer.Replies;
+    }
+}
