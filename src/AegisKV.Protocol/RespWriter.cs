@@ -95,6 +95,31 @@ public static class RespWriter
         WriteIntegerLine(writer, (byte)'*', count);
     }
 
+    /// <summary>Writes the RESP3 null: <c>_\r\n</c>.</summary>
+    /// <param name="writer">Destination.</param>
+    public static void WriteNull(IBufferWriter<byte> writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        WriteRaw(writer, "_\r\n"u8);
+    }
+
+    /// <summary>Writes a RESP3 aggregate header: <c>%</c> map (count is pairs), <c>~</c> set or <c>&gt;</c> push.</summary>
+    /// <param name="writer">Destination.</param>
+    /// <param name="type">The aggregate's type byte: <c>%</c>, <c>~</c> or <c>&gt;</c>.</param>
+    /// <param name="count">Number of elements (of pairs, for a map).</param>
+    public static void WriteAggregateHeader(IBufferWriter<byte> writer, byte type, int count)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (type is not ((byte)'%' or (byte)'~' or (byte)'>')) throw new ArgumentOutOfRangeException(nameof(type), type, "not a RESP3 aggregate type");
+        WriteIntegerLine(writer, type, count);
+    }
+
+    /// <summary>Writes a RESP3 double: <c>,text\r\n</c>; the text is as Redis prints it (e.g. <c>inf</c>).</summary>
+    /// <param name="writer">Destination.</param>
+    /// <param name="text">The number as ASCII text.</param>
+    public static void WriteDouble(IBufferWriter<byte> writer, ReadOnlySpan<byte> text) => WriteLine(writer, (byte)',', text);
+
     private static void WriteLine(IBufferWriter<byte> writer, byte prefix, ReadOnlySpan<byte> text)
     {
         ArgumentNullException.ThrowIfNull(writer);

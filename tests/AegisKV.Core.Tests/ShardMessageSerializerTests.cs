@@ -31,7 +31,12 @@ public sealed class ShardMessageSerializerTests : IDisposable
         { new ExpirySet(2, B("k"), 99), "ES" },
         { new ShardCleared(2), "SC" },
         { new EpochStarted(3), "EP" },
-        { new ShardSnapshot(3, [new SnapshotEntry(B("k"), B("v"), 0)]), "SN" },
+        { new ShardSnapshot(3, [new SnapshotEntry(B("k"), B("v"), 0), new SnapshotEntry(B("h"), Hash(("f", "v", 0), ("g", "w", 77)), 5)]), "S2" },
+        { new HashFieldsSet(2, B("h"), [B("f"), B("v"), B("g"), B("w")], KeepTtl: true), "HS" },
+        { new HashFieldsDeleted(2, B("h"), [B("f")]), "HD" },
+        { new HashFieldsExpirySet(2, B("h"), [B("f"), B("g")], 1234), "HX" },
+        { new EntryRestored(2, B("h"), Hash(("f", "v", 9)), 55), "ER" },
+        { new EntryRestored(2, B("s"), B("text"), 0), "ER" },
         { new ArrayReply([Reply.Ok, Reply.Nil, Reply.Integer(-5), new BulkReply(B("x")), Errors.Syntax, Reply.NilArray]), "P" },
     };
 
@@ -61,6 +66,15 @@ public sealed class ShardMessageSerializerTests : IDisposable
         Assert.Equal("01" + "0200000000000000" + "016B" + "0376616C" + "D204000000000000", Convert.ToHexString(bytes));
     }
 
+    // Snapshots written before hashes hold strings only, under manifest "SN": they stay readable.
+    [Fact]
+    public void A_string_only_snapshot_should_still_be_read()
+    {
+        var bytes = Convert.FromHexString("01" + "0300000000000000" + "01" + "016B" + "0176" + "0000000000000000");
+        var snapshot = Assert.IsType<ShardSnapshot>(Serializer.FromBinary(bytes, "SN"));
+        Assert.Equal("3 6B=76@0", Describe(snapshot));
+    }
+
     [Fact]
     public void An_unknown_format_version_should_be_refused() =>
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Serializer.FromBinary([9, 0, 0], "SC"));
@@ -72,8 +86,22 @@ public sealed class ShardMessageSerializerTests : IDisposable
         ValueSet v => $"{v.Epoch} {Convert.ToHexString(v.Key)} {Convert.ToHexString(v.Value)} {v.ExpireAtMs}",
         KeysDeleted d => $"{d.Epoch} {string.Join(",", d.Keys.Select(Convert.ToHexString))}",
         ExpirySet e => $"{e.Epoch} {Convert.ToHexString(e.Key)} {e.ExpireAtMs}",
-        ShardSnapshot s => $"{s.Epoch} {string.Join(",", s.Entries.Select(x => Convert.ToHexString(x.Key) + "=" + Convert.ToHexString(x.Value) + "@" + x.ExpireAtMs))}",
+        ShardSnapshot s => $"{s.Epoch} {string.Join(",", s.Entries.Select(x => Convert.ToHexString(x.Key) + "=" + ShowData(x.Data) + "@" + x.ExpireAtMs))}",
+        HashFieldsSet h => $"{h.Epoch} {Convert.ToHexString(h.Key)} {string.Join(",", h.FieldsAndValues.Select(Convert.ToHexString))} {h.KeepTtl}",
+        HashFieldsDeleted h => $"{h.Epoch} {Convert.ToHexString(h.Key)} {string.Join(",", h.Fields.Select(Convert.ToHexString))}",
+        HashFieldsExpirySet h => $"{h.Epoch} {Convert.ToHexString(h.Key)} {string.Join(",", h.Fields.Select(Convert.ToHexString))} {h.ExpireAtMs}",
+        EntryRestored e => $"{e.Epoch} {Convert.ToHexString(e.Key)} {ShowData(e.Data)} {e.ExpireAtMs}",
         Reply r => Show(r),
         _ => message.ToString()!,
+    };
+
+    private static HashValue Hash(params (string Field, string Value, long ExpireAtMs)[] fields) =>
+        HashValue.From(fields.Select(f => new KeyValuePair<byte[], HashField>(B(f.Field), new HashField(B(f.Value), f.ExpireAtMs))));
+
+    private static string ShowData(object data) => data switch
+    {
+        byte[] text => Convert.ToHexString(text),
+        HashValue hash => "{" + string.Join(",", hash.Fields.Select(f => $"{Convert.ToHexString(f.Key)}:{Convert.ToHexString(f.Value.Value)}@{f.Value.ExpireAtMs}").Order()) + "}",
+        _ => data.ToString()!,
     };
 }

@@ -28,6 +28,8 @@ internal static class Text
         BulkReply b => "\"" + Encoding.UTF8.GetString(b.Value) + "\"",
         ArrayReply { Items: null } => "(nil array)",
         ArrayReply a => "[" + string.Join(", ", a.Items.Select(Show)) + "]",
+        MapReply m => "[" + string.Join(", ", m.Items.Select(Show)) + "]",
+        PairsReply p => "[" + string.Join(", ", p.Items.Select(Show)) + "]",
         _ => reply.ToString(),
     };
 }

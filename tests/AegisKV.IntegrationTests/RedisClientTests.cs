@@ -44,6 +44,29 @@ public sealed class RedisClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Hash_commands_should_round_trip_through_the_client()
+    {
+        await Db.HashSetAsync("cart", [new("apples", 3), new("pears", 1)]);
+        Assert.True(await Db.HashSetAsync("cart", "plums", 7));
+        Assert.Equal(3, (long)await Db.HashGetAsync("cart", "apples"));
+        Assert.Equal(5, await Db.HashIncrementAsync("cart", "apples", 2));
+        Assert.Equal(1.5, await Db.HashIncrementAsync("cart", "weight", 1.5));
+        Assert.Equal(4, await Db.HashLengthAsync("cart"));
+        var all = (await Db.HashGetAllAsync("cart")).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+        Assert.Equal(new Dictionary<string, string> { ["apples"] = "5", ["pears"] = "1", ["plums"] = "7", ["weight"] = "1.5" }, all);
+        var scanned = new List<string>();
+        await foreach (var entry in Db.HashScanAsync("cart", "p*", pageSize: 1)) scanned.Add(entry.Name!);
+        Assert.Equal(["pears", "plums"], scanned.Order());
+        Assert.True(await Db.HashDeleteAsync("cart", "pears"));
+        Assert.Equal(["apples", "plums", "weight"], (await Db.HashKeysAsync("cart")).Select(k => (string)k!).Order());
+        Assert.Equal(RedisType.Hash, await Db.KeyTypeAsync("cart"));
+        var wrongType = await Assert.ThrowsAsync<RedisServerException>(() => Db.StringGetAsync("cart"));
+        Assert.StartsWith("WRONGTYPE", wrongType.Message);
+        var scan = _redis.GetServer(_node.Endpoint).KeysAsync(pattern: "*", pageSize: 100);
+        Assert.Contains("cart", await scan.Select(k => (string)k!).ToListAsync());
+    }
+
+    [Fact]
     public async Task Binary_keys_and_values_should_be_kept_byte_for_byte()
     {
         byte[] key = [0, 1, 2, 13, 10, 255];

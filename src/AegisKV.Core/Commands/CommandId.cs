@@ -120,4 +120,58 @@ public enum CommandId : byte
     RenameNx = 55,
     /// <summary>CLUSTER.</summary>
     Cluster = 56,
+    /// <summary>HSET.</summary>
+    HSet = 57,
+    /// <summary>HSETNX.</summary>
+    HSetNx = 58,
+    /// <summary>HGET.</summary>
+    HGet = 59,
+    /// <summary>HMGET.</summary>
+    HMGet = 60,
+    /// <summary>HGETALL.</summary>
+    HGetAll = 61,
+    /// <summary>HDEL.</summary>
+    HDel = 62,
+    /// <summary>HEXISTS.</summary>
+    HExists = 63,
+    /// <summary>HLEN.</summary>
+    HLen = 64,
+    /// <summary>HSTRLEN.</summary>
+    HStrLen = 65,
+    /// <summary>HKEYS.</summary>
+    HKeys = 66,
+    /// <summary>HVALS.</summary>
+    HVals = 67,
+    /// <summary>HINCRBY.</summary>
+    HIncrBy = 68,
+    /// <summary>HINCRBYFLOAT.</summary>
+    HIncrByFloat = 69,
+    /// <summary>HRANDFIELD.</summary>
+    HRandField = 70,
+    /// <summary>HSCAN.</summary>
+    HScan = 71,
+    /// <summary>HEXPIRE.</summary>
+    HExpire = 72,
+    /// <summary>HPEXPIRE.</summary>
+    HPExpire = 73,
+    /// <summary>HEXPIREAT.</summary>
+    HExpireAt = 74,
+    /// <summary>HPEXPIREAT.</summary>
+    HPExpireAt = 75,
+    /// <summary>HTTL.</summary>
+    HTtl = 76,
+    /// <summary>HPTTL.</summary>
+    HPTtl = 77,
+    /// <summary>HPERSIST.</summary>
+    HPersist = 78,
+    /// <summary>HEXPIRETIME.</summary>
+    HExpireTime = 79,
+    /// <summary>HPEXPIRETIME.</summary>
+    HPExpireTime = 80,
+    /// <summary>HMSET.</summary>
+    HMSet = 81,
+    /// <summary>DUMP.</summary>
+    Dump = 82,
+    /// <summary>RESTORE.</summary>
+    Restore = 83,
 }

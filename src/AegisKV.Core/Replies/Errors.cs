@@ -36,6 +36,13 @@ public static class Errors
     public static readonly ErrorReply DbIndexOutOfRange = new("ERR DB index is out of range"u8.ToArray());
 
     /// <summary>A SCAN cursor that does not parse.</summary>
+    /// <summary>The key holds another type than the command works on.</summary>
+    public static readonly ErrorReply WrongType = new("WRONGTYPE Operation against a key holding the wrong kind of value"u8.ToArray());
+
+    /// <summary>A float argument that is not a number.</summary>
+    public static readonly ErrorReply NotFloat = new("ERR value is not a valid float"u8.ToArray());
+
+    /// <summary>The cursor is not a number.</summary>
     public static readonly ErrorReply InvalidCursor = new("ERR invalid cursor"u8.ToArray());
 
     /// <summary>The shard did not answer in time.</summary>

@@ -4,7 +4,7 @@ using AegisKV.Protocol;
 namespace AegisKV.Core.Replies;
 
 /// <summary>
-/// A RESP2 reply produced by a command. Replies are immutable so shard actors can hand out
+/// A reply produced by a command, written as RESP2 or, on a connection that said <c>HELLO 3</c>, RESP3. Replies are immutable so shard actors can hand out
 /// shared singletons (<see cref="Ok"/>, <see cref="Nil"/>) without allocating per request.
 /// </summary>
 public abstract record Reply
@@ -34,21 +34,24 @@ public abstract record Reply
     public static Reply Bulk(byte[]? value) => value is null ? Nil : new BulkReply(value);
 
     /// <summary>Encodes this reply as RESP2.</summary>
-    public abstract void WriteTo(IBufferWriter<byte> writer);
+    public void WriteTo(IBufferWriter<byte> writer) => WriteTo(writer, 2);
+
+    /// <summary>Encodes this reply in protocol version <paramref name="protocol"/> (2 or 3).</summary>
+    public abstract void WriteTo(IBufferWriter<byte> writer, int protocol);
 }
 
 /// <summary>A simple string such as <c>+OK</c>.</summary>
 public sealed record SimpleReply(byte[] Value) : Reply
 {
     /// <inheritdoc />
-    public override void WriteTo(IBufferWriter<byte> writer) => RespWriter.WriteSimpleString(writer, Value);
+    public override void WriteTo(IBufferWriter<byte> writer, int protocol) => RespWriter.WriteSimpleString(writer, Value);
 }
 
 /// <summary>An error reply; <see cref="Message"/> starts with its prefix (ERR, WRONGTYPE, OOM, …).</summary>
 public sealed record ErrorReply(byte[] Message) : Reply
 {
     /// <inheritdoc />
-    public override void WriteTo(IBufferWriter<byte> writer) => RespWriter.WriteError(writer, Message);
+    public override void WriteTo(IBufferWriter<byte> writer, int protocol) => RespWriter.WriteError(writer, Message);
 
     /// <summary>The message as text, for logs and tests.</summary>
     public override string ToString() => System.Text.Encoding.UTF8.GetString(Message);
@@ -58,17 +61,18 @@ public sealed record ErrorReply(byte[] Message) : Reply
 public sealed record IntegerReply(long Value) : Reply
 {
     /// <inheritdoc />
-    public override void WriteTo(IBufferWriter<byte> writer) => RespWriter.WriteInteger(writer, Value);
+    public override void WriteTo(IBufferWriter<byte> writer, int protocol) => RespWriter.WriteInteger(writer, Value);
 }
 
 /// <summary>A bulk string; <c>null</c> is the null bulk string.</summary>
 public sealed record BulkReply(byte[]? Value) : Reply
 {
     /// <inheritdoc />
-    public override void WriteTo(IBufferWriter<byte> writer)
+    public override void WriteTo(IBufferWriter<byte> writer, int protocol)
     {
-        if (Value is null) RespWriter.WriteNullBulkString(writer);
-        else RespWriter.WriteBulkString(writer, Value);
+        if (Value is not null) RespWriter.WriteBulkString(writer, Value);
+        else if (protocol >= 3) RespWriter.WriteNull(writer);
+        else RespWriter.WriteNullBulkString(writer);
     }
 }
 
@@ -76,15 +80,57 @@ public sealed record BulkReply(byte[]? Value) : Reply
 public sealed record ArrayReply(Reply[]? Items) : Reply
 {
     /// <inheritdoc />
-    public override void WriteTo(IBufferWriter<byte> writer)
+    public override void WriteTo(IBufferWriter<byte> writer, int protocol)
     {
         if (Items is null)
         {
-            RespWriter.WriteNullArray(writer);
+            if (protocol >= 3) RespWriter.WriteNull(writer);
+            else RespWriter.WriteNullArray(writer);
             return;
         }
 
         RespWriter.WriteArrayHeader(writer, Items.Length);
-        foreach (var item in Items) item.WriteTo(writer);
+        foreach (var item in Items) item.WriteTo(writer, protocol);
+    }
+}
+
+/// <summary>
+/// Key-value pairs (<see cref="Items"/>: key, value, key, value, …): a RESP3 map, or in RESP2 the flat
+/// array Redis sends (HGETALL, CONFIG GET, HELLO).
+/// </summary>
+public sealed record MapReply(Reply[] Items) : Reply
+{
+    /// <inheritdoc />
+    public override void WriteTo(IBufferWriter<byte> writer, int protocol)
+    {
+        if (protocol >= 3) RespWriter.WriteAggregateHeader(writer, (byte)'%', Items.Length / 2);
+        else RespWriter.WriteArrayHeader(writer, Items.Length);
+        foreach (var item in Items) item.WriteTo(writer, protocol);
+    }
+}
+
+/// <summary>
+/// Pairs (<see cref="Items"/>: first, second, first, second, …) that RESP3 sends as an array of
+/// two-element arrays and RESP2 as one flat array (HRANDFIELD … WITHVALUES).
+/// </summary>
+public sealed record PairsReply(Reply[] Items) : Reply
+{
+    /// <inheritdoc />
+    public override void WriteTo(IBufferWriter<byte> writer, int protocol)
+    {
+        if (protocol < 3)
+        {
+            RespWriter.WriteArrayHeader(writer, Items.Length);
+            foreach (var item in Items) item.WriteTo(writer, protocol);
+            return;
+        }
+
+        RespWriter.WriteArrayHeader(writer, Items.Length / 2);
+        for (var i = 0; i + 1 < Items.Length; i += 2)
+        {
+            RespWriter.WriteArrayHeader(writer, 2);
+            Items[i].WriteTo(writer, protocol);
+            Items[i + 1].WriteTo(writer, protocol);
+        }
     }
 }

@@ -30,10 +30,16 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
     internal const string ExpirySetManifest = "ES";
     internal const string ShardClearedManifest = "SC";
     internal const string EpochStartedManifest = "EP";
-    internal const string SnapshotManifest = "SN";
+    // "SN" snapshots hold strings only (written before hashes); "S2" entries carry a typed value.
+    internal const string StringSnapshotManifest = "SN";
+    internal const string SnapshotManifest = "S2";
+    internal const string HashFieldsSetManifest = "HS";
+    internal const string HashFieldsDeletedManifest = "HD";
+    internal const string HashFieldsExpirySetManifest = "HX";
+    internal const string EntryRestoredManifest = "ER";
 
     // Never change these: they are written in snapshots and replies.
-    private const byte SimpleTag = 1, ErrorTag = 2, IntegerTag = 3, BulkTag = 4, NilBulkTag = 5, ArrayTag = 6, NilArrayTag = 7;
+    private const byte SimpleTag = 1, ErrorTag = 2, IntegerTag = 3, BulkTag = 4, NilBulkTag = 5, ArrayTag = 6, NilArrayTag = 7, MapTag = 8, PairsTag = 9;
 
     /// <summary>Creates the serializer; Akka calls this with its system.</summary>
     public ShardMessageSerializer(ExtendedActorSystem system) : base(system)
@@ -53,6 +59,10 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
         ShardCleared => ShardClearedManifest,
         EpochStarted => EpochStartedManifest,
         ShardSnapshot => SnapshotManifest,
+        HashFieldsSet => HashFieldsSetManifest,
+        HashFieldsDeleted => HashFieldsDeletedManifest,
+        HashFieldsExpirySet => HashFieldsExpirySetManifest,
+        EntryRestored => EntryRestoredManifest,
         RecoverShard => RecoverShardManifest,
         ShardRecovered => ShardRecoveredManifest,
         StopShard => StopShardManifest,
@@ -94,8 +104,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
                 break;
             case KeysDeleted deleted:
                 w.Int64(deleted.Epoch);
-                w.VarUInt((ulong)deleted.Keys.Length);
-                foreach (var key in deleted.Keys) w.Bytes(key);
+                WriteByteArrays(w, deleted.Keys);
                 break;
             case ExpirySet expiry:
                 w.Int64(expiry.Epoch);
@@ -114,10 +123,33 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
                 foreach (var entry in snapshot.Entries)
                 {
                     w.Bytes(entry.Key);
-                    w.Bytes(entry.Value);
+                    ValueCodec.Write(w, entry.Data);
                     w.Int64(entry.ExpireAtMs);
                 }
 
+                break;
+            case HashFieldsSet hashSet:
+                w.Int64(hashSet.Epoch);
+                w.Bytes(hashSet.Key);
+                WriteByteArrays(w, hashSet.FieldsAndValues);
+                w.Byte(hashSet.KeepTtl ? (byte)1 : (byte)0);
+                break;
+            case HashFieldsDeleted hashDeleted:
+                w.Int64(hashDeleted.Epoch);
+                w.Bytes(hashDeleted.Key);
+                WriteByteArrays(w, hashDeleted.Fields);
+                break;
+            case HashFieldsExpirySet hashExpiry:
+                w.Int64(hashExpiry.Epoch);
+                w.Bytes(hashExpiry.Key);
+                WriteByteArrays(w, hashExpiry.Fields);
+                w.Int64(hashExpiry.ExpireAtMs);
+                break;
+            case EntryRestored restored:
+                w.Int64(restored.Epoch);
+                w.Bytes(restored.Key);
+                ValueCodec.Write(w, restored.Data);
+                w.Int64(restored.ExpireAtMs);
                 break;
             case RecoverShard recover:
                 w.Int32(recover.ShardId);
@@ -154,7 +186,12 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
             ExpirySetManifest => new ExpirySet(r.Int64(), r.Bytes(), r.Int64()),
             ShardClearedManifest => new ShardCleared(r.Int64()),
             EpochStartedManifest => new EpochStarted(r.Int64()),
-            SnapshotManifest => ReadSnapshot(ref r),
+            SnapshotManifest => ReadSnapshot(ref r, typed: true),
+            StringSnapshotManifest => ReadSnapshot(ref r, typed: false),
+            HashFieldsSetManifest => new HashFieldsSet(r.Int64(), r.Bytes(), ReadByteArrays(ref r), r.Byte() != 0),
+            HashFieldsDeletedManifest => new HashFieldsDeleted(r.Int64(), r.Bytes(), ReadByteArrays(ref r)),
+            HashFieldsExpirySetManifest => new HashFieldsExpirySet(r.Int64(), r.Bytes(), ReadByteArrays(ref r), r.Int64()),
+            EntryRestoredManifest => new EntryRestored(r.Int64(), r.Bytes(), ValueCodec.Read(ref r), r.Int64()),
             RecoverShardManifest => new RecoverShard(r.Int32()),
             ShardRecoveredManifest => new ShardRecovered(r.Int32(), r.Int64(), r.Int64()),
             StopShardManifest => StopShard.Instance,
@@ -190,12 +227,19 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
         return items;
     }
 
-    private static ShardSnapshot ReadSnapshot(ref WireReader r)
+    private static ShardSnapshot ReadSnapshot(ref WireReader r, bool typed)
     {
         var epoch = r.Int64();
         var entries = new SnapshotEntry[r.Count()];
-        for (var i = 0; i < entries.Length; i++) entries[i] = new SnapshotEntry(r.Bytes(), r.Bytes(), r.Int64());
+        for (var i = 0; i < entries.Length; i++)
+            entries[i] = new SnapshotEntry(r.Bytes(), typed ? ValueCodec.Read(ref r) : r.Bytes(), r.Int64());
         return new ShardSnapshot(epoch, entries);
+    }
+
+    private static void WriteByteArrays(WireWriter w, byte[][] items)
+    {
+        w.VarUInt((ulong)items.Length);
+        foreach (var item in items) w.Bytes(item);
     }
 
     private static void WriteReply(WireWriter w, Reply reply)
@@ -225,9 +269,13 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
                 w.Byte(NilArrayTag);
                 break;
             case ArrayReply array:
-                w.Byte(ArrayTag);
-                w.VarUInt((ulong)array.Items.Length);
-                foreach (var item in array.Items) WriteReply(w, item);
+                WriteItems(w, ArrayTag, array.Items);
+                break;
+            case MapReply map:
+                WriteItems(w, MapTag, map.Items);
+                break;
+            case PairsReply pairs:
+                WriteItems(w, PairsTag, pairs.Items);
                 break;
             default:
                 throw new ArgumentException($"Cannot serialize reply {reply.GetType()}", nameof(reply));
@@ -242,9 +290,16 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
         BulkTag => new BulkReply(r.Bytes()),
         NilBulkTag => Reply.Nil,
         NilArrayTag => Reply.NilArray,
-        ArrayTag => ReadArray(ref r),
+        ArrayTag => new ArrayReply(ReadReplies(ref r)),
+        MapTag => new MapReply(ReadReplies(ref r)),
+        PairsTag => new PairsReply(ReadReplies(ref r)),
         var tag => throw new System.Runtime.Serialization.SerializationException($"Unknown reply tag {tag}"),
     };
 
-    private static Reply ReadArray(ref WireReader r) => new ArrayReply(ReadReplies(ref r));
+    private static void WriteItems(WireWriter w, byte tag, Reply[] items)
+    {
+        w.Byte(tag);
+        w.VarUInt((ulong)items.Length);
+        foreach (var item in items) WriteReply(w, item);
+    }
 }

@@ -14,6 +14,8 @@ internal ref struct WireReader
         _position = 0;
     }
 
+    public readonly int Remaining => _data.Length - _position;
+
     public byte Byte() => Take(1)[0];
 
     public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));

@@ -16,8 +16,8 @@ public sealed record KeyspaceMigrationResult(long Keys, long Moved, long Expired
 /// <summary>
 /// Re-homes every key of a data directory to the shard that owns it under <see cref="KeySlots"/>,
 /// before the node serves: each stored shard is started on its own (outside sharding), exports its
-/// map, and every misplaced key is written to its owner (<c>SET … NX</c>, with its expiry) and only
-/// then deleted where it was. A crash part way leaves every key in its old shard, its new one, or
+/// map, and every misplaced key is written to its owner (<c>RESTORE</c> without <c>REPLACE</c>, with its
+/// absolute expiry) and only then deleted where it was. A crash part way leaves every key in its old shard, its new one, or
 /// both with the same value; running again finishes the job, which is why the caller records the new
 /// <see cref="KeyspaceLayout"/> only after this returns.
 /// </summary>
@@ -65,12 +65,12 @@ public static class KeyspaceMigration
                     var batch = misplaced.GetRange(start, Math.Min(BatchSize, misplaced.Count - start));
                     foreach (var group in batch.Where(e => e.ExpireAtMs == 0 || e.ExpireAtMs > now).GroupBy(e => KeySlots.ShardOf(e.Key, shardCount)))
                     {
-                        var writes = group.Select(e => new ShardCommand(CommandId.Set, SetArguments(e))).ToArray();
+                        var writes = group.Select(e => new ShardCommand(CommandId.Restore, RestoreArguments(e))).ToArray();
                         var replies = await SendAsync(Shard(group.Key), group.Key, ++requestId, writes, cancellationToken).ConfigureAwait(false);
                         foreach (var reply in replies)
                         {
-                            if (ReferenceEquals(reply, Reply.Ok)) moved++;
-                            else duplicates++;
+                            if (reply is ErrorReply) duplicates++;
+                            else moved++;
                         }
                     }
 
@@ -88,15 +88,14 @@ public static class KeyspaceMigration
         return new KeyspaceMigrationResult(keys, moved, expired, duplicates);
     }
 
-    private static byte[][] SetArguments(SnapshotEntry entry) => entry.ExpireAtMs == 0
-        ? [entry.Key, entry.Value, "NX"u8.ToArray()]
-        : [entry.Key, entry.Value, "NX"u8.ToArray(), "PXAT"u8.ToArray(), IntegerText.Format(entry.ExpireAtMs)];
+    private static byte[][] RestoreArguments(SnapshotEntry entry) =>
+        [entry.Key, IntegerText.Format(entry.ExpireAtMs), ShardState.DumpPayload(entry.Data), "ABSTTL"u8.ToArray()];
 
     private static async Task<Reply[]> SendAsync(IActorRef shard, int shardId, long requestId, ShardCommand[] commands, CancellationToken cancellationToken)
     {
         var answer = await shard.Ask<ShardBatchReply>(new ShardBatch(shardId, requestId, commands), AskTimeout, cancellationToken).ConfigureAwait(false);
         foreach (var reply in answer.Replies)
-            if (reply is ErrorReply error)
+            if (reply is ErrorReply error && !error.ToString().StartsWith("BUSYKEY", StringComparison.Ordinal))
                 throw new InvalidOperationException($"shard {shardId} refused a write while re-homing keys: {error}");
         return answer.Replies;
     }

@@ -39,7 +39,15 @@ public sealed class NodeMemory
     public bool WouldExceed(long bytes) => MaxBytes > 0 && UsedBytes + bytes > MaxBytes;
 
     /// <summary>The charge for one key and value.</summary>
-    public static long Cost(byte[] key, byte[] value) => key.Length + value.Length + EntryOverhead;
+    public static long Cost(byte[] key, object value) => key.Length + ValueBytes(value) + EntryOverhead;
+
+    /// <summary>Bytes charged for a value: a string's length, or a hash's fields (<see cref="HashValue.Bytes"/>).</summary>
+    public static long ValueBytes(object value) => value switch
+    {
+        byte[] text => text.Length,
+        HashValue hash => hash.Bytes,
+        _ => throw new ArgumentException($"not a stored value: {value.GetType().Name}", nameof(value)),
+    };
 
     /// <summary>Records a change in bytes, keys and keys with expiry.</summary>
     public void Add(long bytes, long keys, long volatileKeys)

@@ -23,3 +23,21 @@ public sealed record ShardCleared(long Epoch) : IShardEvent;
 
 /// <summary>A new incarnation of the shard's primary started serving with this epoch.</summary>
 public sealed record EpochStarted(long Epoch) : IShardEvent;
+
+/// <summary>
+/// Fields of a hash were set (<paramref name="FieldsAndValues"/>: field, value, field, value, …),
+/// creating the hash when missing. A set field loses its own expiry unless <paramref name="KeepTtl"/>.
+/// </summary>
+public sealed record HashFieldsSet(long Epoch, byte[] Key, byte[][] FieldsAndValues, bool KeepTtl) : IShardEvent;
+
+/// <summary>Fields of a hash were removed; a hash left without fields is removed.</summary>
+public sealed record HashFieldsDeleted(long Epoch, byte[] Key, byte[][] Fields) : IShardEvent;
+
+/// <summary>The expiry of fields of a hash changed (absolute Unix ms); 0 removes it.</summary>
+public sealed record HashFieldsExpirySet(long Epoch, byte[] Key, byte[][] Fields, long ExpireAtMs) : IShardEvent;
+
+/// <summary>
+/// A key was set to a whole value of any type (RENAME, COPY, RESTORE, re-homing), replacing any
+/// previous value and expiry. <paramref name="Data"/> is as in <see cref="StoredValue.Data"/>.
+/// </summary>
+public sealed record EntryRestored(long Epoch, byte[] Key, object Data, long ExpireAtMs) : IShardEvent;

@@ -25,6 +25,12 @@ public sealed partial class ShardState
     public Reply Execute(CommandId command, byte[][] arguments, long nowMs, List<IShardEvent> events)
     {
         _changes.Clear();
+        var kind = KindOf(command);
+        if (kind == ValueKind.Hash)
+            return TryGetLive(arguments[0], nowMs, out var held) && held.Data is not HashValue ? Errors.WrongType : ExecuteHash(command, arguments, nowMs, events);
+        // Only a shard holding other types than strings checks a string command's key.
+        if (kind == ValueKind.String && _otherTypeKeys > 0 && TryGetLive(arguments[0], nowMs, out var other) && !other.IsString)
+            return Errors.WrongType;
         switch (command)
         {
             case CommandId.Get:
@@ -54,7 +60,7 @@ public sealed partial class ShardState
             {
                 var items = new Reply[arguments.Length];
                 for (var i = 0; i < arguments.Length; i++)
-                    items[i] = TryGetLive(arguments[i], nowMs, out var v) ? new BulkReply(v.Value) : Reply.Nil;
+                    items[i] = TryGetLive(arguments[i], nowMs, out var v) && v.Data is byte[] text ? new BulkReply(text) : Reply.Nil;
                 return new ArrayReply(items);
             }
             case CommandId.MSet:
@@ -126,7 +132,11 @@ public sealed partial class ShardState
                 Emit(events, new ExpirySet(Epoch, arguments[0], 0));
                 return Reply.One;
             case CommandId.Type:
-                return TryGetLive(arguments[0], nowMs, out _) ? TypeString : TypeNone;
+                return TryGetLive(arguments[0], nowMs, out var typed) ? TypeReply(typed.Data) : TypeNone;
+            case CommandId.Dump:
+                return Dump(arguments[0], nowMs);
+            case CommandId.Restore:
+                return Restore(arguments, nowMs, events);
             case CommandId.Watch:
                 // The keys' versions, for the connection to hand back at EXEC.
                 var versions = new Reply[arguments.Length];
@@ -181,6 +191,7 @@ public sealed partial class ShardState
         }
 
         var exists = TryGetLive(arguments[0], nowMs, out var current);
+        if (exists && (get || compareTo is not null) && !current.IsString) return Errors.WrongType;
         var old = get ? Reply.Bulk(exists ? current.Value : null) : null;
         if ((nx && exists) || (xx && !exists) || (compareTo is not null && (!exists || !current.Value.AsSpan().SequenceEqual(compareTo))))
             return old ?? Reply.Nil;
@@ -310,50 +321,6 @@ public sealed partial class ShardState
         if (expireAt <= nowMs) Emit(events, new KeysDeleted(Epoch, [arguments[0]]));
         else Emit(events, new ExpirySet(Epoch, arguments[0], expireAt));
         return Reply.One;
-    }
-
-    private Reply Keys(byte[] pattern, long nowMs)
-    {
-        var matchAll = pattern is [(byte)'*'];
-        var keys = new List<Reply>();
-        foreach (var (key, value) in _map)
-        {
-            if (value.IsExpired(nowMs)) continue;
-            if (matchAll || GlobPattern.IsMatch(pattern, key)) keys.Add(new BulkReply(key));
-        }
-
-        return new ArrayReply([.. keys]);
-    }
-
-    /// <summary>
-    /// Shard-level SCAN. Arguments: start position, count, then optionally MATCH pattern
-    /// (empty for all). Replies [next position or 0 when done, keys]. Walks keys in
-    /// <see cref="ScanPosition"/> order; keys sharing the last position are all returned.
-    /// </summary>
-    private Reply Scan(byte[][] arguments, long nowMs)
-    {
-        if (!IntegerText.TryParse(arguments[0], out var start) || !IntegerText.TryParse(arguments[1], out var count) || count < 1)
-            return Errors.Syntax;
-        var pattern = arguments.Length > 2 && arguments[2].Length > 0 ? arguments[2] : null;
-
-        var candidates = new List<(long Position, byte[] Key)>();
-        foreach (var (key, value) in _map)
-        {
-            var position = ScanPosition(key);
-            if (position >= start && !value.IsExpired(nowMs)) candidates.Add((position, key));
-        }
-
-        candidates.Sort(static (a, b) => a.Position.CompareTo(b.Position));
-        var take = (int)Math.Min(count, candidates.Count);
-        while (take > 0 && take < candidates.Count && candidates[take].Position == candidates[take - 1].Position) take++;
-
-        var keys = new List<Reply>(take);
-        for (var i = 0; i < take; i++)
-            if (pattern is null || GlobPattern.IsMatch(pattern, candidates[i].Key)) keys.Add(new BulkReply(candidates[i].Key));
-
-        var next = take < candidates.Count ? candidates[take - 1].Position + 1 : 0;
-        if (take == 0) next = 0;
-        return new ArrayReply([Reply.Integer(next), new ArrayReply([.. keys])]);
     }
 
     private static bool Is(ReadOnlySpan<byte> argument, ReadOnlySpan<byte> upperCaseOption) =>

@@ -3,7 +3,7 @@ using AegisKV.Core.Replies;
 namespace AegisKV.Core.State;
 
 // Commands over several keys that run as one step on one shard (the connection has checked that all
-// their keys are here): MSETNX, RENAME, RENAMENX.
+// their keys are here): MSETNX, RENAME, RENAMENX; and the walks over the whole key space, KEYS and SCAN.
 public sealed partial class ShardState
 {
     private static readonly ErrorReply NoSuchKey = Errors.Text("ERR no such key");
@@ -30,8 +30,57 @@ public sealed partial class ShardState
         Reply Move()
         {
             Emit(events, new KeysDeleted(Epoch, [key]));
-            Emit(events, new ValueSet(Epoch, target, stored.Value, stored.ExpireAtMs));
+            Emit(events, stored.Data is byte[] text
+                ? new ValueSet(Epoch, target, text, stored.ExpireAtMs)
+                : new EntryRestored(Epoch, target, stored.Data, stored.ExpireAtMs));
             return Reply.Integer(1);
         }
+    }
+
+    private Reply Keys(byte[] pattern, long nowMs)
+    {
+        var matchAll = pattern is [(byte)'*'];
+        var keys = new List<Reply>();
+        foreach (var (key, value) in _map)
+        {
+            if (value.IsExpired(nowMs)) continue;
+            if (matchAll || GlobPattern.IsMatch(pattern, key)) keys.Add(new BulkReply(key));
+        }
+
+        return new ArrayReply([.. keys]);
+    }
+
+    /// <summary>
+    /// Shard-level SCAN. Arguments: start position, count, then optionally MATCH pattern
+    /// (empty for all) and TYPE name (empty for all). Replies [next position or 0 when done, keys]. Walks keys in
+    /// <see cref="ScanPosition"/> order; keys sharing the last position are all returned.
+    /// </summary>
+    private Reply Scan(byte[][] arguments, long nowMs)
+    {
+        if (!IntegerText.TryParse(arguments[0], out var start) || !IntegerText.TryParse(arguments[1], out var count) || count < 1)
+            return Errors.Syntax;
+        var pattern = arguments.Length > 2 && arguments[2].Length > 0 ? arguments[2] : null;
+        var type = arguments.Length > 3 && arguments[3].Length > 0 ? arguments[3] : null;
+
+        var candidates = new List<(long Position, byte[] Key, object Data)>();
+        foreach (var (key, value) in _map)
+        {
+            var position = ScanPosition(key);
+            if (position >= start && !value.IsExpired(nowMs)) candidates.Add((position, key, value.Data));
+        }
+
+        candidates.Sort(static (a, b) => a.Position.CompareTo(b.Position));
+        var take = (int)Math.Min(count, candidates.Count);
+        while (take > 0 && take < candidates.Count && candidates[take].Position == candidates[take - 1].Position) take++;
+
+        var keys = new List<Reply>(take);
+        for (var i = 0; i < take; i++)
+            if ((pattern is null || GlobPattern.IsMatch(pattern, candidates[i].Key))
+                && (type is null || System.Text.Ascii.EqualsIgnoreCase(type, TypeName(candidates[i].Data))))
+                keys.Add(new BulkReply(candidates[i].Key));
+
+        var next = take < candidates.Count ? candidates[take - 1].Position + 1 : 0;
+        if (take == 0) next = 0;
+        return new ArrayReply([Reply.Integer(next), new ArrayReply([.. keys])]);
     }
 }

@@ -8,7 +8,6 @@ namespace AegisKV.Core.State;
 public sealed partial class ShardState
 {
     private static readonly ErrorReply OffsetOutOfRange = Errors.Text("ERR offset is out of range");
-    private static readonly ErrorReply NotAFloat = Errors.Text("ERR value is not a valid float");
     private static readonly ErrorReply NotFinite = Errors.Text("ERR increment would produce NaN or Infinity");
     private static readonly Reply EmptyBulk = new BulkReply([]);
 
@@ -46,10 +45,10 @@ public sealed partial class ShardState
     // The result is stored as text, in the shortest form that reads back as the same number.
     private Reply IncrementByFloat(byte[][] arguments, long nowMs, List<IShardEvent> events)
     {
-        if (!TryParseFloat(arguments[1], out var increment)) return NotAFloat;
+        if (!TryParseFloat(arguments[1], out var increment)) return Errors.NotFloat;
         var exists = TryGetLive(arguments[0], nowMs, out var stored);
         var current = 0.0;
-        if (exists && !TryParseFloat(stored.Value, out current)) return NotAFloat;
+        if (exists && !TryParseFloat(stored.Value, out current)) return Errors.NotFloat;
         var next = current + increment;
         if (!double.IsFinite(next)) return NotFinite;
 

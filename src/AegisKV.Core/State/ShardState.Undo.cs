@@ -27,11 +27,11 @@ public sealed partial class ShardState
             var change = changes[i];
             if (change.Cleared is { } entries)
             {
-                foreach (var (key, value) in entries) Put(key, value.Value, value.ExpireAtMs);
+                foreach (var (key, value) in entries) Put(key, value.Data, value.ExpireAtMs);
             }
             else if (change.Existed)
             {
-                Put(change.Key!, change.Old.Value, change.Old.ExpireAtMs);
+                Put(change.Key!, change.Old.Data, change.Old.ExpireAtMs);
             }
             else
             {
@@ -50,6 +50,18 @@ public sealed partial class ShardState
                 break;
             case ExpirySet expiry:
                 RememberKey(expiry.Key);
+                break;
+            case HashFieldsSet hashSet:
+                RememberKey(hashSet.Key);
+                break;
+            case HashFieldsDeleted hashDeleted:
+                RememberKey(hashDeleted.Key);
+                break;
+            case HashFieldsExpirySet hashExpiry:
+                RememberKey(hashExpiry.Key);
+                break;
+            case EntryRestored restored:
+                RememberKey(restored.Key);
                 break;
             case KeysDeleted deleted:
                 foreach (var key in deleted.Keys) RememberKey(key);

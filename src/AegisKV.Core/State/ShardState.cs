@@ -15,8 +15,12 @@ public sealed partial class ShardState
 {
     private readonly Dictionary<byte[], StoredValue> _map = new(ByteKeyComparer.Instance);
     private readonly PriorityQueue<byte[], long> _expiries = new();
+    // Hashes with a field expiring at the given time; stale entries are checked against the map.
+    private readonly PriorityQueue<byte[], long> _fieldExpiries = new();
     private readonly NodeMemory _memory;
     private long _volatileKeys;
+    // Keys holding something other than a string: while there are none, no command checks types.
+    private long _otherTypeKeys;
     private long _version = Random.Shared.NextInt64(1, long.MaxValue / 2);
 
     /// <summary>Creates an empty shard charged to <paramref name="memory"/>.</summary>
@@ -48,6 +52,18 @@ public sealed partial class ShardState
             case ShardCleared:
                 Clear();
                 break;
+            case HashFieldsSet hashSet:
+                ApplyHashSet(hashSet);
+                break;
+            case HashFieldsDeleted hashDeleted:
+                ApplyHashDelete(hashDeleted);
+                break;
+            case HashFieldsExpirySet hashExpiry:
+                ApplyHashExpiry(hashExpiry);
+                break;
+            case EntryRestored restored:
+                Put(restored.Key, restored.Data, restored.ExpireAtMs);
+                break;
             case EpochStarted:
                 break;
             default:
@@ -62,7 +78,7 @@ public sealed partial class ShardState
     {
         Clear();
         _map.EnsureCapacity(snapshot.Entries.Length);
-        foreach (var entry in snapshot.Entries) Put(entry.Key, entry.Value, entry.ExpireAtMs);
+        foreach (var entry in snapshot.Entries) Put(entry.Key, entry.Data, entry.ExpireAtMs);
         Epoch = snapshot.Epoch;
     }
 
@@ -71,7 +87,7 @@ public sealed partial class ShardState
     {
         var entries = new SnapshotEntry[_map.Count];
         var i = 0;
-        foreach (var (key, value) in _map) entries[i++] = new SnapshotEntry(key, value.Value, value.ExpireAtMs);
+        foreach (var (key, value) in _map) entries[i++] = new SnapshotEntry(key, value.Data, value.ExpireAtMs);
         return new ShardSnapshot(Epoch, entries);
     }
 
@@ -90,6 +106,7 @@ public sealed partial class ShardState
             }
         }
 
+        removed += RemoveExpiredFields(nowMs, limit - removed);
         // Rewritten expiries leave stale entries behind; rebuild once they outnumber the live ones.
         if (_expiries.Count > 2 * _volatileKeys + 1024) RebuildExpiries();
         return removed;
@@ -98,17 +115,21 @@ public sealed partial class ShardState
     /// <summary>Releases the memory charged for this shard's keys (the shard is stopping).</summary>
     public void Release() => Clear();
 
+    // A hash whose fields have all expired is gone, as its key would be in Redis.
     private bool TryGetLive(byte[] key, long nowMs, out StoredValue value) =>
-        _map.TryGetValue(key, out value) && !value.IsExpired(nowMs);
+        _map.TryGetValue(key, out value) && !value.IsExpired(nowMs)
+        && (value.Data is not HashValue hash || !hash.MayHaveExpired(nowMs) || hash.LiveCount(nowMs) > 0);
 
-    private void Put(byte[] key, byte[] value, long expireAtMs)
+    private void Put(byte[] key, object value, long expireAtMs)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_map, key, out var existed);
-        long bytes = value.Length, keys = 0, volatileKeys = 0;
+        long bytes = NodeMemory.ValueBytes(value), keys = 0, volatileKeys = 0;
+        if (value is not byte[]) _otherTypeKeys++;
         if (existed)
         {
-            bytes -= slot.Value.Length;
+            bytes -= NodeMemory.ValueBytes(slot.Data);
             if (slot.ExpireAtMs != 0) volatileKeys--;
+            if (slot.Data is not byte[]) _otherTypeKeys--;
         }
         else
         {
@@ -117,6 +138,7 @@ public sealed partial class ShardState
         }
 
         slot = new StoredValue(value, expireAtMs, NextVersion());
+        if (value is HashValue { EarliestExpiry: > 0 } hash) _fieldExpiries.Enqueue(key, hash.EarliestExpiry);
         if (expireAtMs != 0)
         {
             volatileKeys++;
@@ -132,7 +154,8 @@ public sealed partial class ShardState
         if (!_map.Remove(key, out var old)) return false;
         var volatileDelta = old.ExpireAtMs != 0 ? -1 : 0;
         _volatileKeys += volatileDelta;
-        _memory.Add(-NodeMemory.Cost(key, old.Value), -1, volatileDelta);
+        if (old.Data is not byte[]) _otherTypeKeys--;
+        _memory.Add(-NodeMemory.Cost(key, old.Data), -1, volatileDelta);
         return true;
     }
 
@@ -152,14 +175,16 @@ public sealed partial class ShardState
         long bytes = 0, volatileKeys = 0;
         foreach (var (key, value) in _map)
         {
-            bytes += NodeMemory.Cost(key, value.Value);
+            bytes += NodeMemory.Cost(key, value.Data);
             if (value.ExpireAtMs != 0) volatileKeys++;
         }
 
         _memory.Add(-bytes, -_map.Count, -volatileKeys);
         _map.Clear();
         _expiries.Clear();
+        _fieldExpiries.Clear();
         _volatileKeys = 0;
+        _otherTypeKeys = 0;
     }
 
     // Versions start at a random point, so a version seen before a shard restarted or moved is not met again.

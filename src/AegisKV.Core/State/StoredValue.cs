@@ -1,11 +1,21 @@
 namespace AegisKV.Core.State;
 
-/// <summary>A value in a shard's map. Values are never changed in place: a write stores a new array.</summary>
-/// <param name="Value">The value bytes.</param>
+/// <summary>
+/// A value in a shard's map: a string (<c>byte[]</c>) or a hash (<see cref="HashValue"/>). Values are
+/// never changed in place: a write stores a new array or a new hash, so snapshots and undo records may
+/// share them.
+/// </summary>
+/// <param name="Data">The value: <c>byte[]</c> for a string, <see cref="HashValue"/> for a hash.</param>
 /// <param name="ExpireAtMs">Absolute expiry, Unix milliseconds; 0 for none.</param>
 /// <param name="Version">Changes with every change of the key, for WATCH; never 0.</param>
-public readonly record struct StoredValue(byte[] Value, long ExpireAtMs, long Version)
+public readonly record struct StoredValue(object Data, long ExpireAtMs, long Version)
 {
+    /// <summary>The string value; only for a string key (the caller has checked the type).</summary>
+    public byte[] Value => (byte[])Data;
+
+    /// <summary>True when the value is a string.</summary>
+    public bool IsString => Data is byte[];
+
     /// <summary>True when the value has an expiry that is at or before <paramref name="nowMs"/>.</summary>
     public bool IsExpired(long nowMs) => ExpireAtMs != 0 && ExpireAtMs <= nowMs;
 }

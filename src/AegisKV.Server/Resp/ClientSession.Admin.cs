@@ -19,7 +19,7 @@ internal sealed partial class ClientSession
             return Errors.InvalidCursor;
         byte[] pattern = [];
         long count = 10;
-        var typeMatches = true;
+        byte[] type = [];
         for (var i = 2; i < arguments.Length; i++)
         {
             var hasValue = i + 1 < arguments.Length;
@@ -29,7 +29,7 @@ internal sealed partial class ClientSession
                 if (!IntegerText.TryParse(arguments[++i], out count)) return Errors.NotInteger;
                 if (count < 1) return Errors.Syntax;
             }
-            else if (Ascii.EqualsIgnoreCase(arguments[i], "TYPE"u8) && hasValue) typeMatches = Ascii.EqualsIgnoreCase(arguments[++i], "string"u8);
+            else if (Ascii.EqualsIgnoreCase(arguments[i], "TYPE"u8) && hasValue) type = arguments[++i];
             else return Errors.Syntax;
         }
 
@@ -40,9 +40,9 @@ internal sealed partial class ClientSession
         for (var visited = 0; shard < shardCount && keys.Count < count && visited < MaxShardsPerScanCall; visited++)
         {
             var reply = await CommandRouter.ShardAsync(_inbox, shard, CommandId.Scan,
-                [IntegerText.Format(position), IntegerText.Format(count - keys.Count), pattern]).ConfigureAwait(false);
+                [IntegerText.Format(position), IntegerText.Format(count - keys.Count), pattern, type]).ConfigureAwait(false);
             if (reply is not ArrayReply { Items: [IntegerReply next, ArrayReply { Items: { } found }] }) return reply;
-            if (typeMatches) keys.AddRange(found);
+            keys.AddRange(found);
             if (next.Value == 0)
             {
                 shard++;

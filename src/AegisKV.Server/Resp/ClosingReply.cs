@@ -6,5 +6,5 @@ namespace AegisKV.Server.Resp;
 /// <summary>A reply after which the server closes the connection (QUIT, protocol errors).</summary>
 internal sealed record ClosingReply(Reply Inner) : Reply
 {
-    public override void WriteTo(IBufferWriter<byte> writer) => Inner.WriteTo(writer);
+    public override void WriteTo(IBufferWriter<byte> writer, int protocol) => Inner.WriteTo(writer, protocol);
 }

@@ -1,0 +1,56 @@
+using AegisKV.Core.State;
+
+namespace AegisKV.Core.Serialization;
+
+/// <summary>
+/// A stored value of any type on the wire and on disk: a type tag, then the value. Used by
+/// snapshots, <see cref="EntryRestored"/> and DUMP payloads. Never change a tag's meaning.
+/// </summary>
+internal static class ValueCodec
+{
+    private const byte StringTag = 0, HashTag = 1;
+
+    /// <summary>Writes <paramref name="data"/> (as in <see cref="StoredValue.Data"/>).</summary>
+    public static void Write(WireWriter w, object data)
+    {
+        switch (data)
+        {
+            case byte[] text:
+                w.Byte(StringTag);
+                w.Bytes(text);
+                break;
+            case HashValue hash:
+                w.Byte(HashTag);
+                w.VarUInt((ulong)hash.Count);
+                foreach (var (field, value) in hash.Fields)
+                {
+                    w.Bytes(field);
+                    w.Bytes(value.Value);
+                    w.Int64(value.ExpireAtMs);
+                }
+
+                break;
+            default:
+                throw new ArgumentException($"Cannot serialize a value of type {data.GetType().Name}", nameof(data));
+        }
+    }
+
+    /// <summary>Reads a value written by <see cref="Write"/>.</summary>
+    public static object Read(ref WireReader r)
+    {
+        switch (r.Byte())
+        {
+            case StringTag:
+                return r.Bytes();
+            case HashTag:
+            {
+                var count = r.Count();
+                var fields = new KeyValuePair<byte[], HashField>[count];
+                for (var i = 0; i < count; i++) fields[i] = new(r.Bytes(), new HashField(r.Bytes(), r.Int64()));
+                return HashValue.From(fields);
+            }
+            case var tag:
+                throw new System.Runtime.Serialization.SerializationException($"Unknown value type tag {tag}");
+        }
+    }
+}
