@@ -17,6 +17,9 @@ public static class CoreMetrics
     /// <summary>Writes refused because the node was at --max-memory.</summary>
     public static readonly Counter<long> OutOfMemoryRefusals = Meter.CreateCounter<long>("aegis_oom_refusals", description: "Writes refused at --max-memory.");
 
+    /// <summary>Keys evicted past --max-memory by the eviction policy.</summary>
+    public static readonly Counter<long> EvictedKeys = Meter.CreateCounter<long>("aegis_evicted_keys", description: "Keys evicted past --max-memory by the eviction policy.");
+
     /// <summary>Shard recoveries completed, with their duration.</summary>
     public static readonly Histogram<double> RecoverySeconds = Meter.CreateHistogram<double>("aegis_shard_recovery_seconds", "s", "Time a shard took to recover from its snapshot and WAL.");
 }

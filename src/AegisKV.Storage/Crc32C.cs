@@ -12,6 +12,9 @@ internal static class Crc32C
 {
     public static uint Compute(ReadOnlySpan<byte> data) => ~Append(~0u, data);
 
+    /// <summary>The CRC of two pieces written one after the other, without joining them.</summary>
+    public static uint Compute(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second) => ~Append(Append(~0u, first), second);
+
     private static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
         while (data.Length >= 8)

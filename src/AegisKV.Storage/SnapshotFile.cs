@@ -12,29 +12,40 @@ internal static class SnapshotFile
 {
     public static byte[] Encode(string persistenceId, long sequenceNr, long timestampTicks, int serializerId, string serializerManifest, ReadOnlySpan<byte> payload)
     {
+        using var file = new MemoryStream();
+        WriteTo(file, persistenceId, sequenceNr, timestampTicks, serializerId, serializerManifest, payload);
+        return file.ToArray();
+    }
+
+    /// <summary>
+    /// Writes a snapshot file to <paramref name="stream"/> in pieces (header, fields, payload), so a large
+    /// snapshot is never copied into one more buffer of its size.
+    /// </summary>
+    public static void WriteTo(Stream stream, string persistenceId, long sequenceNr, long timestampTicks, int serializerId, string serializerManifest, ReadOnlySpan<byte> payload)
+    {
         var pidLength = Encoding.UTF8.GetByteCount(persistenceId);
         var manifestLength = Encoding.UTF8.GetByteCount(serializerManifest);
         if (pidLength > ushort.MaxValue || manifestLength > ushort.MaxValue)
             throw new ArgumentException("Persistence id or serializer manifest is too long for a snapshot file.");
-        var bodyLength = 2 + pidLength + 8 + 8 + 4 + 2 + manifestLength + 4 + payload.Length;
-        var file = new byte[WalFormat.SnapshotHeaderSize + bodyLength];
-        var body = file.AsSpan(WalFormat.SnapshotHeaderSize);
-        var writer = new SpanWriter(body);
+        var fields = new byte[2 + pidLength + 8 + 8 + 4 + 2 + manifestLength + 4];
+        var writer = new SpanWriter(fields);
         writer.WriteString(persistenceId, pidLength);
         writer.WriteInt64(sequenceNr);
         writer.WriteInt64(timestampTicks);
         writer.WriteInt32(serializerId);
         writer.WriteString(serializerManifest, manifestLength);
         writer.WriteInt32(payload.Length);
-        writer.WriteBytes(payload);
 
-        var header = file.AsSpan(0, WalFormat.SnapshotHeaderSize);
+        Span<byte> header = stackalloc byte[WalFormat.SnapshotHeaderSize];
+        header.Clear();
         WalFormat.SnapshotMagic.CopyTo(header);
         BinaryPrimitives.WriteUInt16LittleEndian(header[8..], WalFormat.SnapshotVersion);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], Crc32C.Compute(body));
-        BinaryPrimitives.WriteInt64LittleEndian(header[16..], bodyLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], Crc32C.Compute(fields, payload));
+        BinaryPrimitives.WriteInt64LittleEndian(header[16..], (long)fields.Length + payload.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(header[28..], Crc32C.Compute(header[..28]));
-        return file;
+        stream.Write(header);
+        stream.Write(fields);
+        stream.Write(payload);
     }
 
     /// <summary>Verifies and decodes a snapshot file; on failure returns the bad offset and the reason.</summary>

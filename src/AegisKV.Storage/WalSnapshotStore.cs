@@ -129,7 +129,6 @@ public sealed class WalSnapshotStore : SnapshotStore
 
     private void SaveToDisk(SnapshotFileContent content)
     {
-        var bytes = SnapshotFile.Encode(content.PersistenceId, content.SequenceNr, content.TimestampTicks, content.SerializerId, content.SerializerManifest, content.Payload);
         var directory = PidDirectory(content.PersistenceId);
         FileSystem.CreatePrivateDirectory(directory);
         var path = Path.Combine(directory, SnapshotFile.FileName(content.SequenceNr, content.TimestampTicks));
@@ -138,7 +137,7 @@ public sealed class WalSnapshotStore : SnapshotStore
         {
             using (var stream = new FileStream(temp, FileSystem.NewFileOptions()))
             {
-                stream.Write(bytes);
+                SnapshotFile.WriteTo(stream, content.PersistenceId, content.SequenceNr, content.TimestampTicks, content.SerializerId, content.SerializerManifest, content.Payload);
                 if (_settings.Mode == WalMode.Fsync)
                     stream.Flush(flushToDisk: true);
             }

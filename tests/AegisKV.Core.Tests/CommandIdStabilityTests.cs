@@ -95,6 +95,23 @@ public sealed class CommandIdStabilityTests
         { "HMSet", 81 },
         { "Dump", 82 },
         { "Restore", 83 },
+        { "Monitor", 84 },
+        { "SlowLog", 85 },
+        { "Function", 86 },
+        { "Object", 87 },
+        { "Memory", 88 },
+        { "SetBit", 89 },
+        { "GetBit", 90 },
+        { "BitCount", 91 },
+        { "BitPos", 92 },
+        { "BitField", 93 },
+        { "BitFieldRo", 94 },
+        { "Lcs", 95 },
+        { "Copy", 96 },
+        { "RandomKey", 97 },
+        { "ExpireTime", 98 },
+        { "PExpireTime", 99 },
+        { "Touch", 100 },
     };
 
     [Theory]

@@ -36,6 +36,8 @@ public sealed class ShardStateStringTests
     [InlineData("\"\0\0\0\0\0x\"", "SETRANGE padded 5 x", "GET padded")]
     [InlineData("(error) ERR offset is out of range", "SETRANGE s -1 x")]
     [InlineData("(error) ERR string exceeds maximum allowed size (proto-max-bulk-len)", "SETRANGE s 536870912 x")]
+    // An offset near long.MaxValue must not overflow into a negative length.
+    [InlineData("(error) ERR string exceeds maximum allowed size (proto-max-bulk-len)", "SETRANGE s 9223372036854775807 A")]
     // INCRBYFLOAT stores the shortest text of the result, never an exponent.
     [InlineData("\"10.6\"", "SET f 10.50", "INCRBYFLOAT f 0.1")]
     [InlineData("\"5.6\"", "SET f 10.50", "INCRBYFLOAT f 0.1", "INCRBYFLOAT f -5")]

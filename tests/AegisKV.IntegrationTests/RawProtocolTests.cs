@@ -40,7 +40,26 @@ public sealed class RawProtocolTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_commands_and_wrong_arity_should_get_Redis_errors() =>
         Assert.Equal("+OK\r\n-ERR unknown command 'NOPE', with args beginning with: 'a' \r\n-ERR wrong number of arguments for 'get' command\r\n-NOPROTO unsupported protocol version\r\n",
-            await Session("AUTH s3cret-token\r\nNOPE a\r\nGET\r\nHELLO 3\r\n"));
+            await Session("AUTH s3cret-token\r\nNOPE a\r\nGET\r\nHELLO 4\r\n"));
+
+    // After HELLO 3 (whose own answer is already RESP3) maps are maps and nil is RESP3's null.
+    [Fact]
+    public async Task HELLO_3_should_switch_the_connection_to_RESP3() =>
+        Assert.Equal(
+            "+OK\r\n:1\r\n*14\r\n$6\r\nserver\r\n" +
+            "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.2.0\r\n$5\r\nproto\r\n:3\r\n" +
+            "%1\r\n$1\r\nf\r\n$1\r\nv\r\n_\r\n",
+            Trim(await Session("AUTH s3cret-token\r\nHSET r3 f v\r\nHELLO 2\r\nHELLO 3\r\nHGETALL r3\r\nGET missing\r\n")));
+
+    // The parts of HELLO's answers that do not change between runs: the first field of HELLO 2, the first three of HELLO 3.
+    private static string Trim(string replies)
+    {
+        var hello2 = replies.IndexOf("*14\r\n$6\r\nserver\r\n", StringComparison.Ordinal) + "*14\r\n$6\r\nserver\r\n".Length;
+        var hello3 = replies.IndexOf("%7\r\n", StringComparison.Ordinal);
+        var id = replies.IndexOf("$2\r\nid\r\n", hello3, StringComparison.Ordinal);
+        var map = replies.IndexOf("%1\r\n", StringComparison.Ordinal);
+        return replies[..hello2] + replies[hello3..id] + replies[map..];
+    }
 
     // Single-key, multi-key and all-shard commands take different paths to a shard; a pipeline
     // must still take effect in the order it was sent.

@@ -125,6 +125,15 @@ public sealed class AegisProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The process's resident set size now, from /proc.</summary>
+    public long RssBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{Id}/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        return 0;
+    }
+
     /// <summary>Polls <c>GET /ready</c> until it answers 200 <c>{"ready":true}</c>; fails early if the process exits.</summary>
     public async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {

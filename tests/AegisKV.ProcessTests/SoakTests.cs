@@ -52,7 +52,7 @@ public sealed class SoakTests(ITestOutputHelper output)
             {
                 while (!stop.IsCancellationRequested)
                 {
-                    rss.Add((clock.Elapsed.TotalSeconds, RssBytes(node.Id)));
+                    rss.Add((clock.Elapsed.TotalSeconds, node.RssBytes()));
                     await Task.Delay(1000, CancellationToken.None);
                 }
             }, ct);
@@ -154,11 +154,4 @@ public sealed class SoakTests(ITestOutputHelper output)
         }
     }
 
-    private static long RssBytes(int processId)
-    {
-        foreach (var line in File.ReadLines($"/proc/{processId}/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-        return 0;
-    }
 }

@@ -174,4 +174,38 @@ public enum CommandId : byte
     Dump = 82,
     /// <summary>RESTORE.</summary>
     Restore = 83,
+    /// <summary>MONITOR.</summary>
+    Monitor = 84,
+    /// <summary>SLOWLOG.</summary>
+    SlowLog = 85,
+    /// <summary>FUNCTION.</summary>
+    Function = 86,
+    /// <summary>OBJECT.</summary>
+    Object = 87,
+    /// <summary>MEMORY.</summary>
+    Memory = 88,
+    /// <summary>SETBIT.</summary>
+    SetBit = 89,
+    /// <summary>GETBIT.</summary>
+    GetBit = 90,
+    /// <summary>BITCOUNT.</summary>
+    BitCount = 91,
+    /// <summary>BITPOS.</summary>
+    BitPos = 92,
+    /// <summary>BITFIELD.</summary>
+    BitField = 93,
+    /// <summary>BITFIELD_RO.</summary>
+    BitFieldRo = 94,
+    /// <summary>LCS.</summary>
+    Lcs = 95,
+    /// <summary>COPY.</summary>
+    Copy = 96,
+    /// <summary>RANDOMKEY.</summary>
+    RandomKey = 97,
+    /// <summary>EXPIRETIME.</summary>
+    ExpireTime = 98,
+    /// <summary>PEXPIRETIME.</summary>
+    PExpireTime = 99,
+    /// <summary>TOUCH.</summary>
+    Touch = 100,
 }

@@ -25,6 +25,9 @@ public sealed record CommandSpec(
     /// <summary>Lower-case name as COMMAND INFO reports it.</summary>
     public byte[] LowerName { get; } = System.Text.Encoding.ASCII.GetBytes(Name.ToLowerInvariant());
 
+    /// <summary>Lower-case name as text, as CLIENT LIST and INFO commandstats show it.</summary>
+    public string LowerNameText { get; } = Name.ToLowerInvariant();
+
     /// <summary>True when <paramref name="argumentCount"/> (name included) satisfies the arity.</summary>
     public bool AcceptsArgumentCount(int argumentCount) =>
         Arity >= 0 ? argumentCount == Arity : argumentCount >= -Arity;

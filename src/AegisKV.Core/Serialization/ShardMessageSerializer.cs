@@ -72,7 +72,8 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
     /// <inheritdoc />
     public override byte[] ToBinary(object obj)
     {
-        var w = new WireWriter(64);
+        // A snapshot is written into a buffer of exactly its size: it can be large, and is not copied again.
+        var w = new WireWriter(obj is ShardSnapshot whole ? SnapshotSize(whole) : 64);
         w.Byte(FormatVersion);
         switch (obj)
         {
@@ -234,6 +235,13 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
         for (var i = 0; i < entries.Length; i++)
             entries[i] = new SnapshotEntry(r.Bytes(), typed ? ValueCodec.Read(ref r) : r.Bytes(), r.Int64());
         return new ShardSnapshot(epoch, entries);
+    }
+
+    private static int SnapshotSize(ShardSnapshot snapshot)
+    {
+        var size = 1L + 8 + WireWriter.VarUIntSize((ulong)snapshot.Entries.Length);
+        foreach (var entry in snapshot.Entries) size += WireWriter.BytesSize(entry.Key.Length) + ValueCodec.Size(entry.Data) + 8;
+        return size <= Array.MaxLength ? (int)size : throw new InvalidOperationException($"a shard snapshot of {size} bytes is larger than one array can hold");
     }
 
     private static void WriteByteArrays(WireWriter w, byte[][] items)

@@ -35,6 +35,22 @@ internal static class ValueCodec
         }
     }
 
+    /// <summary>Bytes <see cref="Write"/> takes for <paramref name="data"/>.</summary>
+    public static long Size(object data)
+    {
+        switch (data)
+        {
+            case byte[] text:
+                return 1 + WireWriter.BytesSize(text.Length);
+            case HashValue hash:
+                var size = 1L + WireWriter.VarUIntSize((ulong)hash.Count);
+                foreach (var (field, value) in hash.Fields) size += WireWriter.BytesSize(field.Length) + WireWriter.BytesSize(value.Value.Length) + 8;
+                return size;
+            default:
+                throw new ArgumentException($"Cannot serialize a value of type {data.GetType().Name}", nameof(data));
+        }
+    }
+
     /// <summary>Reads a value written by <see cref="Write"/>.</summary>
     public static object Read(ref WireReader r)
     {

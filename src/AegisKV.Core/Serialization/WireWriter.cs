@@ -32,7 +32,7 @@ internal sealed class WireWriter
 
     public void VarUInt(ulong value)
     {
-        Ensure(10);
+        Ensure(VarUIntSize(value));
         while (value >= 0x80)
         {
             _buffer[_length++] = (byte)(value | 0x80);
@@ -55,7 +55,24 @@ internal sealed class WireWriter
         _length += value.Length;
     }
 
-    public byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
+    /// <summary>The bytes written; the buffer itself when it was sized exactly, so a large payload is not copied.</summary>
+    public byte[] ToArray() => _length == _buffer.Length ? _buffer : _buffer.AsSpan(0, _length).ToArray();
+
+    /// <summary>Bytes a varint of <paramref name="value"/> takes.</summary>
+    public static int VarUIntSize(ulong value)
+    {
+        var size = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            size++;
+        }
+
+        return size;
+    }
+
+    /// <summary>Bytes a length-prefixed byte string of <paramref name="length"/> takes.</summary>
+    public static long BytesSize(int length) => VarUIntSize((ulong)length) + length;
 
     private void Ensure(int extra)
     {

@@ -17,7 +17,7 @@ namespace AegisKV.Core.Sharding;
 /// key with a write still in flight is answered only after that write is durable, so no client
 /// ever sees a value that a crash could take back.
 /// </summary>
-public sealed class ShardActor : UntypedPersistentActor, IWithTimers
+public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
 {
     private readonly int _shardId;
     private readonly ShardSettings _settings;
@@ -113,6 +113,9 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
                     CoreMetrics.ExpiredKeys.Add(removed);
                 }
 
+                // Over the limit with no write here to make room (the limit was lowered, or other shards
+                // grew): this shard gives back its share of keys.
+                if (_memory.IsOver && _memory.Policy != EvictionPolicy.NoEviction && _epochDurable) EvictInBackground();
                 break;
             case RecoverShard:
                 Sender.Tell(new ShardRecovered(_shardId, _state.Count, _state.Epoch));
@@ -125,6 +128,7 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
                 break;
             case SaveSnapshotSuccess saved:
                 _snapshotInProgress = false;
+                _memory.SnapshotDone();
                 CoreMetrics.Snapshots.Add(1);
                 // Compact behind the previous snapshot, not the new one: should the new snapshot
                 // turn out unreadable, recovery falls back to the previous one plus the WAL after it.
@@ -139,6 +143,7 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
                 break;
             case SaveSnapshotFailure failed:
                 _snapshotInProgress = false;
+                _memory.SnapshotDone();
                 _log.Warning(failed.Cause, "Shard {0} could not save a snapshot; will retry after more writes", _shardId);
                 break;
             case DeleteMessagesFailure deleteFailed:
@@ -158,6 +163,16 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
                 Unhandled(message);
                 break;
         }
+    }
+
+    private void EvictInBackground()
+    {
+        _events.Clear();
+        if (_state.EvictWhileOver(NowMs(), _settings.ExpirySweepLimit, _events) == 0) return;
+        foreach (var e in _events) MarkPending(e);
+        _unconfirmed.Enqueue(new UnconfirmedWrite(_events.Count, _state.TakeUndo()));
+        _assignedSequenceNr += _events.Count;
+        PersistAllAsync(_events.ToArray(), _written);
     }
 
     /// <inheritdoc />
@@ -242,19 +257,13 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     {
         _localShards?.Leaving(_shardId, Self);
         _state.Release();
+        if (_snapshotInProgress) _memory.SnapshotDone();
         base.PostStop();
     }
 
     private void Handle(CommandId command, byte[][] arguments, IReplyTarget target, int index)
     {
         var spec = CommandTable.Get(command);
-        if ((spec.Flags & CommandFlags.DenyOom) != 0 && _memory.WouldExceed(ArgumentBytes(arguments) + NodeMemory.EntryOverhead))
-        {
-            CoreMetrics.OutOfMemoryRefusals.Add(1);
-            target.Complete(index, Errors.OutOfMemory);
-            return;
-        }
-
         _events.Clear();
         var reply = _state.Execute(command, arguments, NowMs(), _events);
         if (_events.Count == 0)
@@ -283,79 +292,6 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
         }
     }
 
-    // A transaction: its commands run one after another with nothing in between, as commands do in an
-    // actor; their events go to the journal as one atomic write, so after a crash all of them are there
-    // or none. A command that fails (WRONGTYPE, OOM) answers its error and the others still run, as in Redis.
-    private void Transact(ShardBatch transaction)
-    {
-        var commands = transaction.Commands;
-        var replies = new Reply[commands.Length];
-        var first = 0;
-        // WATCH: a leading EXEC carries the watched keys with the versions the client saw; if any
-        // changed since, nothing runs and EXEC answers a nil array.
-        if (commands.Length > 0 && commands[0].Command == CommandId.Exec)
-        {
-            if (!WatchedKeysUnchanged(commands[0].Arguments))
-            {
-                Sender.Tell(new ShardBatchReply(transaction.RequestId, [Reply.NilArray]));
-                return;
-            }
-
-            replies[0] = Reply.Ok;
-            first = 1;
-        }
-
-        var events = new List<IShardEvent>();
-        var undo = new List<ShardState.Change>();
-        var waits = false;
-        for (var i = first; i < commands.Length; i++)
-        {
-            var spec = CommandTable.Get(commands[i].Command);
-            var arguments = commands[i].Arguments;
-            if ((spec.Flags & CommandFlags.DenyOom) != 0 && _memory.WouldExceed(ArgumentBytes(arguments) + NodeMemory.EntryOverhead))
-            {
-                CoreMetrics.OutOfMemoryRefusals.Add(1);
-                replies[i] = Errors.OutOfMemory;
-                continue;
-            }
-
-            _events.Clear();
-            waits |= _pendingWrites > 0 && TouchesPending(spec, arguments);
-            replies[i] = _state.Execute(commands[i].Command, arguments, NowMs(), _events);
-            events.AddRange(_events);
-            if (_state.TakeUndo() is { } changes) undo.AddRange(changes);
-        }
-
-        var target = new TransactionReply(Sender, transaction.RequestId, replies);
-        if (events.Count == 0)
-        {
-            // Only reads: they wait for the writes in flight that they saw, as single reads do.
-            if (waits) DeferAsync(TransactionReply.Committed, _held.Add(target, 0).Complete);
-            else target.Complete(0, TransactionReply.Committed);
-            return;
-        }
-
-        foreach (var e in events) MarkPending(e);
-        _unconfirmed.Enqueue(new UnconfirmedWrite(events.Count, [.. undo]));
-        _assignedSequenceNr += events.Count;
-        var held = _held.Add(target, 0);
-        PersistAllAsync(events, _written);
-        DeferAsync(TransactionReply.Committed, held.Complete);
-    }
-
-    // Pairs of key and decimal version, as the connection got them from WATCH.
-    private bool WatchedKeysUnchanged(byte[][] watched)
-    {
-        var now = NowMs();
-        for (var i = 0; i + 1 < watched.Length; i += 2)
-        {
-            if (!IntegerText.TryParse(watched[i + 1], out var version) || _state.VersionOf(watched[i], now) != version)
-                return false;
-        }
-
-        return true;
-    }
-
     private void MarkPending(IShardEvent e) => Track(e, 1);
 
     private void Written(IShardEvent e)
@@ -381,6 +317,18 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
                 break;
             case KeysDeleted deleted:
                 foreach (var key in deleted.Keys) Pend(key, delta);
+                break;
+            case HashFieldsSet hashSet:
+                Pend(hashSet.Key, delta);
+                break;
+            case HashFieldsDeleted hashDeleted:
+                Pend(hashDeleted.Key, delta);
+                break;
+            case HashFieldsExpirySet hashExpiry:
+                Pend(hashExpiry.Key, delta);
+                break;
+            case EntryRestored restored:
+                Pend(restored.Key, delta);
                 break;
             case ShardCleared:
                 _pendingClears += delta;
@@ -411,16 +359,11 @@ public sealed class ShardActor : UntypedPersistentActor, IWithTimers
     {
         if (_snapshotInProgress || _eventsSinceSnapshot < _settings.SnapshotEvery) return;
         if (_pendingWrites > 0 && _eventsSinceSnapshot < 2L * _settings.SnapshotEvery) return;
+        // Another shard of this node is writing its snapshot: try again after a later write.
+        if (!_memory.TryStartSnapshot()) return;
         _snapshotInProgress = true;
         _eventsSinceSnapshot = 0;
         SaveSnapshot(_state.ToSnapshot());
-    }
-
-    private static long ArgumentBytes(byte[][] arguments)
-    {
-        long total = 0;
-        foreach (var argument in arguments) total += argument.Length;
-        return total;
     }
 
     private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

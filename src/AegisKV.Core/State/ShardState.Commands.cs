@@ -25,6 +25,11 @@ public sealed partial class ShardState
     public Reply Execute(CommandId command, byte[][] arguments, long nowMs, List<IShardEvent> events)
     {
         _changes.Clear();
+        var spec = CommandTable.Get(command);
+        if ((spec.Flags & CommandFlags.DenyOom) != 0 && !HasRoomFor(arguments, nowMs, events)) return Errors.OutOfMemory;
+        // keyspace_hits and keyspace_misses: GET counts its own lookup; other single-key reads look once more.
+        if ((spec.Flags & CommandFlags.ReadOnly) != 0 && spec.Routing == CommandRouting.SingleKey && command != CommandId.Get)
+            _memory.CountLookup(_map.TryGetValue(arguments[0], out var looked) && IsLive(looked, nowMs));
         var kind = KindOf(command);
         if (kind == ValueKind.Hash)
             return TryGetLive(arguments[0], nowMs, out var held) && held.Data is not HashValue ? Errors.WrongType : ExecuteHash(command, arguments, nowMs, events);
@@ -34,7 +39,11 @@ public sealed partial class ShardState
         switch (command)
         {
             case CommandId.Get:
-                return TryGetLive(arguments[0], nowMs, out var got) ? new BulkReply(got.Value) : Reply.Nil;
+            {
+                var found = TryGetLive(arguments[0], nowMs, out var got);
+                _memory.CountLookup(found);
+                return found ? new BulkReply(got.Value) : Reply.Nil;
+            }
             case CommandId.Set:
                 return Set(arguments, nowMs, events);
             case CommandId.SetNx:
@@ -60,7 +69,11 @@ public sealed partial class ShardState
             {
                 var items = new Reply[arguments.Length];
                 for (var i = 0; i < arguments.Length; i++)
-                    items[i] = TryGetLive(arguments[i], nowMs, out var v) && v.Data is byte[] text ? new BulkReply(text) : Reply.Nil;
+                {
+                    var found = TryGetLive(arguments[i], nowMs, out var v);
+                    _memory.CountLookup(found);
+                    items[i] = found && v.Data is byte[] text ? new BulkReply(text) : Reply.Nil;
+                }
                 return new ArrayReply(items);
             }
             case CommandId.MSet:
@@ -70,10 +83,11 @@ public sealed partial class ShardState
             case CommandId.Unlink:
                 return Delete(arguments, nowMs, events);
             case CommandId.Exists:
+            case CommandId.Touch:
             {
                 var count = 0;
                 foreach (var key in arguments)
-                    if (TryGetLive(key, nowMs, out _)) count++;
+                    if (command == CommandId.Touch ? TryGetLive(key, nowMs, out _) : TryPeekLive(key, nowMs, out _)) count++;
                 return Reply.Integer(count);
             }
             case CommandId.Incr:
@@ -122,7 +136,7 @@ public sealed partial class ShardState
             case CommandId.Ttl:
             case CommandId.PTtl:
             {
-                if (!TryGetLive(arguments[0], nowMs, out var v)) return Reply.Integer(-2);
+                if (!TryPeekLive(arguments[0], nowMs, out var v)) return Reply.Integer(-2);
                 if (v.ExpireAtMs == 0) return Reply.Integer(-1);
                 var remaining = v.ExpireAtMs - nowMs;
                 return Reply.Integer(command == CommandId.Ttl ? (remaining + 500) / 1000 : remaining);
@@ -132,7 +146,33 @@ public sealed partial class ShardState
                 Emit(events, new ExpirySet(Epoch, arguments[0], 0));
                 return Reply.One;
             case CommandId.Type:
-                return TryGetLive(arguments[0], nowMs, out var typed) ? TypeReply(typed.Data) : TypeNone;
+                return TryPeekLive(arguments[0], nowMs, out var typed) ? TypeReply(typed.Data) : TypeNone;
+            case CommandId.ExpireTime:
+            case CommandId.PExpireTime:
+                if (!TryPeekLive(arguments[0], nowMs, out var expiring)) return Reply.Integer(-2);
+                if (expiring.ExpireAtMs == 0) return Reply.Integer(-1);
+                return Reply.Integer(command == CommandId.ExpireTime ? expiring.ExpireAtMs / 1000 : expiring.ExpireAtMs);
+            case CommandId.SetBit:
+                return SetBit(arguments, nowMs, events);
+            case CommandId.GetBit:
+                return GetBit(arguments, nowMs);
+            case CommandId.BitCount:
+                return BitCount(arguments, nowMs);
+            case CommandId.BitPos:
+                return BitPos(arguments, nowMs);
+            case CommandId.BitField:
+            case CommandId.BitFieldRo:
+                return Bitfield(arguments, command == CommandId.BitFieldRo, nowMs, events);
+            case CommandId.Lcs:
+                return Lcs(arguments, nowMs);
+            case CommandId.Copy:
+                return Copy(arguments, nowMs, events);
+            case CommandId.RandomKey:
+                return RandomKey(nowMs);
+            case CommandId.Object:
+                return ObjectInfo(arguments, nowMs);
+            case CommandId.Memory:
+                return MemoryUsage(arguments, nowMs);
             case CommandId.Dump:
                 return Dump(arguments[0], nowMs);
             case CommandId.Restore:
@@ -167,81 +207,6 @@ public sealed partial class ShardState
         events.Add(e);
     }
 
-    private Reply Set(byte[][] arguments, long nowMs, List<IShardEvent> events)
-    {
-        bool nx = false, xx = false, get = false, keepTtl = false, hasExpiry = false;
-        byte[]? compareTo = null;
-        long expireAt = 0;
-        for (var i = 2; i < arguments.Length; i++)
-        {
-            var option = arguments[i];
-            var hasNext = i + 1 < arguments.Length;
-            if (Is(option, "NX"u8) && !xx && compareTo is null) nx = true;
-            else if (Is(option, "XX"u8) && !nx && compareTo is null) xx = true;
-            else if (Is(option, "GET"u8)) get = true;
-            else if (Is(option, "KEEPTTL"u8) && !hasExpiry) keepTtl = true;
-            else if (Is(option, "IFEQ"u8) && hasNext && !nx && !xx && compareTo is null) compareTo = arguments[++i];
-            else if (hasNext && !hasExpiry && !keepTtl && ExpiryUnit(option) is var (unitMs, absolute) && unitMs != 0)
-            {
-                if (!IntegerText.TryParse(arguments[++i], out var amount)) return Errors.NotInteger;
-                if (amount <= 0 || !TryExpireAt(amount, unitMs, absolute, nowMs, out expireAt)) return Errors.InvalidExpireTime("set");
-                hasExpiry = true;
-            }
-            else return Errors.Syntax;
-        }
-
-        var exists = TryGetLive(arguments[0], nowMs, out var current);
-        if (exists && (get || compareTo is not null) && !current.IsString) return Errors.WrongType;
-        var old = get ? Reply.Bulk(exists ? current.Value : null) : null;
-        if ((nx && exists) || (xx && !exists) || (compareTo is not null && (!exists || !current.Value.AsSpan().SequenceEqual(compareTo))))
-            return old ?? Reply.Nil;
-
-        if (keepTtl && exists) expireAt = current.ExpireAtMs;
-        Emit(events, new ValueSet(Epoch, arguments[0], arguments[1], expireAt));
-        return old ?? Reply.Ok;
-    }
-
-    private Reply SetWithExpiry(CommandId command, byte[][] arguments, long nowMs, List<IShardEvent> events)
-    {
-        var name = command == CommandId.SetEx ? "setex" : "psetex";
-        if (!IntegerText.TryParse(arguments[1], out var amount)) return Errors.NotInteger;
-        if (amount <= 0 || !TryExpireAt(amount, command == CommandId.SetEx ? 1000 : 1, false, nowMs, out var expireAt))
-            return Errors.InvalidExpireTime(name);
-        Emit(events, new ValueSet(Epoch, arguments[0], arguments[2], expireAt));
-        return Reply.Ok;
-    }
-
-    private Reply GetEx(byte[][] arguments, long nowMs, List<IShardEvent> events)
-    {
-        long expireAt = 0;
-        bool persist = false, hasExpiry = false;
-        for (var i = 1; i < arguments.Length; i++)
-        {
-            var option = arguments[i];
-            if (Is(option, "PERSIST"u8) && !hasExpiry) persist = true;
-            else if (i + 1 < arguments.Length && !persist && !hasExpiry && ExpiryUnit(option) is var (unitMs, absolute) && unitMs != 0)
-            {
-                if (!IntegerText.TryParse(arguments[++i], out var amount)) return Errors.NotInteger;
-                if (amount <= 0 || !TryExpireAt(amount, unitMs, absolute, nowMs, out expireAt)) return Errors.InvalidExpireTime("getex");
-                hasExpiry = true;
-            }
-            else return Errors.Syntax;
-        }
-
-        if (!TryGetLive(arguments[0], nowMs, out var current)) return Reply.Nil;
-        if (hasExpiry)
-        {
-            if (expireAt <= nowMs) Emit(events, new KeysDeleted(Epoch, [arguments[0]]));
-            else Emit(events, new ExpirySet(Epoch, arguments[0], expireAt));
-        }
-        else if (persist && current.ExpireAtMs != 0)
-        {
-            Emit(events, new ExpirySet(Epoch, arguments[0], 0));
-        }
-
-        return new BulkReply(current.Value);
-    }
-
     private Reply Delete(byte[][] keys, long nowMs, List<IShardEvent> events)
     {
         List<byte[]>? removed = null;
@@ -264,29 +229,6 @@ public sealed partial class ShardState
         foreach (var k in keys)
             if (k.AsSpan().SequenceEqual(key)) return true;
         return false;
-    }
-
-    private Reply IncrementBy(byte[] key, long delta, long nowMs, List<IShardEvent> events)
-    {
-        long current = 0, expireAt = 0;
-        if (TryGetLive(key, nowMs, out var stored))
-        {
-            if (!IntegerText.TryParse(stored.Value, out current)) return Errors.NotInteger;
-            expireAt = stored.ExpireAtMs;
-        }
-
-        long next;
-        try
-        {
-            next = checked(current + delta);
-        }
-        catch (OverflowException)
-        {
-            return Errors.Overflow;
-        }
-
-        Emit(events, new ValueSet(Epoch, key, IntegerText.Format(next), expireAt));
-        return Reply.Integer(next);
     }
 
     private Reply Expire(CommandId command, byte[][] arguments, long nowMs, List<IShardEvent> events)

@@ -112,6 +112,7 @@ public sealed partial class ShardState
     private Reply HashIncrementFloat(byte[] key, HashValue? hash, byte[][] arguments, long nowMs, List<IShardEvent> events)
     {
         if (!TryParseFloat(arguments[2], out var increment)) return Errors.NotFloat;
+        if (!double.IsFinite(increment)) return Errors.Text("ERR value is NaN or Infinity");
         var current = 0.0;
         HashField field = default;
         var exists = hash is not null && hash.TryGet(arguments[1], nowMs, out field);

@@ -24,7 +24,8 @@ public sealed partial class ShardState
             return new BulkReply(live[Random.Shared.Next(live.Count)].Key);
         }
 
-        if (!IntegerText.TryParse(arguments[1], out var count) || count == long.MinValue) return Errors.NotInteger;
+        if (!IntegerText.TryParse(arguments[1], out var count)) return Errors.NotInteger;
+        if (count == long.MinValue) return OutOfRange;
         var withValues = arguments.Length == 3 && Is(arguments[2], "WITHVALUES"u8);
         if (arguments.Length > 3 || (arguments.Length == 3 && !withValues)) return Errors.Syntax;
         if (withValues && count < -(long.MaxValue / 2)) return OutOfRange;

@@ -101,7 +101,8 @@ public sealed partial class ShardState
         foreach (var id in (CommandId[])[
                      CommandId.Get, CommandId.GetSet, CommandId.GetDel, CommandId.GetEx, CommandId.Incr, CommandId.Decr,
                      CommandId.IncrBy, CommandId.DecrBy, CommandId.IncrByFloat, CommandId.Append, CommandId.StrLen,
-                     CommandId.GetRange, CommandId.SubStr, CommandId.SetRange])
+                     CommandId.GetRange, CommandId.SubStr, CommandId.SetRange, CommandId.SetBit, CommandId.GetBit, CommandId.BitCount,
+                     CommandId.BitPos, CommandId.BitField, CommandId.BitFieldRo])
             kinds[(int)id] = ValueKind.String;
         foreach (var spec in CommandTable.All)
             if (spec.Name[0] == 'H' && spec.Id != CommandId.Hello) kinds[(int)spec.Id] = ValueKind.Hash;

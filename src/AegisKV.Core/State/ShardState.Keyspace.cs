@@ -17,6 +17,51 @@ public sealed partial class ShardState
         return Reply.Integer(1);
     }
 
+    // COPY source destination [DB 0] [REPLACE]: values are immutable, so the copy shares them.
+    private Reply Copy(byte[][] arguments, long nowMs, List<IShardEvent> events)
+    {
+        var replace = false;
+        for (var i = 2; i < arguments.Length; i++)
+        {
+            if (Is(arguments[i], "REPLACE"u8)) replace = true;
+            else if (Is(arguments[i], "DB"u8) && i + 1 < arguments.Length)
+            {
+                if (!IntegerText.TryParse(arguments[++i], out var db)) return Errors.NotInteger;
+                if (db != 0) return Errors.DbIndexOutOfRange;
+            }
+            else return Errors.Syntax;
+        }
+
+        if (arguments[0].AsSpan().SequenceEqual(arguments[1])) return Errors.Text("ERR source and destination objects are the same");
+        if (!TryGetLive(arguments[0], nowMs, out var source)) return Reply.Zero;
+        if (TryPeekLive(arguments[1], nowMs, out _))
+        {
+            if (!replace) return Reply.Zero;
+            Emit(events, new KeysDeleted(Epoch, [arguments[1]]));
+        }
+
+        ForgetGone(arguments[1], nowMs, events);
+        Emit(events, source.Data is byte[] text
+            ? new ValueSet(Epoch, arguments[1], text, source.ExpireAtMs)
+            : new EntryRestored(Epoch, arguments[1], source.Data, source.ExpireAtMs));
+        return Reply.One;
+    }
+
+    // A random live key of this shard; nil when it has none.
+    private Reply RandomKey(long nowMs)
+    {
+        for (var tries = 0; tries < 100 && _sampleKeys.Count > 0; tries++)
+        {
+            var key = _sampleKeys[Random.Shared.Next(_sampleKeys.Count)];
+            if (_map.TryGetValue(key, out var value) && IsLive(value, nowMs)) return new BulkReply(key);
+        }
+
+        // Mostly expired or deleted keys in the sample list: look at every key.
+        foreach (var (key, value) in _map)
+            if (IsLive(value, nowMs)) return new BulkReply(key);
+        return Reply.Nil;
+    }
+
     // Moves the value and its expiry; RENAMENX leaves an existing target alone.
     private Reply Rename(byte[] key, byte[] target, bool onlyIfTargetMissing, long nowMs, List<IShardEvent> events)
     {

@@ -1,10 +1,11 @@
 using System.Globalization;
+using AegisKV.Core.Commands;
 using AegisKV.Core.Replies;
 
 namespace AegisKV.Core.State;
 
-// String commands that address a value by position or as a decimal number: GETRANGE (SUBSTR),
-// SETRANGE and INCRBYFLOAT, with Redis's rules for indexes, padding and number text.
+// String commands with options or arithmetic: SET, SETEX/PSETEX, GETEX, INCR and friends, GETRANGE
+// (SUBSTR), SETRANGE and INCRBYFLOAT, with Redis's rules for options, indexes, padding and number text.
 public sealed partial class ShardState
 {
     private static readonly ErrorReply OffsetOutOfRange = Errors.Text("ERR offset is out of range");
@@ -32,7 +33,8 @@ public sealed partial class ShardState
         var patch = arguments[2];
         var exists = TryGetLive(arguments[0], nowMs, out var stored);
         if (patch.Length == 0) return Reply.Integer(exists ? stored.Value.Length : 0);
-        if (offset + patch.Length > MaxValueLength) return StringTooLong;
+        // Compared without adding: a huge offset plus the patch length would overflow.
+        if (offset > MaxValueLength - patch.Length) return StringTooLong;
 
         var current = exists ? stored.Value : [];
         var value = new byte[Math.Max(current.Length, offset + patch.Length)];
@@ -78,5 +80,103 @@ public sealed partial class ShardState
         return Math.Abs(value) < 7.9e28
             ? ((decimal)value).ToString(CultureInfo.InvariantCulture)
             : value.ToString("F0", CultureInfo.InvariantCulture);
+    }
+
+    private Reply Set(byte[][] arguments, long nowMs, List<IShardEvent> events)
+    {
+        bool nx = false, xx = false, get = false, keepTtl = false, hasExpiry = false;
+        byte[]? compareTo = null;
+        long expireAt = 0;
+        for (var i = 2; i < arguments.Length; i++)
+        {
+            var option = arguments[i];
+            var hasNext = i + 1 < arguments.Length;
+            if (Is(option, "NX"u8) && !xx && compareTo is null) nx = true;
+            else if (Is(option, "XX"u8) && !nx && compareTo is null) xx = true;
+            else if (Is(option, "GET"u8)) get = true;
+            else if (Is(option, "KEEPTTL"u8) && !hasExpiry) keepTtl = true;
+            else if (Is(option, "IFEQ"u8) && hasNext && !nx && !xx && compareTo is null) compareTo = arguments[++i];
+            else if (hasNext && !hasExpiry && !keepTtl && ExpiryUnit(option) is var (unitMs, absolute) && unitMs != 0)
+            {
+                if (!IntegerText.TryParse(arguments[++i], out var amount)) return Errors.NotInteger;
+                if (amount <= 0 || !TryExpireAt(amount, unitMs, absolute, nowMs, out expireAt)) return Errors.InvalidExpireTime("set");
+                hasExpiry = true;
+            }
+            else return Errors.Syntax;
+        }
+
+        var exists = TryGetLive(arguments[0], nowMs, out var current);
+        if (exists && (get || compareTo is not null) && !current.IsString) return Errors.WrongType;
+        var old = get ? Reply.Bulk(exists ? current.Value : null) : null;
+        if ((nx && exists) || (xx && !exists) || (compareTo is not null && (!exists || !current.Value.AsSpan().SequenceEqual(compareTo))))
+            return old ?? Reply.Nil;
+
+        if (keepTtl && exists) expireAt = current.ExpireAtMs;
+        Emit(events, new ValueSet(Epoch, arguments[0], arguments[1], expireAt));
+        return old ?? Reply.Ok;
+    }
+
+    private Reply SetWithExpiry(CommandId command, byte[][] arguments, long nowMs, List<IShardEvent> events)
+    {
+        var name = command == CommandId.SetEx ? "setex" : "psetex";
+        if (!IntegerText.TryParse(arguments[1], out var amount)) return Errors.NotInteger;
+        if (amount <= 0 || !TryExpireAt(amount, command == CommandId.SetEx ? 1000 : 1, false, nowMs, out var expireAt))
+            return Errors.InvalidExpireTime(name);
+        Emit(events, new ValueSet(Epoch, arguments[0], arguments[2], expireAt));
+        return Reply.Ok;
+    }
+
+    private Reply GetEx(byte[][] arguments, long nowMs, List<IShardEvent> events)
+    {
+        long expireAt = 0;
+        bool persist = false, hasExpiry = false;
+        for (var i = 1; i < arguments.Length; i++)
+        {
+            var option = arguments[i];
+            if (Is(option, "PERSIST"u8) && !hasExpiry) persist = true;
+            else if (i + 1 < arguments.Length && !persist && !hasExpiry && ExpiryUnit(option) is var (unitMs, absolute) && unitMs != 0)
+            {
+                if (!IntegerText.TryParse(arguments[++i], out var amount)) return Errors.NotInteger;
+                if (amount <= 0 || !TryExpireAt(amount, unitMs, absolute, nowMs, out expireAt)) return Errors.InvalidExpireTime("getex");
+                hasExpiry = true;
+            }
+            else return Errors.Syntax;
+        }
+
+        if (!TryGetLive(arguments[0], nowMs, out var current)) return Reply.Nil;
+        if (hasExpiry)
+        {
+            if (expireAt <= nowMs) Emit(events, new KeysDeleted(Epoch, [arguments[0]]));
+            else Emit(events, new ExpirySet(Epoch, arguments[0], expireAt));
+        }
+        else if (persist && current.ExpireAtMs != 0)
+        {
+            Emit(events, new ExpirySet(Epoch, arguments[0], 0));
+        }
+
+        return new BulkReply(current.Value);
+    }
+
+    private Reply IncrementBy(byte[] key, long delta, long nowMs, List<IShardEvent> events)
+    {
+        long current = 0, expireAt = 0;
+        if (TryGetLive(key, nowMs, out var stored))
+        {
+            if (!IntegerText.TryParse(stored.Value, out current)) return Errors.NotInteger;
+            expireAt = stored.ExpireAtMs;
+        }
+
+        long next;
+        try
+        {
+            next = checked(current + delta);
+        }
+        catch (OverflowException)
+        {
+            return Errors.Overflow;
+        }
+
+        Emit(events, new ValueSet(Epoch, key, IntegerText.Format(next), expireAt));
+        return Reply.Integer(next);
     }
 }

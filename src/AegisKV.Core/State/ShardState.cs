@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using AegisKV.Core.Commands;
 using AegisKV.Core.Replies;
@@ -115,10 +116,31 @@ public sealed partial class ShardState
     /// <summary>Releases the memory charged for this shard's keys (the shard is stopping).</summary>
     public void Release() => Clear();
 
-    // A hash whose fields have all expired is gone, as its key would be in Redis.
-    private bool TryGetLive(byte[] key, long nowMs, out StoredValue value) =>
-        _map.TryGetValue(key, out value) && !value.IsExpired(nowMs)
-        && (value.Data is not HashValue hash || !hash.MayHaveExpired(nowMs) || hash.LiveCount(nowMs) > 0);
+    // A hash whose fields have all expired is gone, as its key would be in Redis. Finding a key is an access.
+    private bool TryGetLive(byte[] key, long nowMs, out StoredValue value)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_map, key);
+        if (Unsafe.IsNullRef(ref slot) || !IsLive(slot, nowMs))
+        {
+            value = default;
+            return false;
+        }
+
+        Touch(ref slot);
+        value = slot;
+        return true;
+    }
+
+    // As TryGetLive, but not an access: TTL, TYPE, EXISTS and OBJECT leave the idle time alone.
+    private bool TryPeekLive(byte[] key, long nowMs, out StoredValue value)
+    {
+        if (_map.TryGetValue(key, out value) && IsLive(value, nowMs)) return true;
+        value = default;
+        return false;
+    }
+
+    private static bool IsLive(in StoredValue value, long nowMs) =>
+        !value.IsExpired(nowMs) && (value.Data is not HashValue hash || !hash.MayHaveExpired(nowMs) || hash.LiveCount(nowMs) > 0);
 
     private void Put(byte[] key, object value, long expireAtMs)
     {
@@ -135,9 +157,10 @@ public sealed partial class ShardState
         {
             bytes += key.Length + NodeMemory.EntryOverhead;
             keys = 1;
+            Sampled(key);
         }
 
-        slot = new StoredValue(value, expireAtMs, NextVersion());
+        slot = new StoredValue(value, expireAtMs, NextVersion(), AccessClock.Now, AccessClock.NewKeyFrequency);
         if (value is HashValue { EarliestExpiry: > 0 } hash) _fieldExpiries.Enqueue(key, hash.EarliestExpiry);
         if (expireAtMs != 0)
         {
@@ -183,6 +206,7 @@ public sealed partial class ShardState
         _map.Clear();
         _expiries.Clear();
         _fieldExpiries.Clear();
+        _sampleKeys.Clear();
         _volatileKeys = 0;
         _otherTypeKeys = 0;
     }

@@ -8,7 +8,9 @@ namespace AegisKV.Core.State;
 /// <param name="Data">The value: <c>byte[]</c> for a string, <see cref="HashValue"/> for a hash.</param>
 /// <param name="ExpireAtMs">Absolute expiry, Unix milliseconds; 0 for none.</param>
 /// <param name="Version">Changes with every change of the key, for WATCH; never 0.</param>
-public readonly record struct StoredValue(object Data, long ExpireAtMs, long Version)
+/// <param name="AccessedAt">Last access, in seconds of <see cref="Environment.TickCount64"/>, for LRU and OBJECT IDLETIME.</param>
+/// <param name="Frequency">Logarithmic access counter, as Redis's LFU (new keys start at 5).</param>
+public readonly record struct StoredValue(object Data, long ExpireAtMs, long Version, int AccessedAt = 0, byte Frequency = 0)
 {
     /// <summary>The string value; only for a string key (the caller has checked the type).</summary>
     public byte[] Value => (byte[])Data;

@@ -30,6 +30,8 @@ public sealed record NodeFlag(string Name, string Description)
         new("wal", "WAL durability: off, write or fsync (default fsync)."),
         new("data-dir", "Directory for the WAL and snapshots (default ./data)."),
         new("max-memory", "Megabytes of keys and values before writes answer -OOM (default 1024)."),
+        new("eviction-policy", "What goes at --max-memory: noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl (default noeviction)."),
+        new("slowlog-log-slower-than", "Microseconds from which a command goes to SLOWLOG; negative is off (default 10000)."),
         new("auth-token", "Token clients must AUTH with (default: none)."),
         new("log-level", "debug, info, warn or error (default info)."),
         new("log-format", "text or json (default text)."),

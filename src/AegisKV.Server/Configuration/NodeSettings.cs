@@ -42,6 +42,18 @@ public sealed record NodeSettings
     /// <summary>Bytes of keys and values allowed; 0 is unlimited.</summary>
     public required long MaxMemoryBytes { get; init; }
 
+    /// <summary>What goes when <see cref="MaxMemoryBytes"/> is reached.</summary>
+    public required Core.State.EvictionPolicy EvictionPolicy { get; init; }
+
+    /// <summary>Keys sampled per eviction.</summary>
+    public required int EvictionSamples { get; init; }
+
+    /// <summary>SLOWLOG threshold in microseconds; negative is off.</summary>
+    public required long SlowlogThresholdMicros { get; init; }
+
+    /// <summary>Most SLOWLOG entries kept.</summary>
+    public required int SlowlogMaxLength { get; init; }
+
     /// <summary>Token clients must AUTH with; null when AUTH is off.</summary>
     public required string? AuthToken { get; init; }
 
@@ -104,6 +116,10 @@ public sealed record NodeSettings
             Wal = ParseWal(config.GetString("aegis.wal", "")),
             DataDirectory = NonEmpty(config, "data-dir"),
             MaxMemoryBytes = Integer(config, "max-memory", 0, 1 << 30) * 1024L * 1024L,
+            EvictionPolicy = Eviction(config),
+            EvictionSamples = Integer(config, "eviction-samples", 1, 64),
+            SlowlogThresholdMicros = Integer(config, "slowlog-log-slower-than", int.MinValue, int.MaxValue),
+            SlowlogMaxLength = Integer(config, "slowlog-max-len", 0, 1_000_000),
             AuthToken = authToken.Length == 0 ? null : authToken,
             LogLevel = OneOf(config, "log-level", "debug", "info", "warn", "error"),
             LogFormat = OneOf(config, "log-format", "text", "json"),
@@ -171,6 +187,12 @@ public sealed record NodeSettings
         var text = config.GetString("aegis." + name, "");
         if (string.IsNullOrWhiteSpace(text)) throw new SettingsException(name, "must not be empty");
         return text;
+    }
+
+    private static Core.State.EvictionPolicy Eviction(Config config)
+    {
+        Core.State.EvictionPolicies.TryParse(OneOf(config, "eviction-policy", [.. Core.State.EvictionPolicies.All]), out var policy);
+        return policy;
     }
 
     private static string OneOf(Config config, string name, params string[] allowed)

@@ -92,7 +92,7 @@ public sealed class AegisNode : IAsyncDisposable
         // --shards wins over aegis.shard.count; the other aegis.shard settings come from the file.
         var shardSettings = ShardSettings.Create(Akka.Configuration.ConfigurationFactory
             .ParseString($"aegis.shard.count = {settings.Shards}").WithFallback(settings.Config));
-        var memory = new NodeMemory(settings.MaxMemoryBytes);
+        var memory = new NodeMemory(settings.MaxMemoryBytes, settings.EvictionPolicy) { Samples = settings.EvictionSamples };
         var localShards = new LocalShards();
         var walHealth = new WalHealthCheck(settings);
         LivenessProbe? liveness = null;
@@ -102,7 +102,7 @@ public sealed class AegisNode : IAsyncDisposable
         builder.Services.AddSingleton(memory);
         builder.Services.AddSingleton(localShards);
         builder.Services.AddSingleton(new NodeStatistics());
-        builder.Services.AddSingleton(new ServerMetrics());
+        builder.Services.AddSingleton(new ServerMetrics(new SlowLog(settings.SlowlogThresholdMicros, settings.SlowlogMaxLength)));
         builder.Services.AddSingleton(new NodeReadiness(settings.Shards));
         builder.Services.AddHealthChecks();
         // Registered before the actor system, so it stops after it: by then the journal has flushed and closed the WAL.

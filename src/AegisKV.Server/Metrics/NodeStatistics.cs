@@ -9,6 +9,11 @@ public sealed class NodeStatistics
     private long _totalConnections;
     private long _commands;
     private long _nextClientId;
+    private long _rejected;
+    private readonly object _opsGate = new();
+    private long _opsSampledAt = Environment.TickCount64;
+    private long _opsSampledCommands;
+    private long _opsPerSecond;
 
     /// <summary>When the node started.</summary>
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
@@ -24,6 +29,32 @@ public sealed class NodeStatistics
 
     /// <summary>Commands processed since start.</summary>
     public long Commands => Volatile.Read(ref _commands);
+
+    /// <summary>Connections refused at max-clients since start.</summary>
+    public long RejectedConnections => Volatile.Read(ref _rejected);
+
+    /// <summary>Commands per second over the time since this was last read (at least a second), as redis-cli --stat reads it.</summary>
+    public long OpsPerSecond
+    {
+        get
+        {
+            lock (_opsGate)
+            {
+                var now = Environment.TickCount64;
+                if (now - _opsSampledAt >= 1000)
+                {
+                    var commands = Commands;
+                    _opsPerSecond = (commands - _opsSampledCommands) * 1000 / (now - _opsSampledAt);
+                    (_opsSampledAt, _opsSampledCommands) = (now, commands);
+                }
+
+                return _opsPerSecond;
+            }
+        }
+    }
+
+    /// <summary>Counts a connection refused at max-clients.</summary>
+    public void ConnectionRejected() => Interlocked.Increment(ref _rejected);
 
     /// <summary>Counts a new connection and returns its client id.</summary>
     public long ConnectionOpened()

@@ -1,4 +1,6 @@
 using AegisKV.Core.Commands;
+using AegisKV.Core.Replies;
+using AegisKV.Server.Resp;
 using Prometheus;
 
 namespace AegisKV.Server.Metrics;
@@ -34,10 +36,16 @@ public sealed class ServerMetrics
     private readonly Counter.Child[] _ok = new Counter.Child[256];
     private readonly Counter.Child[] _error = new Counter.Child[256];
     private readonly Histogram.Child[] _latency = new Histogram.Child[256];
+    // INFO commandstats and errorstats, kept here rather than read back from Prometheus.
+    private readonly long[] _calls = new long[256];
+    private readonly long[] _micros = new long[256];
+    private readonly long[] _failed = new long[256];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _errors = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the per-command children.</summary>
-    public ServerMetrics()
+    /// <summary>Creates the per-command children; slow commands go to <paramref name="slowLog"/>.</summary>
+    public ServerMetrics(SlowLog? slowLog = null)
     {
+        SlowLog = slowLog ?? new SlowLog(-1, 0);
         foreach (var spec in CommandTable.All)
         {
             var name = spec.Name.ToLowerInvariant();
@@ -47,14 +55,58 @@ public sealed class ServerMetrics
         }
     }
 
-    /// <summary>Counts a finished command and its latency.</summary>
-    public void Record(CommandId command, bool failed, long startTimestamp)
+    /// <summary>The node's slow log.</summary>
+    public SlowLog SlowLog { get; }
+
+    /// <summary>
+    /// Counts a command answered <paramref name="reply"/>, <paramref name="startTimestamp"/> being its arrival;
+    /// a slow one goes to the slow log with <paramref name="arguments"/> (its name excluded).
+    /// </summary>
+    public void Record(CommandId command, Reply reply, long startTimestamp, ClientInfo? client = null, ReadOnlySpan<byte[]> arguments = default)
     {
         var id = (int)command;
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp);
+        var micros = elapsed.Ticks / 10;
+        var failed = reply is ErrorReply;
         (failed ? _error[id] : _ok[id]).Inc();
-        _latency[id].Observe(System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+        _latency[id].Observe(elapsed.TotalSeconds);
+        Interlocked.Increment(ref _calls[id]);
+        Interlocked.Add(ref _micros[id], micros);
+        if (failed)
+        {
+            Interlocked.Increment(ref _failed[id]);
+            CountError(((ErrorReply)reply).Message);
+        }
+
+        if (SlowLog.IsSlow(micros)) SlowLog.Add(command, arguments, micros, client?.Remote ?? "", client?.NameText ?? "");
     }
 
     /// <summary>Counts a command name the node does not know.</summary>
-    public void RecordUnknown() => UnknownCommands.Inc();
+    public void RecordUnknown()
+    {
+        UnknownCommands.Inc();
+        CountError("ERR"u8);
+    }
+
+    /// <summary>Counts an error reply by its prefix (ERR, WRONGTYPE, …) for INFO errorstats.</summary>
+    public void CountError(ReadOnlySpan<byte> message)
+    {
+        var end = message.IndexOf((byte)' ');
+        var prefix = System.Text.Encoding.ASCII.GetString(end < 0 ? message : message[..end]);
+        _errors.AddOrUpdate(prefix, 1, static (_, n) => n + 1);
+    }
+
+    /// <summary>Calls, total microseconds and failed calls of every command called since start.</summary>
+    public IEnumerable<(CommandSpec Spec, long Calls, long Micros, long Failed)> CommandStats()
+    {
+        foreach (var spec in CommandTable.All)
+        {
+            var id = (int)spec.Id;
+            var calls = Volatile.Read(ref _calls[id]);
+            if (calls > 0) yield return (spec, calls, Volatile.Read(ref _micros[id]), Volatile.Read(ref _failed[id]));
+        }
+    }
+
+    /// <summary>Error replies by prefix since start.</summary>
+    public IEnumerable<KeyValuePair<string, long>> ErrorStats() => _errors.OrderBy(e => e.Key, StringComparer.Ordinal);
 }

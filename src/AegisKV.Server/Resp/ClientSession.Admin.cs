@@ -72,11 +72,61 @@ internal sealed partial class ClientSession
             return new ArrayReply(items);
         }
 
-        // Clients such as redis-cli ask for docs only for hints; an empty map (array in RESP2) is valid.
-        if (Ascii.EqualsIgnoreCase(sub, "DOCS"u8)) return Reply.EmptyArray;
+        if (Ascii.EqualsIgnoreCase(sub, "LIST"u8)) return CommandList(arguments);
+        if ((Ascii.EqualsIgnoreCase(sub, "GETKEYS"u8) || Ascii.EqualsIgnoreCase(sub, "GETKEYSANDFLAGS"u8)) && arguments.Length >= 3)
+            return CommandKeys(arguments[2..], withFlags: Ascii.EqualsIgnoreCase(sub, "GETKEYSANDFLAGS"u8));
+        // Clients such as redis-cli ask for docs only for hints; an empty map is valid.
+        if (Ascii.EqualsIgnoreCase(sub, "DOCS"u8)) return new MapReply([]);
         if (Ascii.EqualsIgnoreCase(sub, "HELP"u8))
-            return new ArrayReply([Bulk("COMMAND"), Bulk("COMMAND COUNT"), Bulk("COMMAND INFO [<command-name> ...]"), Bulk("COMMAND DOCS [<command-name> ...]")]);
+            return new ArrayReply([Bulk("COMMAND"), Bulk("COMMAND COUNT"), Bulk("COMMAND INFO [<command-name> ...]"), Bulk("COMMAND DOCS [<command-name> ...]"),
+                Bulk("COMMAND LIST [FILTERBY MODULE <name>|ACLCAT <category>|PATTERN <pattern>]"), Bulk("COMMAND GETKEYS <full-command>"), Bulk("COMMAND GETKEYSANDFLAGS <full-command>")]);
         return Errors.UnknownSubcommand(sub, "command");
+    }
+
+    private static Reply CommandList(byte[][] arguments)
+    {
+        IEnumerable<CommandSpec> specs = CommandTable.All;
+        if (arguments.Length == 5 && Ascii.EqualsIgnoreCase(arguments[2], "FILTERBY"u8))
+        {
+            var value = arguments[4];
+            if (Ascii.EqualsIgnoreCase(arguments[3], "PATTERN"u8)) specs = specs.Where(s => GlobPattern.IsMatch(value, s.LowerName));
+            else if (Ascii.EqualsIgnoreCase(arguments[3], "MODULE"u8)) specs = [];
+            else if (Ascii.EqualsIgnoreCase(arguments[3], "ACLCAT"u8))
+            {
+                var category = Encoding.ASCII.GetString(value).ToLowerInvariant();
+                specs = specs.Where(s => category switch
+                {
+                    "read" => (s.Flags & CommandFlags.ReadOnly) != 0,
+                    "write" => (s.Flags & CommandFlags.Write) != 0,
+                    "fast" => (s.Flags & CommandFlags.Fast) != 0,
+                    "keyspace" => s.FirstKey > 0,
+                    _ => false,
+                });
+            }
+            else return Errors.Syntax;
+        }
+        else if (arguments.Length != 2) return Errors.Syntax;
+
+        return new ArrayReply([.. specs.Select(s => (Reply)new BulkReply(s.LowerName))]);
+    }
+
+    // The keys of a full command line, by the command table's key positions.
+    private static Reply CommandKeys(byte[][] line, bool withFlags)
+    {
+        if (CommandTable.Find(line[0]) is not { } spec) return Errors.Text("ERR Invalid command specified");
+        if (!spec.AcceptsArgumentCount(line.Length)) return Errors.Text("ERR Invalid number of arguments specified for command");
+        if (spec.FirstKey == 0) return Errors.Text("ERR The command has no key arguments");
+        var last = spec.LastKey < 0 ? line.Length + spec.LastKey : Math.Min(spec.LastKey, line.Length - 1);
+        var keys = new List<Reply>();
+        // As Redis's key specs: OW for writes that replace the value without reading it, RW for other writes.
+        Reply flags = spec.Id is CommandId.Set or CommandId.SetEx or CommandId.PSetEx or CommandId.MSet or CommandId.Restore
+            ? new ArrayReply([Status("OW"), Status("update")])
+            : (spec.Flags & CommandFlags.Write) != 0
+                ? new ArrayReply([Status("RW"), Status("update")])
+                : new ArrayReply([Status("RO"), Status("access")]);
+        for (var i = spec.FirstKey; i <= last; i += spec.KeyStep)
+            keys.Add(withFlags ? new ArrayReply([new BulkReply(line[i]), flags]) : new BulkReply(line[i]));
+        return new ArrayReply([.. keys]);
     }
 
     private static Reply Describe(CommandSpec spec)
@@ -114,12 +164,13 @@ internal sealed partial class ClientSession
                 }
             }
 
-            return new ArrayReply([.. items]);
+            return new MapReply([.. items]);
         }
 
-        if (Ascii.EqualsIgnoreCase(sub, "SET"u8) || Ascii.EqualsIgnoreCase(sub, "RESETSTAT"u8) || Ascii.EqualsIgnoreCase(sub, "REWRITE"u8))
-            return Errors.Text("ERR CONFIG is read-only on AegisKV: change settings with flags, AEGIS_* variables or the --config file and restart");
-        if (Ascii.EqualsIgnoreCase(sub, "HELP"u8)) return new ArrayReply([Bulk("CONFIG GET <pattern> [<pattern> ...]")]);
+        if (Ascii.EqualsIgnoreCase(sub, "SET"u8)) return ConfigSet(arguments);
+        if (Ascii.EqualsIgnoreCase(sub, "RESETSTAT"u8) || Ascii.EqualsIgnoreCase(sub, "REWRITE"u8))
+            return Errors.Text($"ERR CONFIG {Encoding.ASCII.GetString(sub).ToUpperInvariant()} is not supported by AegisKV: settings live in flags, AEGIS_* variables or the --config file");
+        if (Ascii.EqualsIgnoreCase(sub, "HELP"u8)) return new ArrayReply([Bulk("CONFIG GET <pattern> [<pattern> ...]"), Bulk("CONFIG SET <name> <value> [<name> <value> ...]")]);
         return Errors.UnknownSubcommand(sub, "config");
     }
 

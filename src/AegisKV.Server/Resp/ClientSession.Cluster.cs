@@ -4,7 +4,7 @@ using AegisKV.Core.Sharding;
 
 namespace AegisKV.Server.Resp;
 
-// CLUSTER: the hash-slot questions a client can ask of any node.
+// CLUSTER: the hash-slot questions a client can ask of any node; RANDOMKEY, which picks a shard first.
 internal sealed partial class ClientSession
 {
     private Reply Cluster(byte[][] arguments)
@@ -15,5 +15,19 @@ internal sealed partial class ClientSession
         if (Ascii.EqualsIgnoreCase(sub, "HELP"u8))
             return new ArrayReply([Bulk("CLUSTER KEYSLOT <key>"), Bulk("    Return the hash slot for <key>.")]);
         return Errors.UnknownSubcommand(sub, "cluster");
+    }
+
+    // Shards are asked one at a time from a random one on, so an empty shard is skipped, not answered.
+    private async Task<Reply> RandomKeyAsync()
+    {
+        var shards = _node.Router.ShardCount;
+        var first = Random.Shared.Next(shards);
+        for (var i = 0; i < shards; i++)
+        {
+            var reply = await CommandRouter.ShardAsync(_inbox, (first + i) % shards, AegisKV.Core.Commands.CommandId.RandomKey, []).ConfigureAwait(false);
+            if (reply is not BulkReply { Value: null }) return reply;
+        }
+
+        return Reply.Nil;
     }
 }

@@ -20,21 +20,21 @@ internal sealed partial class ClientSession
 
     private readonly NodeContext _node;
     private readonly ReplyInbox _inbox;
-    private readonly string _remote;
+    private readonly ClientInfo _client;
+    private readonly ReplyPush _push;
     private bool _authenticated;
     private bool _closing;
-    private byte[]? _name;
 
-    public ClientSession(NodeContext node, ReplyInbox inbox, long id, string remote)
+    public ClientSession(NodeContext node, ReplyInbox inbox, ClientInfo client, ReplyPush push)
     {
         _node = node;
         _inbox = inbox;
-        Id = id;
-        _remote = remote;
+        _client = client;
+        _push = push;
         _authenticated = node.Settings.AuthToken is null;
     }
 
-    public long Id { get; }
+    public long Id => _client.Id;
 
     /// <summary>
     /// Runs the requests that arrived together, in order. Single-key commands are grouped per
@@ -134,6 +134,8 @@ internal sealed partial class ClientSession
             return Task.FromResult<Reply>(_authenticated ? Errors.UnknownCommand(arguments) : Errors.NoAuth);
         }
 
+        _client.Commanded(spec.LowerNameText);
+        if (_node.Clients.HasMonitors && (_authenticated || spec.Id is CommandId.Auth or CommandId.Hello)) _node.Clients.Publish(_client, arguments);
         Task<Reply>? reply;
         if (!_authenticated && (spec.Flags & CommandFlags.NoAuth) == 0)
         {
@@ -163,12 +165,13 @@ internal sealed partial class ClientSession
 
         if (reply.IsCompleted)
         {
-            _node.Metrics.Record(spec.Id, reply.Result is ErrorReply, started);
+            _node.Metrics.Record(spec.Id, reply.Result, started, _client, arguments.AsSpan(1));
             return reply;
         }
 
-        return Timed(reply, spec.Id, started);
+        return Timed(reply, spec.Id, started, arguments);
     }
+
 
     // A command that runs as one step on one shard: its keys must all be in one hash slot, as in Redis Cluster.
     private static Reply? SameShardRefusal(CommandSpec spec, byte[][] arguments)
@@ -183,10 +186,10 @@ internal sealed partial class ClientSession
 
     private static readonly ErrorReply CrossSlot = Errors.Text("CROSSSLOT Keys in request don't hash to the same slot");
 
-    private async Task<Reply> Timed(Task<Reply> pending, CommandId command, long started)
+    private async Task<Reply> Timed(Task<Reply> pending, CommandId command, long started, byte[][] arguments)
     {
         var reply = await pending.ConfigureAwait(false);
-        _node.Metrics.Record(command, reply is ErrorReply, started);
+        _node.Metrics.Record(command, reply, started, _client, arguments.AsSpan(1));
         return reply;
     }
 
@@ -219,114 +222,19 @@ internal sealed partial class ClientSession
             CommandId.Info => Task.FromResult(Info(arguments)),
             CommandId.Time => Task.FromResult(Time()),
             CommandId.Config => Task.FromResult(Config(arguments)),
+            CommandId.Monitor => Task.FromResult(Monitor()),
+            CommandId.Object or CommandId.Memory => KeyedIntrospection(spec, arguments),
+            CommandId.SlowLog => Task.FromResult(SlowLog(arguments)),
+            CommandId.Function => Task.FromResult(Function(arguments)),
             CommandId.Cluster => Task.FromResult(Cluster(arguments)),
             CommandId.DbSize => SumAsync(CommandId.DbSize),
+            CommandId.RandomKey => RandomKeyAsync(),
             CommandId.Keys => KeysAsync(arguments[1]),
             CommandId.Scan => ScanAsync(arguments),
             CommandId.FlushAll or CommandId.FlushDb => FlushAsync(spec, arguments),
             _ => Task.FromResult<Reply>(Errors.Text($"ERR '{spec.Name}' is not implemented")),
         };
     }
-
-    private Reply Auth(byte[][] arguments)
-    {
-        if (arguments.Length > 3) return Errors.Syntax;
-        if (_node.Settings.AuthToken is not { } token) return Errors.AuthNotConfigured;
-        var user = arguments.Length == 3 ? arguments[1] : "default"u8.ToArray();
-        // As in Redis, a failed AUTH leaves an authenticated connection authenticated.
-        if (!user.AsSpan().SequenceEqual("default"u8) || !TokenMatches(arguments[^1], token)) return Errors.WrongPass;
-        _authenticated = true;
-        return Reply.Ok;
-    }
-
-    // Compare digests so the time taken says nothing about the token, not even its length.
-    private static bool TokenMatches(byte[] given, string token) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(given), SHA256.HashData(Encoding.UTF8.GetBytes(token)));
-
-    private Reply Hello(byte[][] arguments)
-    {
-        var i = 1;
-        byte[]? name = null;
-        if (arguments.Length > 1)
-        {
-            if (!IntegerText.TryParse(arguments[1], out var version))
-                return Errors.Text("ERR Protocol version is not an integer or out of range");
-            if (version != 2) return Errors.NoProto;
-            i = 2;
-        }
-
-        for (; i < arguments.Length; i++)
-        {
-            if (Ascii.EqualsIgnoreCase(arguments[i], "AUTH"u8) && i + 2 < arguments.Length)
-            {
-                var result = Auth(["AUTH"u8.ToArray(), arguments[i + 1], arguments[i + 2]]);
-                if (result is ErrorReply) return result;
-                i += 2;
-            }
-            else if (Ascii.EqualsIgnoreCase(arguments[i], "SETNAME"u8) && i + 1 < arguments.Length)
-            {
-                name = arguments[++i];
-                if (!IsValidClientName(name)) return InvalidClientName;
-            }
-            else
-            {
-                return Errors.Text($"ERR Syntax error in HELLO option '{Encoding.UTF8.GetString(arguments[i])}'");
-            }
-        }
-
-        if (!_authenticated)
-            return Errors.Text("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
-
-        if (name is not null) _name = name.Length == 0 ? null : name;
-        return new ArrayReply(
-        [
-            Bulk("server"), Bulk("redis"),
-            Bulk("version"), Bulk(ServerInfo.RedisCompatibleVersion),
-            Bulk("proto"), Reply.Integer(2),
-            Bulk("id"), Reply.Integer(Id),
-            Bulk("mode"), Bulk("standalone"),
-            Bulk("role"), Bulk("master"),
-            Bulk("modules"), Reply.EmptyArray,
-        ]);
-    }
-
-    private static Reply Select(byte[] index)
-    {
-        if (!IntegerText.TryParse(index, out var db)) return Errors.NotInteger;
-        return db == 0 ? Reply.Ok : Errors.DbIndexOutOfRange;
-    }
-
-    private Reply Client(byte[][] arguments)
-    {
-        var sub = arguments[1];
-        if (Ascii.EqualsIgnoreCase(sub, "SETNAME"u8) && arguments.Length == 3)
-        {
-            if (!IsValidClientName(arguments[2])) return InvalidClientName;
-            _name = arguments[2].Length == 0 ? null : arguments[2];
-            return Reply.Ok;
-        }
-
-        if (Ascii.EqualsIgnoreCase(sub, "GETNAME"u8) && arguments.Length == 2) return Reply.Bulk(_name);
-        if (Ascii.EqualsIgnoreCase(sub, "ID"u8) && arguments.Length == 2) return Reply.Integer(Id);
-        if (Ascii.EqualsIgnoreCase(sub, "SETINFO"u8) && arguments.Length == 4) return Reply.Ok;
-        if ((Ascii.EqualsIgnoreCase(sub, "INFO"u8) && arguments.Length == 2) || (Ascii.EqualsIgnoreCase(sub, "LIST"u8) && arguments.Length == 2))
-            return Bulk(DescribeClient() + (Ascii.EqualsIgnoreCase(sub, "LIST"u8) ? "\n" : ""));
-        if (Ascii.EqualsIgnoreCase(sub, "HELP"u8))
-            return new ArrayReply([Bulk("CLIENT SETNAME <name>"), Bulk("CLIENT GETNAME"), Bulk("CLIENT ID"), Bulk("CLIENT INFO"), Bulk("CLIENT LIST"), Bulk("CLIENT SETINFO <attr> <value>")]);
-        return Errors.UnknownSubcommand(sub, "client");
-    }
-
-    private static readonly ErrorReply InvalidClientName = Errors.Text("ERR Client names cannot contain spaces, newlines or special characters.");
-
-    private static bool IsValidClientName(byte[] name)
-    {
-        foreach (var b in name)
-            if (b <= (byte)' ' || b > 126) return false;
-        return true;
-    }
-
-    private string DescribeClient() =>
-        $"id={Id} addr={_remote} name={(_name is null ? "" : Encoding.UTF8.GetString(_name))} db=0 resp=2";
 
     private static Reply Time()
     {

@@ -25,6 +25,9 @@ public sealed record NodeContext(
     public static string Version { get; } =
         typeof(NodeContext).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
+    /// <summary>The open client connections.</summary>
+    public ClientDirectory Clients { get; } = new();
+
     /// <summary>The client port actually bound (differs from the setting when that was 0).</summary>
     public int ClientPort { get; set; }
 }

@@ -25,6 +25,7 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     private readonly IActorRefProvider _provider;
     private readonly TimeSpan _timeout;
     private readonly Metrics.ServerMetrics? _metrics;
+    private readonly ClientInfo? _client;
     private static readonly ConcurrentDictionary<ReplyInbox, byte> Open = new();
 
     private static readonly TimeSpan SweepPeriod = TimeSpan.FromMilliseconds(100);
@@ -34,9 +35,10 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     private static readonly Timer Sweeper = new(static _ => SweepAll(), null, SweepPeriod, SweepPeriod);
     private long _nextId;
 
-    public ReplyInbox(ActorSystem system, IActorRef region, LocalShards local, int shardCount, TimeSpan timeout, Metrics.ServerMetrics? metrics = null)
+    public ReplyInbox(ActorSystem system, IActorRef region, LocalShards local, int shardCount, TimeSpan timeout, Metrics.ServerMetrics? metrics = null, ClientInfo? client = null)
     {
         _metrics = metrics;
+        _client = client;
         _region = region;
         _local = local;
         _viaRegion = new int[shardCount];
@@ -83,7 +85,7 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
         if (pending.RegionShard >= 0) Interlocked.Decrement(ref _viaRegion[pending.RegionShard]);
         replies ??= pending.TryAgain();
         if (pending.Started != 0 && _metrics is { } metrics)
-            for (var i = 0; i < replies.Length; i++) metrics.Record(pending.Commands[i].Command, replies[i] is ErrorReply, pending.Started);
+            for (var i = 0; i < replies.Length; i++) metrics.Record(pending.Commands[i].Command, replies[i], pending.Started, _client, pending.Commands[i].Arguments);
         pending.TrySetResult(replies);
     }
 

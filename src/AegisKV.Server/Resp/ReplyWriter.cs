@@ -12,14 +12,17 @@ namespace AegisKV.Server.Resp;
 /// soon as they are ready and gathers them while the socket is busy, so one write carries all that
 /// accumulated; what is gathered and not yet written is the client's output buffer, and a client
 /// that lets it pass the limit is disconnected, as Redis does. A closing reply (QUIT, protocol
-/// error) is the last: nothing after it is written.
+/// error) is the last: nothing after it is written. Replies are written in the connection's RESP
+/// version, which a <see cref="ProtocolReply"/> (HELLO) changes from there on; pushed replies
+/// (<see cref="ReplyPush"/>, e.g. MONITOR lines) go in between answers.
 /// </summary>
-internal sealed class ReplyWriter(long maxOutputBytes) : GraphStage<FlowShape<Reply[], ByteString>>
+internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) : GraphStage<FlowShape<Reply[], ByteString>>
 {
     // A buffer grown past this for one large reply is dropped after use rather than kept by an idle connection.
     private const int KeptBufferSize = 64 * 1024;
 
     private readonly long _maxOutputBytes = maxOutputBytes;
+    private readonly ReplyPush? _push = push;
     private readonly Inlet<Reply[]> _in = new("replies.in");
     private readonly Outlet<ByteString> _out = new("replies.out");
 
@@ -32,6 +35,7 @@ internal sealed class ReplyWriter(long maxOutputBytes) : GraphStage<FlowShape<Re
         private readonly ReplyWriter _stage;
         private ArrayBufferWriter<byte>? _buffer;
         private bool _last;
+        private int _protocol = 2;
 
         public Logic(ReplyWriter stage) : base(stage.Shape)
         {
@@ -40,17 +44,36 @@ internal sealed class ReplyWriter(long maxOutputBytes) : GraphStage<FlowShape<Re
             SetHandler(stage._out, this);
         }
 
-        public override void PreStart() => Pull(_stage._in);
+        public override void PreStart()
+        {
+            _stage._push?.Attach(GetAsyncCallback<Reply>(OnPushed));
+            Pull(_stage._in);
+        }
 
         public override void OnPush()
         {
-            var replies = Grab(_stage._in);
+            if (!Write(Grab(_stage._in))) return;
+            if (IsAvailable(_stage._out)) Flush();
+            if (_last) Cancel(_stage._in);
+            else Pull(_stage._in);
+        }
+
+        private void OnPushed(Reply reply)
+        {
+            if (_last || !Write([reply])) return;
+            if (IsAvailable(_stage._out)) Flush();
+        }
+
+        // False when the stage failed: the output buffer passed its limit.
+        private bool Write(Reply[] replies)
+        {
             var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
             try
             {
                 foreach (var reply in replies)
                 {
-                    reply.WriteTo(buffer);
+                    if (reply is ProtocolReply switched) _protocol = switched.Protocol;
+                    reply.WriteTo(buffer, _protocol);
                     if (reply is ClosingReply)
                     {
                         _last = true;
@@ -62,18 +85,16 @@ internal sealed class ReplyWriter(long maxOutputBytes) : GraphStage<FlowShape<Re
             {
                 // More than one buffer can hold (an MGET of several huge values): the output limit, however set.
                 FailStage(new ClientLimitException("replies too large to buffer"));
-                return;
+                return false;
             }
 
             if (buffer.WrittenCount > _stage._maxOutputBytes)
             {
                 FailStage(new ClientLimitException($"output buffer limit of {_stage._maxOutputBytes} bytes reached"));
-                return;
+                return false;
             }
 
-            if (IsAvailable(_stage._out)) Flush();
-            if (_last) Cancel(_stage._in);
-            else Pull(_stage._in);
+            return true;
         }
 
         public override void OnUpstreamFinish()

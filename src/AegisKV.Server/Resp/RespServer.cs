@@ -93,7 +93,8 @@ public sealed class RespServer
 
         var id = _node.Statistics.ConnectionOpened();
         var connection = new ClientConnection(id, socket, Closed);
-        var inbox = new ReplyInbox(_system, _node.Region, _node.LocalShards, _node.Settings.Shards, _node.Settings.RequestTimeout, _node.Metrics);
+        var client = new ClientInfo(id, connection.Remote, socket.LocalEndPoint?.ToString() ?? "?", connection.Close);
+        var inbox = new ReplyInbox(_system, _node.Region, _node.LocalShards, _node.Settings.Shards, _node.Settings.RequestTimeout, _node.Metrics, client);
         connection.Own(inbox);
         var limits = _node.Settings.Clients;
         var framer = new RequestFramer(_node.Settings.Limits, limits.MaxQueryBuffer, _requestBudget);
@@ -101,9 +102,11 @@ public sealed class RespServer
         _clients.Add(connection);
         try
         {
-            var session = new ClientSession(_node, inbox, id, connection.Remote);
+            var push = new ReplyPush();
+            var session = new ClientSession(_node, inbox, client, push);
+            _node.Clients.Add(client);
             Flow.FromGraph(new SocketStage(connection, _log))
-                .Join(ProtocolFlow(session, framer, limits.MaxOutputBuffer))
+                .Join(ProtocolFlow(session, framer, limits.MaxOutputBuffer, push))
                 .Run(_materializer!);
         }
         catch (Exception)
@@ -115,6 +118,7 @@ public sealed class RespServer
 
     private void Closed(ClientConnection connection)
     {
+        _node.Clients.Remove(connection.Id);
         _clients.Remove(connection);
         _node.Statistics.ConnectionClosed();
     }
@@ -122,6 +126,7 @@ public sealed class RespServer
     // As Redis: the client learns why before the connection closes.
     private void Reject(Socket socket)
     {
+        _node.Statistics.ConnectionRejected();
         // One line per ten seconds at most: a storm of refused clients must not flood the log.
         var now = Environment.TickCount64;
         var last = Volatile.Read(ref _lastRejectLog);
@@ -141,10 +146,10 @@ public sealed class RespServer
         socket.Dispose();
     }
 
-    private static Flow<ByteString, ByteString, Akka.NotUsed> ProtocolFlow(ClientSession session, RequestFramer framer, long maxOutputBuffer) =>
+    private static Flow<ByteString, ByteString, Akka.NotUsed> ProtocolFlow(ClientSession session, RequestFramer framer, long maxOutputBuffer, ReplyPush push) =>
         Flow.Create<ByteString>()
             .Select(framer.Feed)
             .Where(static requests => requests.Count > 0)
             .SelectAsync(PipelineDepth, session.ExecuteBatchAsync)
-            .Via(new ReplyWriter(maxOutputBuffer));
+            .Via(new ReplyWriter(maxOutputBuffer, push));
 }

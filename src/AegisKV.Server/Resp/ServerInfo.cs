@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AegisKV.Core.State;
 using AegisKV.Storage;
 
 namespace AegisKV.Server.Resp;
@@ -10,15 +11,18 @@ internal static class ServerInfo
     /// <summary>The Redis version AegisKV's command semantics follow; clients pick features by it.</summary>
     public const string RedisCompatibleVersion = "7.2.0";
 
-    private static readonly string[] DefaultSections = ["server", "clients", "memory", "persistence", "stats", "replication", "keyspace"];
+    private static readonly string[] DefaultSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"];
+    private static readonly string[] AllSections = [.. DefaultSections[..^3], "commandstats", .. DefaultSections[^3..]];
 
     public static string Render(NodeContext node, IReadOnlyList<string> requested)
     {
-        var all = requested.Count == 0 || requested.Contains("all") || requested.Contains("everything") || requested.Contains("default");
+        // Named sections, plus the default or every section when asked for, each once, in INFO's order.
+        var all = requested.Contains("all") || requested.Contains("everything");
+        var defaults = requested.Count == 0 || requested.Contains("default");
+        var sections = AllSections.Where(s => all || (defaults && DefaultSections.Contains(s)) || requested.Contains(s));
         var text = new StringBuilder();
-        foreach (var section in DefaultSections)
+        foreach (var section in sections)
         {
-            if (!all && !requested.Contains(section)) continue;
             if (text.Length > 0) text.Append("\r\n");
             Append(text, node, section);
         }
@@ -32,49 +36,95 @@ internal static class ServerInfo
         var stats = node.Statistics;
         var memory = node.Memory;
         var inv = CultureInfo.InvariantCulture;
+        void Line(string name, object value) => text.Append(name).Append(':').Append(Convert.ToString(value, inv)).Append("\r\n");
         switch (section)
         {
             case "server":
-                text.Append("# Server\r\n")
-                    .Append("redis_version:").Append(RedisCompatibleVersion).Append("\r\n")
-                    .Append("aegis_version:").Append(NodeContext.Version).Append("\r\n")
-                    .Append("redis_mode:standalone\r\n")
-                    .Append("node_id:").Append(settings.NodeId).Append("\r\n")
-                    .Append("os:").Append(Environment.OSVersion.Platform).Append("\r\n")
-                    .Append("arch_bits:").Append(IntPtr.Size * 8).Append("\r\n")
-                    .Append("process_id:").Append(Environment.ProcessId).Append("\r\n")
-                    .Append("tcp_port:").Append(node.ClientPort).Append("\r\n")
-                    .Append("uptime_in_seconds:").Append((long)stats.Uptime.TotalSeconds).Append("\r\n")
-                    .Append("uptime_in_days:").Append((long)stats.Uptime.TotalDays).Append("\r\n")
-                    .Append("shards:").Append(settings.Shards).Append("\r\n");
+                text.Append("# Server\r\n");
+                Line("redis_version", RedisCompatibleVersion);
+                Line("aegis_version", NodeContext.Version);
+                Line("redis_mode", "standalone");
+                Line("node_id", settings.NodeId);
+                Line("os", System.Runtime.InteropServices.RuntimeInformation.OSDescription);
+                Line("arch_bits", IntPtr.Size * 8);
+                Line("process_id", Environment.ProcessId);
+                Line("tcp_port", node.ClientPort);
+                Line("uptime_in_seconds", (long)stats.Uptime.TotalSeconds);
+                Line("uptime_in_days", (long)stats.Uptime.TotalDays);
+                Line("shards", settings.Shards);
                 break;
             case "clients":
-                text.Append("# Clients\r\n").Append("connected_clients:").Append(stats.Connections).Append("\r\n");
+                text.Append("# Clients\r\n");
+                Line("connected_clients", stats.Connections);
+                Line("cluster_connections", 0);
+                Line("maxclients", settings.Clients.MaxClients);
+                Line("blocked_clients", 0);
+                Line("tracking_clients", 0);
+                Line("clients_in_timeout_table", 0);
                 break;
             case "memory":
-                text.Append("# Memory\r\n")
-                    .Append("used_memory:").Append(memory.UsedBytes).Append("\r\n")
-                    .Append("used_memory_human:").Append(Human(memory.UsedBytes)).Append("\r\n")
-                    .Append("used_memory_rss:").Append(Environment.WorkingSet).Append("\r\n")
-                    .Append("maxmemory:").Append(settings.MaxMemoryBytes).Append("\r\n")
-                    .Append("maxmemory_human:").Append(Human(settings.MaxMemoryBytes)).Append("\r\n")
-                    .Append("maxmemory_policy:noeviction\r\n");
+                text.Append("# Memory\r\n");
+                Line("used_memory", memory.UsedBytes);
+                Line("used_memory_human", Human(memory.UsedBytes));
+                Line("used_memory_rss", Environment.WorkingSet);
+                Line("used_memory_rss_human", Human(Environment.WorkingSet));
+                Line("maxmemory", memory.MaxBytes);
+                Line("maxmemory_human", Human(memory.MaxBytes));
+                Line("maxmemory_policy", memory.Policy.Name());
                 break;
             case "persistence":
-                text.Append("# Persistence\r\n")
-                    .Append("loading:0\r\n")
-                    .Append("aof_enabled:").Append(settings.Wal == WalMode.Off ? 0 : 1).Append("\r\n")
-                    .Append("wal_mode:").Append(settings.Wal.ToString().ToLowerInvariant()).Append("\r\n");
+                text.Append("# Persistence\r\n");
+                Line("loading", 0);
+                Line("aof_enabled", settings.Wal == WalMode.Off ? 0 : 1);
+                Line("wal_mode", settings.Wal.ToString().ToLowerInvariant());
                 break;
             case "stats":
-                text.Append("# Stats\r\n")
-                    .Append("total_connections_received:").Append(stats.TotalConnections).Append("\r\n")
-                    .Append("total_commands_processed:").Append(stats.Commands).Append("\r\n")
-                    .Append("expired_keys:").Append(memory.ExpiredKeys).Append("\r\n")
-                    .Append("evicted_keys:0\r\n");
+                text.Append("# Stats\r\n");
+                Line("total_connections_received", stats.TotalConnections);
+                Line("total_commands_processed", stats.Commands);
+                Line("instantaneous_ops_per_sec", stats.OpsPerSecond);
+                Line("rejected_connections", stats.RejectedConnections);
+                Line("expired_keys", memory.ExpiredKeys);
+                Line("evicted_keys", memory.EvictedKeys);
+                Line("evicted_clients", 0);
+                Line("keyspace_hits", memory.KeyspaceHits);
+                Line("keyspace_misses", memory.KeyspaceMisses);
+                Line("pubsub_channels", 0);
+                Line("pubsub_patterns", 0);
+                Line("total_error_replies", node.Metrics.ErrorStats().Sum(e => e.Value));
                 break;
             case "replication":
-                text.Append("# Replication\r\n").Append("role:master\r\n").Append("connected_slaves:0\r\n");
+                text.Append("# Replication\r\n");
+                Line("role", "master");
+                Line("connected_slaves", 0);
+                Line("master_repl_offset", 0);
+                break;
+            case "cpu":
+                using (var process = System.Diagnostics.Process.GetCurrentProcess())
+                {
+                    text.Append("# CPU\r\n");
+                    Line("used_cpu_sys", process.PrivilegedProcessorTime.TotalSeconds.ToString("0.000000", inv));
+                    Line("used_cpu_user", process.UserProcessorTime.TotalSeconds.ToString("0.000000", inv));
+                    Line("used_cpu_sys_children", "0.000000");
+                    Line("used_cpu_user_children", "0.000000");
+                }
+
+                break;
+            case "modules":
+                text.Append("# Modules\r\n");
+                break;
+            case "commandstats":
+                text.Append("# Commandstats\r\n");
+                foreach (var (spec, calls, micros, failed) in node.Metrics.CommandStats())
+                    text.Append(inv, $"cmdstat_{spec.LowerNameText}:calls={calls},usec={micros},usec_per_call={(double)micros / calls:0.00},rejected_calls=0,failed_calls={failed}\r\n");
+                break;
+            case "errorstats":
+                text.Append("# Errorstats\r\n");
+                foreach (var (prefix, count) in node.Metrics.ErrorStats()) text.Append(inv, $"errorstat_{prefix}:count={count}\r\n");
+                break;
+            case "cluster":
+                text.Append("# Cluster\r\n");
+                Line("cluster_enabled", 0);
                 break;
             case "keyspace":
                 text.Append("# Keyspace\r\n");
@@ -91,13 +141,21 @@ internal static class ServerInfo
         yield return ("bind", s.Bind.Host);
         yield return ("port", node.ClientPort.ToString(inv));
         yield return ("databases", "1");
-        yield return ("maxmemory", s.MaxMemoryBytes.ToString(inv));
-        yield return ("maxmemory-policy", "noeviction");
+        yield return ("maxmemory", node.Memory.MaxBytes.ToString(inv));
+        yield return ("maxmemory-policy", node.Memory.Policy.Name());
+        yield return ("maxmemory-samples", node.Memory.Samples.ToString(inv));
+        yield return ("slowlog-log-slower-than", node.Metrics.SlowLog.ThresholdMicros.ToString(inv));
+        yield return ("slowlog-max-len", node.Metrics.SlowLog.MaxLength.ToString(inv));
+        yield return ("maxclients", s.Clients.MaxClients.ToString(inv));
+        yield return ("hash-max-listpack-entries", node.Memory.HashListpackEntries.ToString(inv));
+        yield return ("hash-max-listpack-value", node.Memory.HashListpackValue.ToString(inv));
+        yield return ("hash-max-ziplist-entries", node.Memory.HashListpackEntries.ToString(inv));
+        yield return ("hash-max-ziplist-value", node.Memory.HashListpackValue.ToString(inv));
         yield return ("appendonly", s.Wal == WalMode.Off ? "no" : "yes");
         yield return ("appendfsync", s.Wal switch { WalMode.Fsync => "always", WalMode.Write => "everysec", _ => "no" });
         yield return ("save", "");
         yield return ("dir", Path.GetFullPath(s.DataDirectory));
-        yield return ("timeout", "0");
+        yield return ("timeout", ((long)s.Clients.IdleTimeout.TotalSeconds).ToString(inv));
         yield return ("replica-read-only", "yes");
         yield return ("slave-read-only", "yes");
         yield return ("cluster-enabled", "no");

@@ -1,0 +1,169 @@
+using System.Runtime.InteropServices;
+using AegisKV.Core.Commands;
+using AegisKV.Core.Replies;
+
+namespace AegisKV.Core.State;
+
+// Eviction past --max-memory: keys sampled at random, the best victim of each sample deleted by a
+// journaled KeysDeleted, so replay (and, later, replicas) drop the same keys. Keys are sampled from a
+// list of the shard's keys that is kept loosely: a key deleted otherwise stays in it until sampled.
+public sealed partial class ShardState
+{
+    private readonly List<byte[]> _sampleKeys = [];
+
+    private void Touch(ref StoredValue slot)
+    {
+        var now = AccessClock.Now;
+        var frequency = slot.Frequency;
+        if (_memory.Policy is EvictionPolicy.AllKeysLfu or EvictionPolicy.VolatileLfu)
+            frequency = AccessClock.Incremented(AccessClock.Decayed(frequency, slot.AccessedAt, now));
+        if (slot.AccessedAt != now || frequency != slot.Frequency) slot = slot with { AccessedAt = now, Frequency = frequency };
+    }
+
+    // Called with every new key.
+    private void Sampled(byte[] key)
+    {
+        _sampleKeys.Add(key);
+        if (_sampleKeys.Count > 2 * _map.Count + 1024) RebuildSample();
+    }
+
+    private void RebuildSample()
+    {
+        _sampleKeys.Clear();
+        _sampleKeys.AddRange(_map.Keys);
+    }
+
+    // A write that may need memory: make room by evicting when the policy allows, else refuse it. Memory
+    // is the node's, keys are this shard's: a shard left with nothing to evict may go up to a tenth over
+    // the limit while the other shards' background sweeps evict their share.
+    private bool HasRoomFor(byte[][] arguments, long nowMs, List<IShardEvent> events)
+    {
+        var max = _memory.MaxBytes;
+        if (max == 0) return true;
+        long needed = NodeMemory.EntryOverhead;
+        foreach (var argument in arguments) needed += argument.Length;
+        if (!_memory.WouldExceed(needed)) return true;
+        if (_memory.Policy != EvictionPolicy.NoEviction)
+        {
+            Evict(needed, nowMs, events, int.MaxValue);
+            if (!_memory.WouldExceed(needed) || _memory.UsedBytes + needed <= max + max / 10) return true;
+        }
+
+        CoreMetrics.OutOfMemoryRefusals.Add(1);
+        return false;
+    }
+
+    /// <summary>
+    /// Evicts up to <paramref name="limit"/> keys of this shard while the node is over its limit (a write
+    /// waiting for room is not needed: the node's background sweep calls this); the deletes go to
+    /// <paramref name="events"/>, already applied, and <see cref="TakeUndo"/> takes what they replaced.
+    /// </summary>
+    public int EvictWhileOver(long nowMs, int limit, List<IShardEvent> events)
+    {
+        _changes.Clear();
+        return Evict(0, nowMs, events, limit);
+    }
+
+    // Evicts while the node would pass its limit by adding headroom bytes.
+    private int Evict(long headroom, long nowMs, List<IShardEvent> events, int limit)
+    {
+        var policy = _memory.Policy;
+        if (policy == EvictionPolicy.NoEviction) return 0;
+        var evicted = 0;
+        while (evicted < limit && _memory.WouldExceed(headroom) && PickVictim(policy, nowMs) is { } victim)
+        {
+            Emit(events, new KeysDeleted(Epoch, [victim]));
+            evicted++;
+        }
+
+        if (evicted > 0)
+        {
+            _memory.AddEvicted(evicted);
+            CoreMetrics.EvictedKeys.Add(evicted);
+        }
+
+        return evicted;
+    }
+
+    private byte[]? PickVictim(EvictionPolicy policy, long nowMs)
+    {
+        var volatileOnly = policy.OnlyVolatile();
+        if (_map.Count == 0 || (volatileOnly && _volatileKeys == 0)) return null;
+        var samples = policy is EvictionPolicy.AllKeysRandom or EvictionPolicy.VolatileRandom ? 1 : _memory.Samples;
+        byte[]? best = null;
+        long bestScore = long.MinValue;
+        var now = AccessClock.Now;
+        // Volatile keys may be few among many: look further, but not forever.
+        for (int taken = 0, tries = 0; taken < samples && tries < samples * 20 && _sampleKeys.Count > 0; tries++)
+        {
+            var index = Random.Shared.Next(_sampleKeys.Count);
+            var key = _sampleKeys[index];
+            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_map, key);
+            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot))
+            {
+                // Deleted since: drop it from the sample list.
+                _sampleKeys[index] = _sampleKeys[^1];
+                _sampleKeys.RemoveAt(_sampleKeys.Count - 1);
+                continue;
+            }
+
+            if (volatileOnly && slot.ExpireAtMs == 0) continue;
+            taken++;
+            // Higher is a better victim.
+            var score = policy switch
+            {
+                EvictionPolicy.AllKeysLru or EvictionPolicy.VolatileLru => now - slot.AccessedAt,
+                EvictionPolicy.AllKeysLfu or EvictionPolicy.VolatileLfu => 255 - AccessClock.Decayed(slot.Frequency, slot.AccessedAt, now),
+                EvictionPolicy.VolatileTtl => -slot.ExpireAtMs,
+                _ => 0,
+            };
+            if (best is null || score > bestScore) (best, bestScore) = (key, score);
+        }
+
+        return best;
+    }
+
+    // OBJECT ENCODING | IDLETIME | FREQ | REFCOUNT key; reading it is not an access.
+    private Reply ObjectInfo(byte[][] arguments, long nowMs)
+    {
+        var sub = arguments[0];
+        if (!_map.TryGetValue(arguments[1], out var value) || !IsLive(value, nowMs)) return Reply.Nil;
+        if (Is(sub, "ENCODING"u8))
+            return new BulkReply(value.Data switch
+            {
+                byte[] text when text.Length <= 20 && IntegerText.TryParse(text, out _) => "int"u8.ToArray(),
+                byte[] text => text.Length <= 44 ? "embstr"u8.ToArray() : "raw"u8.ToArray(),
+                HashValue hash => IsSmall(hash) ? "listpack"u8.ToArray() : "hashtable"u8.ToArray(),
+                _ => "unknown"u8.ToArray(),
+            });
+        if (Is(sub, "IDLETIME"u8))
+            return _memory.Policy is EvictionPolicy.AllKeysLfu or EvictionPolicy.VolatileLfu
+                ? Errors.Text("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+                : Reply.Integer(Math.Max(0, AccessClock.Now - value.AccessedAt));
+        if (Is(sub, "FREQ"u8))
+            return _memory.Policy is EvictionPolicy.AllKeysLfu or EvictionPolicy.VolatileLfu
+                ? Reply.Integer(AccessClock.Decayed(value.Frequency, value.AccessedAt, AccessClock.Now))
+                : Errors.Text("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+        if (Is(sub, "REFCOUNT"u8)) return Reply.One;
+        return Errors.Syntax;
+    }
+
+    // As Redis's encoding thresholds, which AegisKV reports but does not store by.
+    private bool IsSmall(HashValue hash)
+    {
+        if (hash.Count > _memory.HashListpackEntries) return false;
+        foreach (var (field, value) in hash.Fields)
+            if (field.Length > _memory.HashListpackValue || value.Value.Length > _memory.HashListpackValue) return false;
+        return true;
+    }
+
+    // MEMORY USAGE key [SAMPLES n]: the bytes this node charges the key (see NodeMemory).
+    private Reply MemoryUsage(byte[][] arguments, long nowMs)
+    {
+        if (arguments.Length == 3 && !Is(arguments[1], "SAMPLES"u8)) return Errors.Syntax;
+        if (arguments.Length == 3 && !IntegerText.TryParse(arguments[2], out _)) return Errors.NotInteger;
+        if (arguments.Length is 2 or > 3) return Errors.Syntax;
+        if (!_map.TryGetValue(arguments[0], out var value) || !IsLive(value, nowMs)) return Reply.Nil;
+        return Reply.Integer(NodeMemory.Cost(arguments[0], value.Data));
+    }
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace AegisKV.ProcessTests;
+
+/// <summary>
+/// A cache under a write flood past --max-memory: keys are evicted, every write succeeds, and the memory
+/// the data takes (RSS above the idle node's, which is the runtime's own, about 100 MiB) stays within
+/// twice the limit.
+/// </summary>
+public sealed class EvictionTests(ITestOutputHelper output)
+{
+    private const int MaxMemoryMb = 192;
+    private const int ValueBytes = 1000;
+
+    [Fact(Timeout = 180_000)]
+    public async Task A_write_flood_past_max_memory_should_evict_and_keep_the_memory_it_adds_within_twice_the_limit()
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(2.5));
+        var ct = budget.Token;
+        using var directory = new TempDirectory();
+        string[] flags = ["--shards", "8", "--wal", "write", "--max-memory", MaxMemoryMb.ToString(), "--eviction-policy", "allkeys-lru"];
+        await using var node = AegisProcess.StartNode(directory.Combine("data"), flags);
+        await node.WaitUntilReadyAsync(Limits.Startup, ct);
+        await using var redis = await RedisClient.ConnectAsync(node.ClientPort);
+        var db = redis.GetDatabase();
+        await db.PingAsync();
+        var idleRss = node.RssBytes();
+
+        // Three times the limit in values, written in pipelined batches; every write must succeed.
+        var keys = 3L * MaxMemoryMb * 1024 * 1024 / ValueBytes;
+        var value = new byte[ValueBytes];
+        long peakRss = 0;
+        var clock = Stopwatch.StartNew();
+        for (long written = 0; written < keys; written += 1000)
+        {
+            var batch = new Task<bool>[1000];
+            for (var i = 0; i < batch.Length; i++) batch[i] = db.StringSetAsync("flood:" + (written + i), value);
+            foreach (var ok in await Task.WhenAll(batch)) Assert.True(ok);
+            if (written % 20_000 == 0) peakRss = Math.Max(peakRss, node.RssBytes());
+        }
+
+        peakRss = Math.Max(peakRss, node.RssBytes());
+        var info = await db.ExecuteAsync("INFO", "stats");
+        var memory = await db.ExecuteAsync("INFO", "memory");
+        var evicted = Field(info.ToString(), "evicted_keys");
+        var used = Field(memory.ToString(), "used_memory");
+        output.WriteLine($"{keys} writes of {ValueBytes} B in {clock.Elapsed.TotalSeconds:0.0} s; evicted {evicted}; used_memory {used >> 20} MiB; RSS idle {idleRss >> 20} MiB, peak {peakRss >> 20} MiB (limit {MaxMemoryMb} MiB)");
+
+        Assert.True(evicted > keys / 2, $"only {evicted} of {keys} keys evicted");
+        Assert.True(used <= MaxMemoryMb * 1024L * 1024, $"used_memory {used} over the limit");
+        Assert.True(peakRss - idleRss <= 2L * MaxMemoryMb * 1024 * 1024, $"RSS grew by {(peakRss - idleRss) >> 20} MiB, over twice --max-memory ({MaxMemoryMb} MiB)");
+        var (_, metrics) = await node.GetHealthAsync("/metrics", ct);
+        Assert.Contains("aegis_evicted_keys_total", metrics, StringComparison.Ordinal);
+    }
+
+    private static long Field(string info, string name)
+    {
+        foreach (var line in info.Split("\r\n"))
+            if (line.StartsWith(name + ":", StringComparison.Ordinal))
+                return long.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        throw new InvalidOperationException($"INFO has no {name}");
+    }
+}
