@@ -67,6 +67,32 @@ public sealed class RedisClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_client_should_work_over_RESP3()
+    {
+        await using var resp3 = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+        {
+            EndPoints = { _node.Endpoint },
+            Protocol = RedisProtocol.Resp3,
+            ConnectTimeout = 10_000,
+            SyncTimeout = 10_000,
+            AsyncTimeout = 10_000,
+        });
+        Assert.Equal(RedisProtocol.Resp3, resp3.GetServer(_node.Endpoint).Protocol);
+        var db = resp3.GetDatabase();
+        await db.HashSetAsync("r3:h", [new("a", 1), new("b", 2)]);
+        var all = (await db.HashGetAllAsync("r3:h")).ToDictionary(e => (string)e.Name!, e => (int)e.Value);
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 1, ["b"] = 2 }, all);
+        Assert.False((await db.StringGetAsync("r3:missing")).HasValue);
+        Assert.Equal(3.5, await db.StringIncrementAsync("r3:f", 3.5));
+        var transaction = db.CreateTransaction();
+        var set = transaction.StringSetAsync("{r3}a", "x");
+        var get = transaction.StringGetAsync("{r3}a");
+        Assert.True(await transaction.ExecuteAsync());
+        Assert.True(await set);
+        Assert.Equal("x", await get);
+    }
+
+    [Fact]
     public async Task Binary_keys_and_values_should_be_kept_byte_for_byte()
     {
         byte[] key = [0, 1, 2, 13, 10, 255];

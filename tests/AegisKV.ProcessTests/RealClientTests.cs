@@ -31,6 +31,61 @@ public sealed class RealClientTests(ITestOutputHelper output)
         await AgainstNodeAsync("node", [Path.Combine(modules, "ioredis_check.js")], modules);
     }
 
+    // redis-cli as an operator runs it: --stat reads INFO every interval, MONITOR streams commands, -3 speaks RESP3.
+    [SkippableFact(Timeout = Limits.TestTimeoutMs)]
+    public async Task Redis_cli_stat_MONITOR_and_RESP3_should_work()
+    {
+        Skip.IfNot(File.Exists("/usr/bin/redis-cli"), "redis-cli is not installed (apt-get install redis-tools)");
+        using var budget = Limits.TestBudget();
+        using var directory = new TempDirectory();
+        await using var node = AegisProcess.StartNode(directory.Combine("data"), Limits.NodeFlags);
+        await node.WaitUntilReadyAsync(Limits.Startup, budget.Token);
+        var port = node.ClientPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var stat = await FirstLinesAsync(["-p", port, "--stat", "-i", "0.2"], 4, null);
+        output.WriteLine(string.Join('\n', stat));
+        Assert.Matches(@"^keys\s+mem\s+clients\s+blocked\s+requests\s+connections", stat[1]);
+        Assert.Matches(@"^\d+\s+\S+B\s+1\s+0\s+\d+ \(\+\d+\)\s+\d+", stat[3]);
+
+        var monitor = await FirstLinesAsync(["-p", port, "monitor"], 2, async () =>
+            await RunAsync("/usr/bin/redis-cli", ["-p", port, "set", "cli:k", "v"], null, TimeSpan.FromSeconds(10)));
+        output.WriteLine(string.Join('\n', monitor));
+        Assert.Equal("OK", monitor[0]);
+        Assert.Matches(@"^\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] ""set"" ""cli:k"" ""v""$", monitor[1]);
+
+        await RunAsync("/usr/bin/redis-cli", ["-p", port, "hset", "cli:h", "f", "v"], null, TimeSpan.FromSeconds(10));
+        var (code, map) = await RunAsync("/usr/bin/redis-cli", ["-3", "--no-raw", "-p", port, "hgetall", "cli:h"], null, TimeSpan.FromSeconds(10));
+        Assert.Equal(0, code);
+        Assert.Equal("1# \"f\" => \"v\"", map);
+    }
+
+    // Starts redis-cli, runs then after it has started, and returns its first lines of output.
+    private static async Task<List<string>> FirstLinesAsync(string[] arguments, int count, Func<Task>? then)
+    {
+        var info = new ProcessStartInfo("/usr/bin/redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        using var process = Process.Start(info)!;
+        try
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            var lines = new List<string>();
+            var first = process.StandardOutput.ReadLineAsync(limit.Token).AsTask();
+            if (then is not null)
+            {
+                await Task.Delay(300, limit.Token);
+                await then();
+            }
+
+            lines.Add(await first ?? "");
+            while (lines.Count < count && await process.StandardOutput.ReadLineAsync(limit.Token) is { } line) lines.Add(line);
+            return lines;
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+        }
+    }
+
     private async Task AgainstNodeAsync(string program, string[] arguments, string? workingDirectory)
     {
         using var budget = Limits.TestBudget();

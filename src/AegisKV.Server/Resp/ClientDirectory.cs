@@ -17,8 +17,8 @@ public sealed class ClientDirectory
     /// <summary>True while some connection is a MONITOR; checked on every command, so cheap.</summary>
     public bool HasMonitors => Volatile.Read(ref _monitors) > 0;
 
-    /// <summary>Open connections, in id order.</summary>
-    public IReadOnlyList<ClientInfo> All => [.. _clients.Values.OrderBy(c => c.Id)];
+    /// <summary>Open connections not being closed, in id order.</summary>
+    public IReadOnlyList<ClientInfo> All => [.. _clients.Values.Where(c => !c.Closing).OrderBy(c => c.Id)];
 
     /// <summary>Adds an accepted connection.</summary>
     public void Add(ClientInfo client) => _clients[client.Id] = client;

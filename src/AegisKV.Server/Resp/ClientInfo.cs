@@ -19,7 +19,7 @@ public sealed class ClientInfo
         Id = id;
         Remote = remote;
         Local = local;
-        Close = close;
+        _close = close;
         CreatedAt = _lastCommandAt = Environment.TickCount64;
     }
 
@@ -32,8 +32,17 @@ public sealed class ClientInfo
     /// <summary>The node's address of the connection, host:port.</summary>
     public string Local { get; }
 
+    private readonly Action<string> _close;
+    private int _closing;
+
+    /// <summary>True once <see cref="Close"/> was called: the connection is going, CLIENT LIST and KILL skip it.</summary>
+    public bool Closing => Volatile.Read(ref _closing) != 0;
+
     /// <summary>Closes the connection, saying why in the log.</summary>
-    public Action<string> Close { get; }
+    public void Close(string reason)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) == 0) _close(reason);
+    }
 
     /// <summary>When the connection was accepted (<see cref="Environment.TickCount64"/>).</summary>
     public long CreatedAt { get; }

@@ -159,7 +159,8 @@ internal sealed partial class ClientSession
         else if (spec.Routing is CommandRouting.SingleKey or CommandRouting.SameShard) return null;
         else
         {
-            if (spec.Routing is CommandRouting.MultiKey or CommandRouting.AllShards) beforeShards?.Invoke();
+            // Commands that reach shards (OBJECT and MEMORY name a key too) go after the groups gathered so far.
+            if (spec.Routing is CommandRouting.MultiKey or CommandRouting.AllShards || spec.FirstKey > 0) beforeShards?.Invoke();
             reply = Dispatch(spec, arguments);
         }
 

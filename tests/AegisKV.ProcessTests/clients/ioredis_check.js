@@ -35,6 +35,11 @@ const assert = require("assert");
     cursor = next;
   } while (cursor !== "0");
   assert.strictEqual(keys.size, 500);
+  // Hashes, in a transaction and read back as an object.
+  assert.strictEqual(await redis.hset("js:h", { name: "ada", visits: 1 }), 2);
+  const hashed = await redis.multi().hincrby("js:h", "visits", 41).hgetall("js:h").exec();
+  assert.deepStrictEqual(hashed, [[null, 42], [null, { name: "ada", visits: "42" }]]);
+  await assert.rejects(redis.get("js:h"), /WRONGTYPE/);
   console.log("ioredis", require("ioredis/package.json").version, "ok");
   redis.disconnect();
 })().catch((error) => {

@@ -45,4 +45,21 @@ for i in range(500):
     plain.set(f"py:scan:{i}", i)
 assert all(plain.execute())
 assert len(set(r.scan_iter(match="py:scan:*", count=100))) == 500, "scan"
+
+# Hashes: the object type caches use most; a transaction over one hash; HSCAN.
+assert r.hset("py:h", mapping={"name": "ada", "visits": 1}) == 2
+assert r.hincrby("py:h", "visits", 41) == 42
+assert r.hgetall("py:h") == {b"name": b"ada", b"visits": b"42"}
+pipe = r.pipeline()
+pipe.hset("py:h", "role", "admin").hdel("py:h", "name").hlen("py:h")
+assert pipe.execute() == [1, 1, 2], "hash transaction"
+for i in range(300):
+    plain.hset("py:big", f"f{i}", i)
+plain.execute()
+assert len(dict(r.hscan_iter("py:big", count=50))) == 300, "hscan"
+try:
+    r.get("py:h")
+    raise AssertionError("GET of a hash answered")
+except redis.ResponseError as error:
+    assert "WRONGTYPE" in str(error), error
 print("redis-py", redis.__version__, "ok")
