@@ -309,26 +309,11 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
         _pendingWrites += delta;
         switch (e)
         {
-            case ValueSet set:
-                Pend(set.Key, delta);
-                break;
-            case ExpirySet expiry:
-                Pend(expiry.Key, delta);
+            case IKeyEvent changed:
+                Pend(changed.Key, delta);
                 break;
             case KeysDeleted deleted:
                 foreach (var key in deleted.Keys) Pend(key, delta);
-                break;
-            case HashFieldsSet hashSet:
-                Pend(hashSet.Key, delta);
-                break;
-            case HashFieldsDeleted hashDeleted:
-                Pend(hashDeleted.Key, delta);
-                break;
-            case HashFieldsExpirySet hashExpiry:
-                Pend(hashExpiry.Key, delta);
-                break;
-            case EntryRestored restored:
-                Pend(restored.Key, delta);
                 break;
             case ShardCleared:
                 _pendingClears += delta;

@@ -9,14 +9,21 @@ namespace AegisKV.Core.State;
 /// </summary>
 public interface IShardEvent : IWalEpoch;
 
+/// <summary>An event that changes one key (whatever it does to it).</summary>
+public interface IKeyEvent : IShardEvent
+{
+    /// <summary>The key changed.</summary>
+    byte[] Key { get; }
+}
+
 /// <summary>A key was set to a value, replacing any previous value and expiry.</summary>
-public sealed record ValueSet(long Epoch, byte[] Key, byte[] Value, long ExpireAtMs) : IShardEvent;
+public sealed record ValueSet(long Epoch, byte[] Key, byte[] Value, long ExpireAtMs) : IKeyEvent;
 
 /// <summary>Keys were removed.</summary>
 public sealed record KeysDeleted(long Epoch, byte[][] Keys) : IShardEvent;
 
 /// <summary>A key's expiry changed; 0 removes it.</summary>
-public sealed record ExpirySet(long Epoch, byte[] Key, long ExpireAtMs) : IShardEvent;
+public sealed record ExpirySet(long Epoch, byte[] Key, long ExpireAtMs) : IKeyEvent;
 
 /// <summary>Every key of the shard was removed (FLUSHALL).</summary>
 public sealed record ShardCleared(long Epoch) : IShardEvent;
@@ -28,16 +35,16 @@ public sealed record EpochStarted(long Epoch) : IShardEvent;
 /// Fields of a hash were set (<paramref name="FieldsAndValues"/>: field, value, field, value, …),
 /// creating the hash when missing. A set field loses its own expiry unless <paramref name="KeepTtl"/>.
 /// </summary>
-public sealed record HashFieldsSet(long Epoch, byte[] Key, byte[][] FieldsAndValues, bool KeepTtl) : IShardEvent;
+public sealed record HashFieldsSet(long Epoch, byte[] Key, byte[][] FieldsAndValues, bool KeepTtl) : IKeyEvent;
 
 /// <summary>Fields of a hash were removed; a hash left without fields is removed.</summary>
-public sealed record HashFieldsDeleted(long Epoch, byte[] Key, byte[][] Fields) : IShardEvent;
+public sealed record HashFieldsDeleted(long Epoch, byte[] Key, byte[][] Fields) : IKeyEvent;
 
 /// <summary>The expiry of fields of a hash changed (absolute Unix ms); 0 removes it.</summary>
-public sealed record HashFieldsExpirySet(long Epoch, byte[] Key, byte[][] Fields, long ExpireAtMs) : IShardEvent;
+public sealed record HashFieldsExpirySet(long Epoch, byte[] Key, byte[][] Fields, long ExpireAtMs) : IKeyEvent;
 
 /// <summary>
 /// A key was set to a whole value of any type (RENAME, COPY, RESTORE, re-homing), replacing any
 /// previous value and expiry. <paramref name="Data"/> is as in <see cref="StoredValue.Data"/>.
 /// </summary>
-public sealed record EntryRestored(long Epoch, byte[] Key, object Data, long ExpireAtMs) : IShardEvent;
+public sealed record EntryRestored(long Epoch, byte[] Key, object Data, long ExpireAtMs) : IKeyEvent;

@@ -45,23 +45,8 @@ public sealed partial class ShardState
     {
         switch (e)
         {
-            case ValueSet set:
-                RememberKey(set.Key);
-                break;
-            case ExpirySet expiry:
-                RememberKey(expiry.Key);
-                break;
-            case HashFieldsSet hashSet:
-                RememberKey(hashSet.Key);
-                break;
-            case HashFieldsDeleted hashDeleted:
-                RememberKey(hashDeleted.Key);
-                break;
-            case HashFieldsExpirySet hashExpiry:
-                RememberKey(hashExpiry.Key);
-                break;
-            case EntryRestored restored:
-                RememberKey(restored.Key);
+            case IKeyEvent changed:
+                RememberKey(changed.Key);
                 break;
             case KeysDeleted deleted:
                 foreach (var key in deleted.Keys) RememberKey(key);
