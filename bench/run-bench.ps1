@@ -100,6 +100,21 @@ function Invoke-Benchmark([int] $port, [string] $test, [int] $pipeline, [int] $c
     return [double] $row.rps
 }
 
+# A write flood of 1000-byte values over random keys, while sampling the server's RSS; returns the peak.
+function Invoke-Flood([int] $port, [int] $processId, [int] $count) {
+    $info = [System.Diagnostics.ProcessStartInfo]::new('redis-benchmark')
+    foreach ($argument in @('-h', '127.0.0.1', '-p', "$port", '-t', 'set', '-c', '50', '-P', '16', '-d', '1000', '-r', '100000000', '-n', "$count", '-q')) { $info.ArgumentList.Add($argument) }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $flood = [System.Diagnostics.Process]::Start($info)
+    $drain = $flood.StandardOutput.ReadToEndAsync()
+    $peak = 0
+    while (-not $flood.WaitForExit(200)) { $peak = [math]::Max($peak, (Get-RssBytes $processId)) }
+    $null = $drain.Result
+    if ($flood.ExitCode -ne 0) { throw "redis-benchmark flood failed against port $port" }
+    return [math]::Max($peak, (Get-RssBytes $processId))
+}
+
 function Get-RssBytes([int] $processId) {
     $line = Get-Content "/proc/$processId/status" | Where-Object { $_ -like 'VmRSS:*' }
     return [long] (($line -split '\s+')[1]) * 1024
@@ -158,6 +173,29 @@ try {
             Ratio = [math]::Round($aegisChurn / $redisChurn, 2); Target = '-'; Met = $null })
     $rows.Add([pscustomobject]@{ Test = "AegisKV RSS before and after $churnConnections connections (MiB)"; Redis = '-'
             AegisKV = "$([math]::Round($rssBefore / 1MB, 1)) -> $([math]::Round($rssAfter / 1MB, 1))"; Ratio = [math]::Round($rssAfter / $rssBefore, 2); Target = '<= 1.1x'; Met = ($rssAfter / $rssBefore) -le 1.1 })
+
+    # Eviction: a cache node and a Redis with the same limit and policy take three times the limit in writes.
+    $limitMb = if ($Quick) { 128 } else { 512 }
+    $floodCount = 3 * $limitMb * 1024
+    Write-Host "Running a write flood of $floodCount x 1000 bytes past a $limitMb MiB limit (allkeys-lru)"
+    $cacheRedisPort = Get-FreePort
+    $cacheRedis = Start-Tracked 'redis-server' @('--port', "$cacheRedisPort", '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+        '--maxmemory', "$($limitMb)mb", '--maxmemory-policy', 'allkeys-lru', '--dir', $redisDir, '--protected-mode', 'no') (Join-Path $work 'redis-cache.log')
+    Wait-Port $cacheRedisPort
+    $cachePorts = @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort }
+    $cacheArguments = @("--node-id=bench-cache", "--bind=127.0.0.1:$($cachePorts.Client)", "--gossip=127.0.0.1:$($cachePorts.Gossip)",
+        "--health=127.0.0.1:$($cachePorts.Health)", "--data-dir=$(Join-Path $work 'aegis-cache')", "--wal=write", "--max-memory=$limitMb",
+        "--eviction-policy=allkeys-lru", "--log-level=warn")
+    $cacheAegis = Start-Tracked (Join-Path $work 'bin/aegis') $cacheArguments (Join-Path $work 'aegis-cache.log')
+    Wait-Ready $cachePorts.Health
+    $redisPeak = Invoke-Flood $cacheRedisPort $cacheRedis.Id $floodCount
+    $aegisPeak = Invoke-Flood $cachePorts.Client $cacheAegis.Id $floodCount
+    $evicted = ((& redis-cli -h 127.0.0.1 -p $cachePorts.Client INFO stats) | Where-Object { $_ -like 'evicted_keys:*' }) -replace 'evicted_keys:', ''
+    Stop-Tracked $cacheAegis
+    Stop-Tracked $cacheRedis
+    $rows.Add([pscustomobject]@{ Test = "Peak RSS (MiB), $floodCount writes past --max-memory $limitMb (allkeys-lru; AegisKV evicted $($evicted.Trim()))"
+            Redis = [math]::Round($redisPeak / 1MB, 1); AegisKV = [math]::Round($aegisPeak / 1MB, 1); Ratio = [math]::Round($aegisPeak / $redisPeak, 2)
+            Target = "AegisKV <= 2x limit"; Met = ($aegisPeak / 1MB) -le 2 * $limitMb })
 
     # 16-byte keys (key:000000000042) and 32-byte values, as RESP, loaded with redis-cli --pipe.
     Write-Host "Loading $keyCount keys into both"

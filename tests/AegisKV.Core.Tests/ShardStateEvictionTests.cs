@@ -75,6 +75,23 @@ public sealed class ShardStateEvictionTests
         Assert.Equal("OK", Set(empty, "after", 1000, events));
     }
 
+    // After the limit is lowered, one write evicts a bounded number of keys; the background sweep the rest.
+    [Fact]
+    public void A_write_should_evict_a_bounded_number_of_keys()
+    {
+        var (state, memory) = Shard(EvictionPolicy.AllKeysRandom);
+        memory.MaxBytes = 0;
+        var events = new List<IShardEvent>();
+        for (var i = 0; i < 200; i++) Set(state, "k" + i, 1000, events);
+        memory.MaxBytes = 100;
+        events.Clear();
+        Assert.Equal("(error) OOM command not allowed when used memory > 'maxmemory'.", Set(state, "one-more", 10, events));
+        Assert.Equal(64, events.OfType<KeysDeleted>().Count());
+        Assert.Equal(136, state.Count);
+        Assert.Equal(136, state.EvictWhileOver(Now, 1000, events));
+        Assert.Equal(0, state.Count);
+    }
+
     [Fact]
     public void A_volatile_policy_should_evict_only_keys_with_an_expiry()
     {

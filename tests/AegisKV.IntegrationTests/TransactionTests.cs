@@ -124,6 +124,13 @@ public sealed class TransactionTests : IAsyncLifetime
     public async Task Keys_in_different_slots_of_one_shard_should_answer_CROSSSLOT(string input, string expected) =>
         Assert.Equal(expected, await Session(input));
 
+    // Options after the keys are not keys; HELLO would change how EXEC's own answer is written.
+    [Theory]
+    [InlineData("SET {c}a 1\r\nMULTI\r\nCOPY {c}a {c}b REPLACE\r\nEXEC\r\n", "+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n:1\r\n")]
+    [InlineData("MULTI\r\nHELLO 3\r\nEXEC\r\n", "+OK\r\n-ERR HELLO inside MULTI is not supported by AegisKV\r\n-EXECABORT Transaction discarded because of previous errors.\r\n")]
+    public async Task Queued_commands_should_be_checked_as_their_kind_needs(string input, string expected) =>
+        Assert.Equal(expected, await Session(input));
+
     [Fact]
     public async Task WATCH_of_keys_on_different_shards_should_answer_CROSSSLOT() =>
         Assert.Equal("-CROSSSLOT Keys in request don't hash to the same slot\r\n", await Session("WATCH {e}k {other}k\r\n"));

@@ -53,7 +53,8 @@ public sealed class KeyspaceMigrationTests(ITestOutputHelper output)
         var data = CopyFixture(directory.Combine("data"));
         foreach (var shards in new[] { "8", "3" })
         {
-            await using var node = AegisProcess.StartNode(data, ["--shards", shards]);
+            // In write mode re-homing waits for the WAL's fsync before it records the new layout.
+            await using var node = AegisProcess.StartNode(data, ["--shards", shards, "--wal", "write"]);
             await node.WaitUntilReadyAsync(Limits.Startup, ct);
             Assert.Contains("Re-homed keys to hash slots", node.StandardOutput, StringComparison.Ordinal);
             await AssertFixtureKeysAsync(node.ClientPort);

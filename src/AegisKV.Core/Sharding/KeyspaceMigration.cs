@@ -3,6 +3,7 @@ using Akka.Actor;
 using AegisKV.Core.Commands;
 using AegisKV.Core.Replies;
 using AegisKV.Core.State;
+using AegisKV.Storage;
 
 namespace AegisKV.Core.Sharding;
 
@@ -29,8 +30,10 @@ public static class KeyspaceMigration
     /// <summary>Re-homes the keys of <paramref name="storedShards"/> over <paramref name="shardCount"/> shards.</summary>
     /// <exception cref="InvalidOperationException">A shard refused a write; nothing is lost, the migration can run again.</exception>
     public static async Task<KeyspaceMigrationResult> RunAsync(
-        ActorSystem system, ShardSettings settings, NodeMemory memory, IReadOnlyList<int> storedShards, int shardCount, CancellationToken cancellationToken)
+        ActorSystem system, ShardSettings settings, IReadOnlyList<int> storedShards, int shardCount, CancellationToken cancellationToken)
     {
+        // Its own account without a limit: moving keys must neither evict them nor be refused for memory.
+        var memory = new NodeMemory(0);
         var shards = new Dictionary<int, IActorRef>();
         IActorRef Shard(int id)
         {
@@ -85,7 +88,23 @@ public static class KeyspaceMigration
             await Task.WhenAll(shards.Values.Select(s => s.GracefulStop(AskTimeout, StopShard.Instance))).ConfigureAwait(false);
         }
 
+        await WaitUntilDurableAsync(system, settings, cancellationToken).ConfigureAwait(false);
         return new KeyspaceMigrationResult(keys, moved, expired, duplicates);
+    }
+
+    // With --wal=write the moves are fsync'd within a second, not before their replies: wait for that fsync,
+    // so a power loss cannot take back moves the new layout record then says were made.
+    private static async Task WaitUntilDurableAsync(ActorSystem system, ShardSettings settings, CancellationToken cancellationToken)
+    {
+        var journal = Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(settings.JournalPluginId);
+        var before = await journal.Ask<WalStats>(GetWalStats.Instance, AskTimeout, cancellationToken).ConfigureAwait(false);
+        if (before.Mode != WalMode.Write) return;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await journal.Ask<WalStats>(GetWalStats.Instance, AskTimeout, cancellationToken).ConfigureAwait(false)).Fsyncs <= before.Fsyncs)
+        {
+            if (DateTime.UtcNow > deadline) throw new InvalidOperationException("the WAL did not fsync the moved keys within 30 s");
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static byte[][] RestoreArguments(SnapshotEntry entry) =>

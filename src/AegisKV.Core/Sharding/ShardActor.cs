@@ -127,8 +127,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
                 StartEpoch();
                 break;
             case SaveSnapshotSuccess saved:
-                _snapshotInProgress = false;
-                _memory.SnapshotDone();
+                EndSnapshot();
                 CoreMetrics.Snapshots.Add(1);
                 // Compact behind the previous snapshot, not the new one: should the new snapshot
                 // turn out unreadable, recovery falls back to the previous one plus the WAL after it.
@@ -142,8 +141,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
 
                 break;
             case SaveSnapshotFailure failed:
-                _snapshotInProgress = false;
-                _memory.SnapshotDone();
+                EndSnapshot();
                 _log.Warning(failed.Cause, "Shard {0} could not save a snapshot; will retry after more writes", _shardId);
                 break;
             case DeleteMessagesFailure deleteFailed:
@@ -257,7 +255,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     {
         _localShards?.Leaving(_shardId, Self);
         _state.Release();
-        if (_snapshotInProgress) _memory.SnapshotDone();
+        EndSnapshot();
         base.PostStop();
     }
 
@@ -340,6 +338,14 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     // Snapshot when no write is in flight, so the snapshot holds only durable data; under a
     // write stream that never pauses, snapshot anyway once twice overdue: events are absolute
     // assignments, so replaying ones the snapshot already holds is harmless.
+    // Gives the node's snapshot turn back once; a reply that arrives after a restart has nothing to give back.
+    private void EndSnapshot()
+    {
+        if (!_snapshotInProgress) return;
+        _snapshotInProgress = false;
+        _memory.SnapshotDone();
+    }
+
     private void MaybeSnapshot()
     {
         if (_snapshotInProgress || _eventsSinceSnapshot < _settings.SnapshotEvery) return;

@@ -76,7 +76,7 @@ public sealed partial class ShardState
             else return Errors.Syntax;
         }
 
-        if (ttl < 0) return InvalidTtl;
+        if (ttl < 0 || (!absolute && ttl > long.MaxValue - nowMs)) return InvalidTtl;
         var exists = TryGetLive(arguments[0], nowMs, out _);
         if (exists && !replace) return BusyKey;
         if (!TryReadPayload(arguments[2], out var data)) return BadPayload;

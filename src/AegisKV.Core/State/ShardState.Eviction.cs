@@ -9,6 +9,7 @@ namespace AegisKV.Core.State;
 // list of the shard's keys that is kept loosely: a key deleted otherwise stays in it until sampled.
 public sealed partial class ShardState
 {
+    private const int MaxEvictionsPerWrite = 64;
     private readonly List<byte[]> _sampleKeys = [];
 
     private void Touch(ref StoredValue slot)
@@ -45,7 +46,9 @@ public sealed partial class ShardState
         if (!_memory.WouldExceed(needed)) return true;
         if (_memory.Policy != EvictionPolicy.NoEviction)
         {
-            Evict(needed, nowMs, events, int.MaxValue);
+            // A bounded number per write: when the excess sits in other shards (or the limit was just lowered),
+            // one write must not empty its shard; the background sweeps evict the rest.
+            Evict(needed, nowMs, events, MaxEvictionsPerWrite);
             if (!_memory.WouldExceed(needed) || _memory.UsedBytes + needed <= max + max / 10) return true;
         }
 

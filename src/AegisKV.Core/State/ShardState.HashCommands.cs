@@ -20,15 +20,16 @@ public sealed partial class ShardState
             case CommandId.HMSet:
             {
                 if (arguments.Length % 2 == 0) return Errors.WrongArity(command == CommandId.HSet ? "hset" : "hmset");
-                var added = 0;
+                // Fields named twice count once, as Redis counts them.
+                var added = new List<byte[]>();
                 for (var i = 1; i < arguments.Length; i += 2)
-                    if (hash is null || !hash.TryGet(arguments[i], nowMs, out _)) added++;
-                SetFields(key, arguments[1..], keepTtl: false, nowMs, events);
-                return command == CommandId.HSet ? Reply.Integer(added) : Reply.Ok;
+                    if ((hash is null || !hash.TryGet(arguments[i], nowMs, out _)) && !Contains(added, arguments[i])) added.Add(arguments[i]);
+                SetFields(key, hash, arguments[1..], keepTtl: false, events);
+                return command == CommandId.HSet ? Reply.Integer(added.Count) : Reply.Ok;
             }
             case CommandId.HSetNx:
                 if (hash is not null && hash.TryGet(arguments[1], nowMs, out _)) return Reply.Zero;
-                SetFields(key, arguments[1..], keepTtl: false, nowMs, events);
+                SetFields(key, hash, arguments[1..], keepTtl: false, events);
                 return Reply.One;
             case CommandId.HGet:
                 return hash is not null && hash.TryGet(arguments[1], nowMs, out var got) ? new BulkReply(got.Value) : Reply.Nil;
@@ -73,9 +74,12 @@ public sealed partial class ShardState
         }
     }
 
-    private void SetFields(byte[] key, byte[][] fieldsAndValues, bool keepTtl, long nowMs, List<IShardEvent> events)
+    // A hash the command did not see (missing, expired, or all its fields expired) starts afresh: the
+    // delete goes first even when the map no longer holds the key, because the background sweep that
+    // removed it is not journaled, and on replay the old hash may still be there to merge into.
+    private void SetFields(byte[] key, HashValue? seen, byte[][] fieldsAndValues, bool keepTtl, List<IShardEvent> events)
     {
-        ForgetGone(key, nowMs, events);
+        if (seen is null) Emit(events, new KeysDeleted(Epoch, [key]));
         Emit(events, new HashFieldsSet(Epoch, key, fieldsAndValues, keepTtl));
     }
 
@@ -105,7 +109,7 @@ public sealed partial class ShardState
         if (exists && !IntegerText.TryParse(field.Value, out current)) return HashNotInteger;
         if ((delta > 0 && current > long.MaxValue - delta) || (delta < 0 && current < long.MinValue - delta)) return Errors.Overflow;
         var next = current + delta;
-        SetFields(key, [arguments[1], IntegerText.Format(next)], keepTtl: exists, nowMs, events);
+        SetFields(key, hash, [arguments[1], IntegerText.Format(next)], keepTtl: exists, events);
         return Reply.Integer(next);
     }
 
@@ -120,7 +124,7 @@ public sealed partial class ShardState
         var next = current + increment;
         if (!double.IsFinite(next)) return NotFinite;
         var text = System.Text.Encoding.ASCII.GetBytes(FormatFloat(next));
-        SetFields(key, [arguments[1], text], keepTtl: exists, nowMs, events);
+        SetFields(key, hash, [arguments[1], text], keepTtl: exists, events);
         return new BulkReply(text);
     }
 }

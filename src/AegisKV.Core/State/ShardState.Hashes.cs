@@ -38,10 +38,13 @@ public sealed partial class ShardState
     private void ApplyHashExpiry(HashFieldsExpirySet e)
     {
         if (!_map.TryGetValue(e.Key, out var existing) || existing.Data is not HashValue hash) return;
+        var queuedAt = hash.EarliestExpiry;
         foreach (var field in e.Fields)
             if (hash.Fields.TryGetValue(field, out var value)) hash = hash.With(field, value with { ExpireAtMs = e.ExpireAtMs });
         ReplaceData(e.Key, hash);
-        if (e.ExpireAtMs != 0) _fieldExpiries.Enqueue(e.Key, e.ExpireAtMs);
+        // The queue holds the hash at its earliest expiry already, unless this one is earlier; when that
+        // entry comes due, the sweep queues the hash again at its exact next expiry.
+        if (e.ExpireAtMs != 0 && (queuedAt == 0 || e.ExpireAtMs < queuedAt)) _fieldExpiries.Enqueue(e.Key, e.ExpireAtMs);
     }
 
     // A new value for a present key; its expiry stays.
@@ -76,13 +79,6 @@ public sealed partial class ShardState
         }
 
         return removed;
-    }
-
-    // Emits a delete for a key that is present but gone (expired, or a hash whose fields all expired),
-    // so the write that follows starts from nothing on replay too.
-    private void ForgetGone(byte[] key, long nowMs, List<IShardEvent> events)
-    {
-        if (_map.ContainsKey(key) && !TryGetLive(key, nowMs, out _)) Emit(events, new KeysDeleted(Epoch, [key]));
     }
 
     private static readonly Reply TypeHash = new SimpleReply("hash"u8.ToArray());

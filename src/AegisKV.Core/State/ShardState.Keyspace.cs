@@ -40,7 +40,6 @@ public sealed partial class ShardState
             Emit(events, new KeysDeleted(Epoch, [arguments[1]]));
         }
 
-        ForgetGone(arguments[1], nowMs, events);
         Emit(events, source.Data is byte[] text
             ? new ValueSet(Epoch, arguments[1], text, source.ExpireAtMs)
             : new EntryRestored(Epoch, arguments[1], source.Data, source.ExpireAtMs));
@@ -88,7 +87,7 @@ public sealed partial class ShardState
         var keys = new List<Reply>();
         foreach (var (key, value) in _map)
         {
-            if (value.IsExpired(nowMs)) continue;
+            if (!IsLive(value, nowMs)) continue;
             if (matchAll || GlobPattern.IsMatch(pattern, key)) keys.Add(new BulkReply(key));
         }
 
@@ -111,7 +110,7 @@ public sealed partial class ShardState
         foreach (var (key, value) in _map)
         {
             var position = ScanPosition(key);
-            if (position >= start && !value.IsExpired(nowMs)) candidates.Add((position, key, value.Data));
+            if (position >= start && IsLive(value, nowMs)) candidates.Add((position, key, value.Data));
         }
 
         candidates.Sort(static (a, b) => a.Position.CompareTo(b.Position));

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Akka.Actor;
 using AegisKV.Core;
 using AegisKV.Core.Sharding;
-using AegisKV.Core.State;
 using Microsoft.Extensions.Logging;
 using AegisKV.Server.Configuration;
 using AegisKV.Storage;
@@ -42,7 +41,8 @@ public sealed record KeyspaceStartup(IReadOnlyList<int> StoredShards, string Fro
         var current = KeyspaceLayout.Current(settings.Shards);
         if (recorded == current) return Matches;
         var stored = KeyspaceLayout.StoredShards(directory);
-        if (recorded is null && stored.Count == 0)
+        // Nothing stored: nothing to move, whatever was recorded; record this node's layout.
+        if (stored.Count == 0)
         {
             current.Write(directory);
             return Matches;
@@ -60,12 +60,12 @@ public sealed record KeyspaceStartup(IReadOnlyList<int> StoredShards, string Fro
     }
 
     /// <summary>Re-homes the keys, then records the current layout; one log line says what moved.</summary>
-    public async Task RehomeAsync(ActorSystem system, ShardSettings shardSettings, NodeMemory memory, NodeSettings settings, ILogger log, CancellationToken cancellationToken)
+    public async Task RehomeAsync(ActorSystem system, ShardSettings shardSettings, NodeSettings settings, ILogger log, CancellationToken cancellationToken)
     {
         if (!MustRehome) return;
         log.LogInformation("Re-homing keys of {Shards} stored shards from {From} to {Scheme} with {Count} shards", StoredShards.Count, From, KeyspaceLayout.SlotScheme, settings.Shards);
         var clock = Stopwatch.StartNew();
-        var result = await KeyspaceMigration.RunAsync(system, shardSettings, memory, StoredShards, settings.Shards, cancellationToken).ConfigureAwait(false);
+        var result = await KeyspaceMigration.RunAsync(system, shardSettings, StoredShards, settings.Shards, cancellationToken).ConfigureAwait(false);
         KeyspaceLayout.Current(settings.Shards).Write(settings.DataDirectory);
         log.LogInformation(
             "Re-homed keys to hash slots: {Moved} of {Keys} keys moved to their new shards, {Expired} expired ones dropped, {Duplicates} duplicates kept in place, in {Elapsed} ms",

@@ -50,8 +50,7 @@ internal sealed class NodeService : IHostedService
         var region = await _registry.GetAsync<ShardRegionKey>(cancellationToken).ConfigureAwait(false);
         // Before anything is served or recovered through sharding: the shards are started here on their own.
         await _services.GetRequiredService<KeyspaceStartup>().RehomeAsync(
-            system, _services.GetRequiredService<AegisKV.Core.ShardSettings>(), _services.GetRequiredService<AegisKV.Core.State.NodeMemory>(),
-            _settings, _log, cancellationToken).ConfigureAwait(false);
+            system, _services.GetRequiredService<AegisKV.Core.ShardSettings>(), _settings, _log, cancellationToken).ConfigureAwait(false);
         _node = new NodeContext(
             _settings,
             new CommandRouter(_settings.Shards),

@@ -73,13 +73,15 @@ internal sealed partial class ClientSession
 
     private Reply? Queue(CommandSpec spec, byte[][] arguments)
     {
+        // HELLO changes how every later reply is written; inside EXEC's array it could not.
+        if (spec.Id == CommandId.Hello) return Errors.Text("ERR HELLO inside MULTI is not supported by AegisKV");
         if (spec.Routing == CommandRouting.AllShards)
             return Errors.Text($"ERR {spec.Name} inside MULTI is not supported by this version of AegisKV");
         if (spec.Routing is CommandRouting.MultiKey or CommandRouting.SameShard && spec.KeyStep > 1 && (arguments.Length - 1) % spec.KeyStep != 0)
             return Errors.WrongArity(spec.Name);
         if (spec.Routing != CommandRouting.Connection)
         {
-            var last = spec.Routing == CommandRouting.SingleKey ? 1 : arguments.Length - 1;
+            var last = spec.Routing == CommandRouting.SingleKey ? 1 : spec.LastKey < 0 ? arguments.Length + spec.LastKey : spec.LastKey;
             for (var i = 1; i <= last; i += Math.Max(1, spec.KeyStep))
             {
                 var slot = KeySlots.SlotOf(arguments[i]);
