@@ -3,22 +3,9 @@ using System.Text.RegularExpressions;
 namespace AegisKV.IntegrationTests;
 
 /// <summary>MONITOR, CLIENT LIST/KILL, SLOWLOG, CONFIG SET, INFO and COMMAND GETKEYS, as an operator uses them.</summary>
-public sealed class IntrospectionTests : IAsyncLifetime
+public sealed class IntrospectionTests : NodeTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private TestNode _node = null!;
-
-    public async Task InitializeAsync() => _node = await TestNode.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        _node.DeleteData();
-    }
-
-    private int Port => _node.Node.ClientPort;
-
-    private Task<string> Session(string input) => RawClient.SessionAsync(Port, input);
 
     [Fact]
     public async Task MONITOR_should_show_every_command_with_time_and_client_and_redact_AUTH()
@@ -81,6 +68,7 @@ public sealed class IntrospectionTests : IAsyncLifetime
     [InlineData("COMMAND GETKEYS MSET a 1 b 2\r\nCOMMAND GETKEYS GET\r\nCOMMAND GETKEYS PING\r\n",
         "*2\r\n$1\r\na\r\n$1\r\nb\r\n-ERR Invalid number of arguments specified for command\r\n-ERR The command has no key arguments\r\n")]
     [InlineData("COMMAND GETKEYSANDFLAGS SET k v\r\n", "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+OW\r\n+update\r\n")]
+    [InlineData("COMMAND LIST FILTERBY PATTERN slowlog*\r\n", "*5\r\n$7\r\nslowlog\r\n$11\r\nslowlog|get\r\n$12\r\nslowlog|help\r\n$11\r\nslowlog|len\r\n$13\r\nslowlog|reset\r\n")]
     [InlineData("SET o:int 12345\r\nSET o:str hello\r\nOBJECT ENCODING o:int\r\nOBJECT ENCODING o:str\r\nOBJECT ENCODING o:none\r\nMEMORY USAGE o:str\r\n",
         "+OK\r\n+OK\r\n$3\r\nint\r\n$6\r\nembstr\r\n$-1\r\n:106\r\n")]
     public async Task Runtime_settings_and_key_introspection_should_answer_as_Redis(string input, string expected) =>

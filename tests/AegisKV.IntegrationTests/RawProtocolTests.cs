@@ -4,20 +4,8 @@ using System.Text;
 namespace AegisKV.IntegrationTests;
 
 /// <summary>The wire as nc and redis-cli see it.</summary>
-public sealed class RawProtocolTests : IAsyncLifetime
+public sealed class RawProtocolTests() : NodeTests(new() { ["auth-token"] = "s3cret-token" })
 {
-    private TestNode _node = null!;
-
-    public async Task InitializeAsync() => _node = await TestNode.StartAsync(new() { ["auth-token"] = "s3cret-token" });
-
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        _node.DeleteData();
-    }
-
-    private Task<string> Session(string input) => RawClient.SessionAsync(_node.Node.ClientPort, input);
-
     [Fact]
     public async Task Inline_commands_should_be_answered_in_order_before_the_connection_closes() =>
         Assert.Equal("+OK\r\n+OK\r\n$9\r\ntestvalue\r\n:1\r\n",

@@ -3,20 +3,9 @@ using StackExchange.Redis;
 namespace AegisKV.IntegrationTests;
 
 /// <summary>MULTI/EXEC/DISCARD as Redis Cluster has them: queued, all-or-nothing, within one shard.</summary>
-public sealed class TransactionTests : IAsyncLifetime
+public sealed class TransactionTests : NodeTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private TestNode _node = null!;
-
-    public async Task InitializeAsync() => _node = await TestNode.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        _node.DeleteData();
-    }
-
-    private Task<string> Session(string input) => RawClient.SessionAsync(_node.Node.ClientPort, input);
 
     [Fact]
     public async Task Queued_commands_should_run_at_EXEC_in_order_and_answer_together() =>
@@ -28,7 +17,7 @@ public sealed class TransactionTests : IAsyncLifetime
     {
         Assert.Equal("+OK\r\n+QUEUED\r\n+OK\r\n:0\r\n", await Session("MULTI\r\nSET {d}k 1\r\nDISCARD\r\nEXISTS {d}k\r\n"));
         // A second connection looks while the first has queued but not executed.
-        using var writer = await RawClient.ConnectAsync(_node.Node.ClientPort);
+        using var writer = await RawClient.ConnectAsync(Port);
         await writer.SendAsync("MULTI\r\nSET {d}later 1\r\n");
         Assert.Equal("+OK\r\n+QUEUED\r\n", await writer.ReceiveAsync(14, Wait));
         Assert.Equal(":0\r\n", await Session("EXISTS {d}later\r\n"));
@@ -66,7 +55,7 @@ public sealed class TransactionTests : IAsyncLifetime
     public async Task A_watched_key_changed_by_another_client_should_abort_EXEC()
     {
         Assert.Equal("+OK\r\n", await Session("SET {w}k 1\r\n"));
-        using var client = await RawClient.ConnectAsync(_node.Node.ClientPort);
+        using var client = await RawClient.ConnectAsync(Port);
         // As clients do: WATCH, its answer, then the transaction.
         await client.SendAsync("WATCH {w}k\r\n");
         Assert.Equal("+OK\r\n", await client.ReceiveAsync(5, Wait));
@@ -87,7 +76,7 @@ public sealed class TransactionTests : IAsyncLifetime
     [InlineData("SET {x}u v\r\nWATCH {x}u\r\nUNWATCH\r\nSET {x}u changed\r\n", "MULTI\r\nSET {x}u w\r\nEXEC\r\n", "+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n")]
     public async Task Watched_keys_should_follow_Redis(string before, string transaction, string expected)
     {
-        using var client = await RawClient.ConnectAsync(_node.Node.ClientPort);
+        using var client = await RawClient.ConnectAsync(Port);
         await client.SendAsync(before);
         await Task.Delay(300);
         await client.SendAsync(transaction);
@@ -138,7 +127,7 @@ public sealed class TransactionTests : IAsyncLifetime
     [Fact]
     public async Task A_StackExchange_Redis_transaction_with_a_condition_should_commit_only_while_it_holds()
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(_node.Endpoint);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(Node.Endpoint);
         var db = redis.GetDatabase();
         await db.StringSetAsync("{c}balance", "10");
 
@@ -157,7 +146,7 @@ public sealed class TransactionTests : IAsyncLifetime
     [Fact]
     public async Task A_StackExchange_Redis_transaction_should_commit()
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(_node.Endpoint);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(Node.Endpoint);
         var db = redis.GetDatabase();
         var transaction = db.CreateTransaction();
         var set = transaction.StringSetAsync("{se}a", "1");

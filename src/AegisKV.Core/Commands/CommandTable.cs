@@ -117,6 +117,19 @@ public static class CommandTable
         new("HPERSIST", CommandId.HPersist, -5, Write | Fast, SingleKey, 1, 1, 1),
     ];
 
+    /// <summary>The subcommands of container commands, lower case, as COMMAND LIST names them (<c>client|list</c>).</summary>
+    public static IReadOnlyDictionary<CommandId, string[]> Subcommands { get; } = new Dictionary<CommandId, string[]>
+    {
+        [CommandId.Client] = ["getname", "help", "id", "info", "kill", "list", "no-evict", "no-touch", "setinfo", "setname"],
+        [CommandId.Config] = ["get", "help", "set"],
+        [CommandId.Command] = ["count", "docs", "getkeys", "getkeysandflags", "help", "info", "list"],
+        [CommandId.SlowLog] = ["get", "help", "len", "reset"],
+        [CommandId.Object] = ["encoding", "freq", "help", "idletime", "refcount"],
+        [CommandId.Memory] = ["help", "usage"],
+        [CommandId.Cluster] = ["help", "keyslot"],
+        [CommandId.Function] = ["flush", "help", "list"],
+    }.ToFrozenDictionary();
+
     private static readonly FrozenDictionary<string, CommandSpec>.AlternateLookup<ReadOnlySpan<char>> ByName =
         All.ToFrozenDictionary(c => c.Name, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 

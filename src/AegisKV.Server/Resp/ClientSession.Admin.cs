@@ -83,23 +83,32 @@ internal sealed partial class ClientSession
         return Errors.UnknownSubcommand(sub, "command");
     }
 
+    // Every command and subcommand (container|sub), optionally filtered as Redis 7 filters them.
     private static Reply CommandList(byte[][] arguments)
     {
-        IEnumerable<CommandSpec> specs = CommandTable.All;
+        var entries = new List<(string Name, CommandSpec Spec)>();
+        foreach (var spec in CommandTable.All)
+        {
+            entries.Add((spec.LowerNameText, spec));
+            if (CommandTable.Subcommands.TryGetValue(spec.Id, out var subcommands))
+                foreach (var sub in subcommands) entries.Add((spec.LowerNameText + "|" + sub, spec));
+        }
+
+        IEnumerable<(string Name, CommandSpec Spec)> selected = entries;
         if (arguments.Length == 5 && Ascii.EqualsIgnoreCase(arguments[2], "FILTERBY"u8))
         {
             var value = arguments[4];
-            if (Ascii.EqualsIgnoreCase(arguments[3], "PATTERN"u8)) specs = specs.Where(s => GlobPattern.IsMatch(value, s.LowerName));
-            else if (Ascii.EqualsIgnoreCase(arguments[3], "MODULE"u8)) specs = [];
+            if (Ascii.EqualsIgnoreCase(arguments[3], "PATTERN"u8)) selected = entries.Where(e => GlobPattern.IsMatch(value, Encoding.ASCII.GetBytes(e.Name)));
+            else if (Ascii.EqualsIgnoreCase(arguments[3], "MODULE"u8)) selected = [];
             else if (Ascii.EqualsIgnoreCase(arguments[3], "ACLCAT"u8))
             {
                 var category = Encoding.ASCII.GetString(value).ToLowerInvariant();
-                specs = specs.Where(s => category switch
+                selected = entries.Where(e => category switch
                 {
-                    "read" => (s.Flags & CommandFlags.ReadOnly) != 0,
-                    "write" => (s.Flags & CommandFlags.Write) != 0,
-                    "fast" => (s.Flags & CommandFlags.Fast) != 0,
-                    "keyspace" => s.FirstKey > 0,
+                    "read" => (e.Spec.Flags & CommandFlags.ReadOnly) != 0,
+                    "write" => (e.Spec.Flags & CommandFlags.Write) != 0,
+                    "fast" => (e.Spec.Flags & CommandFlags.Fast) != 0,
+                    "keyspace" => e.Spec.FirstKey > 0,
                     _ => false,
                 });
             }
@@ -107,7 +116,7 @@ internal sealed partial class ClientSession
         }
         else if (arguments.Length != 2) return Errors.Syntax;
 
-        return new ArrayReply([.. specs.Select(s => (Reply)new BulkReply(s.LowerName))]);
+        return new ArrayReply([.. selected.Select(e => (Reply)new BulkReply(Encoding.ASCII.GetBytes(e.Name)))]);
     }
 
     // The keys of a full command line, by the command table's key positions.
