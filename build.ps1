@@ -5,7 +5,7 @@
 .DESCRIPTION
   dotnet tool restore; dotnet pwsh build.ps1 <task>
     build    Build the solution (Release).
-    test     Run the tests; -Category unit|integration|process picks one category.
+    test     Run the tests; -Category unit|integration|compat|process picks one category.
     publish  Publish the aegis executable to ./bin.
     bench    Benchmark AegisKV against redis-server side by side (needs Linux; installs redis with apt-get if missing).
     soak     Run the soak test for -Seconds (default 600): mixed load, churn, expiry, snapshots, then kill -9.
@@ -16,7 +16,7 @@ param(
     [ValidateSet('build', 'test', 'publish', 'bench', 'soak')]
     [string] $Task = 'build',
 
-    [ValidateSet('all', 'unit', 'integration', 'process')]
+    [ValidateSet('all', 'unit', 'integration', 'compat', 'process')]
     [string] $Category = 'all',
 
     [string] $Configuration = 'Release',
@@ -39,6 +39,7 @@ function Invoke-Native([string] $command, [string[]] $arguments) {
 $testProjects = @{
     unit        = @('tests/AegisKV.Protocol.Tests', 'tests/AegisKV.Storage.Tests', 'tests/AegisKV.Core.Tests')
     integration = @('tests/AegisKV.IntegrationTests')
+    compat      = @('tests/AegisKV.CompatibilityTests')
     process     = @('tests/AegisKV.ProcessTests')
 }
 

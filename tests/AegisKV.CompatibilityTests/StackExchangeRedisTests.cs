@@ -1,10 +1,17 @@
 using System.Net.Http;
+using AegisKV.IntegrationTests;
 using StackExchange.Redis;
 
-namespace AegisKV.IntegrationTests;
+namespace AegisKV.CompatibilityTests;
 
-/// <summary>A node driven by StackExchange.Redis, the client .NET applications use.</summary>
-public sealed class RedisClientTests : IAsyncLifetime
+/// <summary>Every test below, with StackExchange.Redis speaking RESP2.</summary>
+public sealed class StackExchangeRedisResp2Tests() : StackExchangeRedisTests(RedisProtocol.Resp2);
+
+/// <summary>Every test below, with StackExchange.Redis speaking RESP3 (HELLO 3).</summary>
+public sealed class StackExchangeRedisResp3Tests() : StackExchangeRedisTests(RedisProtocol.Resp3);
+
+/// <summary>A node driven by StackExchange.Redis, the client .NET applications use, as they use it.</summary>
+public abstract class StackExchangeRedisTests(RedisProtocol protocol) : IAsyncLifetime
 {
     private TestNode _node = null!;
     private ConnectionMultiplexer _redis = null!;
@@ -15,6 +22,7 @@ public sealed class RedisClientTests : IAsyncLifetime
         _redis = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
         {
             EndPoints = { _node.Endpoint },
+            Protocol = protocol,
             ConnectTimeout = 10_000,
             SyncTimeout = 10_000,
             AsyncTimeout = 10_000,
@@ -27,6 +35,10 @@ public sealed class RedisClientTests : IAsyncLifetime
         await _node.DisposeAsync();
         _node.DeleteData();
     }
+
+    [Fact]
+    public void The_client_should_speak_the_protocol_asked_for() =>
+        Assert.Equal(protocol, _redis.GetServer(_node.Endpoint).Protocol);
 
     private IDatabase Db => _redis.GetDatabase();
 
@@ -64,32 +76,6 @@ public sealed class RedisClientTests : IAsyncLifetime
         Assert.StartsWith("WRONGTYPE", wrongType.Message);
         var scan = _redis.GetServer(_node.Endpoint).KeysAsync(pattern: "*", pageSize: 100);
         Assert.Contains("cart", await scan.Select(k => (string)k!).ToListAsync());
-    }
-
-    [Fact]
-    public async Task The_client_should_work_over_RESP3()
-    {
-        await using var resp3 = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
-        {
-            EndPoints = { _node.Endpoint },
-            Protocol = RedisProtocol.Resp3,
-            ConnectTimeout = 10_000,
-            SyncTimeout = 10_000,
-            AsyncTimeout = 10_000,
-        });
-        Assert.Equal(RedisProtocol.Resp3, resp3.GetServer(_node.Endpoint).Protocol);
-        var db = resp3.GetDatabase();
-        await db.HashSetAsync("r3:h", [new("a", 1), new("b", 2)]);
-        var all = (await db.HashGetAllAsync("r3:h")).ToDictionary(e => (string)e.Name!, e => (int)e.Value);
-        Assert.Equal(new Dictionary<string, int> { ["a"] = 1, ["b"] = 2 }, all);
-        Assert.False((await db.StringGetAsync("r3:missing")).HasValue);
-        Assert.Equal(3.5, await db.StringIncrementAsync("r3:f", 3.5));
-        var transaction = db.CreateTransaction();
-        var set = transaction.StringSetAsync("{r3}a", "x");
-        var get = transaction.StringGetAsync("{r3}a");
-        Assert.True(await transaction.ExecuteAsync());
-        Assert.True(await set);
-        Assert.Equal("x", await get);
     }
 
     [Fact]
