@@ -20,9 +20,10 @@ internal static class ValueCodec
                 w.Bytes(text);
                 break;
             case HashValue hash:
+                // In the order the fields were added, so a hash read back keeps it.
                 w.Byte(HashTag);
                 w.VarUInt((ulong)hash.Count);
-                foreach (var (field, value) in hash.Fields)
+                foreach (var (field, value) in hash.InOrder())
                 {
                     w.Bytes(field);
                     w.Bytes(value.Value);

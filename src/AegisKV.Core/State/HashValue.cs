@@ -5,7 +5,8 @@ namespace AegisKV.Core.State;
 /// <summary>One field of a hash: its value and its own expiry (Unix ms, 0 for none), as in Redis 7.4.</summary>
 /// <param name="Value">The field's value.</param>
 /// <param name="ExpireAtMs">Absolute expiry of the field; 0 for none.</param>
-public readonly record struct HashField(byte[] Value, long ExpireAtMs)
+/// <param name="Order">When the field was added among the hash's fields; an update keeps it.</param>
+public readonly record struct HashField(byte[] Value, long ExpireAtMs, long Order = 0)
 {
     /// <summary>True when the field has an expiry at or before <paramref name="nowMs"/>.</summary>
     public bool IsExpired(long nowMs) => ExpireAtMs != 0 && ExpireAtMs <= nowMs;
@@ -22,13 +23,16 @@ public sealed class HashValue
     public const int FieldOverhead = 48;
 
     /// <summary>The hash with no fields.</summary>
-    public static readonly HashValue Empty = new(ImmutableDictionary.Create<byte[], HashField>(ByteKeyComparer.Instance), 0, 0);
+    public static readonly HashValue Empty = new(ImmutableDictionary.Create<byte[], HashField>(ByteKeyComparer.Instance), 0, 0, 0);
 
-    private HashValue(ImmutableDictionary<byte[], HashField> fields, long bytes, long earliestExpiry)
+    private readonly long _nextOrder;
+
+    private HashValue(ImmutableDictionary<byte[], HashField> fields, long bytes, long earliestExpiry, long nextOrder)
     {
         Fields = fields;
         Bytes = bytes;
         EarliestExpiry = earliestExpiry;
+        _nextOrder = nextOrder;
     }
 
     /// <summary>Every field, expired ones not yet dropped included.</summary>
@@ -60,19 +64,37 @@ public sealed class HashValue
         return live;
     }
 
-    /// <summary>This hash with <paramref name="field"/> set.</summary>
+    /// <summary>This hash with <paramref name="field"/> set; a new field goes after the others, an existing one keeps its place.</summary>
     public HashValue With(byte[] field, HashField value)
     {
         var bytes = Bytes + field.Length + value.Value.Length + FieldOverhead;
-        if (Fields.TryGetValue(field, out var old)) bytes -= field.Length + old.Value.Length + FieldOverhead;
+        var nextOrder = _nextOrder;
+        if (Fields.TryGetValue(field, out var old))
+        {
+            bytes -= field.Length + old.Value.Length + FieldOverhead;
+            value = value with { Order = old.Order };
+        }
+        else
+        {
+            value = value with { Order = nextOrder++ };
+        }
+
         var earliest = value.ExpireAtMs == 0 ? EarliestExpiry : EarliestExpiry == 0 ? value.ExpireAtMs : Math.Min(EarliestExpiry, value.ExpireAtMs);
-        return new HashValue(Fields.SetItem(field, value), bytes, earliest);
+        return new HashValue(Fields.SetItem(field, value), bytes, earliest, nextOrder);
+    }
+
+    /// <summary>The fields in the order they were added, as Redis keeps a small hash (expired ones included).</summary>
+    public KeyValuePair<byte[], HashField>[] InOrder()
+    {
+        var fields = Fields.ToArray();
+        Array.Sort(fields, static (a, b) => a.Value.Order.CompareTo(b.Value.Order));
+        return fields;
     }
 
     /// <summary>This hash without <paramref name="field"/>.</summary>
     public HashValue Without(byte[] field) =>
         Fields.TryGetValue(field, out var old)
-            ? new HashValue(Fields.Remove(field), Bytes - field.Length - old.Value.Length - FieldOverhead, Fields.Count == 1 ? 0 : EarliestExpiry)
+            ? new HashValue(Fields.Remove(field), Bytes - field.Length - old.Value.Length - FieldOverhead, Fields.Count == 1 ? 0 : EarliestExpiry, _nextOrder)
             : this;
 
     /// <summary>This hash without the fields expired at <paramref name="nowMs"/>, with an exact <see cref="EarliestExpiry"/>.</summary>
@@ -94,10 +116,10 @@ public sealed class HashValue
             }
         }
 
-        return new HashValue(builder.ToImmutable(), bytes, earliest);
+        return new HashValue(builder.ToImmutable(), bytes, earliest, _nextOrder);
     }
 
-    /// <summary>Builds a hash from fields (for snapshots and restored values).</summary>
+    /// <summary>Builds a hash from fields, in the order given (for snapshots and restored values).</summary>
     public static HashValue From(IEnumerable<KeyValuePair<byte[], HashField>> fields)
     {
         var hash = Empty;

@@ -96,20 +96,23 @@ public sealed partial class ShardState
         byte[]? best = null;
         long bestScore = long.MinValue;
         var now = AccessClock.Now;
-        // Volatile keys may be few among many: look further, but not forever.
-        for (int taken = 0, tries = 0; taken < samples && tries < samples * 20 && _sampleKeys.Count > 0; tries++)
+        // Every key of the map is in the sample list; keys deleted since are dropped as they are met, and do not
+        // count as tries, so a live key is always found. Volatile keys may be few among many: look further for
+        // them, but not forever.
+        var tries = 0;
+        for (var taken = 0; taken < samples && tries < samples * 20 && _sampleKeys.Count > 0;)
         {
             var index = Random.Shared.Next(_sampleKeys.Count);
             var key = _sampleKeys[index];
             ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_map, key);
             if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot))
             {
-                // Deleted since: drop it from the sample list.
                 _sampleKeys[index] = _sampleKeys[^1];
                 _sampleKeys.RemoveAt(_sampleKeys.Count - 1);
                 continue;
             }
 
+            tries++;
             if (volatileOnly && slot.ExpireAtMs == 0) continue;
             taken++;
             // Higher is a better victim.

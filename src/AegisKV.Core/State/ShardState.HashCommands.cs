@@ -85,11 +85,12 @@ public sealed partial class ShardState
 
     private static readonly Reply EmptyMap = new MapReply([]);
 
+    // In the order the fields were added, as Redis answers a small hash (a large one it answers in no set order).
     private static Reply LiveFields(HashValue? hash, long nowMs, bool withFields, bool withValues)
     {
         if (hash is null) return withFields && withValues ? EmptyMap : Reply.EmptyArray;
         var items = new List<Reply>(hash.Count * (withFields && withValues ? 2 : 1));
-        foreach (var (field, value) in hash.Fields)
+        foreach (var (field, value) in hash.InOrder())
         {
             if (value.IsExpired(nowMs)) continue;
             if (withFields) items.Add(new BulkReply(field));
