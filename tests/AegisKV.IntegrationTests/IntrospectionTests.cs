@@ -36,6 +36,12 @@ public sealed class IntrospectionTests : NodeTests
         Assert.Matches($@"(^|\n)id={id} addr=\S+ laddr=\S+ fd=-1 name=victim age=\d+ idle=\d+ flags=N db=0 .* cmd=client user=default redir=-1 resp=2 lib-name= lib-ver=\n", list);
         Assert.Equal(2, list.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
 
+        // In MULTI with one command queued: flags=x multi=1.
+        await victim.SendAsync("MULTI\r\nSET k v\r\n");
+        Assert.Equal("+OK\r\n+QUEUED\r\n", await victim.ReceiveAsync(14, Wait));
+        await admin.SendAsync("CLIENT LIST ID " + id + "\r\n");
+        Assert.Matches(@"flags=x db=0 sub=0 psub=0 ssub=0 multi=1 ", await admin.ReceiveBulkAsync(Wait));
+
         await admin.SendAsync($"CLIENT KILL ID {id}\r\nCLIENT KILL ID {id}\r\n");
         Assert.Equal(":1\r\n:0\r\n", await admin.ReceiveAsync(8, Wait));
         var (_, closed) = await victim.ReceiveUntilClosedAsync(Wait);

@@ -29,9 +29,6 @@ public sealed class ClientDirectory
         if (_clients.TryRemove(id, out var client) && client.Monitor is not null) Interlocked.Decrement(ref _monitors);
     }
 
-    /// <summary>The connection with this id, if open.</summary>
-    public bool TryGet(long id, out ClientInfo client) => _clients.TryGetValue(id, out client!);
-
     /// <summary>Makes <paramref name="client"/> a monitor that receives lines through <paramref name="push"/>.</summary>
     public void StartMonitor(ClientInfo client, Action<Reply> push)
     {

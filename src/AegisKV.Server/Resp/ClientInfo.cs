@@ -69,9 +69,6 @@ public sealed class ClientInfo
     /// <summary>Set by CLIENT NO-EVICT; kept for CLIENT LIST (AegisKV never evicts clients).</summary>
     public bool NoEvict { get; set; }
 
-    /// <summary>True while the connection is in MULTI.</summary>
-    public bool InTransaction { get; set; }
-
     /// <summary>Commands queued in MULTI, as CLIENT LIST's <c>multi</c> field (-1 outside MULTI).</summary>
     public int Queued { get; set; } = -1;
 
@@ -95,7 +92,7 @@ public sealed class ClientInfo
     public string Describe()
     {
         var now = Environment.TickCount64;
-        var flags = Monitor is not null ? "O" : InTransaction ? "x" : "N";
+        var flags = Monitor is not null ? "O" : Queued >= 0 ? "x" : "N";
         if (NoEvict) flags += "e";
         return $"id={Id} addr={Remote} laddr={Local} fd=-1 name={NameText} age={(now - CreatedAt) / 1000} idle={(now - LastCommandAt) / 1000} " +
                $"flags={flags} db=0 sub=0 psub=0 ssub=0 multi={Queued} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 " +

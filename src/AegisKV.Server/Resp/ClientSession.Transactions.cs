@@ -41,10 +41,12 @@ internal sealed partial class ClientSession
                 _transaction = [];
                 _transactionFailed = false;
                 _transactionSlot = -1;
+                _client.Queued = 0;
                 return OkTask;
             case CommandId.Discard:
                 if (_transaction is null) return Task.FromResult<Reply>(Errors.Text("ERR DISCARD without MULTI"));
                 _transaction = null;
+                _client.Queued = -1;
                 Unwatch();
                 return OkTask;
             case CommandId.Exec:
@@ -93,6 +95,7 @@ internal sealed partial class ClientSession
         }
 
         _transaction!.Add((spec, arguments));
+        _client.Queued = _transaction.Count;
         return null;
     }
 
@@ -148,6 +151,7 @@ internal sealed partial class ClientSession
     {
         var queued = _transaction!;
         var failed = _transactionFailed;
+        _client.Queued = -1;
         var slot = _transactionSlot >= 0 ? _transactionSlot : _watchedSlot;
         var watched = _watched;
         _transaction = null;
