@@ -128,48 +128,4 @@ public sealed partial class ShardState
 
         return best;
     }
-
-    // OBJECT ENCODING | IDLETIME | FREQ | REFCOUNT key; reading it is not an access.
-    private Reply ObjectInfo(byte[][] arguments, long nowMs)
-    {
-        var sub = arguments[0];
-        if (!_map.TryGetValue(arguments[1], out var value) || !IsLive(value, nowMs)) return Reply.Nil;
-        if (Is(sub, "ENCODING"u8))
-            return new BulkReply(value.Data switch
-            {
-                byte[] text when text.Length <= 20 && IntegerText.TryParse(text, out _) => "int"u8.ToArray(),
-                byte[] text => text.Length <= 44 ? "embstr"u8.ToArray() : "raw"u8.ToArray(),
-                HashValue hash => IsSmall(hash) ? "listpack"u8.ToArray() : "hashtable"u8.ToArray(),
-                _ => "unknown"u8.ToArray(),
-            });
-        if (Is(sub, "IDLETIME"u8))
-            return _memory.Policy is EvictionPolicy.AllKeysLfu or EvictionPolicy.VolatileLfu
-                ? Errors.Text("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
-                : Reply.Integer(Math.Max(0, AccessClock.Now - value.AccessedAt));
-        if (Is(sub, "FREQ"u8))
-            return _memory.Policy is EvictionPolicy.AllKeysLfu or EvictionPolicy.VolatileLfu
-                ? Reply.Integer(AccessClock.Decayed(value.Frequency, value.AccessedAt, AccessClock.Now))
-                : Errors.Text("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
-        if (Is(sub, "REFCOUNT"u8)) return Reply.One;
-        return Errors.Syntax;
-    }
-
-    // As Redis's encoding thresholds, which AegisKV reports but does not store by.
-    private bool IsSmall(HashValue hash)
-    {
-        if (hash.Count > _memory.HashListpackEntries) return false;
-        foreach (var (field, value) in hash.Fields)
-            if (field.Length > _memory.HashListpackValue || value.Value.Length > _memory.HashListpackValue) return false;
-        return true;
-    }
-
-    // MEMORY USAGE key [SAMPLES n]: the bytes this node charges the key (see NodeMemory).
-    private Reply MemoryUsage(byte[][] arguments, long nowMs)
-    {
-        if (arguments.Length == 3 && !Is(arguments[1], "SAMPLES"u8)) return Errors.Syntax;
-        if (arguments.Length == 3 && !IntegerText.TryParse(arguments[2], out _)) return Errors.NotInteger;
-        if (arguments.Length is 2 or > 3) return Errors.Syntax;
-        if (!_map.TryGetValue(arguments[0], out var value) || !IsLive(value, nowMs)) return Reply.Nil;
-        return Reply.Integer(NodeMemory.Cost(arguments[0], value.Data));
-    }
 }

@@ -16,9 +16,3 @@ public sealed class ReplyPush
     /// <summary>Queues <paramref name="reply"/> to be written after the replies already written.</summary>
     public void Push(Reply reply) => Volatile.Read(ref _writer)?.Invoke(reply);
 }
-
-/// <summary>A reply after which the connection speaks another RESP version (HELLO's answer, already in it).</summary>
-internal sealed record ProtocolReply(Reply Inner, int Protocol) : Reply
-{
-    public override void WriteTo(System.Buffers.IBufferWriter<byte> writer, int protocol) => Inner.WriteTo(writer, Protocol);
-}
