@@ -15,7 +15,8 @@ internal static class Crc32C
     /// <summary>The CRC of two pieces written one after the other, without joining them.</summary>
     public static uint Compute(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second) => ~Append(Append(~0u, first), second);
 
-    private static uint Append(uint crc, ReadOnlySpan<byte> data)
+    /// <summary>Folds <paramref name="data"/> into a running CRC (start from <c>~0u</c>, finish with <c>~</c>).</summary>
+    public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
         while (data.Length >= 8)
         {

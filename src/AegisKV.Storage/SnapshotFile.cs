@@ -23,6 +23,40 @@ internal static class SnapshotFile
     /// </summary>
     public static void WriteTo(Stream stream, string persistenceId, long sequenceNr, long timestampTicks, int serializerId, string serializerManifest, ReadOnlySpan<byte> payload)
     {
+        var fields = Fields(persistenceId, sequenceNr, timestampTicks, serializerId, serializerManifest, payload.Length);
+        Span<byte> header = stackalloc byte[WalFormat.SnapshotHeaderSize];
+        Header(header, Crc32C.Compute(fields, payload), (long)fields.Length + payload.Length);
+        stream.Write(header);
+        stream.Write(fields);
+        stream.Write(payload);
+    }
+
+    /// <summary>
+    /// Writes a snapshot file whose payload <paramref name="writePayload"/> streams, <paramref name="payloadLength"/>
+    /// bytes of it: the checksum is taken as it passes, and the header written last, so the payload never has to
+    /// be held in memory. <paramref name="stream"/> must be seekable and positioned at the start of the file.
+    /// </summary>
+    public static void WriteTo(Stream stream, string persistenceId, long sequenceNr, long timestampTicks, int serializerId, string serializerManifest, long payloadLength, Action<Stream> writePayload)
+    {
+        if (payloadLength > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(payloadLength), payloadLength, "A snapshot payload is at most 2 GiB.");
+        var fields = Fields(persistenceId, sequenceNr, timestampTicks, serializerId, serializerManifest, (int)payloadLength);
+        Span<byte> header = stackalloc byte[WalFormat.SnapshotHeaderSize];
+        header.Clear();
+        stream.Write(header); // the real header once the checksum is known
+        stream.Write(fields);
+        var payload = new ChecksumStream(stream, Crc32C.Append(~0u, fields));
+        writePayload(payload);
+        if (payload.Written != payloadLength)
+            throw new InvalidOperationException($"The snapshot payload was announced as {payloadLength} bytes but {payload.Written} were written.");
+        Header(header, ~payload.Crc, fields.Length + payloadLength);
+        stream.Position = 0;
+        stream.Write(header);
+        stream.Position = stream.Length;
+    }
+
+    private static byte[] Fields(string persistenceId, long sequenceNr, long timestampTicks, int serializerId, string serializerManifest, int payloadLength)
+    {
         var pidLength = Encoding.UTF8.GetByteCount(persistenceId);
         var manifestLength = Encoding.UTF8.GetByteCount(serializerManifest);
         if (pidLength > ushort.MaxValue || manifestLength > ushort.MaxValue)
@@ -34,18 +68,18 @@ internal static class SnapshotFile
         writer.WriteInt64(timestampTicks);
         writer.WriteInt32(serializerId);
         writer.WriteString(serializerManifest, manifestLength);
-        writer.WriteInt32(payload.Length);
+        writer.WriteInt32(payloadLength);
+        return fields;
+    }
 
-        Span<byte> header = stackalloc byte[WalFormat.SnapshotHeaderSize];
+    private static void Header(Span<byte> header, uint bodyCrc, long bodyLength)
+    {
         header.Clear();
         WalFormat.SnapshotMagic.CopyTo(header);
         BinaryPrimitives.WriteUInt16LittleEndian(header[8..], WalFormat.SnapshotVersion);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], Crc32C.Compute(fields, payload));
-        BinaryPrimitives.WriteInt64LittleEndian(header[16..], (long)fields.Length + payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], bodyCrc);
+        BinaryPrimitives.WriteInt64LittleEndian(header[16..], bodyLength);
         BinaryPrimitives.WriteUInt32LittleEndian(header[28..], Crc32C.Compute(header[..28]));
-        stream.Write(header);
-        stream.Write(fields);
-        stream.Write(payload);
     }
 
     /// <summary>Verifies and decodes a snapshot file; on failure returns the bad offset and the reason.</summary>

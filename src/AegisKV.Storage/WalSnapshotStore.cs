@@ -107,12 +107,19 @@ public sealed class WalSnapshotStore : SnapshotStore
     /// <inheritdoc />
     protected override Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken)
     {
-        // Serialize on the actor: the snapshot object may be mutated by its owner after this call returns.
         var serializer = _serialization.FindSerializerFor(snapshot);
         var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, snapshot);
-        var payload = Akka.Serialization.Serialization.WithTransport(_system, (serializer, snapshot), static state => state.serializer.ToBinary(state.snapshot));
-        var content = new SnapshotFileContent(metadata.PersistenceId, metadata.SequenceNr, metadata.Timestamp.Ticks, serializer.Identifier, manifest, payload);
+        // A large snapshot goes to its file in pieces, off the actor: its serializer vouches that it is immutable.
+        if (_settings.Mode != WalMode.Off && serializer is IStreamingSerializer streaming && streaming.StreamedSize(snapshot) is var size and >= 0)
+        {
+            return Task.Run(() => SaveToDisk(metadata, stream => SnapshotFile.WriteTo(
+                stream, metadata.PersistenceId, metadata.SequenceNr, metadata.Timestamp.Ticks, serializer.Identifier, manifest,
+                size, payload => streaming.WriteTo(snapshot, payload))), cancellationToken);
+        }
 
+        // Serialize on the actor: the snapshot object may be mutated by its owner after this call returns.
+        var bytes = Akka.Serialization.Serialization.WithTransport(_system, (serializer, snapshot), static state => state.serializer.ToBinary(state.snapshot));
+        var content = new SnapshotFileContent(metadata.PersistenceId, metadata.SequenceNr, metadata.Timestamp.Ticks, serializer.Identifier, manifest, bytes);
         if (_settings.Mode == WalMode.Off)
         {
             lock (_memory)
@@ -124,20 +131,21 @@ public sealed class WalSnapshotStore : SnapshotStore
             }
             return Task.CompletedTask;
         }
-        return Task.Run(() => SaveToDisk(content), cancellationToken);
+        return Task.Run(() => SaveToDisk(metadata, stream => SnapshotFile.WriteTo(
+            stream, content.PersistenceId, content.SequenceNr, content.TimestampTicks, content.SerializerId, content.SerializerManifest, content.Payload)), cancellationToken);
     }
 
-    private void SaveToDisk(SnapshotFileContent content)
+    private void SaveToDisk(SnapshotMetadata metadata, Action<FileStream> write)
     {
-        var directory = PidDirectory(content.PersistenceId);
+        var directory = PidDirectory(metadata.PersistenceId);
         FileSystem.CreatePrivateDirectory(directory);
-        var path = Path.Combine(directory, SnapshotFile.FileName(content.SequenceNr, content.TimestampTicks));
+        var path = Path.Combine(directory, SnapshotFile.FileName(metadata.SequenceNr, metadata.Timestamp.Ticks));
         var temp = path + "." + Guid.NewGuid().ToString("N") + TempExtension;
         try
         {
             using (var stream = new FileStream(temp, FileSystem.NewFileOptions()))
             {
-                SnapshotFile.WriteTo(stream, content.PersistenceId, content.SequenceNr, content.TimestampTicks, content.SerializerId, content.SerializerManifest, content.Payload);
+                write(stream);
                 if (_settings.Mode == WalMode.Fsync)
                     stream.Flush(flushToDisk: true);
             }

@@ -126,10 +126,15 @@ public sealed class AegisProcess : IAsyncDisposable
     }
 
     /// <summary>The process's resident set size now, from /proc.</summary>
-    public long RssBytes()
+    public long RssBytes() => StatusBytes("VmRSS:");
+
+    /// <summary>The most resident memory the process has had since it started (the kernel's high-water mark).</summary>
+    public long PeakRssBytes() => StatusBytes("VmHWM:");
+
+    private long StatusBytes(string field)
     {
         foreach (var line in File.ReadLines($"/proc/{Id}/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
         return 0;
     }

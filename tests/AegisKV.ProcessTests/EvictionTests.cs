@@ -5,24 +5,24 @@ using Xunit.Abstractions;
 namespace AegisKV.ProcessTests;
 
 /// <summary>
-/// A cache under a write flood of three times --max-memory: keys are evicted, every write succeeds,
-/// used_memory stays at the limit, and RSS stays bounded: what it grows by (above the idle node's, the
-/// runtime's own ~100 MiB) stays below the three times the limit that was written. On this 2-core machine it grew
-/// 363 MiB alone and up to 388 MiB beside other tests, for a 192 MiB limit.
+/// A cache under a write flood of three times --max-memory, on the default shard count: keys are evicted,
+/// every write succeeds, used_memory stays at the limit, and RSS stays within twice the limit. The node's own
+/// ~100 MiB (runtime, libraries) counts against that, so the limit is one a cache would be given, not a toy one:
+/// on this 2-core machine a 512 MiB limit peaked at 878 MiB of RSS.
 /// </summary>
 [Collection(nameof(MemoryFlood))]
 public sealed class EvictionTests(ITestOutputHelper output)
 {
-    private const int MaxMemoryMb = 192;
+    private const int MaxMemoryMb = 512;
     private const int ValueBytes = 1000;
 
-    [Fact(Timeout = 180_000)]
-    public async Task A_write_flood_past_max_memory_should_evict_and_keep_RSS_bounded_below_the_data_written()
+    [Fact(Timeout = 300_000)]
+    public async Task A_write_flood_past_max_memory_should_evict_and_keep_RSS_within_twice_the_limit()
     {
-        using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(2.5));
+        using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(4.5));
         var ct = budget.Token;
         using var directory = new TempDirectory();
-        string[] flags = ["--shards", "8", "--wal", "write", "--max-memory", MaxMemoryMb.ToString(), "--eviction-policy", "allkeys-lru"];
+        string[] flags = ["--wal", "write", "--max-memory", MaxMemoryMb.ToString(), "--eviction-policy", "allkeys-lru"];
         await using var node = AegisProcess.StartNode(directory.Combine("data"), flags);
         await node.WaitUntilReadyAsync(Limits.Startup, ct);
         await using var redis = await RedisClient.ConnectAsync(node.ClientPort);
@@ -33,17 +33,15 @@ public sealed class EvictionTests(ITestOutputHelper output)
         // Three times the limit in values, written in pipelined batches; every write must succeed.
         var keys = 3L * MaxMemoryMb * 1024 * 1024 / ValueBytes;
         var value = new byte[ValueBytes];
-        long peakRss = 0;
         var clock = Stopwatch.StartNew();
         for (long written = 0; written < keys; written += 1000)
         {
             var batch = new Task<bool>[1000];
             for (var i = 0; i < batch.Length; i++) batch[i] = db.StringSetAsync("flood:" + (written + i), value);
             foreach (var ok in await Task.WhenAll(batch)) Assert.True(ok);
-            if (written % 20_000 == 0) peakRss = Math.Max(peakRss, node.RssBytes());
         }
 
-        peakRss = Math.Max(peakRss, node.RssBytes());
+        var peakRss = node.PeakRssBytes();
         var info = await db.ExecuteAsync("INFO", "stats");
         var memory = await db.ExecuteAsync("INFO", "memory");
         var evicted = Field(info.ToString(), "evicted_keys");
@@ -52,7 +50,7 @@ public sealed class EvictionTests(ITestOutputHelper output)
 
         Assert.True(evicted > keys / 2, $"only {evicted} of {keys} keys evicted");
         Assert.True(used <= MaxMemoryMb * 1024L * 1024, $"used_memory {used} over the limit");
-        Assert.True(peakRss - idleRss < 3L * MaxMemoryMb * 1024 * 1024, $"RSS grew by {(peakRss - idleRss) >> 20} MiB, as much as all {3 * MaxMemoryMb} MiB written: evicted keys are not given back");
+        Assert.True(peakRss <= 2L * MaxMemoryMb * 1024 * 1024, $"RSS peaked at {peakRss >> 20} MiB, over twice the {MaxMemoryMb} MiB limit");
         var (_, metrics) = await node.GetHealthAsync("/metrics", ct);
         Assert.Contains("aegis_evicted_keys_total", metrics, StringComparison.Ordinal);
     }

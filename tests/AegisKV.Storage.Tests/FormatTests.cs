@@ -50,6 +50,26 @@ public sealed class FormatTests
     }
 
     [Fact]
+    public void A_snapshot_file_written_from_a_stream_is_the_same_bytes()
+    {
+        using var file = new MemoryStream();
+
+        SnapshotFile.WriteTo(file, "pid-1", sequenceNr: 7, timestampTicks: 638000000000000000, serializerId: 1, serializerManifest: "m",
+            payloadLength: 5, payload => { payload.Write("hel"u8); payload.Write("lo"u8); });
+
+        Assert.Equal(GoldenSnapshot, Convert.ToHexString(file.ToArray()));
+    }
+
+    [Fact]
+    public void A_streamed_snapshot_that_is_not_the_length_announced_is_refused()
+    {
+        using var file = new MemoryStream();
+
+        Assert.Throws<InvalidOperationException>(() => SnapshotFile.WriteTo(file, "pid-1", 7, 0, 1, "m",
+            payloadLength: 6, payload => payload.Write("hello"u8)));
+    }
+
+    [Fact]
     public void The_format_versions_are_pinned()
     {
         Assert.Equal(1, WalFormat.Version);

@@ -4,6 +4,7 @@ using AegisKV.Core.Commands;
 using AegisKV.Core.Replies;
 using AegisKV.Core.Sharding;
 using AegisKV.Core.State;
+using AegisKV.Storage;
 
 namespace AegisKV.Core.Serialization;
 
@@ -12,7 +13,7 @@ namespace AegisKV.Core.Serialization;
 /// Each payload starts with a format version byte. Manifests are short and fixed: never
 /// change or reuse one; a new shape gets a new manifest or a new version.
 /// </summary>
-public sealed class ShardMessageSerializer : SerializerWithStringManifest
+public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStreamingSerializer
 {
     /// <summary>Version written first in every payload.</summary>
     public const byte FormatVersion = 1;
@@ -73,7 +74,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
     public override byte[] ToBinary(object obj)
     {
         // A snapshot is written into a buffer of exactly its size: it can be large, and is not copied again.
-        var w = new WireWriter(obj is ShardSnapshot whole ? SnapshotSize(whole) : 64);
+        var w = new WireWriter(obj is ShardSnapshot whole ? ArraySize(SnapshotSize(whole)) : 64);
         w.Byte(FormatVersion);
         switch (obj)
         {
@@ -119,15 +120,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
                 w.Int64(started.Epoch);
                 break;
             case ShardSnapshot snapshot:
-                w.Int64(snapshot.Epoch);
-                w.VarUInt((ulong)snapshot.Entries.Length);
-                foreach (var entry in snapshot.Entries)
-                {
-                    w.Bytes(entry.Key);
-                    ValueCodec.Write(w, entry.Data);
-                    w.Int64(entry.ExpireAtMs);
-                }
-
+                WriteSnapshot(w, snapshot);
                 break;
             case HashFieldsSet hashSet:
                 w.Int64(hashSet.Epoch);
@@ -237,12 +230,39 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest
         return new ShardSnapshot(epoch, entries);
     }
 
-    private static int SnapshotSize(ShardSnapshot snapshot)
+    /// <inheritdoc />
+    public long StreamedSize(object obj) => obj is ShardSnapshot snapshot ? SnapshotSize(snapshot) : -1;
+
+    /// <inheritdoc />
+    public void WriteTo(object obj, Stream stream)
+    {
+        var w = new WireWriter(stream);
+        w.Byte(FormatVersion);
+        WriteSnapshot(w, (ShardSnapshot)obj);
+        w.Flush();
+    }
+
+    private static void WriteSnapshot(WireWriter w, ShardSnapshot snapshot)
+    {
+        w.Int64(snapshot.Epoch);
+        w.VarUInt((ulong)snapshot.Entries.Length);
+        foreach (var entry in snapshot.Entries)
+        {
+            w.Bytes(entry.Key);
+            ValueCodec.Write(w, entry.Data);
+            w.Int64(entry.ExpireAtMs);
+        }
+    }
+
+    private static long SnapshotSize(ShardSnapshot snapshot)
     {
         var size = 1L + 8 + WireWriter.VarUIntSize((ulong)snapshot.Entries.Length);
         foreach (var entry in snapshot.Entries) size += WireWriter.BytesSize(entry.Key.Length) + ValueCodec.Size(entry.Data) + 8;
-        return size <= Array.MaxLength ? (int)size : throw new InvalidOperationException($"a shard snapshot of {size} bytes is larger than one array can hold");
+        return size;
     }
+
+    private static int ArraySize(long size) =>
+        size <= Array.MaxLength ? (int)size : throw new InvalidOperationException($"a shard snapshot of {size} bytes is larger than one array can hold");
 
     private static void WriteByteArrays(WireWriter w, byte[][] items)
     {

@@ -2,13 +2,26 @@ using System.Buffers.Binary;
 
 namespace AegisKV.Core.Serialization;
 
-/// <summary>Appends little-endian integers, varints and length-prefixed byte strings to a growing buffer.</summary>
+/// <summary>
+/// Appends little-endian integers, varints and length-prefixed byte strings to a growing buffer, or, given a
+/// stream, through a small buffer to that stream (a shard snapshot is written so, never held whole).
+/// </summary>
 internal sealed class WireWriter
 {
+    // Below the large-object heap's threshold, so writing a snapshot leaves nothing there.
+    private const int StreamBufferSize = 64 * 1024;
+
+    private readonly Stream? _sink;
     private byte[] _buffer;
     private int _length;
 
     public WireWriter(int capacity) => _buffer = new byte[Math.Max(16, capacity)];
+
+    public WireWriter(Stream sink)
+    {
+        _sink = sink;
+        _buffer = new byte[StreamBufferSize];
+    }
 
     public void Byte(byte value)
     {
@@ -50,9 +63,27 @@ internal sealed class WireWriter
 
     public void Raw(ReadOnlySpan<byte> value)
     {
+        if (_sink is not null && value.Length > _buffer.Length - _length)
+        {
+            Flush();
+            if (value.Length >= _buffer.Length)
+            {
+                _sink.Write(value);
+                return;
+            }
+        }
+
         Ensure(value.Length);
         value.CopyTo(_buffer.AsSpan(_length));
         _length += value.Length;
+    }
+
+    /// <summary>Writes what is buffered to the stream.</summary>
+    public void Flush()
+    {
+        if (_length == 0) return;
+        _sink!.Write(_buffer.AsSpan(0, _length));
+        _length = 0;
     }
 
     /// <summary>The bytes written; the buffer itself when it was sized exactly, so a large payload is not copied.</summary>
@@ -77,6 +108,12 @@ internal sealed class WireWriter
     private void Ensure(int extra)
     {
         if (_length + extra <= _buffer.Length) return;
+        if (_sink is not null)
+        {
+            Flush(); // callers other than Raw ask for a few bytes only
+            return;
+        }
+
         Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + extra));
     }
 }
