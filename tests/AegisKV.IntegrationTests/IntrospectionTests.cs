@@ -49,6 +49,19 @@ public sealed class IntrospectionTests : NodeTests
     }
 
     [Fact]
+    public async Task CONFIG_RESETSTAT_should_zero_what_INFO_counts()
+    {
+        await Session("STRLEN resetstat:k\r\nHGET resetstat:k\r\n");
+        Assert.Contains("cmdstat_strlen:calls=", await Session("INFO commandstats\r\n"));
+
+        Assert.Equal("+OK\r\n", await Session("CONFIG RESETSTAT\r\n"));
+
+        var info = await Session("INFO commandstats\r\n");
+        Assert.DoesNotContain("cmdstat_strlen:", info);
+        Assert.StartsWith("-ERR CONFIG REWRITE is not supported", await Session("CONFIG REWRITE\r\n"));
+    }
+
+    [Fact]
     public async Task SLOWLOG_should_log_commands_past_the_threshold_set_by_CONFIG_SET()
     {
         Assert.Equal("+OK\r\n+OK\r\n", await Session("CONFIG SET slowlog-log-slower-than 0\r\nSLOWLOG RESET\r\n"));

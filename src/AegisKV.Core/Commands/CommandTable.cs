@@ -121,7 +121,7 @@ public static class CommandTable
     public static IReadOnlyDictionary<CommandId, string[]> Subcommands { get; } = new Dictionary<CommandId, string[]>
     {
         [CommandId.Client] = ["getname", "help", "id", "info", "kill", "list", "no-evict", "no-touch", "setinfo", "setname"],
-        [CommandId.Config] = ["get", "help", "set"],
+        [CommandId.Config] = ["get", "help", "resetstat", "set"],
         [CommandId.Command] = ["count", "docs", "getkeys", "getkeysandflags", "help", "info", "list"],
         [CommandId.SlowLog] = ["get", "help", "len", "reset"],
         [CommandId.Object] = ["encoding", "freq", "help", "idletime", "refcount"],

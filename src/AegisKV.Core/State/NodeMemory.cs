@@ -80,6 +80,15 @@ public sealed class NodeMemory
     /// <summary>Counts evicted keys.</summary>
     public void AddEvicted(long keys) => Interlocked.Add(ref _evictedKeys, keys);
 
+    /// <summary>Zeroes the key statistics INFO shows (CONFIG RESETSTAT); the metrics count on.</summary>
+    public void ResetStats()
+    {
+        Interlocked.Exchange(ref _evictedKeys, 0);
+        Interlocked.Exchange(ref _expiredKeys, 0);
+        Interlocked.Exchange(ref _hits, 0);
+        Interlocked.Exchange(ref _misses, 0);
+    }
+
     /// <summary>Counts a read's lookup.</summary>
     public void CountLookup(bool hit)
     {

@@ -44,12 +44,24 @@ public sealed class NodeStatistics
                 if (now - _opsSampledAt >= 1000)
                 {
                     var commands = Commands;
-                    _opsPerSecond = (commands - _opsSampledCommands) * 1000 / (now - _opsSampledAt);
+                    _opsPerSecond = Math.Max(0, commands - _opsSampledCommands) * 1000 / (now - _opsSampledAt);
                     (_opsSampledAt, _opsSampledCommands) = (now, commands);
                 }
 
                 return _opsPerSecond;
             }
+        }
+    }
+
+    /// <summary>Zeroes the totals INFO shows (CONFIG RESETSTAT).</summary>
+    public void ResetStats()
+    {
+        lock (_opsGate)
+        {
+            Interlocked.Exchange(ref _commands, 0);
+            Interlocked.Exchange(ref _totalConnections, 0);
+            Interlocked.Exchange(ref _rejected, 0);
+            _opsSampledCommands = 0;
         }
     }
 

@@ -96,7 +96,20 @@ public sealed class ServerMetrics
         _errors.AddOrUpdate(prefix, 1, static (_, n) => n + 1);
     }
 
-    /// <summary>Calls, total microseconds and failed calls of every command called since start.</summary>
+    /// <summary>Zeroes what INFO commandstats and errorstats show (CONFIG RESETSTAT); the Prometheus series count on.</summary>
+    public void ResetStats()
+    {
+        for (var id = 0; id < _calls.Length; id++)
+        {
+            Interlocked.Exchange(ref _calls[id], 0);
+            Interlocked.Exchange(ref _micros[id], 0);
+            Interlocked.Exchange(ref _failed[id], 0);
+        }
+
+        _errors.Clear();
+    }
+
+    /// <summary>Calls, total microseconds and failed calls of every command called since the start or the last reset.</summary>
     public IEnumerable<(CommandSpec Spec, long Calls, long Micros, long Failed)> CommandStats()
     {
         foreach (var spec in CommandTable.All)
@@ -107,6 +120,6 @@ public sealed class ServerMetrics
         }
     }
 
-    /// <summary>Error replies by prefix since start.</summary>
+    /// <summary>Error replies by prefix since the start or the last reset.</summary>
     public IEnumerable<KeyValuePair<string, long>> ErrorStats() => _errors.OrderBy(e => e.Key, StringComparer.Ordinal);
 }

@@ -177,8 +177,16 @@ internal sealed partial class ClientSession
         }
 
         if (Ascii.EqualsIgnoreCase(sub, "SET"u8)) return ConfigSet(arguments);
-        if (Ascii.EqualsIgnoreCase(sub, "RESETSTAT"u8) || Ascii.EqualsIgnoreCase(sub, "REWRITE"u8))
-            return Errors.Text($"ERR CONFIG {Encoding.ASCII.GetString(sub).ToUpperInvariant()} is not supported by AegisKV: settings live in flags, AEGIS_* variables or the --config file");
+        if (Ascii.EqualsIgnoreCase(sub, "RESETSTAT"u8))
+        {
+            _node.Statistics.ResetStats();
+            _node.Memory.ResetStats();
+            _node.Metrics.ResetStats();
+            return Reply.Ok;
+        }
+
+        if (Ascii.EqualsIgnoreCase(sub, "REWRITE"u8))
+            return Errors.Text("ERR CONFIG REWRITE is not supported by AegisKV: settings live in flags, AEGIS_* variables or the --config file");
         if (Ascii.EqualsIgnoreCase(sub, "HELP"u8)) return new ArrayReply([Bulk("CONFIG GET <pattern> [<pattern> ...]"), Bulk("CONFIG SET <name> <value> [<name> <value> ...]")]);
         return Errors.UnknownSubcommand(sub, "config");
     }
