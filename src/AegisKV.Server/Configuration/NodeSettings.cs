@@ -72,6 +72,9 @@ public sealed record NodeSettings
     /// <summary>How long a command waits for its shard.</summary>
     public required TimeSpan RequestTimeout { get; init; }
 
+    /// <summary>Most shards moving between nodes at once (<c>aegis.cluster.rebalance-limit</c>).</summary>
+    public required int RebalanceLimit { get; init; }
+
     /// <summary>Client connection limits.</summary>
     public required ClientLimits Clients { get; init; }
 
@@ -100,8 +103,9 @@ public sealed record NodeSettings
 
         var nodeId = config.GetString("aegis.node-id", "");
         if (string.IsNullOrWhiteSpace(nodeId)) nodeId = System.Net.Dns.GetHostName();
-        if (nodeId.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-            throw new SettingsException("node-id", $"must not contain spaces or control characters, got '{nodeId}'");
+        // It travels as a cluster member role, so it keeps to a host name's characters.
+        if (!nodeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
+            throw new SettingsException("node-id", $"may hold only letters, digits, '.', '-' and '_', got '{nodeId}'");
 
         var authToken = config.GetString("aegis.auth-token", "");
         return new NodeSettings
@@ -125,6 +129,7 @@ public sealed record NodeSettings
             LogFormat = OneOf(config, "log-format", "text", "json"),
             DrainTimeout = Duration(config, "drain-timeout"),
             RequestTimeout = Duration(config, "request-timeout"),
+            RebalanceLimit = Integer(config, "cluster.rebalance-limit", 1, 1024),
             Clients = new ClientLimits
             {
                 MaxClients = Integer(config, "max-clients", 1, 1_000_000),

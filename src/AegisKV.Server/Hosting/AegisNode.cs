@@ -4,6 +4,7 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using AegisKV.Cluster.Placement;
 using AegisKV.Core;
 using AegisKV.Core.Sharding;
 using AegisKV.Core.State;
@@ -136,7 +137,8 @@ public sealed class AegisNode : IAsyncDisposable
                 })
                 .WithClustering(new ClusterOptions
                 {
-                    Roles = [AkkaConfiguration.DataRole],
+                    // The node id rides on a role: placement ranks nodes by it, not by their per-start address.
+                    Roles = [AkkaConfiguration.DataRole, RendezvousAllocationStrategy.NodeIdRolePrefix + settings.NodeId],
                     SeedNodes = [.. settings.Seeds.Select(s => AkkaConfiguration.Address(s.Host, s.Port))],
                 })
                 .WithActors((system, registry) =>
@@ -152,7 +154,7 @@ public sealed class AegisNode : IAsyncDisposable
                         entityId => ShardActor.Props(entityId, shardSettings, memory, localShards),
                         shardingSettings,
                         new ShardMessageExtractor(settings.Shards),
-                        sharding.DefaultShardAllocationStrategy(shardingSettings),
+                        new RendezvousAllocationStrategy(settings.RebalanceLimit),
                         StopShard.Instance);
                     registry.Register<ShardRegionKey>(region);
                     system.ActorOf(Props.Create(() => new DeadLetterRerouter(region)), "shard-dead-letters");

@@ -1,0 +1,45 @@
+namespace AegisKV.Cluster.Placement;
+
+/// <summary>
+/// Which shards a rebalance moves: those whose owner is not the node that ranks first for them among the
+/// eligible nodes, a bounded number at a time, lowest shard number first so that every run picks the same.
+/// </summary>
+public static class RebalancePlan
+{
+    /// <summary>
+    /// The shards to move now. <paramref name="allocations"/> maps each node to the shards it holds;
+    /// <paramref name="eligible"/> are the nodes that may take shards (up, not leaving); at most
+    /// <paramref name="limit"/> shards are in motion at once, counting <paramref name="inProgress"/>.
+    /// </summary>
+    public static IReadOnlyList<string> ShardsToMove<TNode>(
+        IEnumerable<KeyValuePair<TNode, IReadOnlyList<string>>> allocations,
+        IReadOnlyCollection<TNode> eligible,
+        Func<TNode, string> idOf,
+        IReadOnlySet<string> inProgress,
+        int limit)
+        where TNode : notnull
+    {
+        var room = limit - inProgress.Count;
+        if (room <= 0 || eligible.Count == 0) return [];
+        var misplaced = new List<string>();
+        foreach (var (node, shards) in allocations)
+        {
+            var id = idOf(node);
+            foreach (var shard in shards)
+            {
+                if (inProgress.Contains(shard)) continue;
+                var owner = Rendezvous.Top(shard, eligible, idOf);
+                if (owner is not null && idOf(owner) != id) misplaced.Add(shard);
+            }
+        }
+
+        misplaced.Sort(ByShardNumber);
+        return misplaced.Count <= room ? misplaced : misplaced.GetRange(0, room);
+    }
+
+    private static int ByShardNumber(string a, string b)
+    {
+        var byLength = a.Length.CompareTo(b.Length); // "9" before "10" for numeric ids
+        return byLength != 0 ? byLength : string.CompareOrdinal(a, b);
+    }
+}

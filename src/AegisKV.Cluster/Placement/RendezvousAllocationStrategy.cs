@@ -1,0 +1,83 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+
+namespace AegisKV.Cluster.Placement;
+
+/// <summary>
+/// Akka.Cluster.Sharding allocation by rendezvous hashing over the data nodes' ids (<see cref="Rendezvous"/>):
+/// a shard goes to the node that ranks first for it among the members that are up and not leaving, and a
+/// rebalance moves only shards whose first-ranked node changed, at most <c>limit</c> at a time, and only while
+/// no member is joining or unreachable (a move then could not complete, or would be undone at once).
+/// </summary>
+public sealed class RendezvousAllocationStrategy(int limit) : IActorSystemDependentAllocationStrategy
+{
+    /// <summary>The member role that carries a node's id: <c>node-id.&lt;id&gt;</c>.</summary>
+    public const string NodeIdRolePrefix = "node-id.";
+
+    private Akka.Cluster.Cluster? _cluster;
+
+    /// <summary>Called by the coordinator before it allocates anything.</summary>
+    public void Start(ActorSystem system) => _cluster = Akka.Cluster.Cluster.Get(system);
+
+    /// <summary>A member's node id: its <c>node-id.</c> role, or its address when it has none.</summary>
+    public static string NodeIdOf(Member member)
+    {
+        foreach (var role in member.Roles)
+            if (role.StartsWith(NodeIdRolePrefix, StringComparison.Ordinal))
+                return role[NodeIdRolePrefix.Length..];
+        return member.Address.ToString();
+    }
+
+    /// <inheritdoc />
+    public Task<IActorRef> AllocateShard(IActorRef requester, string shardId, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations)
+    {
+        var regions = Regions(currentShardAllocations);
+        // A view that does not yet know the members (just after a join): rank what is known rather than wait.
+        var best = Rendezvous.Top(shardId, regions.Where(r => r.Eligible), r => r.NodeId)
+                   ?? Rendezvous.Top(shardId, regions, r => r.NodeId);
+        return Task.FromResult(best?.Region ?? requester);
+    }
+
+    /// <inheritdoc />
+    public Task<IImmutableSet<string>> Rebalance(IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations, IImmutableSet<string> rebalanceInProgress)
+    {
+        if (_cluster is not { } cluster || !IsSettled(cluster.State))
+            return Task.FromResult<IImmutableSet<string>>(ImmutableHashSet<string>.Empty);
+        var regions = Regions(currentShardAllocations);
+        var eligible = regions.Where(r => r.Eligible).ToList();
+        var moves = RebalancePlan.ShardsToMove(
+            regions.Select(r => KeyValuePair.Create(r, (IReadOnlyList<string>)currentShardAllocations[r.Region])),
+            eligible, r => r.NodeId, rebalanceInProgress.ToHashSet(), limit);
+        return Task.FromResult<IImmutableSet<string>>(moves.ToImmutableHashSet());
+    }
+
+    private static bool IsSettled(ClusterEvent.CurrentClusterState state)
+    {
+        if (!state.Unreachable.IsEmpty) return false;
+        foreach (var member in state.Members)
+            if (member.Status is MemberStatus.Joining or MemberStatus.WeaklyUp) return false;
+        return true;
+    }
+
+    private List<RegionNode> Regions(IImmutableDictionary<IActorRef, IImmutableList<string>> allocations)
+    {
+        var regions = new List<RegionNode>(allocations.Count);
+        if (_cluster is not { } cluster) return regions;
+        var state = cluster.State;
+        foreach (var region in allocations.Keys)
+        {
+            // The coordinator's own node's region has a local address.
+            var address = region.Path.Address.HasLocalScope ? cluster.SelfAddress : region.Path.Address;
+            var member = state.Members.FirstOrDefault(m => m.Address.Equals(address));
+            if (member is null) continue;
+            var eligible = member.Status == MemberStatus.Up && !state.Unreachable.Contains(member);
+            regions.Add(new RegionNode(region, NodeIdOf(member), eligible));
+        }
+
+        return regions;
+    }
+
+    private sealed record RegionNode(IActorRef Region, string NodeId, bool Eligible);
+}
