@@ -76,6 +76,27 @@ public sealed class ClientLimitsTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_backlog_of_replies_read_late_should_arrive_whole_and_in_order()
+    {
+        await using var node = await TestNode.StartAsync();
+        using var client = await Connected(node);
+        // Values of 300 KB, each marked with its number: the backlog is held in pieces, and no piece may be
+        // lost, repeated or written out of order.
+        var expected = new StringBuilder();
+        for (var i = 0; i < 8; i++)
+        {
+            var value = $"{i}:" + new string((char)('a' + i), 300_000);
+            await client.SendAsync($"*3\r\n$3\r\nSET\r\n$7\r\nbacklog\r\n${value.Length}\r\n{value}\r\n" + string.Concat(Enumerable.Repeat("GET backlog\r\n", 5)));
+            expected.Append("+OK\r\n");
+            for (var n = 0; n < 5; n++) expected.Append($"${value.Length}\r\n{value}\r\n");
+        }
+
+        await Task.Delay(500); // the node writes what it can and holds the rest, unread
+        Assert.Equal(expected.ToString(), await client.ReceiveAsync(expected.Length, Wait));
+        node.DeleteData();
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_request_larger_than_the_query_buffer_limit_should_be_refused_and_the_client_closed()
     {
         await using var node = await TestNode.StartAsync(new() { ["limits.max-query-buffer"] = "64KiB" });

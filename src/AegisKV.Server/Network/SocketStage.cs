@@ -20,6 +20,9 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
 {
     private const int ReadBufferSize = 16 * 1024;
 
+    // What a reply the socket cannot take at once is sent through, a piece at a time.
+    private const int SendChunkSize = 64 * 1024;
+
     // After the node stops taking requests, at most this much more is read and dropped, for at most LingerTime.
     private const int DiscardLimit = 1 << 20;
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
@@ -52,9 +55,11 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
         private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _receive;
         private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _send;
         private byte[]? _readBuffer;
-        private byte[]? _sending;
-        private int _sendLength;
-        private int _offset;
+        private ByteString? _pending;
+        private int _pendingOffset;
+        private byte[]? _chunk;
+        private int _chunkLength;
+        private int _chunkOffset;
         private bool _reading;
         private bool _readable;
         private bool _endOfInput;
@@ -196,9 +201,11 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
         }
 
         // Most replies fit the socket's send buffer: they go out at once from the ByteString, with no
-        // copy and no asynchronous operation. Only what does not fit is copied and sent asynchronously.
+        // copy and no asynchronous operation. What does not fit waits in the ByteString itself and goes out
+        // through one small buffer, so a client that reads slowly costs no copy of its whole backlog.
         private void Write(ByteString bytes)
         {
+            if (!bytes.IsCompact) bytes = bytes.Compact(); // its span is then the array itself, every time
             var span = bytes.ToReadOnlySpan();
             if (span.IsEmpty)
             {
@@ -206,45 +213,55 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
                 return;
             }
 
-            int sent;
-            SocketError error;
-            try
-            {
-                sent = _socket.Send(span, SocketFlags.None, out error);
-            }
-            catch (Exception e)
-            {
-                WriteFailed(e);
-                return;
-            }
-
-            if (error == SocketError.Success && sent == span.Length)
+            if (!TrySendNow(span, out var sent)) return;
+            if (sent == span.Length)
             {
                 WriteDone();
                 return;
             }
 
-            if (error is not (SocketError.Success or SocketError.WouldBlock))
-            {
-                WriteFailed(new SocketException((int)error));
-                return;
-            }
-
             _writing = true;
-            var rest = span[Math.Max(sent, 0)..];
-            _sending = ArrayPool<byte>.Shared.Rent(rest.Length);
-            rest.CopyTo(_sending);
-            _sendLength = rest.Length;
-            _offset = 0;
-            SendNext();
+            _pending = bytes;
+            _pendingOffset = sent;
+            SendChunk();
         }
 
-        private void SendNext()
+        // A non-blocking send of what the socket takes now; false when the connection failed (and is aborted).
+        private bool TrySendNow(ReadOnlySpan<byte> span, out int sent)
+        {
+            SocketError error;
+            try
+            {
+                sent = Math.Max(_socket.Send(span, SocketFlags.None, out error), 0);
+            }
+            catch (Exception e)
+            {
+                sent = 0;
+                WriteFailed(e);
+                return false;
+            }
+
+            if (error is SocketError.Success or SocketError.WouldBlock) return true;
+            WriteFailed(new SocketException((int)error));
+            return false;
+        }
+
+        private void SendChunk()
+        {
+            var rest = _pending!.ToReadOnlySpan()[_pendingOffset..];
+            _chunk ??= ArrayPool<byte>.Shared.Rent(SendChunkSize);
+            _chunkLength = Math.Min(rest.Length, _chunk.Length);
+            rest[.._chunkLength].CopyTo(_chunk);
+            _chunkOffset = 0;
+            SendChunkRest();
+        }
+
+        private void SendChunkRest()
         {
             ValueTask<int> pending;
             try
             {
-                pending = _socket.SendAsync(_sending.AsMemory(_offset, _sendLength - _offset), SocketFlags.None);
+                pending = _socket.SendAsync(_chunk.AsMemory(_chunkOffset, _chunkLength - _chunkOffset), SocketFlags.None);
             }
             catch (Exception e)
             {
@@ -270,16 +287,31 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
                 return;
             }
 
-            _offset += count;
-            if (_offset < _sendLength)
+            _chunkOffset += count;
+            _pendingOffset += count;
+            if (_chunkOffset < _chunkLength)
             {
-                SendNext();
+                SendChunkRest();
                 return;
             }
 
+            // The socket took the chunk: try the rest at once before waiting again.
+            var rest = _pending!.ToReadOnlySpan()[_pendingOffset..];
+            if (!rest.IsEmpty)
+            {
+                if (!TrySendNow(rest, out var sent)) return;
+                _pendingOffset += sent;
+                if (sent < rest.Length)
+                {
+                    SendChunk();
+                    return;
+                }
+            }
+
             _writing = false;
-            ArrayPool<byte>.Shared.Return(_sending!);
-            _sending = null;
+            _pending = null;
+            ArrayPool<byte>.Shared.Return(_chunk!);
+            _chunk = null;
             WriteDone();
         }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Stage;
@@ -21,6 +22,10 @@ internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) :
     // A buffer grown past this for one large reply is dropped after use rather than kept by an idle connection.
     private const int KeptBufferSize = 64 * 1024;
 
+    // A backlog is held in pieces of about this size, each written as it is: one growing buffer would be
+    // copied again each time it doubled.
+    private const int PieceSize = 1 << 20;
+
     private readonly long _maxOutputBytes = maxOutputBytes;
     private readonly ReplyPush? _push = push;
     private readonly Inlet<Reply[]> _in = new("replies.in");
@@ -33,6 +38,8 @@ internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) :
     private sealed class Logic : InAndOutGraphStageLogic
     {
         private readonly ReplyWriter _stage;
+        private readonly Queue<ByteString> _pieces = new();
+        private long _piecesBytes;
         private ArrayBufferWriter<byte>? _buffer;
         private bool _last;
         private int _protocol = 2;
@@ -74,6 +81,12 @@ internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) :
                 {
                     if (reply is ProtocolReply switched) _protocol = switched.Protocol;
                     reply.WriteTo(buffer, _protocol);
+                    if (buffer.WrittenCount >= PieceSize)
+                    {
+                        Seal(buffer);
+                        buffer = _buffer = new ArrayBufferWriter<byte>(256);
+                    }
+
                     if (reply is ClosingReply)
                     {
                         _last = true;
@@ -88,7 +101,7 @@ internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) :
                 return false;
             }
 
-            if (buffer.WrittenCount > _stage._maxOutputBytes)
+            if (_piecesBytes + buffer.WrittenCount > _stage._maxOutputBytes)
             {
                 FailStage(new ClientLimitException($"output buffer limit of {_stage._maxOutputBytes} bytes reached"));
                 return false;
@@ -100,7 +113,7 @@ internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) :
         public override void OnUpstreamFinish()
         {
             _last = true;
-            if (_buffer is not { WrittenCount: > 0 }) CompleteStage();
+            if (_pieces.Count == 0 && _buffer is not { WrittenCount: > 0 }) CompleteStage();
         }
 
         public override void OnPull()
@@ -110,17 +123,36 @@ internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) :
 
         private void Flush()
         {
-            if (_buffer is not { WrittenCount: > 0 } buffer)
+            if (_pieces.TryDequeue(out var piece))
             {
-                if (_last) CompleteStage();
-                return;
+                _piecesBytes -= piece.Count;
+                Push(_stage._out, piece);
+            }
+            else if (_buffer is { WrittenCount: > 0 } buffer)
+            {
+                if (buffer.Capacity > KeptBufferSize)
+                {
+                    Seal(buffer);
+                    _buffer = null;
+                    Flush();
+                    return;
+                }
+
+                // One copy out of the kept buffer; ByteString then wraps that array as it is.
+                Push(_stage._out, ByteString.FromBytes(buffer.WrittenSpan.ToArray()));
+                buffer.ResetWrittenCount();
             }
 
-            // One copy out of the buffer; ByteString then wraps that array as it is.
-            Push(_stage._out, ByteString.FromBytes(buffer.WrittenSpan.ToArray()));
-            if (buffer.Capacity > KeptBufferSize) _buffer = null;
-            else buffer.ResetWrittenCount();
-            if (_last) CompleteStage();
+            if (_last && _pieces.Count == 0 && _buffer is not { WrittenCount: > 0 }) CompleteStage();
+        }
+
+        // Queues what the buffer holds as a piece that wraps its array, with no copy; the buffer is not used again.
+        private void Seal(ArrayBufferWriter<byte> buffer)
+        {
+            if (!MemoryMarshal.TryGetArray(buffer.WrittenMemory, out var written))
+                written = buffer.WrittenSpan.ToArray();
+            _pieces.Enqueue(ByteString.FromBytes(written.Array!, written.Offset, written.Count));
+            _piecesBytes += written.Count;
         }
     }
 }
