@@ -12,7 +12,7 @@ set -u
 
 DEFAULT_UNITS="unit/type/string unit/type/incr unit/type/hash unit/expire unit/keyspace unit/scan unit/protocol unit/info-command unit/introspection-2 unit/other"
 # Server internals an external server is not asked about (each tag is described in the suite's tests/README.md).
-DENY_TAGS="-needs:debug -needs:repl -needs:save -needs:config-maxmemory -needs:reset -needs:pfdebug -needs:local-process -needs:latency"
+DENY_TAGS="-needs:debug -needs:repl -needs:save -needs:config-maxmemory -needs:config-resetstat -needs:reset -needs:pfdebug -needs:local-process -needs:latency"
 
 MODEFLAG=""
 if [ "${1:-}" = "--cluster-mode" ]; then MODEFLAG="--cluster-mode"; shift; fi
