@@ -58,6 +58,9 @@ public sealed class AegisProcess : IAsyncDisposable
     /// <summary>The HTTP health port of a node started with <see cref="StartNode"/>.</summary>
     public int HealthPort => Ports?.Health ?? throw new InvalidOperationException("not started as a node");
 
+    /// <summary>The gossip port the node was given.</summary>
+    public int GossipPort => Ports?.Gossip ?? throw new InvalidOperationException("not started as a node");
+
     /// <summary>True once the process has ended.</summary>
     public bool HasExited => _process.HasExited;
 

@@ -89,6 +89,7 @@ internal sealed class NodeService : IHostedService
             await server.DrainAsync(_settings.DrainTimeout).ConfigureAwait(false);
             return Done.Instance;
         });
+        JoinWatch.Start(system, _settings, _log, _stopping.Token);
         _ = RecoverShardsAsync(region, _stopping.Token);
     }
 
