@@ -205,7 +205,8 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
         // through one small buffer, so a client that reads slowly costs no copy of its whole backlog.
         private void Write(ByteString bytes)
         {
-            if (!bytes.IsCompact) bytes = bytes.Compact(); // its span is then the array itself, every time
+            // One array, so its span is the array itself every time (ToArray: 1.5.73's CopyTo into spans is unsafe).
+            if (!bytes.IsCompact) bytes = ByteString.FromBytes(bytes.ToArray());
             var span = bytes.ToReadOnlySpan();
             if (span.IsEmpty)
             {
