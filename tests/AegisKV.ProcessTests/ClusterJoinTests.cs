@@ -3,7 +3,10 @@ using Xunit.Abstractions;
 
 namespace AegisKV.ProcessTests;
 
-/// <summary>Two nodes joining by --seeds: named as the seed advertises itself they join; named otherwise the joining node says what to fix.</summary>
+/// <summary>
+/// Nodes joining by --seeds: named as the seed advertises itself they join and serve; named otherwise the joining
+/// node says what to fix; with another shard count the joining node is refused in one line and exits 2.
+/// </summary>
 public sealed class ClusterJoinTests(ITestOutputHelper output)
 {
     [Fact(Timeout = Limits.TestTimeoutMs)]
@@ -18,6 +21,40 @@ public sealed class ClusterJoinTests(ITestOutputHelper output)
         Assert.True(await WaitForLineAsync(seed, joined, budget.Token), $"the seed never saw the node join\n{seed.Describe()}\n{joiner.Describe()}");
         Assert.True(await WaitForLineAsync(joiner, joined, budget.Token), $"the node never saw itself join\n{joiner.Describe()}");
         Assert.DoesNotContain("Not joined after", joiner.StandardOutput, StringComparison.Ordinal);
+
+        // Admitted, the joining node serves keys (until then it answers TRYAGAIN), and the seed sees its writes.
+        await using var viaJoiner = await RespConnection.ConnectAsync(joiner.ClientPort, budget.Token);
+        var set = await viaJoiner.ExecuteAsync(budget.Token, "SET", "joined:k", "v");
+        while (set.Type == '-' && set.Text!.StartsWith("TRYAGAIN", StringComparison.Ordinal) && !budget.IsCancellationRequested)
+        {
+            await Task.Delay(200, budget.Token);
+            set = await viaJoiner.ExecuteAsync(budget.Token, "SET", "joined:k", "v");
+        }
+
+        Assert.Equal(new RespReply('+', "OK"), set);
+        await using var viaSeed = await RespConnection.ConnectAsync(seed.ClientPort, budget.Token);
+        Assert.Equal(new RespReply('$', "v"), await viaSeed.ExecuteAsync(budget.Token, "GET", "joined:k"));
+    }
+
+    [Fact(Timeout = Limits.TestTimeoutMs)]
+    public async Task A_node_with_another_shard_count_should_be_refused_in_one_line_and_exit_2()
+    {
+        using var budget = Limits.TestBudget();
+        using var directory = new TempDirectory();
+        await using var seed = AegisProcess.StartNode(directory.Combine("a"), Limits.NodeFlags);
+        await seed.WaitUntilReadyAsync(Limits.Startup, budget.Token);
+        await using var joiner = AegisProcess.StartNode(directory.Combine("b"), ["--shards", "4", "--wal", "fsync", "--seeds", "127.0.0.1:" + seed.GossipPort]);
+
+        var exitCode = await joiner.WaitForExitAsync(TimeSpan.FromSeconds(40), budget.Token);
+        var line = joiner.StandardOutput.Split('\n').FirstOrDefault(l => l.Contains("Refusing to join", StringComparison.Ordinal));
+        output.WriteLine($"exit code {exitCode}: {line?.Trim()}");
+        Assert.True(exitCode == 2, $"exit code {exitCode}\n{joiner.Describe()}");
+        Assert.Contains("this node has --shards 4 but the cluster has 8", line ?? "", StringComparison.Ordinal);
+
+        // The cluster serves on.
+        await using var viaSeed = await RespConnection.ConnectAsync(seed.ClientPort, budget.Token);
+        Assert.Equal(new RespReply('+', "OK"), await viaSeed.ExecuteAsync(budget.Token, "SET", "after:k", "v"));
+        Assert.Equal(new RespReply('$', "v"), await viaSeed.ExecuteAsync(budget.Token, "GET", "after:k"));
     }
 
     [Fact(Timeout = Limits.TestTimeoutMs)]

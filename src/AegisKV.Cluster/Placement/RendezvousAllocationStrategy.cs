@@ -10,25 +10,14 @@ namespace AegisKV.Cluster.Placement;
 /// a shard goes to the node that ranks first for it among the members that are up and not leaving, and a
 /// rebalance moves only shards whose first-ranked node changed, at most <c>limit</c> at a time, and only while
 /// no member is joining or unreachable (a move then could not complete, or would be undone at once).
+/// A node with another shard count than <c>shards</c> maps keys to shards differently: it is never given one.
 /// </summary>
-public sealed class RendezvousAllocationStrategy(int limit) : IActorSystemDependentAllocationStrategy
+public sealed class RendezvousAllocationStrategy(int shards, int limit) : IActorSystemDependentAllocationStrategy
 {
-    /// <summary>The member role that carries a node's id: <c>node-id.&lt;id&gt;</c>.</summary>
-    public const string NodeIdRolePrefix = "node-id.";
-
     private Akka.Cluster.Cluster? _cluster;
 
     /// <summary>Called by the coordinator before it allocates anything.</summary>
     public void Start(ActorSystem system) => _cluster = Akka.Cluster.Cluster.Get(system);
-
-    /// <summary>A member's node id: its <c>node-id.</c> role, or its address when it has none.</summary>
-    public static string NodeIdOf(Member member)
-    {
-        foreach (var role in member.Roles)
-            if (role.StartsWith(NodeIdRolePrefix, StringComparison.Ordinal))
-                return role[NodeIdRolePrefix.Length..];
-        return member.Address.ToString();
-    }
 
     /// <inheritdoc />
     public Task<IActorRef> AllocateShard(IActorRef requester, string shardId, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations)
@@ -71,9 +60,9 @@ public sealed class RendezvousAllocationStrategy(int limit) : IActorSystemDepend
             // The coordinator's own node's region has a local address.
             var address = region.Path.Address.HasLocalScope ? cluster.SelfAddress : region.Path.Address;
             var member = state.Members.FirstOrDefault(m => m.Address.Equals(address));
-            if (member is null) continue;
+            if (member is null || ClusterRoles.ShardCountOf(member) != shards) continue;
             var eligible = member.Status == MemberStatus.Up && !state.Unreachable.Contains(member);
-            regions.Add(new RegionNode(region, NodeIdOf(member), eligible));
+            regions.Add(new RegionNode(region, ClusterRoles.NodeIdOf(member), eligible));
         }
 
         return regions;

@@ -77,7 +77,7 @@ public static class AegisCommandLine
             await using var node = AegisNode.Create(settings);
             node.ArmShutdownWatchdog();
             await node.RunAsync(cancellationToken).ConfigureAwait(false);
-            return 0;
+            return node.ExitCode;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

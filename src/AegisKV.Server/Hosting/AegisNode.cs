@@ -4,6 +4,7 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using AegisKV.Cluster;
 using AegisKV.Cluster.Placement;
 using AegisKV.Core;
 using AegisKV.Core.Sharding;
@@ -33,12 +34,15 @@ public sealed class AegisNode : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly DataDirectoryLock _dataLock;
+    private readonly NodeService _service;
     private bool _started;
 
     private AegisNode(WebApplication app, NodeSettings settings, DataDirectoryLock dataLock)
     {
         _app = app;
         _dataLock = dataLock;
+        // Taken now: the exit code is read after the host has stopped and disposed its services.
+        _service = app.Services.GetRequiredService<NodeService>();
         Settings = settings;
     }
 
@@ -52,7 +56,7 @@ public sealed class AegisNode : IAsyncDisposable
     public NodeReadiness Readiness => _app.Services.GetRequiredService<NodeReadiness>();
 
     /// <summary>The bound RESP port (useful when the setting was port 0).</summary>
-    public int ClientPort => _app.Services.GetRequiredService<NodeService>().ClientPort;
+    public int ClientPort => _service.ClientPort;
 
     /// <summary>The bound HTTP port.</summary>
     public int HealthPort
@@ -137,8 +141,9 @@ public sealed class AegisNode : IAsyncDisposable
                 })
                 .WithClustering(new ClusterOptions
                 {
-                    // The node id rides on a role: placement ranks nodes by it, not by their per-start address.
-                    Roles = [AkkaConfiguration.DataRole, RendezvousAllocationStrategy.NodeIdRolePrefix + settings.NodeId],
+                    // Node id and shard count ride on roles: placement ranks nodes by the id, not their per-start
+                    // address, and a node whose shard count differs from the cluster's is refused.
+                    Roles = [AkkaConfiguration.DataRole, ClusterRoles.NodeId(settings.NodeId), ClusterRoles.Shards(settings.Shards)],
                     SeedNodes = [.. settings.Seeds.Select(s => AkkaConfiguration.Address(s.Host, s.Port))],
                 })
                 .WithActors((system, registry) =>
@@ -154,7 +159,7 @@ public sealed class AegisNode : IAsyncDisposable
                         entityId => ShardActor.Props(entityId, shardSettings, memory, localShards),
                         shardingSettings,
                         new ShardMessageExtractor(settings.Shards),
-                        new RendezvousAllocationStrategy(settings.RebalanceLimit),
+                        new RendezvousAllocationStrategy(settings.Shards, settings.RebalanceLimit),
                         StopShard.Instance);
                     registry.Register<ShardRegionKey>(region);
                     system.ActorOf(Props.Create(() => new DeadLetterRerouter(region)), "shard-dead-letters");
@@ -212,6 +217,9 @@ public sealed class AegisNode : IAsyncDisposable
         await _app.RunAsync(cancellationToken).ConfigureAwait(false);
         _started = false;
     }
+
+    /// <summary>The exit code the process should end with once <see cref="RunAsync"/> returns.</summary>
+    public int ExitCode => _service.ExitCode;
 
     /// <summary>Waits until every shard has recovered.</summary>
     public async Task WaitUntilReadyAsync(TimeSpan timeout)

@@ -38,6 +38,9 @@ internal sealed class NodeService : IHostedService
         _log = logging.CreateLogger<NodeService>();
     }
 
+    /// <summary>The process exit code: 0, or why the node stopped by itself (refused by its cluster).</summary>
+    public int ExitCode { get; private set; }
+
     /// <summary>The bound RESP port, once started.</summary>
     public int ClientPort => _node?.ClientPort ?? 0;
 
@@ -61,6 +64,8 @@ internal sealed class NodeService : IHostedService
             _services.GetRequiredService<AegisKV.Core.Sharding.LocalShards>());
         NodeGauges.Register(_node, _readiness);
         MeterBridge.Start();
+        // Before the listener opens: a node joining a cluster holds key commands back until it is admitted.
+        ClusterAdmission.Start(system, _settings, _node.Gate, Refused, _log, _stopping.Token);
         _server = new RespServer(_node, system, _logging.CreateLogger<RespServer>());
         await _server.StartAsync().ConfigureAwait(false);
         LogBanner();
@@ -89,7 +94,6 @@ internal sealed class NodeService : IHostedService
             await server.DrainAsync(_settings.DrainTimeout).ConfigureAwait(false);
             return Done.Instance;
         });
-        JoinWatch.Start(system, _settings, _log, _stopping.Token);
         _ = RecoverShardsAsync(region, _stopping.Token);
     }
 
@@ -108,6 +112,12 @@ internal sealed class NodeService : IHostedService
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_server is not null) await _server.DrainAsync(_settings.DrainTimeout).ConfigureAwait(false);
+    }
+
+    private void Refused(int exitCode)
+    {
+        ExitCode = exitCode;
+        _services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
     }
 
     // Touch every shard so each recovers from its snapshot and WAL now, not on first use;

@@ -25,6 +25,9 @@ public sealed record NodeContext(
     public static string Version { get; } =
         typeof(NodeContext).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
+    /// <summary>Holds key commands back until the node is admitted to its cluster.</summary>
+    public JoinGate Gate { get; } = new();
+
     /// <summary>The open client connections.</summary>
     public ClientDirectory Clients { get; } = new();
 

@@ -33,10 +33,12 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     // One sweep for every open connection: idle connections cost nothing but a dictionary entry.
     // Declared after SweepPeriod, which it reads when the type initializes.
     private static readonly Timer Sweeper = new(static _ => SweepAll(), null, SweepPeriod, SweepPeriod);
+    private readonly JoinGate? _gate;
     private long _nextId;
 
-    public ReplyInbox(ActorSystem system, IActorRef region, LocalShards local, int shardCount, TimeSpan timeout, Metrics.ServerMetrics? metrics = null, ClientInfo? client = null)
+    public ReplyInbox(ActorSystem system, IActorRef region, LocalShards local, int shardCount, TimeSpan timeout, Metrics.ServerMetrics? metrics = null, ClientInfo? client = null, JoinGate? gate = null)
     {
+        _gate = gate;
         _metrics = metrics;
         _client = client;
         _region = region;
@@ -62,6 +64,7 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     /// </summary>
     public Task<Reply[]> SendAsync(int shard, ShardCommand[] commands, long started = 0, bool atomic = false)
     {
+        if (_gate?.Closed is { } held) return Task.FromResult(Filled(held, commands.Length));
         if (_local.IsUnavailable(shard, out _, out var retryLater)) return Task.FromResult(Unavailable(shard, commands.Length, retryLater));
         var id = Interlocked.Increment(ref _nextId);
         IActorRef? direct = null;
@@ -90,12 +93,16 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     }
 
     // As Redis Cluster answers for slots no node serves: for now (TRYAGAIN), or until an operator acts (CLUSTERDOWN).
-    private static Reply[] Unavailable(int shard, int count, bool retryLater)
+    private static Reply[] Unavailable(int shard, int count, bool retryLater) => Filled(
+        retryLater
+            ? Errors.Text($"TRYAGAIN shard {shard} could not recover; it tries again shortly")
+            : Errors.Text($"CLUSTERDOWN shard {shard} is not served: its WAL lost acknowledged writes; see the node log, and run 'aegis wal repair' with the node stopped"),
+        count);
+
+    private static Reply[] Filled(Reply reply, int count)
     {
         var replies = new Reply[count];
-        Array.Fill(replies, retryLater
-            ? Errors.Text($"TRYAGAIN shard {shard} could not recover; it tries again shortly")
-            : Errors.Text($"CLUSTERDOWN shard {shard} is not served: its WAL lost acknowledged writes; see the node log, and run 'aegis wal repair' with the node stopped"));
+        Array.Fill(replies, reply);
         return replies;
     }
 

@@ -1,0 +1,40 @@
+using System.Globalization;
+using Akka.Cluster;
+
+namespace AegisKV.Cluster;
+
+/// <summary>
+/// What a node tells the cluster about itself through its member roles, so that every node can read it from
+/// the membership it already has: its node id, which placement ranks by, and its shard count, which must be
+/// the cluster's.
+/// </summary>
+public static class ClusterRoles
+{
+    private const string NodeIdPrefix = "node-id.";
+    private const string ShardsPrefix = "shards.";
+
+    /// <summary>The role that carries a node id.</summary>
+    public static string NodeId(string nodeId) => NodeIdPrefix + nodeId;
+
+    /// <summary>The role that carries a shard count.</summary>
+    public static string Shards(int count) => ShardsPrefix + count.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A member's node id: its <c>node-id.</c> role, or its address when it has none.</summary>
+    public static string NodeIdOf(Member member)
+    {
+        foreach (var role in member.Roles)
+            if (role.StartsWith(NodeIdPrefix, StringComparison.Ordinal))
+                return role[NodeIdPrefix.Length..];
+        return member.Address.ToString();
+    }
+
+    /// <summary>A member's shard count, or null when it has no <c>shards.</c> role.</summary>
+    public static int? ShardCountOf(Member member)
+    {
+        foreach (var role in member.Roles)
+            if (role.StartsWith(ShardsPrefix, StringComparison.Ordinal)
+                && int.TryParse(role.AsSpan(ShardsPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+                return count;
+        return null;
+    }
+}
