@@ -19,7 +19,7 @@ public sealed class TestNode : IAsyncDisposable
 
     public string Endpoint => $"127.0.0.1:{Node.ClientPort}";
 
-    public static async Task<TestNode> StartAsync(Dictionary<string, string>? flags = null, string? dataDirectory = null)
+    public static async Task<TestNode> StartAsync(Dictionary<string, string>? flags = null, string? dataDirectory = null, string? configFile = null)
     {
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "aegis-it-" + Guid.NewGuid().ToString("N"));
         var given = new Dictionary<string, string>
@@ -33,7 +33,7 @@ public sealed class TestNode : IAsyncDisposable
             ["log-level"] = "warn",
         };
         foreach (var (key, value) in flags ?? []) given[key] = value;
-        var settings = NodeConfigLoader.Load(given, null, new Dictionary<string, string>());
+        var settings = NodeConfigLoader.Load(given, configFile, new Dictionary<string, string>());
         var node = AegisNode.Create(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await node.StartAsync();
         await node.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));

@@ -117,6 +117,7 @@ public sealed class AegisNode : IAsyncDisposable
         {
             akka.AddHocon(AkkaConfiguration.Render(settings), HoconAddMode.Prepend)
                 .AddHocon(settings.Config, HoconAddMode.Append)
+                .AddHocon(AkkaConfiguration.Defaults(), HoconAddMode.Append)
                 .AddHocon(ShardSettings.DefaultConfig(), HoconAddMode.Append)
                 .AddHocon(WalStorage.DefaultConfig(), HoconAddMode.Append)
                 .ConfigureLoggers(loggers =>

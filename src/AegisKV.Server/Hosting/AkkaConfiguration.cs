@@ -5,7 +5,10 @@ using AegisKV.Storage;
 
 namespace AegisKV.Server.Hosting;
 
-/// <summary>The HOCON a node's actor system runs with, derived from its settings.</summary>
+/// <summary>
+/// The HOCON a node's actor system runs with: what its flags decide (<see cref="Render"/>, before the
+/// <c>--config</c> file, so a flag always wins) and defaults the file may change (<see cref="Defaults"/>, after it).
+/// </summary>
 internal static class AkkaConfiguration
 {
     public const string SystemName = "aegis";
@@ -33,10 +36,7 @@ internal static class AkkaConfiguration
               }
               cluster {
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
-                split-brain-resolver {
-                  active-strategy = keep-majority
-                  stable-after = 20s
-                }
+                split-brain-resolver.active-strategy = keep-majority
                 sharding {
                   role = {{DataRole}}
                   state-store-mode = ddata
@@ -49,6 +49,15 @@ internal static class AkkaConfiguration
             """);
         return hocon.ToString();
     }
+
+    /// <summary>
+    /// Defaults a node's <c>--config</c> file may override (it comes before them): how long membership must be
+    /// stable before the Split Brain Resolver downs the unreachable side. Akka's own reference settings (the
+    /// failure detector, <c>down-removal-margin</c>) sit below the file already.
+    /// </summary>
+    public static string Defaults() => """
+        akka.cluster.split-brain-resolver.stable-after = 20s
+        """;
 
     public static string Address(string host, int port) =>
         $"akka.tcp://{SystemName}@{(host.Contains(':') ? "[" + host + "]" : host)}:{port}";
