@@ -17,7 +17,7 @@ public sealed class ClusterJoinTests(ITestOutputHelper output)
         await using var seed = AegisProcess.StartNode(directory.Combine("a"), Limits.NodeFlags);
         await using var joiner = AegisProcess.StartNode(directory.Combine("b"), [.. Limits.NodeFlags, "--seeds", "127.0.0.1:" + seed.GossipPort]);
 
-        var joined = $"Node joined: akka.tcp://aegis@127.0.0.1:{joiner.GossipPort}";
+        var joined = $"Node joined: pt-{joiner.ClientPort} at akka.tcp://aegis@127.0.0.1:{joiner.GossipPort}";
         Assert.True(await WaitForLineAsync(seed, joined, budget.Token), $"the seed never saw the node join\n{seed.Describe()}\n{joiner.Describe()}");
         Assert.True(await WaitForLineAsync(joiner, joined, budget.Token), $"the node never saw itself join\n{joiner.Describe()}");
         Assert.DoesNotContain("Not joined after", joiner.StandardOutput, StringComparison.Ordinal);
