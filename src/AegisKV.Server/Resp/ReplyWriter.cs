@@ -113,7 +113,7 @@ internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) :
         public override void OnUpstreamFinish()
         {
             _last = true;
-            if (_pieces.Count == 0 && _buffer is not { WrittenCount: > 0 }) CompleteStage();
+            if (Drained) CompleteStage();
         }
 
         public override void OnPull()
@@ -143,8 +143,11 @@ internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) :
                 buffer.ResetWrittenCount();
             }
 
-            if (_last && _pieces.Count == 0 && _buffer is not { WrittenCount: > 0 }) CompleteStage();
+            if (_last && Drained) CompleteStage();
         }
+
+        // Nothing is left to write.
+        private bool Drained => _pieces.Count == 0 && _buffer is not { WrittenCount: > 0 };
 
         // Queues what the buffer holds as a piece that wraps its array, with no copy; the buffer is not used again.
         private void Seal(ArrayBufferWriter<byte> buffer)
