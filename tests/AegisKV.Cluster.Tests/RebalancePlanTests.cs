@@ -49,4 +49,30 @@ public sealed class RebalancePlanTests
 
         Assert.Equal(allocations["node-2"].OrderBy(s => s.Length).ThenBy(s => s, StringComparer.Ordinal), moves);
     }
+    [Fact]
+    public void A_shard_running_away_from_the_node_holding_its_data_should_move_before_any_ranked_move()
+    {
+        string[] nodes = ["node-1", "node-2", "node-3"];
+        var allocations = nodes.ToDictionary(n => n, n => (IReadOnlyList<string>)Shards.Where(s => Rendezvous.Rank(s, nodes)[0] == n).ToList());
+        var stray = allocations["node-1"][0];
+        // Custody says node-2 holds it (it was started on node-1 while node-2 was away).
+        Func<string, string?> holderOf = s => s == stray ? "node-2" : null;
+
+        Assert.Equal([stray], RebalancePlan.ShardsToMove(allocations, nodes, n => n, new HashSet<string>(), limit: 10, holderOf));
+    }
+
+    [Fact]
+    public void A_shard_whose_data_is_on_a_node_that_is_not_eligible_should_stay_where_it_is()
+    {
+        string[] nodes = ["node-1", "node-2", "node-3"];
+        // node-3 is down: every shard sits on node-1, and custody says node-3 holds the first of them.
+        var allocations = new Dictionary<string, IReadOnlyList<string>> { ["node-1"] = Shards, ["node-2"] = [] };
+        var ranked = RebalancePlan.ShardsToMove(allocations, nodes[..2], n => n, new HashSet<string>(), limit: 64);
+        var onDownNode = ranked[0];
+
+        var moves = RebalancePlan.ShardsToMove(allocations, nodes[..2], n => n, new HashSet<string>(), limit: 64, s => s == onDownNode ? "node-3" : null);
+
+        Assert.DoesNotContain(onDownNode, moves);
+        Assert.Equal(ranked.Count - 1, moves.Count);
+    }
 }

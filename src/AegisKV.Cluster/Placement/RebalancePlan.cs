@@ -1,22 +1,26 @@
 namespace AegisKV.Cluster.Placement;
 
 /// <summary>
-/// Which shards a rebalance moves: those whose owner is not the node that ranks first for them among the
-/// eligible nodes, a bounded number at a time, lowest shard number first so that every run picks the same.
+/// Which shards a rebalance moves: those that run away from the eligible node holding their data, then those
+/// whose owner is not the node that ranks first for them among the eligible nodes; a bounded number at a time,
+/// lowest shard number first so that every run picks the same. A shard whose data is on a node that is not
+/// eligible stays where it is: it cannot serve anywhere until that node is back.
 /// </summary>
 public static class RebalancePlan
 {
     /// <summary>
     /// The shards to move now. <paramref name="allocations"/> maps each node to the shards it holds;
     /// <paramref name="eligible"/> are the nodes that may take shards (up, not leaving); at most
-    /// <paramref name="limit"/> shards are in motion at once, counting <paramref name="inProgress"/>.
+    /// <paramref name="limit"/> shards are in motion at once, counting <paramref name="inProgress"/>;
+    /// <paramref name="holderOf"/> names the node holding a shard's data, when known.
     /// </summary>
     public static IReadOnlyList<string> ShardsToMove<TNode>(
         IEnumerable<KeyValuePair<TNode, IReadOnlyList<string>>> allocations,
         IReadOnlyCollection<TNode> eligible,
         Func<TNode, string> idOf,
         IReadOnlySet<string> inProgress,
-        int limit)
+        int limit,
+        Func<string, string?>? holderOf = null)
         where TNode : notnull
     {
         var room = limit - inProgress.Count;
@@ -28,6 +32,13 @@ public static class RebalancePlan
             foreach (var shard in shards)
             {
                 if (inProgress.Contains(shard)) continue;
+                var holder = holderOf?.Invoke(shard);
+                if (holder is not null && holder != id)
+                {
+                    if (eligible.Any(n => idOf(n) == holder)) misplaced.Add(shard);
+                    continue;
+                }
+
                 var owner = Rendezvous.Top(shard, eligible, idOf);
                 if (owner is not null && idOf(owner) != id) misplaced.Add(shard);
             }

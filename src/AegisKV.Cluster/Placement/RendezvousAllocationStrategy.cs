@@ -11,8 +11,10 @@ namespace AegisKV.Cluster.Placement;
 /// rebalance moves only shards whose first-ranked node changed, at most <c>limit</c> at a time, and only while
 /// no member is joining or unreachable (a move then could not complete, or would be undone at once).
 /// A node with another shard count than <c>shards</c> maps keys to shards differently: it is never given one.
+/// With <c>holderOf</c> (the node holding each shard's data, from custody), a shard goes first to the node that
+/// holds its data when that node is eligible, so a shard is never started cold where a copy exists elsewhere.
 /// </summary>
-public sealed class RendezvousAllocationStrategy(int shards, int limit) : IActorSystemDependentAllocationStrategy
+public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<string, string?>? holderOf = null) : IActorSystemDependentAllocationStrategy
 {
     private Akka.Cluster.Cluster? _cluster;
 
@@ -23,6 +25,8 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit) : IActor
     public Task<IActorRef> AllocateShard(IActorRef requester, string shardId, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations)
     {
         var regions = Regions(currentShardAllocations);
+        if (holderOf?.Invoke(shardId) is { } holder && regions.FirstOrDefault(r => r.Eligible && r.NodeId == holder) is { } holding)
+            return Task.FromResult(holding.Region);
         // A view that does not yet know the members (just after a join): rank what is known rather than wait.
         var best = Rendezvous.Top(shardId, regions.Where(r => r.Eligible), r => r.NodeId)
                    ?? Rendezvous.Top(shardId, regions, r => r.NodeId);
@@ -38,7 +42,7 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit) : IActor
         var eligible = regions.Where(r => r.Eligible).ToList();
         var moves = RebalancePlan.ShardsToMove(
             regions.Select(r => KeyValuePair.Create(r, (IReadOnlyList<string>)currentShardAllocations[r.Region])),
-            eligible, r => r.NodeId, rebalanceInProgress.ToHashSet(), limit);
+            eligible, r => r.NodeId, rebalanceInProgress.ToHashSet(), limit, holderOf);
         return Task.FromResult<IImmutableSet<string>>(moves.ToImmutableHashSet());
     }
 

@@ -14,6 +14,7 @@ public sealed class LocalShards
     private readonly ConcurrentDictionary<int, IActorRef> _running = new();
     private readonly ConcurrentDictionary<int, string> _refused = new();
     private readonly ConcurrentDictionary<int, Backoff> _backoff = new();
+    private readonly ConcurrentDictionary<int, string> _waiting = new();
 
     /// <summary>Shards serving on this node now.</summary>
     public int Count => _running.Count;
@@ -67,6 +68,26 @@ public sealed class LocalShards
     /// it retry its recovery in a loop; only a restart of the node, after a repair, clears this.
     /// </summary>
     public void Refusing(int shardId, string reason) => _refused[shardId] = reason;
+
+    /// <summary>Shards here that wait for the cluster to tell whether they may serve, with why.</summary>
+    public IReadOnlyDictionary<int, string> Waiting => _waiting;
+
+    /// <summary>
+    /// Called by a shard actor that cannot learn whether it may serve (no majority of the cluster), with why; null
+    /// when it can again. True when this shard is the first of the node to wait, so the node says so once.
+    /// </summary>
+    public bool WaitingForCluster(int shardId, string? reason)
+    {
+        if (reason is null)
+        {
+            _waiting.TryRemove(shardId, out _);
+            return false;
+        }
+
+        var first = _waiting.IsEmpty;
+        _waiting[shardId] = reason;
+        return first;
+    }
 
     /// <summary>Called by a shard actor when it starts handing off or stops.</summary>
     public void Leaving(int shardId, IActorRef shard) => _running.TryRemove(new KeyValuePair<int, IActorRef>(shardId, shard));

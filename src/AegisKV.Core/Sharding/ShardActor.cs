@@ -23,6 +23,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     private readonly ShardSettings _settings;
     private readonly NodeMemory _memory;
     private readonly LocalShards? _localShards;
+    private readonly ShardPeers? _peers;
     private readonly ShardState _state;
     private readonly Dictionary<byte[], int> _pendingKeys = new(ByteKeyComparer.Instance);
     private readonly List<IShardEvent> _events = new(4);
@@ -43,8 +44,9 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     private bool _snapshotInProgress;
 
     /// <summary>Creates the actor for shard <paramref name="shardId"/>.</summary>
-    public ShardActor(int shardId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null)
+    public ShardActor(int shardId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null, ShardPeers? peers = null)
     {
+        _peers = peers;
         _shardId = shardId;
         _settings = settings;
         _memory = memory;
@@ -66,8 +68,8 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     public static string PersistenceIdOf(int shardId) => "shard-" + shardId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Props for the shard actor; <paramref name="entityId"/> is the shard number.</summary>
-    public static Props Props(string entityId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null) =>
-        Akka.Actor.Props.Create(() => new ShardActor(int.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture), settings, memory, localShards));
+    public static Props Props(string entityId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null, ShardPeers? peers = null) =>
+        Akka.Actor.Props.Create(() => new ShardActor(int.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture), settings, memory, localShards, peers));
 
     /// <inheritdoc />
     protected override void OnRecover(object message)
@@ -84,11 +86,10 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
                 break;
             case RecoveryCompleted:
                 _assignedSequenceNr = LastSequenceNr;
-                _localShards?.Serving(_shardId, Self);
                 CoreMetrics.RecoverySeconds.Record(_recovery.Elapsed.TotalSeconds);
                 _log.Debug("Shard {0} recovered {1} keys in {2} ms", _shardId, _state.Count, _recovery.ElapsedMilliseconds);
-                StartEpoch();
-                Timers.StartPeriodicTimer("expiry", SweepExpired.Instance, _settings.ExpirySweepInterval);
+                if (_peers is null) StartServing(0);
+                else Claim();
                 break;
         }
     }
@@ -96,6 +97,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     /// <inheritdoc />
     protected override void OnCommand(object message)
     {
+        if (_mode != ShardMode.Serving && HandleUnlessServing(message)) return;
         switch (message)
         {
             case ShardBatch { Atomic: true } transaction:
@@ -152,10 +154,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
             case DeleteSnapshotsFailure:
                 break;
             case StopShard:
-                // Hand-off: new requests go through the region (which buffers them), the writes
-                // in flight finish, then the actor stops.
-                _localShards?.Leaving(_shardId, Self);
-                DeferAsync(message, _ => Context.Stop(Self));
+                StartHandoff(message);
                 break;
             default:
                 Unhandled(message);
@@ -220,12 +219,21 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
         }
     }
 
+    // Serving starts with a new epoch (custody's when it granted one), written before any command runs.
+    private void StartServing(long epoch)
+    {
+        _localShards?.Serving(_shardId, Self);
+        StartEpoch(epoch);
+        Timers.StartPeriodicTimer("expiry", SweepExpired.Instance, _settings.ExpirySweepInterval);
+    }
+
     // A new incarnation gets a higher epoch; commands wait (stashed) until it is durable. If the WAL
     // refuses it, the shard serves reads and tries again later.
-    private void StartEpoch()
+    private void StartEpoch(long atLeast = 0)
     {
         _assignedSequenceNr++;
-        Persist(_state.NextEpoch(), e =>
+        var next = _state.NextEpoch();
+        Persist(next.Epoch >= atLeast ? next : new EpochStarted(atLeast), e =>
         {
             _state.Apply(e);
             _epochDurable = true;
@@ -254,6 +262,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     protected override void PostStop()
     {
         _localShards?.Leaving(_shardId, Self);
+        _localShards?.WaitingForCluster(_shardId, null);
         _state.Release();
         EndSnapshot();
         base.PostStop();

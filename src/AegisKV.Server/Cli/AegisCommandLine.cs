@@ -79,6 +79,11 @@ public static class AegisCommandLine
             await node.RunAsync(cancellationToken).ConfigureAwait(false);
             return node.ExitCode;
         }
+        catch (SettingsException e)
+        {
+            await Console.Error.WriteLineAsync("aegis: " + e.Message).ConfigureAwait(false);
+            return UsageError;
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             await Console.Error.WriteLineAsync("aegis: " + Describe(e)).ConfigureAwait(false);

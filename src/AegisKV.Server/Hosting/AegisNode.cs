@@ -5,6 +5,7 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using AegisKV.Cluster;
+using AegisKV.Cluster.Custody;
 using AegisKV.Cluster.Placement;
 using AegisKV.Core;
 using AegisKV.Core.Sharding;
@@ -76,7 +77,7 @@ public sealed class AegisNode : IAsyncDisposable
         var dataLock = DataDirectoryLock.Acquire(settings.DataDirectory, writesFiles: settings.Wal != WalMode.Off);
         try
         {
-            return Build(settings, configureLogging, dataLock, KeyspaceStartup.Check(settings));
+            return Build(settings, configureLogging, dataLock, KeyspaceStartup.Check(settings), LoadCustody(settings));
         }
         catch
         {
@@ -85,7 +86,27 @@ public sealed class AegisNode : IAsyncDisposable
         }
     }
 
-    private static AegisNode Build(NodeSettings settings, Action<ILoggingBuilder>? configureLogging, DataDirectoryLock dataLock, KeyspaceStartup keyspace)
+    private static (CustodyStore Store, CustodyView View) LoadCustody(NodeSettings settings)
+    {
+        var store = new CustodyStore(settings.Wal == WalMode.Off ? null : settings.DataDirectory);
+        CustodyState saved;
+        try
+        {
+            saved = store.Load();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new StartupException(e.Message);
+        }
+
+        var owned = saved.OwnedBy(settings.NodeId)
+                    ?? throw new SettingsException("node-id", $"{settings.DataDirectory} holds the data of node {saved.Owner}, a member of a cluster "
+                                                   + $"({saved.Members}); start it with --node-id {saved.Owner}, or give this node an empty --data-dir");
+        return (store, new CustodyView(owned));
+    }
+
+    private static AegisNode Build(NodeSettings settings, Action<ILoggingBuilder>? configureLogging, DataDirectoryLock dataLock, KeyspaceStartup keyspace,
+        (CustodyStore Store, CustodyView View) custody)
     {
         // AegisKV's own meters are exported by MeterBridge under their own names.
         Prometheus.Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = i => !i.Meter.Name.StartsWith("AegisKV", StringComparison.Ordinal));
@@ -119,6 +140,7 @@ public sealed class AegisNode : IAsyncDisposable
                 .AddHocon(settings.Config, HoconAddMode.Append)
                 .AddHocon(AkkaConfiguration.Defaults(), HoconAddMode.Append)
                 .AddHocon(ShardSettings.DefaultConfig(), HoconAddMode.Append)
+                .AddHocon(ClusterCustody.DefaultConfig(), HoconAddMode.Append)
                 .AddHocon(WalStorage.DefaultConfig(), HoconAddMode.Append)
                 .ConfigureLoggers(loggers =>
                 {
@@ -153,15 +175,22 @@ public sealed class AegisNode : IAsyncDisposable
                     // No seeds: this node forms a new cluster by joining itself.
                     if (settings.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
                     system.ActorOf(Props.Create<ClusterEventLogger>(), "cluster-events");
+                    // Custody before sharding: a shard asks it before it serves.
+                    system.ActorOf(CustodyReplica.Props(settings.NodeId, custody.Store, custody.View), CustodyReplica.Name);
+                    var shardCustody = new ClusterCustody(system, settings.NodeId, settings.Shards, custody.View, TimeSpan.FromSeconds(5));
+                    system.ActorOf(MembershipKeeper.Props(custody.View, settings.Shards, shardCustody), "custody-members");
+                    system.ActorOf(HandoffReceiver.Props(shardSettings, localShards), ClusterCustody.HandoffReceiverName);
+                    var peers = new ShardPeers(shardCustody);
                     var sharding = ClusterSharding.Get(system);
                     var shardingSettings = ClusterShardingSettings.Create(system);
                     var region = sharding.Start(
                         "aegis-shard",
-                        entityId => ShardActor.Props(entityId, shardSettings, memory, localShards),
+                        entityId => ShardActor.Props(entityId, shardSettings, memory, localShards, peers),
                         shardingSettings,
                         new ShardMessageExtractor(settings.Shards),
-                        new RendezvousAllocationStrategy(settings.Shards, settings.RebalanceLimit),
+                        new RendezvousAllocationStrategy(settings.Shards, settings.RebalanceLimit, custody.View.HolderOf),
                         StopShard.Instance);
+                    peers.Region = region;
                     registry.Register<ShardRegionKey>(region);
                     system.ActorOf(Props.Create(() => new DeadLetterRerouter(region)), "shard-dead-letters");
                     liveness = new LivenessProbe(system);
@@ -170,7 +199,7 @@ public sealed class AegisNode : IAsyncDisposable
                 .WithActorSystemLivenessCheck(tags: [HealthTags.Live, HealthTags.Health])
                 .WithHealthCheck("serving", (_, _, _) => Task.FromResult(liveness?.Check() ?? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("starting")), tags: [HealthTags.Live, HealthTags.Health])
                 .WithAkkaClusterReadinessCheck(tags: [HealthTags.Ready, HealthTags.Health])
-                .WithHealthCheck("shards-recovered", (_, _, _) => Task.FromResult(NodeHealthChecks.ShardsRecovered(services.GetRequiredService<NodeReadiness>(), localShards)), tags: [HealthTags.Ready])
+                .WithHealthCheck("shards-recovered", (_, _, _) => Task.FromResult(NodeHealthChecks.ShardsRecovered(services.GetRequiredService<NodeReadiness>(), localShards, CoordinatedShutdown.Get(services.GetRequiredService<ActorSystem>()).ShutdownReason is not null)), tags: [HealthTags.Ready])
                 .WithHealthCheck("wal-writable", (system, _, cancellationToken) => walHealth.CheckAsync(system, cancellationToken), tags: [HealthTags.Ready, HealthTags.Health]);
         });
         builder.Services.AddSingleton<NodeService>();

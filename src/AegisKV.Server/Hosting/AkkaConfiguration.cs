@@ -52,11 +52,13 @@ internal static class AkkaConfiguration
 
     /// <summary>
     /// Defaults a node's <c>--config</c> file may override (it comes before them): how long membership must be
-    /// stable before the Split Brain Resolver downs the unreachable side. Akka's own reference settings (the
+    /// stable before the Split Brain Resolver downs the unreachable side, how often placement looks for shards to
+    /// move. Akka's own reference settings (the
     /// failure detector, <c>down-removal-margin</c>) sit below the file already.
     /// </summary>
     public static string Defaults() => """
         akka.cluster.split-brain-resolver.stable-after = 20s
+        akka.cluster.sharding.rebalance-interval = 2s
         """;
 
     public static string Address(string host, int port) =>

@@ -1,0 +1,114 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+
+namespace AegisKV.Cluster.Custody;
+
+/// <summary>
+/// Keeps the custody membership in step with the cluster, on the leader only (one writer): a data node with this
+/// cluster's shard count that is up becomes a member; one that left gracefully (it handed its shards off) stops
+/// being one. A node that crashed or was downed stays a member, since it may hold the only copy of shards.
+/// Changes are sent to every data member's replica, and looked at again every few seconds. Members are added one
+/// at a time, each after every shard's entry was written again through the current members: a majority of the
+/// larger membership then still meets every value (a value written while the cluster was one node is on that
+/// node only, and two nodes that joined later would otherwise make a majority without it).
+/// </summary>
+public sealed class MembershipKeeper : ReceiveActor, IWithTimers
+{
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly CustodyView _view;
+    private readonly int _shards;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ClusterCustody _custody;
+    private Membership _sent = Membership.Empty;
+    private string? _adding;
+    private readonly HashSet<string> _unconfirmed = [];
+
+    /// <summary>Creates the keeper for a cluster of <paramref name="shards"/> shards.</summary>
+    public MembershipKeeper(CustodyView view, int shards, ClusterCustody custody)
+    {
+        _view = view;
+        _shards = shards;
+        _custody = custody;
+        Receive<Refreshed>(OnRefreshed);
+        Receive<ClusterEvent.MemberRemoved>(removed =>
+        {
+            if (removed.PreviousStatus == MemberStatus.Exiting && IsLeader()) Update(ClusterRoles.NodeIdOf(removed.Member), present: false);
+            else Review();
+        });
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => Review());
+        Receive<ClusterEvent.CurrentClusterState>(_ => Review());
+        Receive<Tick>(_ => Review());
+    }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Props for the keeper.</summary>
+    public static Props Props(CustodyView view, int shards, ClusterCustody custody) =>
+        Akka.Actor.Props.Create(() => new MembershipKeeper(view, shards, custody));
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.LeaderChanged));
+        Timers.StartPeriodicTimer("review", Tick.Instance, TimeSpan.FromSeconds(2));
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    private bool IsLeader() => _cluster.State.Leader is { } leader && leader.Equals(_cluster.SelfAddress);
+
+    private void Review()
+    {
+        if (!IsLeader()) return;
+        if (_adding is null)
+        {
+            var joined = _cluster.State.Members.FirstOrDefault(m =>
+                m.Status == MemberStatus.Up && ClusterRoles.ShardCountOf(m) == _shards && !Current.Contains(ClusterRoles.NodeIdOf(m)));
+            if (joined is not null)
+            {
+                var nodeId = _adding = ClusterRoles.NodeIdOf(joined);
+                Task.WhenAll(Enumerable.Range(0, _shards).Select(_custody.RefreshAsync))
+                    .PipeTo(Self, success: written => new Refreshed(nodeId, written.All(w => w)), failure: _ => new Refreshed(nodeId, false));
+            }
+        }
+
+        // Not yet saved everywhere (a replica was unreachable): send again.
+        if (!_sent.Equals(Membership.Empty)) Broadcast(_sent);
+    }
+
+    private Membership Current => _view.Current.Members.Merge(_sent);
+
+    private void OnRefreshed(Refreshed refreshed)
+    {
+        _adding = null;
+        // Once per node: the keeper tries again every few seconds, and says so only when it worked.
+        if (!refreshed.Complete && _unconfirmed.Add(refreshed.NodeId)) _log.Warning("Node {0} is not yet counted among the members: not every shard's entry could be written again first", refreshed.NodeId);
+        else if (IsLeader()) Update(refreshed.NodeId, present: true);
+    }
+
+    private void Update(string nodeId, bool present)
+    {
+        if (Current.Contains(nodeId) == present) return;
+        _sent = Current.With(nodeId, present);
+        _log.Info("Cluster members holding data are now: {0}", _sent);
+        Broadcast(_sent);
+    }
+
+    private void Broadcast(Membership members)
+    {
+        foreach (var member in _cluster.State.Members)
+            if (member.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Exiting)
+                Context.ActorSelection(new RootActorPath(member.Address) / "user" / CustodyReplica.Name).Tell(new MergeMembership(members));
+    }
+
+    private sealed record Refreshed(string NodeId, bool Complete);
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+}
