@@ -89,13 +89,13 @@ public sealed class AegisProcess : IAsyncDisposable
     /// <summary>
     /// Starts a node on fresh loopback ports (bind, gossip, health) with its own node id and
     /// <paramref name="dataDirectory"/>. A flag in <paramref name="flags"/> (<c>--name value</c> or <c>--name=value</c>)
-    /// replaces the default for that name.
+    /// replaces the default for that name. A node started again keeps its <paramref name="ports"/>.
     /// </summary>
-    public static AegisProcess StartNode(string dataDirectory, IEnumerable<string>? flags = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static AegisProcess StartNode(string dataDirectory, IEnumerable<string>? flags = null, IReadOnlyDictionary<string, string>? environment = null, NodePorts? ports = null)
     {
         var given = flags?.ToList() ?? [];
         var names = given.Where(a => a.StartsWith("--", StringComparison.Ordinal)).Select(a => a.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);
-        var ports = new NodePorts(FreePorts.Take(), FreePorts.Take(), FreePorts.Take());
+        ports ??= new NodePorts(FreePorts.Take(), FreePorts.Take(), FreePorts.Take());
         var defaults = new (string Name, string Value)[]
         {
             ("--node-id", "pt-" + ports.Client),

@@ -1,0 +1,85 @@
+using System.Globalization;
+
+namespace AegisKV.ProcessTests;
+
+/// <summary>Writes numbered keys through cluster nodes and counts how they read back, in pipelines.</summary>
+public static class ClusterKeys
+{
+    private const int Pipeline = 200;
+
+    /// <summary>Sets <c>prefix:i</c> to <c>v:i</c> for i below <paramref name="count"/>, key i through <c>ports[i % ports.Count]</c>; returns the errors.</summary>
+    public static async Task<IReadOnlyList<string>> WriteAsync(IReadOnlyList<int> ports, string prefix, int count, CancellationToken ct)
+    {
+        var errors = new List<string>();
+        for (var p = 0; p < ports.Count; p++)
+        {
+            await using var connection = await RespConnection.ConnectAsync(ports[p], ct);
+            var keys = Enumerable.Range(0, count).Where(i => i % ports.Count == p).ToList();
+            foreach (var chunk in keys.Chunk(Pipeline))
+            {
+                foreach (var i in chunk) await connection.SendAsync(RespConnection.Command("SET", Key(prefix, i), Value(i)), ct);
+                foreach (var i in chunk)
+                    if (await connection.ReadReplyAsync(ct) is { Type: '-' } error) errors.Add($"SET {Key(prefix, i)} via {ports[p]}: {error.Text}");
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>Reads every key through <paramref name="port"/>.</summary>
+    public static async Task<ReadCount> ReadAsync(int port, string prefix, int count, CancellationToken ct)
+    {
+        var result = new ReadCount(count);
+        await using var connection = await RespConnection.ConnectAsync(port, ct);
+        foreach (var chunk in Enumerable.Range(0, count).Chunk(Pipeline))
+        {
+            foreach (var i in chunk) await connection.SendAsync(RespConnection.Command("GET", Key(prefix, i)), ct);
+            foreach (var i in chunk) result.Add(i, await connection.ReadReplyAsync(ct));
+        }
+
+        return result;
+    }
+
+    /// <summary>Reads through <paramref name="port"/> until every key is found, at most <paramref name="within"/>.</summary>
+    public static async Task<ReadCount> ReadUntilAllFoundAsync(int port, string prefix, int count, TimeSpan within, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + within;
+        while (true)
+        {
+            var read = await ReadAsync(port, prefix, count, ct);
+            if (read.Found == count || DateTime.UtcNow > until) return read;
+            await Task.Delay(500, ct);
+        }
+    }
+
+    /// <summary>The key with number <paramref name="i"/>.</summary>
+    public static string Key(string prefix, int i) => prefix + ":" + i.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The value written to key <paramref name="i"/>.</summary>
+    public static string Value(int i) => "v:" + i.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>How the keys read back.</summary>
+    public sealed class ReadCount(int total)
+    {
+        public int Total { get; } = total;
+
+        public int Found { get; private set; }
+
+        public int ClusterDown { get; private set; }
+
+        /// <summary>Anything else: missing, wrong value, another error (the first few, for messages).</summary>
+        public List<string> Other { get; } = [];
+
+        public int OtherCount { get; private set; }
+
+        public void Add(int i, RespReply reply)
+        {
+            if (reply.Type == '$' && reply.Text == Value(i)) Found++;
+            else if (reply.Type == '-' && reply.Text!.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)) ClusterDown++;
+            else if (++OtherCount <= 5) Other.Add($"key {i}: {reply}");
+        }
+
+        public override string ToString() =>
+            $"{Found} of {Total} found, {ClusterDown} CLUSTERDOWN, {OtherCount} other{(Other.Count > 0 ? " (" + string.Join("; ", Other) + ")" : "")}";
+    }
+}

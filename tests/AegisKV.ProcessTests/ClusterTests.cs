@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+
+namespace AegisKV.ProcessTests;
+
+/// <summary>
+/// A cluster of real nodes on loopback: formed from one seed it serves every key through every node; a node that
+/// joins takes its share of shards with their data; one stopped with SIGTERM hands its shards off and exits 0; one
+/// killed takes only its own keys away (CLUSTERDOWN) until it returns with them; after a full stop the nodes wait
+/// for a majority and then every key is back.
+/// </summary>
+[Collection(nameof(ClusterProcesses))]
+public sealed class ClusterTests(ITestOutputHelper output)
+{
+    private const int Keys = 3000;
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);
+
+    [Fact(Timeout = 180_000)]
+    public async Task Three_nodes_should_serve_every_key_through_every_node_take_in_a_fourth_and_let_one_go_with_SIGTERM()
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
+        await using var cluster = new TestCluster(3);
+        // One seed forms the cluster; the others join it.
+        await cluster.Start(0).WaitUntilReadyAsync(Limits.Startup, budget.Token);
+        await cluster.StartAllAsync(budget.Token);
+
+        var errors = await ClusterKeys.WriteAsync(cluster.ClientPorts, "k", Keys, budget.Token);
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Take(5)));
+        for (var i = 0; i < 3; i++)
+        {
+            var read = await ClusterKeys.ReadUntilAllFoundAsync(cluster[i].ClientPort, "k", Keys, Settle, budget.Token);
+            output.WriteLine($"3 nodes, read through {cluster.NodeId(i)}: {read}");
+            Assert.True(read.Found == Keys, $"{read}\n{cluster.Describe()}");
+        }
+
+        var fourth = cluster.AddSlot();
+        await cluster.Start(fourth).WaitUntilReadyAsync(Limits.Startup, budget.Token);
+        var moved = await WaitForHandoffsToAsync(cluster, cluster.NodeId(fourth), budget.Token);
+        output.WriteLine($"{cluster.NodeId(fourth)} joined: {moved} shards handed off to it with their data");
+        Assert.True(moved > 0, $"no shard moved to the new node\n{cluster.Describe()}");
+        for (var i = 0; i < 4; i++)
+        {
+            var read = await ClusterKeys.ReadUntilAllFoundAsync(cluster[i].ClientPort, "k", Keys, Settle, budget.Token);
+            output.WriteLine($"4 nodes, read through {cluster.NodeId(i)}: {read}");
+            Assert.True(read.Found == Keys, $"{read}\n{cluster.Describe()}");
+        }
+
+        var leaving = cluster[1];
+        var clock = Stopwatch.StartNew();
+        leaving.Terminate();
+        var exitCode = await leaving.WaitForExitAsync(TimeSpan.FromSeconds(60), budget.Token);
+        var handedOff = leaving.StandardOutput.Split('\n').Count(l => l.Contains(" handed off to ", StringComparison.Ordinal));
+        output.WriteLine($"SIGTERM {cluster.NodeId(1)}: exit code {exitCode} after {clock.Elapsed.TotalSeconds:0.0} s, {handedOff} shards handed off");
+        Assert.True(exitCode == 0, leaving.Describe());
+        await cluster.ForgetAsync(1);
+        foreach (var i in new[] { 0, 2, 3 })
+        {
+            var read = await ClusterKeys.ReadUntilAllFoundAsync(cluster[i].ClientPort, "k", Keys, Settle, budget.Token);
+            output.WriteLine($"after SIGTERM, read through {cluster.NodeId(i)}: {read}");
+            Assert.True(read.Found == Keys, $"{read}\n{cluster.Describe()}");
+        }
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task Killing_a_node_should_take_only_its_keys_away_with_CLUSTERDOWN_until_it_returns_with_them()
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
+        await using var cluster = new TestCluster(3);
+        await cluster.Start(0).WaitUntilReadyAsync(Limits.Startup, budget.Token);
+        await cluster.StartAllAsync(budget.Token);
+        Assert.Empty(await ClusterKeys.WriteAsync(cluster.ClientPorts, "k", Keys, budget.Token));
+        var before = await ClusterKeys.ReadUntilAllFoundAsync(cluster[0].ClientPort, "k", Keys, Settle, budget.Token);
+        Assert.True(before.Found == Keys, $"{before}\n{cluster.Describe()}");
+
+        var clock = Stopwatch.StartNew();
+        cluster[2].Kill();
+        await cluster[2].WaitForExitAsync(Limits.Reap, budget.Token);
+        // Until the cluster has downed it, requests for its shards wait; then they answer CLUSTERDOWN at once.
+        ClusterKeys.ReadCount read;
+        TimeSpan? firstClusterDown = null;
+        do
+        {
+            read = await ClusterKeys.ReadAsync(cluster[0].ClientPort, "k", Keys, budget.Token);
+            if (read.ClusterDown > 0) firstClusterDown ??= clock.Elapsed;
+        }
+        while ((read.ClusterDown == 0 || read.OtherCount > 0) && clock.Elapsed < Settle);
+
+        output.WriteLine($"kill -9 {cluster.NodeId(2)}: first CLUSTERDOWN after {firstClusterDown?.TotalSeconds:0.0} s, " +
+                         $"every other key served after {clock.Elapsed.TotalSeconds:0.0} s: {read}");
+        Assert.True(read.ClusterDown > 0 && read.OtherCount == 0 && read.Found + read.ClusterDown == Keys, $"{read}\n{cluster.Describe()}");
+        Assert.True(read.Found > 0, $"{read}\n{cluster.Describe()}");
+
+        await cluster.ForgetAsync(2);
+        clock.Restart();
+        await cluster.Start(2).WaitUntilReadyAsync(Limits.Startup, budget.Token);
+        var after = await ClusterKeys.ReadUntilAllFoundAsync(cluster[0].ClientPort, "k", Keys, Settle, budget.Token);
+        output.WriteLine($"{cluster.NodeId(2)} back: every key served after {clock.Elapsed.TotalSeconds:0.0} s: {after}");
+        Assert.True(after.Found == Keys, $"{after}\n{cluster.Describe()}");
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task After_a_full_stop_nodes_should_wait_for_a_majority_and_then_serve_every_key_whatever_order_they_start_in()
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
+        await using var cluster = new TestCluster(3);
+        await cluster.Start(0).WaitUntilReadyAsync(Limits.Startup, budget.Token);
+        await cluster.StartAllAsync(budget.Token);
+        Assert.Empty(await ClusterKeys.WriteAsync(cluster.ClientPorts, "k", Keys, budget.Token));
+        var before = await ClusterKeys.ReadUntilAllFoundAsync(cluster[2].ClientPort, "k", Keys, Settle, budget.Token);
+        Assert.True(before.Found == Keys, $"{before}\n{cluster.Describe()}");
+
+        for (var i = 0; i < 3; i++)
+        {
+            cluster[i].Kill();
+            await cluster[i].WaitForExitAsync(Limits.Reap, budget.Token);
+            await cluster.ForgetAsync(i);
+        }
+
+        // Alone, the first seed forms a cluster again but must not serve: two of its three members are away.
+        var first = cluster.Start(0);
+        var waiting = await WaitForReadyBodyAsync(first, "wait", budget.Token);
+        output.WriteLine($"{cluster.NodeId(0)} alone: /ready says {waiting}");
+        Assert.Contains("a majority of the cluster's last known members", waiting.Replace("\\u0027", "'", StringComparison.Ordinal), StringComparison.Ordinal);
+        var alone = await ClusterKeys.ReadAsync(first.ClientPort, "k", 1, budget.Token);
+        Assert.True(alone.ClusterDown == 1, alone.ToString());
+
+        cluster.Start(2);
+        cluster.Start(1);
+        await cluster.StartAllAsync(budget.Token);
+        for (var i = 0; i < 3; i++)
+        {
+            var read = await ClusterKeys.ReadUntilAllFoundAsync(cluster[i].ClientPort, "k", Keys, Settle, budget.Token);
+            output.WriteLine($"restarted in the order {cluster.NodeId(0)}, {cluster.NodeId(2)}, {cluster.NodeId(1)}; read through {cluster.NodeId(i)}: {read}");
+            Assert.True(read.Found == Keys, $"{read}\n{cluster.Describe()}");
+        }
+    }
+
+    // Counts the shards other nodes handed off to nodeId, once that count has not changed for a few seconds.
+    private static async Task<int> WaitForHandoffsToAsync(TestCluster cluster, string nodeId, CancellationToken ct)
+    {
+        var line = " handed off to " + nodeId + ":";
+        var last = -1;
+        var stableSince = Stopwatch.StartNew();
+        var limit = Stopwatch.StartNew();
+        while (limit.Elapsed < Settle)
+        {
+            var count = 0;
+            for (var i = 0; i < cluster.Size; i++)
+                if (cluster.IsRunning(i)) count += cluster[i].StandardOutput.Split('\n').Count(l => l.Contains(line, StringComparison.Ordinal));
+            if (count != last)
+            {
+                last = count;
+                stableSince.Restart();
+            }
+            else if (count > 0 && stableSince.Elapsed > TimeSpan.FromSeconds(4)) break;
+
+            await Task.Delay(250, ct);
+        }
+
+        return last;
+    }
+
+    private static async Task<string> WaitForReadyBodyAsync(AegisProcess node, string text, CancellationToken ct)
+    {
+        var last = "";
+        for (var i = 0; i < 120; i++)
+        {
+            try
+            {
+                var (_, body) = await node.GetHealthAsync("/ready", ct);
+                last = body;
+                if (body.Contains(text, StringComparison.Ordinal)) return body;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(250, ct);
+        }
+
+        return last;
+    }
+}
+
+/// <summary>Cluster tests start several nodes each: they run one at a time, apart from the other process tests.</summary>
+[CollectionDefinition(nameof(ClusterProcesses), DisableParallelization = true)]
+public sealed class ClusterProcesses;

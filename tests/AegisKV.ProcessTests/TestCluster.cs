@@ -1,0 +1,102 @@
+namespace AegisKV.ProcessTests;
+
+/// <summary>
+/// Real <c>aegis</c> processes forming one cluster on loopback: each node keeps its id, ports and data directory
+/// across restarts, every node lists every node's gossip address as seeds (the first forms the cluster), and the
+/// cluster's timing is shortened so that failures are detected within seconds.
+/// </summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    // Failure detection and the Split Brain Resolver in seconds, not the production tens of seconds.
+    private const string FastTiming = """
+        akka.cluster.split-brain-resolver.stable-after = 3s
+        akka.cluster.down-removal-margin = 1s
+        akka.cluster.failure-detector.heartbeat-interval = 500ms
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
+        akka.cluster.seed-node-timeout = 2s
+        akka.cluster.sharding.rebalance-interval = 1s
+        aegis.cluster.rebalance-limit = 8
+        """;
+
+    private readonly TempDirectory _directory = new();
+    private readonly List<Slot> _slots = [];
+    private readonly string _config;
+
+    /// <summary>A cluster of <paramref name="size"/> node slots; none runs until started.</summary>
+    public TestCluster(int size)
+    {
+        _config = _directory.Combine("cluster.conf");
+        File.WriteAllText(_config, FastTiming);
+        for (var i = 0; i < size; i++) AddSlot();
+    }
+
+    /// <summary>How many node slots the cluster has.</summary>
+    public int Size => _slots.Count;
+
+    /// <summary>The running process of node <paramref name="index"/>.</summary>
+    public AegisProcess this[int index] => _slots[index].Process ?? throw new InvalidOperationException($"node {index} is not running");
+
+    /// <summary>True while node <paramref name="index"/> has a process that has not exited.</summary>
+    public bool IsRunning(int index) => _slots[index].Process is { HasExited: false };
+
+    /// <summary>The node id of node <paramref name="index"/>.</summary>
+    public string NodeId(int index) => _slots[index].NodeId;
+
+    /// <summary>Adds a slot for one more node (seeded by the existing ones); returns its index.</summary>
+    public int AddSlot()
+    {
+        var index = _slots.Count;
+        _slots.Add(new Slot($"node-{index + 1}", new NodePorts(FreePorts.Take(), FreePorts.Take(), FreePorts.Take()), _directory.Combine($"node-{index + 1}")));
+        return index;
+    }
+
+    /// <summary>Starts node <paramref name="index"/> (again, after it stopped) with its id, ports and data.</summary>
+    public AegisProcess Start(int index)
+    {
+        var slot = _slots[index];
+        // The first slots are the seeds of every node: a node restarted later finds the cluster through them.
+        var seeds = string.Join(",", _slots.Take(3).Select(s => "127.0.0.1:" + s.Ports.Gossip));
+        slot.Process = AegisProcess.StartNode(slot.DataDirectory, [.. Limits.NodeFlags, "--node-id", slot.NodeId, "--seeds", seeds, "--config", _config], ports: slot.Ports);
+        return slot.Process;
+    }
+
+    /// <summary>Starts every node not running and waits until each is ready.</summary>
+    public async Task StartAllAsync(CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < _slots.Count; i++)
+            if (_slots[i].Process is null) Start(i);
+        foreach (var slot in _slots) await slot.Process!.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), cancellationToken);
+    }
+
+    /// <summary>Forgets node <paramref name="index"/>'s process after it exited (it can be started again).</summary>
+    public async Task ForgetAsync(int index)
+    {
+        if (_slots[index].Process is { } process) await process.DisposeAsync();
+        _slots[index].Process = null;
+    }
+
+    /// <summary>The client ports of the running nodes.</summary>
+    public IReadOnlyList<int> ClientPorts => [.. _slots.Where(s => s.Process is { HasExited: false }).Select(s => s.Ports.Client)];
+
+    /// <summary>Every running node's output, for assertion messages.</summary>
+    public string Describe() => string.Join("\n", _slots.Where(s => s.Process is not null).Select(s => s.Process!.Describe()));
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var slot in _slots)
+            if (slot.Process is { } process) await process.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    private sealed class Slot(string nodeId, NodePorts ports, string dataDirectory)
+    {
+        public string NodeId { get; } = nodeId;
+
+        public NodePorts Ports { get; } = ports;
+
+        public string DataDirectory { get; } = dataDirectory;
+
+        public AegisProcess? Process { get; set; }
+    }
+}
