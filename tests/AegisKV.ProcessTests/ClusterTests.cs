@@ -135,6 +135,101 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
     }
 
+    [Fact(Timeout = 240_000)]
+    public async Task A_rolling_restart_of_every_node_under_write_load_should_lose_no_acknowledged_write()
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(230));
+        await using var cluster = new TestCluster(3);
+        await cluster.Start(0).WaitUntilReadyAsync(Limits.Startup, budget.Token);
+        await cluster.StartAllAsync(budget.Token);
+        var ports = cluster.ClientPorts.ToArray();
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(budget.Token);
+        var writers = Enumerable.Range(0, 3).Select(w => Task.Run(() => WriteUntilStoppedAsync(ports, w, stop.Token))).ToArray();
+        await Task.Delay(2000, budget.Token);
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            cluster[i].Terminate();
+            var exitCode = await cluster[i].WaitForExitAsync(TimeSpan.FromSeconds(60), budget.Token);
+            Assert.True(exitCode == 0, cluster[i].Describe());
+            await cluster.ForgetAsync(i);
+            await cluster.Start(i).WaitUntilReadyAsync(Limits.Startup, budget.Token);
+            await WaitForHandoffsToAsync(cluster, cluster.NodeId(i), budget.Token);
+            output.WriteLine($"{cluster.NodeId(i)} restarted (SIGTERM exit 0) and took its shards back in {clock.Elapsed.TotalSeconds:0.0} s");
+        }
+
+        await stop.CancelAsync();
+        var written = await Task.WhenAll(writers);
+        var acknowledged = written.Sum(w => w.Acknowledged.Count);
+        var errors = written.Sum(w => w.Errors);
+        var found = 0;
+        var lost = new List<string>();
+        await using (var reader = await RespConnection.ConnectAsync(ports[0], budget.Token))
+        {
+            foreach (var (writer, result) in written.Select((r, w) => (w, r)))
+            foreach (var i in result.Acknowledged)
+            {
+                var reply = await reader.ExecuteAsync(budget.Token, "GET", ClusterKeys.Key($"roll:{writer}", i));
+                if (reply.Type == '$' && reply.Text == ClusterKeys.Value(i)) found++;
+                else if (lost.Count < 5) lost.Add($"roll:{writer}:{i} = {reply}");
+            }
+        }
+
+        output.WriteLine($"rolling restart under load: {acknowledged} writes acknowledged, {found} found, {acknowledged - found} lost, " +
+                         $"{errors} refused or cut off (not acknowledged: {string.Join("; ", written.SelectMany(w => w.Samples).Distinct().Take(4))})");
+        Assert.True(acknowledged > 1000, $"too few writes to tell: {acknowledged}");
+        Assert.True(found == acknowledged, $"{acknowledged - found} acknowledged writes lost: {string.Join("; ", lost)}\n{cluster.Describe()}");
+    }
+
+    // Sets roll:w:1, roll:w:2, ... one at a time through a node, moving to the next node when the connection ends.
+    private static async Task<WriterResult> WriteUntilStoppedAsync(int[] ports, int writer, CancellationToken stop)
+    {
+        var result = new WriterResult();
+        var node = writer % ports.Length;
+        RespConnection? connection = null;
+        for (var i = 1; !stop.IsCancellationRequested; i++)
+        {
+            try
+            {
+                connection ??= await RespConnection.ConnectAsync(ports[node], stop);
+                var reply = await connection.ExecuteAsync(stop, "SET", ClusterKeys.Key($"roll:{writer}", i), ClusterKeys.Value(i));
+                if (reply is { Type: '+', Text: "OK" }) result.Acknowledged.Add(i);
+                else result.Refused(reply.ToString());
+            }
+            catch (Exception e) when (e is IOException or EndOfStreamException or System.Net.Sockets.SocketException or InvalidDataException)
+            {
+                result.Refused(e.GetType().Name);
+                if (connection is not null) await connection.DisposeAsync();
+                connection = null;
+                node = (node + 1) % ports.Length;
+                await Task.Delay(100, CancellationToken.None);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        if (connection is not null) await connection.DisposeAsync();
+        return result;
+    }
+
+    private sealed class WriterResult
+    {
+        public List<int> Acknowledged { get; } = [];
+
+        public int Errors { get; private set; }
+
+        public HashSet<string> Samples { get; } = [];
+
+        public void Refused(string what)
+        {
+            Errors++;
+            if (Samples.Count < 4) Samples.Add(what.Length > 80 ? what[..80] : what);
+        }
+    }
+
     // Counts the shards other nodes handed off to nodeId, once that count has not changed for a few seconds.
     private static async Task<int> WaitForHandoffsToAsync(TestCluster cluster, string nodeId, CancellationToken ct)
     {
