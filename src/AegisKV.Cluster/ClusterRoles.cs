@@ -12,12 +12,36 @@ public static class ClusterRoles
 {
     private const string NodeIdPrefix = "node-id.";
     private const string ShardsPrefix = "shards.";
+    private const string ClientPrefix = "resp.";
 
     /// <summary>The role that carries a node id.</summary>
     public static string NodeId(string nodeId) => NodeIdPrefix + nodeId;
 
     /// <summary>The role that carries a shard count.</summary>
     public static string Shards(int count) => ShardsPrefix + count.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The role that carries the address clients reach a node's RESP port at, as <c>resp.PORT.HOST</c>: roles pass
+    /// through HOCON unquoted, where a colon is not allowed, so an IPv6 host's colons are written as underscores.
+    /// </summary>
+    public static string ClientEndpoint(string host, int port) =>
+        ClientPrefix + port.ToString(CultureInfo.InvariantCulture) + "." + host.Replace(':', '_');
+
+    /// <summary>A member's RESP address (<c>host:port</c>, <c>[v6]:port</c>), or null when it has none.</summary>
+    public static string? ClientEndpointOf(Member member)
+    {
+        foreach (var role in member.Roles)
+        {
+            if (!role.StartsWith(ClientPrefix, StringComparison.Ordinal)) continue;
+            var dot = role.IndexOf('.', ClientPrefix.Length);
+            if (dot < 0) continue;
+            var host = role[(dot + 1)..].Replace('_', ':');
+            var port = role[ClientPrefix.Length..dot];
+            return host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
+        }
+
+        return null;
+    }
 
     /// <summary>A member's node id: its <c>node-id.</c> role, or its address when it has none.</summary>
     public static string NodeIdOf(Member member)

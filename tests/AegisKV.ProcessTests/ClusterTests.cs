@@ -33,6 +33,21 @@ public sealed class ClusterTests(ITestOutputHelper output)
             Assert.True(read.Found == Keys, $"{read}\n{cluster.Describe()}");
         }
 
+        // A cluster-aware client reads the slot map and sends each key to the node its shard runs on.
+        using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(string.Join(",", cluster.ClientPorts.Select(p => "127.0.0.1:" + p))))
+        {
+            var server = redis.GetServer("127.0.0.1", cluster[0].ClientPort);
+            var nodes = server.ClusterConfiguration?.Nodes.Count ?? 0;
+            var db = redis.GetDatabase();
+            for (var i = 0; i < 300; i++) Assert.True(await db.StringSetAsync("se:" + i, "v" + i));
+            var read = 0;
+            for (var i = 0; i < 300; i++) read += await db.StringGetAsync("se:" + i) == "v" + i ? 1 : 0;
+            output.WriteLine($"StackExchange.Redis: server type {server.ServerType}, {nodes} nodes in the slot map, 300 keys written and {read} read back");
+            Assert.Equal(StackExchange.Redis.ServerType.Cluster, server.ServerType);
+            Assert.Equal(3, nodes);
+            Assert.Equal(300, read);
+        }
+
         var fourth = cluster.AddSlot();
         await cluster.Start(fourth).WaitUntilReadyAsync(Limits.Startup, budget.Token);
         var moved = await WaitForHandoffsToAsync(cluster, cluster.NodeId(fourth), budget.Token);

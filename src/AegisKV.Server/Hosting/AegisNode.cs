@@ -74,6 +74,8 @@ public sealed class AegisNode : IAsyncDisposable
     public static AegisNode Create(NodeSettings settings, Action<ILoggingBuilder>? configureLogging = null)
     {
         PortCheck.EnsureFree(settings);
+        // Other nodes tell clients where this one serves: a port left to the OS is chosen now, before the cluster hears of it.
+        if (settings.Bind.Port == 0) settings = settings with { Bind = settings.Bind with { Port = PortCheck.AnyFreePort(settings.Bind) } };
         var dataLock = DataDirectoryLock.Acquire(settings.DataDirectory, writesFiles: settings.Wal != WalMode.Off);
         try
         {
@@ -127,6 +129,7 @@ public sealed class AegisNode : IAsyncDisposable
         builder.Services.AddSingleton(keyspace);
         builder.Services.AddSingleton(memory);
         builder.Services.AddSingleton(localShards);
+        builder.Services.AddSingleton(custody.View);
         builder.Services.AddSingleton(new NodeStatistics());
         builder.Services.AddSingleton(new ServerMetrics(new SlowLog(settings.SlowlogThresholdMicros, settings.SlowlogMaxLength)));
         builder.Services.AddSingleton(new NodeReadiness(settings.Shards));
@@ -165,8 +168,10 @@ public sealed class AegisNode : IAsyncDisposable
                 .WithClustering(new ClusterOptions
                 {
                     // Node id and shard count ride on roles: placement ranks nodes by the id, not their per-start
-                    // address, and a node whose shard count differs from the cluster's is refused.
-                    Roles = [AkkaConfiguration.DataRole, ClusterRoles.NodeId(settings.NodeId), ClusterRoles.Shards(settings.Shards)],
+                    // address, and a node whose shard count differs from the cluster's is refused. So does where clients
+                    // reach it (the bound address, or the advertised gossip host when bound to every interface).
+                    Roles = [AkkaConfiguration.DataRole, ClusterRoles.NodeId(settings.NodeId), ClusterRoles.Shards(settings.Shards),
+                        ClusterRoles.ClientEndpoint(settings.Bind.IsAnyAddress ? settings.GossipAdvertise.Host : settings.Bind.Host, settings.Bind.Port)],
                     SeedNodes = [.. settings.Seeds.Select(s => AkkaConfiguration.Address(s.Host, s.Port))],
                 })
                 .WithActors((system, registry) =>

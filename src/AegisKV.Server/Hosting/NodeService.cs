@@ -41,6 +41,9 @@ internal sealed class NodeService : IHostedService
     /// <summary>The process exit code: 0, or why the node stopped by itself (refused by its cluster).</summary>
     public int ExitCode { get; private set; }
 
+    /// <summary>The cluster view of this node, once started.</summary>
+    public Topology.ClusterTopology? Topology => _node?.Topology;
+
     /// <summary>The bound RESP port, once started.</summary>
     public int ClientPort => _node?.ClientPort ?? 0;
 
@@ -61,7 +64,10 @@ internal sealed class NodeService : IHostedService
             _services.GetRequiredService<AegisKV.Core.State.NodeMemory>(),
             _services.GetRequiredService<ServerMetrics>(),
             region,
-            _services.GetRequiredService<AegisKV.Core.Sharding.LocalShards>());
+            _services.GetRequiredService<AegisKV.Core.Sharding.LocalShards>())
+        {
+            Topology = new Topology.ClusterTopology(system, region, _settings.Shards, _services.GetRequiredService<AegisKV.Cluster.Custody.CustodyView>(), _settings.Seeds.Count > 0),
+        };
         NodeGauges.Register(_node, _readiness);
         MeterBridge.Start();
         // Before the listener opens: a node joining a cluster holds key commands back until it is admitted.

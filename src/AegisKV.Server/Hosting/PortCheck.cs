@@ -18,13 +18,19 @@ internal static class PortCheck
         EnsureFree("--health", settings.Health);
     }
 
-    private static void EnsureFree(string flag, NodeEndpoint endpoint)
+    /// <summary>A port free on <paramref name="endpoint"/>'s address a moment ago, for a port 0 that must be known before binding.</summary>
+    public static int AnyFreePort(NodeEndpoint endpoint)
     {
-        if (endpoint.Port == 0) return;
-        IPAddress address;
+        using var socket = new Socket(Resolve("--bind", endpoint).AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(Resolve("--bind", endpoint), 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private static IPAddress Resolve(string flag, NodeEndpoint endpoint)
+    {
         try
         {
-            address = endpoint.IsAnyAddress
+            return endpoint.IsAnyAddress
                 ? (endpoint.Host == "::" ? IPAddress.IPv6Any : IPAddress.Any)
                 : endpoint.Host == "localhost" ? IPAddress.Loopback
                 : IPAddress.TryParse(endpoint.Host, out var parsed) ? parsed : Dns.GetHostAddresses(endpoint.Host)[0];
@@ -33,7 +39,12 @@ internal static class PortCheck
         {
             throw new StartupException($"{flag}: cannot resolve '{endpoint.Host}'", e);
         }
+    }
 
+    private static void EnsureFree(string flag, NodeEndpoint endpoint)
+    {
+        if (endpoint.Port == 0) return;
+        var address = Resolve(flag, endpoint);
         using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {

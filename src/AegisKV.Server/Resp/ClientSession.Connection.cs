@@ -70,7 +70,7 @@ internal sealed partial class ClientSession
             Bulk("version"), Bulk(ServerInfo.RedisCompatibleVersion),
             Bulk("proto"), Reply.Integer(protocol),
             Bulk("id"), Reply.Integer(Id),
-            Bulk("mode"), Bulk("standalone"),
+            Bulk("mode"), Bulk(_node.Topology?.IsCluster == true ? "cluster" : "standalone"),
             Bulk("role"), Bulk("master"),
             Bulk("modules"), Reply.EmptyArray,
         ]), protocol);

@@ -227,7 +227,7 @@ internal sealed partial class ClientSession
             CommandId.Object or CommandId.Memory => KeyedIntrospection(spec, arguments),
             CommandId.SlowLog => Task.FromResult(SlowLog(arguments)),
             CommandId.Function => Task.FromResult(Function(arguments)),
-            CommandId.Cluster => Task.FromResult(Cluster(arguments)),
+            CommandId.Cluster => ClusterAsync(arguments),
             CommandId.DbSize => SumAsync(CommandId.DbSize),
             CommandId.RandomKey => RandomKeyAsync(),
             CommandId.Keys => KeysAsync(arguments[1]),

@@ -31,6 +31,9 @@ public sealed record NodeContext(
     /// <summary>The open client connections.</summary>
     public ClientDirectory Clients { get; } = new();
 
+    /// <summary>The cluster's members and shard placement as this node sees them.</summary>
+    public Topology.ClusterTopology? Topology { get; init; }
+
     /// <summary>The client port actually bound (differs from the setting when that was 0).</summary>
     public int ClientPort { get; set; }
 }

@@ -43,7 +43,7 @@ internal static class ServerInfo
                 text.Append("# Server\r\n");
                 Line("redis_version", RedisCompatibleVersion);
                 Line("aegis_version", NodeContext.Version);
-                Line("redis_mode", "standalone");
+                Line("redis_mode", node.Topology?.IsCluster == true ? "cluster" : "standalone");
                 Line("node_id", settings.NodeId);
                 Line("os", System.Runtime.InteropServices.RuntimeInformation.OSDescription);
                 Line("arch_bits", IntPtr.Size * 8);
@@ -124,7 +124,7 @@ internal static class ServerInfo
                 break;
             case "cluster":
                 text.Append("# Cluster\r\n");
-                Line("cluster_enabled", 0);
+                Line("cluster_enabled", node.Topology?.IsCluster == true ? 1 : 0);
                 break;
             case "keyspace":
                 text.Append("# Keyspace\r\n");
