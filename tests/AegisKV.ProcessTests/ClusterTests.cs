@@ -33,6 +33,17 @@ public sealed class ClusterTests(ITestOutputHelper output)
             Assert.True(read.Found == Keys, $"{read}\n{cluster.Describe()}");
         }
 
+        // The operator's view, through any node's health port.
+        var show = await AegisProcess.RunAsync(["cluster", "show", "--node", "127.0.0.1:" + cluster[1].HealthPort], Limits.Command, budget.Token);
+        var shards = await AegisProcess.RunAsync(["shards", "--node", "127.0.0.1:" + cluster[2].HealthPort], Limits.Command, budget.Token);
+        output.WriteLine("$ aegis cluster show\n" + show.StandardOutput + "$ aegis shards\n" + shards.StandardOutput);
+        Assert.True(show.ExitCode == 0 && shards.ExitCode == 0, show.Describe() + shards.Describe());
+        var memberLines = show.StandardOutput.Split('\n').Where(l => l.StartsWith("node-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, memberLines.Count(l => l.Contains(" Up ", StringComparison.Ordinal)));
+        var shardLines = shards.StandardOutput.Split('\n').Skip(1).Where(l => l.Length > 0).ToList();
+        Assert.Equal(8, shardLines.Count);
+        Assert.Equal(3, shardLines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2]).Distinct().Count());
+
         // A cluster-aware client reads the slot map and sends each key to the node its shard runs on.
         using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(string.Join(",", cluster.ClientPorts.Select(p => "127.0.0.1:" + p))))
         {

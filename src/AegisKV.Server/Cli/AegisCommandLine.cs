@@ -63,6 +63,8 @@ public static class AegisCommandLine
         });
 
         root.Subcommands.Add(WalCommand());
+        root.Subcommands.Add(AdminCommands.Cluster());
+        root.Subcommands.Add(AdminCommands.Shards());
         return root;
     }
 

@@ -212,6 +212,7 @@ public sealed class AegisNode : IAsyncDisposable
 
         var app = builder.Build();
         HealthEndpoints.Map(app);
+        Admin.AdminEndpoints.Map(app);
         return new AegisNode(app, settings, dataLock);
     }
 

@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Cluster;
+using AegisKV.Cluster;
+using AegisKV.Server.Configuration;
+using AegisKV.Server.Hosting;
+using AegisKV.Server.Topology;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AegisKV.Server.Admin;
+
+/// <summary>
+/// The admin API under <c>/admin/</c> on the health port, which <c>aegis cluster</c> and <c>aegis shards</c> call:
+/// the cluster's members, its shards, and the membership verbs (leave, down, down-unreachable). With
+/// <c>--auth-token</c> set, every call needs <c>Authorization: Bearer TOKEN</c>, as every other door does.
+/// </summary>
+public static class AdminEndpoints
+{
+    /// <summary>Adds the endpoints to <paramref name="app"/>.</summary>
+    public static void Map(WebApplication app)
+    {
+        var admin = app.MapGroup("/admin").AddEndpointFilter(async (context, next) =>
+            Authorized(context.HttpContext) ? await next(context).ConfigureAwait(false) : Results.Json(new { error = "Authorization: Bearer <auth token> required" }, statusCode: 401));
+        // Two parameters, so that the lambdas bind as endpoints returning a result, not as a RequestDelegate.
+        admin.MapGet("/cluster", async (HttpContext http, CancellationToken _) => Json(WriteCluster, await TopologyAsync(http).ConfigureAwait(false)));
+        admin.MapGet("/shards", async (HttpContext http, CancellationToken _) => Json(WriteShards, await TopologyAsync(http).ConfigureAwait(false)));
+        admin.MapPost("/cluster/leave/{node}", (HttpContext http, string node) => Change(http, node, (cluster, member) => cluster.Leave(member.Address), "leaving"));
+        admin.MapPost("/cluster/down/{node}", (HttpContext http, string node) => Change(http, node, (cluster, member) => cluster.Down(member.Address), "downed"));
+        admin.MapPost("/cluster/down-unreachable", (HttpContext http, CancellationToken _) =>
+        {
+            var cluster = Akka.Cluster.Cluster.Get(http.RequestServices.GetRequiredService<ActorSystem>());
+            var downed = cluster.State.Unreachable.Select(m => ClusterRoles.NodeIdOf(m)).ToList();
+            foreach (var member in cluster.State.Unreachable) cluster.Down(member.Address);
+            return Results.Json(new { downed });
+        });
+    }
+
+    private static bool Authorized(HttpContext http)
+    {
+        if (http.RequestServices.GetRequiredService<NodeSettings>().AuthToken is not { } token) return true;
+        var header = http.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.Ordinal)) return false;
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[7..].Trim()), Encoding.UTF8.GetBytes(token));
+    }
+
+    private static async Task<Topology.Topology> TopologyAsync(HttpContext http) =>
+        await (http.RequestServices.GetRequiredService<NodeService>().Topology
+               ?? throw new InvalidOperationException("the node has not started yet")).GetAsync(http.RequestAborted).ConfigureAwait(false);
+
+    private static IResult Change(HttpContext http, string nodeId, Action<Akka.Cluster.Cluster, Member> act, string done)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(http.RequestServices.GetRequiredService<ActorSystem>());
+        var member = cluster.State.Members.FirstOrDefault(m => ClusterRoles.NodeIdOf(m) == nodeId)
+                     ?? cluster.State.Unreachable.FirstOrDefault(m => ClusterRoles.NodeIdOf(m) == nodeId);
+        if (member is null) return Results.Json(new { error = $"no member with node id '{nodeId}'" }, statusCode: 404);
+        act(cluster, member);
+        return Results.Json(new Dictionary<string, string> { [done] = nodeId }, statusCode: 202);
+    }
+
+    private static IResult Json(Action<Utf8JsonWriter, Topology.Topology> write, Topology.Topology topology)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true })) write(json, topology);
+        return Results.Bytes(buffer.ToArray(), "application/json");
+    }
+
+    private static void WriteCluster(Utf8JsonWriter json, Topology.Topology topology)
+    {
+        json.WriteStartObject();
+        json.WriteString("self", topology.Self);
+        json.WriteString("leader", topology.Leader);
+        json.WriteStartArray("members");
+        foreach (var node in topology.Nodes)
+        {
+            json.WriteStartObject();
+            json.WriteString("nodeId", node.NodeId);
+            json.WriteString("status", node.Status);
+            json.WriteBoolean("reachable", node.Reachable);
+            json.WriteString("client", node.ClientEndpoint);
+            json.WriteString("gossip", node.Address);
+            json.WriteNumber("shards", topology.Shards.Count(s => s.Owner == node.NodeId));
+            json.WriteStartArray("roles");
+            foreach (var role in node.Roles) json.WriteStringValue(role);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteShards(Utf8JsonWriter json, Topology.Topology topology)
+    {
+        json.WriteStartObject();
+        json.WriteStartArray("shards");
+        foreach (var shard in topology.Shards)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("shard", shard.Shard);
+            json.WriteString("slots", $"{shard.FirstSlot}-{shard.LastSlot}");
+            json.WriteString("owner", shard.Owner);
+            json.WriteString("holder", shard.Holder);
+            json.WriteNumber("epoch", shard.Epoch);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+}

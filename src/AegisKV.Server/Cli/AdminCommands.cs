@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace AegisKV.Server.Cli;
+
+/// <summary>
+/// <c>aegis cluster …</c> and <c>aegis shards</c>: ask any node's admin API (its <c>--health</c> port) about the
+/// cluster, or change its membership. Tables by default, the API's JSON with <c>--json</c>; exit 1 when the node
+/// cannot be reached or refuses.
+/// </summary>
+internal static class AdminCommands
+{
+    private static readonly Option<string> Node = new("--node")
+    {
+        Description = "The health address (host:port) of any node of the cluster.",
+        DefaultValueFactory = _ => "127.0.0.1:7702",
+    };
+
+    private static readonly Option<string?> Token = new("--token") { Description = "The cluster's auth token (default: $AEGIS_AUTH_TOKEN)." };
+    private static readonly Option<bool> AsJson = new("--json") { Description = "Print the admin API's JSON instead of a table." };
+
+    public static Command Cluster()
+    {
+        var show = Verb("show", "List the members: node id, status, reachability, client address, shards; the leader is marked.");
+        show.SetAction((parse, ct) => GetAsync(parse, "/admin/cluster", PrintCluster, ct));
+        var target = new Argument<string>("node-id") { Description = "The member's --node-id." };
+        var leave = Verb("leave", "Have a member leave gracefully: it hands its shards off with their data, then exits.");
+        leave.Arguments.Add(target);
+        leave.SetAction((parse, ct) => PostAsync(parse, "/admin/cluster/leave/" + Uri.EscapeDataString(parse.GetValue(target)!), ct));
+        var down = Verb("down", "Mark a member down (it is gone): its shards move, those only it held answer CLUSTERDOWN until it returns.");
+        down.Arguments.Add(target);
+        down.SetAction((parse, ct) => PostAsync(parse, "/admin/cluster/down/" + Uri.EscapeDataString(parse.GetValue(target)!), ct));
+        var downUnreachable = Verb("down-unreachable", "Mark every unreachable member down.");
+        downUnreachable.SetAction((parse, ct) => PostAsync(parse, "/admin/cluster/down-unreachable", ct));
+
+        var cluster = new Command("cluster", "Inspect and change the cluster's membership through any node.");
+        foreach (var verb in new[] { show, leave, down, downUnreachable }) cluster.Subcommands.Add(verb);
+        return cluster;
+    }
+
+    public static Command Shards()
+    {
+        var shards = Verb("shards", "List the shards: slots, the node each runs on, the node custody records as holding its data, epoch.");
+        shards.SetAction((parse, ct) => GetAsync(parse, "/admin/shards", PrintShards, ct));
+        return shards;
+    }
+
+    private static Command Verb(string name, string description)
+    {
+        var command = new Command(name, description);
+        command.Options.Add(Node);
+        command.Options.Add(Token);
+        command.Options.Add(AsJson);
+        return command;
+    }
+
+    private static async Task<int> GetAsync(ParseResult parse, string path, Action<JsonElement> print, CancellationToken ct)
+    {
+        var (status, body) = await SendAsync(parse, HttpMethod.Get, path, ct).ConfigureAwait(false);
+        if (status != HttpStatusCode.OK) return Failed(parse, status, body);
+        if (parse.GetValue(AsJson)) Console.Out.WriteLine(body);
+        else print(JsonDocument.Parse(body).RootElement);
+        return 0;
+    }
+
+    private static async Task<int> PostAsync(ParseResult parse, string path, CancellationToken ct)
+    {
+        var (status, body) = await SendAsync(parse, HttpMethod.Post, path, ct).ConfigureAwait(false);
+        if (status is not (HttpStatusCode.OK or HttpStatusCode.Accepted)) return Failed(parse, status, body);
+        Console.Out.WriteLine(parse.GetValue(AsJson) ? body : string.Join(", ", JsonDocument.Parse(body).RootElement.EnumerateObject().Select(p => $"{p.Name}: {p.Value}")));
+        return 0;
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> SendAsync(ParseResult parse, HttpMethod method, string path, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var request = new HttpRequestMessage(method, $"http://{parse.GetValue(Node)}{path}");
+        if ((parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("AEGIS_AUTH_TOKEN")) is { Length: > 0 } token)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        try
+        {
+            using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return (0, e.Message);
+        }
+    }
+
+    private static int Failed(ParseResult parse, HttpStatusCode status, string body)
+    {
+        Console.Error.WriteLine(status == 0
+            ? $"aegis: cannot reach {parse.GetValue(Node)}: {body}"
+            : $"aegis: {parse.GetValue(Node)} answered {(int)status}: {body.Trim()}");
+        return 1;
+    }
+
+    private static void PrintCluster(JsonElement cluster)
+    {
+        var leader = cluster.GetProperty("leader").GetString();
+        var rows = cluster.GetProperty("members").EnumerateArray().Select(m =>
+        {
+            var id = m.GetProperty("nodeId").GetString()!;
+            return new[]
+            {
+                id + (id == leader ? " (leader)" : ""), m.GetProperty("status").GetString()!, m.GetProperty("reachable").GetBoolean() ? "yes" : "NO",
+                m.GetProperty("client").GetString() ?? "-", m.GetProperty("shards").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+        });
+        Console.Out.Write(Table(["NODE", "STATUS", "REACHABLE", "CLIENTS AT", "SHARDS"], rows));
+    }
+
+    private static void PrintShards(JsonElement shards)
+    {
+        var rows = shards.GetProperty("shards").EnumerateArray().Select(s => new[]
+        {
+            s.GetProperty("shard").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), s.GetProperty("slots").GetString()!,
+            s.GetProperty("owner").GetString() ?? "-", s.GetProperty("holder").GetString() ?? "-",
+            s.GetProperty("epoch").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        Console.Out.Write(Table(["SHARD", "SLOTS", "RUNS ON", "DATA ON", "EPOCH"], rows));
+    }
+
+    private static string Table(string[] header, IEnumerable<string[]> rows)
+    {
+        var all = new List<string[]> { header };
+        all.AddRange(rows);
+        var widths = header.Select((_, c) => all.Max(r => r[c].Length)).ToArray();
+        var text = new StringBuilder();
+        foreach (var row in all) text.AppendLine(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
+        return text.ToString();
+    }
+}
