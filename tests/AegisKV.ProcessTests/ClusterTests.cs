@@ -33,6 +33,18 @@ public sealed class ClusterTests(ITestOutputHelper output)
             Assert.True(read.Found == Keys, $"{read}\n{cluster.Describe()}");
         }
 
+        // Values of 10 MB through every node: most land on a shard of another node, and cross whole.
+        var big = new string('x', 10 << 20);
+        for (var i = 0; i < 3; i++)
+        {
+            await using var writer = await RespConnection.ConnectAsync(cluster[i].ClientPort, budget.Token);
+            Assert.Equal(new RespReply('+', "OK"), await writer.ExecuteAsync(budget.Token, "SET", "big:" + i, big));
+        }
+
+        await using (var reader = await RespConnection.ConnectAsync(cluster[1].ClientPort, budget.Token))
+            for (var i = 0; i < 3; i++)
+                Assert.Equal(new RespReply(':', (10 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture)), await reader.ExecuteAsync(budget.Token, "STRLEN", "big:" + i));
+
         // The operator's view, through any node's health port.
         var show = await AegisProcess.RunAsync(["cluster", "show", "--node", "127.0.0.1:" + cluster[1].HealthPort], Limits.Command, budget.Token);
         var shards = await AegisProcess.RunAsync(["shards", "--node", "127.0.0.1:" + cluster[2].HealthPort], Limits.Command, budget.Token);

@@ -75,6 +75,12 @@ public sealed record NodeSettings
     /// <summary>Most shards moving between nodes at once (<c>aegis.cluster.rebalance-limit</c>).</summary>
     public required int RebalanceLimit { get; init; }
 
+    /// <summary>
+    /// Largest request (the sum of its arguments) sent to a shard on another node (<c>aegis.cluster.max-message-size</c>);
+    /// a larger one is refused with an error rather than sent, so one message cannot hold up the node-to-node connection.
+    /// </summary>
+    public required int MaxClusterMessageBytes { get; init; }
+
     /// <summary>Client connection limits.</summary>
     public required ClientLimits Clients { get; init; }
 
@@ -130,6 +136,7 @@ public sealed record NodeSettings
             DrainTimeout = Duration(config, "drain-timeout"),
             RequestTimeout = Duration(config, "request-timeout"),
             RebalanceLimit = Integer(config, "cluster.rebalance-limit", 1, 1024),
+            MaxClusterMessageBytes = (int)Size(config, "cluster.max-message-size", 1 << 20, 1 << 30),
             Clients = new ClientLimits
             {
                 MaxClients = Integer(config, "max-clients", 1, 1_000_000),

@@ -28,6 +28,8 @@ internal static class AkkaConfiguration
               log-dead-letters-during-shutdown = off
               coordinated-shutdown.phases.service-requests-done.timeout = {{(int)(settings.DrainTimeout.TotalMilliseconds + 1000)}}ms
               actor.ask-timeout = {{(int)settings.RequestTimeout.TotalMilliseconds}}ms
+              # A request of aegis.cluster.max-message-size, or its reply, fits one frame between nodes.
+              remote.dot-netty.tcp.maximum-frame-size = {{settings.MaxClusterMessageBytes + (1 << 20)}}b
               persistence {
                 journal.plugin = "akka.persistence.journal.aegis-wal"
                 snapshot-store.plugin = "akka.persistence.snapshot-store.aegis-wal"

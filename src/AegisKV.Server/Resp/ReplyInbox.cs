@@ -34,10 +34,13 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     // Declared after SweepPeriod, which it reads when the type initializes.
     private static readonly Timer Sweeper = new(static _ => SweepAll(), null, SweepPeriod, SweepPeriod);
     private readonly JoinGate? _gate;
+    private readonly int _crossNodeLimit;
     private long _nextId;
 
-    public ReplyInbox(ActorSystem system, IActorRef region, LocalShards local, int shardCount, TimeSpan timeout, Metrics.ServerMetrics? metrics = null, ClientInfo? client = null, JoinGate? gate = null)
+    public ReplyInbox(ActorSystem system, IActorRef region, LocalShards local, int shardCount, TimeSpan timeout, Metrics.ServerMetrics? metrics = null, ClientInfo? client = null, JoinGate? gate = null,
+        int crossNodeLimit = 0)
     {
+        _crossNodeLimit = crossNodeLimit;
         _gate = gate;
         _metrics = metrics;
         _client = client;
@@ -70,6 +73,8 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
         IActorRef? direct = null;
         var viaRegion = Volatile.Read(ref _viaRegion[shard]) > 0 || !_local.TryGet(shard, out direct);
         var target = viaRegion ? _region : direct!;
+        if (viaRegion && _crossNodeLimit > 0 && SizeOf(commands) is var size && size > _crossNodeLimit)
+            return Task.FromResult(Filled(Errors.Text($"ERR request of {size} bytes is larger than the {_crossNodeLimit >> 20} MB a shard on another node takes (aegis.cluster.max-message-size)"), commands.Length));
         if (viaRegion) Interlocked.Increment(ref _viaRegion[shard]);
 
         var pending = new Pending(commands, Environment.TickCount64 + (long)_timeout.TotalMilliseconds, viaRegion ? shard : -1, started);
@@ -98,6 +103,14 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
             ? Errors.Text($"TRYAGAIN shard {shard} could not recover; it tries again shortly")
             : Errors.Text($"CLUSTERDOWN shard {shard} is not served: its WAL lost acknowledged writes; see the node log, and run 'aegis wal repair' with the node stopped"),
         count);
+
+    private static long SizeOf(ShardCommand[] commands)
+    {
+        long size = 0;
+        foreach (var command in commands)
+            foreach (var argument in command.Arguments) size += argument.Length;
+        return size;
+    }
 
     private static Reply[] Filled(Reply reply, int count)
     {

@@ -94,7 +94,8 @@ public sealed class RespServer
         var id = _node.Statistics.ConnectionOpened();
         var connection = new ClientConnection(id, socket, Closed);
         var client = new ClientInfo(id, connection.Remote, socket.LocalEndPoint?.ToString() ?? "?", connection.Close);
-        var inbox = new ReplyInbox(_system, _node.Region, _node.LocalShards, _node.Settings.Shards, _node.Settings.RequestTimeout, _node.Metrics, client, _node.Gate);
+        var inbox = new ReplyInbox(_system, _node.Region, _node.LocalShards, _node.Settings.Shards, _node.Settings.RequestTimeout, _node.Metrics, client, _node.Gate,
+            _node.Topology?.IsCluster == true ? _node.Settings.MaxClusterMessageBytes : 0);
         connection.Own(inbox);
         var limits = _node.Settings.Clients;
         var framer = new RequestFramer(_node.Settings.Limits, limits.MaxQueryBuffer, _requestBudget);
