@@ -20,17 +20,13 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
         await using var cluster = new TestCluster(3);
-        // One seed forms the cluster; the others join it.
-        await cluster.Start(0).WaitUntilReadyAsync(Limits.Startup, budget.Token);
-        await cluster.StartAllAsync(budget.Token);
+        await FormAsync(cluster, budget.Token);
 
         var errors = await ClusterKeys.WriteAsync(cluster.ClientPorts, "k", Keys, budget.Token);
         Assert.True(errors.Count == 0, string.Join("\n", errors.Take(5)));
         for (var i = 0; i < 3; i++)
         {
-            var read = await ClusterKeys.ReadUntilAllFoundAsync(cluster[i].ClientPort, "k", Keys, Settle, budget.Token);
-            output.WriteLine($"3 nodes, read through {cluster.NodeId(i)}: {read}");
-            Assert.True(read.Found == Keys, $"{read}\n{cluster.Describe()}");
+            await AssertAllFoundAsync(cluster, cluster[i], $"3 nodes, read through {cluster.NodeId(i)}", budget.Token);
         }
 
         // Values of 10 MB through every node: most land on a shard of another node, and cross whole.
@@ -78,9 +74,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.True(moved > 0, $"no shard moved to the new node\n{cluster.Describe()}");
         for (var i = 0; i < 4; i++)
         {
-            var read = await ClusterKeys.ReadUntilAllFoundAsync(cluster[i].ClientPort, "k", Keys, Settle, budget.Token);
-            output.WriteLine($"4 nodes, read through {cluster.NodeId(i)}: {read}");
-            Assert.True(read.Found == Keys, $"{read}\n{cluster.Describe()}");
+            await AssertAllFoundAsync(cluster, cluster[i], $"4 nodes, read through {cluster.NodeId(i)}", budget.Token);
         }
 
         var leaving = cluster[1];
@@ -93,9 +87,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await cluster.ForgetAsync(1);
         foreach (var i in new[] { 0, 2, 3 })
         {
-            var read = await ClusterKeys.ReadUntilAllFoundAsync(cluster[i].ClientPort, "k", Keys, Settle, budget.Token);
-            output.WriteLine($"after SIGTERM, read through {cluster.NodeId(i)}: {read}");
-            Assert.True(read.Found == Keys, $"{read}\n{cluster.Describe()}");
+            await AssertAllFoundAsync(cluster, cluster[i], $"after SIGTERM, read through {cluster.NodeId(i)}", budget.Token);
         }
     }
 
@@ -104,11 +96,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
         await using var cluster = new TestCluster(3);
-        await cluster.Start(0).WaitUntilReadyAsync(Limits.Startup, budget.Token);
-        await cluster.StartAllAsync(budget.Token);
+        await FormAsync(cluster, budget.Token);
         Assert.Empty(await ClusterKeys.WriteAsync(cluster.ClientPorts, "k", Keys, budget.Token));
-        var before = await ClusterKeys.ReadUntilAllFoundAsync(cluster[0].ClientPort, "k", Keys, Settle, budget.Token);
-        Assert.True(before.Found == Keys, $"{before}\n{cluster.Describe()}");
+        await AssertAllFoundAsync(cluster, cluster[0], "before kill -9, read through " + cluster.NodeId(0), budget.Token);
 
         var clock = Stopwatch.StartNew();
         cluster[2].Kill();
@@ -141,11 +131,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
         await using var cluster = new TestCluster(3);
-        await cluster.Start(0).WaitUntilReadyAsync(Limits.Startup, budget.Token);
-        await cluster.StartAllAsync(budget.Token);
+        await FormAsync(cluster, budget.Token);
         Assert.Empty(await ClusterKeys.WriteAsync(cluster.ClientPorts, "k", Keys, budget.Token));
-        var before = await ClusterKeys.ReadUntilAllFoundAsync(cluster[2].ClientPort, "k", Keys, Settle, budget.Token);
-        Assert.True(before.Found == Keys, $"{before}\n{cluster.Describe()}");
+        await AssertAllFoundAsync(cluster, cluster[2], "before the full stop, read through " + cluster.NodeId(2), budget.Token);
 
         for (var i = 0; i < 3; i++)
         {
@@ -167,9 +155,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await cluster.StartAllAsync(budget.Token);
         for (var i = 0; i < 3; i++)
         {
-            var read = await ClusterKeys.ReadUntilAllFoundAsync(cluster[i].ClientPort, "k", Keys, Settle, budget.Token);
-            output.WriteLine($"restarted in the order {cluster.NodeId(0)}, {cluster.NodeId(2)}, {cluster.NodeId(1)}; read through {cluster.NodeId(i)}: {read}");
-            Assert.True(read.Found == Keys, $"{read}\n{cluster.Describe()}");
+            await AssertAllFoundAsync(cluster, cluster[i], $"restarted in the order {cluster.NodeId(0)}, {cluster.NodeId(2)}, {cluster.NodeId(1)}; read through {cluster.NodeId(i)}", budget.Token);
         }
     }
 
@@ -178,8 +164,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(230));
         await using var cluster = new TestCluster(3);
-        await cluster.Start(0).WaitUntilReadyAsync(Limits.Startup, budget.Token);
-        await cluster.StartAllAsync(budget.Token);
+        await FormAsync(cluster, budget.Token);
         var ports = cluster.ClientPorts.ToArray();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(budget.Token);
@@ -266,6 +251,21 @@ public sealed class ClusterTests(ITestOutputHelper output)
             Errors++;
             if (Samples.Count < 4) Samples.Add(what.Length > 80 ? what[..80] : what);
         }
+    }
+
+    // One seed forms the cluster; the others join it.
+    private static async Task FormAsync(TestCluster cluster, CancellationToken ct)
+    {
+        await cluster.Start(0).WaitUntilReadyAsync(Limits.Startup, ct);
+        await cluster.StartAllAsync(ct);
+    }
+
+    // Reads every key through node, retrying while the cluster settles, and prints how they read.
+    private async Task AssertAllFoundAsync(TestCluster cluster, AegisProcess node, string label, CancellationToken ct)
+    {
+        var read = await ClusterKeys.ReadUntilAllFoundAsync(node.ClientPort, "k", Keys, Settle, ct);
+        output.WriteLine($"{label}: {read}");
+        Assert.True(read.Found == Keys, $"{read}\n{cluster.Describe()}");
     }
 
     // Counts the shards other nodes handed off to nodeId, once that count has not changed for a few seconds.
