@@ -21,8 +21,11 @@ internal static class PortCheck
     /// <summary>A port free on <paramref name="endpoint"/>'s address a moment ago, for a port 0 that must be known before binding.</summary>
     public static int AnyFreePort(NodeEndpoint endpoint)
     {
-        using var socket = new Socket(Resolve("--bind", endpoint).AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(Resolve("--bind", endpoint), 0));
+        var address = Resolve("--bind", endpoint);
+        using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        // [::] takes IPv4 clients too: the port must be free for both.
+        if (address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
+        socket.Bind(new IPEndPoint(address, 0));
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 

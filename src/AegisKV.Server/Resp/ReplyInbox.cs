@@ -11,8 +11,12 @@ namespace AegisKV.Server.Resp;
 /// request costs no temporary actor and no scheduled timeout as <c>Ask</c> would; one timer for
 /// all connections answers requests that waited too long with <c>-TRYAGAIN</c>.
 /// A request goes straight to the shard's actor when it serves on this node, else through the
-/// region. While requests sent through the region to a shard are unanswered, later ones follow
-/// the same way, so a request never overtakes an earlier one of the same connection.
+/// region. Per shard, a connection's requests keep one path while any is unanswered: a request
+/// that would take another path (the shard left this node, or started here, or restarted) is held
+/// until the earlier ones are answered, so it can never overtake one that a stopping shard
+/// forwards, that is rerouted from dead letters, or that still waits in the region. A request
+/// answered <c>-TRYAGAIN</c> for its timeout still holds its path until its real answer arrives
+/// (or twice the timeout more has passed), since it may yet run.
 /// Answers complete their tasks on the shard actor's thread: what runs there is the connection's
 /// short bookkeeping, which is cheaper than a thread-pool hop per request.
 /// </summary>
@@ -21,7 +25,7 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     private readonly ConcurrentDictionary<long, Pending> _pending = new();
     private readonly IActorRef _region;
     private readonly LocalShards _local;
-    private readonly int[] _viaRegion;
+    private readonly Lane[] _lanes;
     private readonly IActorRefProvider _provider;
     private readonly TimeSpan _timeout;
     private readonly Metrics.ServerMetrics? _metrics;
@@ -46,7 +50,7 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
         _client = client;
         _region = region;
         _local = local;
-        _viaRegion = new int[shardCount];
+        _lanes = new Lane[shardCount];
         _provider = ((ExtendedActorSystem)system).Provider;
         _timeout = timeout;
         Path = _provider.TempPath();
@@ -69,28 +73,61 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     {
         if (_gate?.Closed is { } held) return Task.FromResult(Filled(held, commands.Length));
         if (_local.IsUnavailable(shard, out _, out var retryLater)) return Task.FromResult(Unavailable(shard, commands.Length, retryLater));
-        var id = Interlocked.Increment(ref _nextId);
-        IActorRef? direct = null;
-        var viaRegion = Volatile.Read(ref _viaRegion[shard]) > 0 || !_local.TryGet(shard, out direct);
-        var target = viaRegion ? _region : direct!;
-        if (viaRegion && _crossNodeLimit > 0 && SizeOf(commands) is var size && size > _crossNodeLimit)
-            return Task.FromResult(Filled(Errors.Text($"ERR request of {size} bytes is larger than the {_crossNodeLimit >> 20} MB a shard on another node takes (aegis.cluster.max-message-size)"), commands.Length));
-        if (viaRegion) Interlocked.Increment(ref _viaRegion[shard]);
+        var pending = new Pending(Interlocked.Increment(ref _nextId), shard, commands, atomic, Environment.TickCount64 + (long)_timeout.TotalMilliseconds, started);
+        lock (_lanes)
+        {
+            ref var lane = ref _lanes[shard];
+            // Requests still on their way through the region: later ones follow them there, which keeps the order.
+            var target = lane.Outstanding > 0 && ReferenceEquals(lane.Path, _region) ? _region : Route(shard);
+            if (ReferenceEquals(target, _region) && _crossNodeLimit > 0 && SizeOf(commands) is var size && size > _crossNodeLimit)
+                return Task.FromResult(Filled(Errors.Text($"ERR request of {size} bytes is larger than the {_crossNodeLimit >> 20} MB a shard on another node takes (aegis.cluster.max-message-size)"), commands.Length));
+            _pending[pending.Id] = pending;
+            if (lane.Outstanding > 0 && (!ReferenceEquals(lane.Path, target) || lane.Held is { Count: > 0 }))
+            {
+                pending.Held = true;
+                (lane.Held ??= new Queue<Pending>()).Enqueue(pending);
+            }
+            else Dispatch(ref lane, target, pending);
+        }
 
-        var pending = new Pending(commands, Environment.TickCount64 + (long)_timeout.TotalMilliseconds, viaRegion ? shard : -1, started);
-        _pending[id] = pending;
-        target.Tell(new ShardBatch(shard, id, commands, atomic), this);
         return pending.Task;
     }
 
     protected override void TellInternal(object message, IActorRef sender)
     {
-        if (message is ShardBatchReply reply && _pending.TryRemove(reply.RequestId, out var pending)) Answer(pending, reply.Replies);
+        if (message is not ShardBatchReply reply || !_pending.TryRemove(reply.RequestId, out var pending)) return;
+        Release(pending.Shard);
+        Answer(pending, reply.Replies);
     }
 
+    private IActorRef Route(int shard) => _local.TryGet(shard, out var direct) ? direct : _region;
+
+    // Called under the lanes' lock, so requests leave in the order they took their lane.
+    private void Dispatch(ref Lane lane, IActorRef target, Pending pending)
+    {
+        lane.Path = target;
+        lane.Outstanding++;
+        pending.Held = false;
+        target.Tell(new ShardBatch(pending.Shard, pending.Id, pending.Commands, pending.Atomic), this);
+    }
+
+    // An earlier request of the shard is done with its path; once none is left, the held ones go, on the path of now.
+    private void Release(int shard)
+    {
+        lock (_lanes)
+        {
+            ref var lane = ref _lanes[shard];
+            if (--lane.Outstanding > 0 || lane.Held is not { Count: > 0 } held) return;
+            var target = Route(shard);
+            while (held.TryDequeue(out var next))
+                if (!next.IsAnswered) Dispatch(ref lane, target, next);
+        }
+    }
+
+    // Completes the client's task once, whichever of the answer, the timeout or the end of the connection comes first.
     private void Answer(Pending pending, Reply[]? replies)
     {
-        if (pending.RegionShard >= 0) Interlocked.Decrement(ref _viaRegion[pending.RegionShard]);
+        if (!pending.TryClaimAnswer()) return;
         replies ??= pending.TryAgain();
         if (pending.Started != 0 && _metrics is { } metrics)
             for (var i = 0; i < replies.Length; i++) metrics.Record(pending.Commands[i].Command, replies[i], pending.Started, _client, pending.Commands[i].Arguments);
@@ -132,25 +169,59 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
         foreach (var inbox in Open.Keys) inbox.ExpireOverdue();
     }
 
+    // Overdue requests are answered -TRYAGAIN; one that was sent keeps its path for twice the timeout more (it
+    // may still run), one that was held is simply never sent.
     private void ExpireOverdue()
     {
         if (_pending.IsEmpty) return;
         var now = Environment.TickCount64;
         foreach (var (id, pending) in _pending)
-            if (pending.Deadline <= now && _pending.TryRemove(id, out _)) Answer(pending, null);
+        {
+            if (pending.Deadline > now) continue;
+            if (!pending.IsAnswered)
+            {
+                Answer(pending, null);
+                lock (_lanes)
+                {
+                    if (pending.Held) _pending.TryRemove(id, out _);
+                    else pending.Deadline = now + 2 * (long)_timeout.TotalMilliseconds;
+                }
+            }
+            else if (_pending.TryRemove(id, out _)) Release(pending.Shard);
+        }
     }
 
-    private sealed class Pending(ShardCommand[] commands, long deadline, int regionShard, long started) : TaskCompletionSource<Reply[]>
+    // A shard's path for one connection: where its unanswered requests went, how many there are, and those held back.
+    private struct Lane
     {
+        public IActorRef? Path;
+        public int Outstanding;
+        public Queue<Pending>? Held;
+    }
+
+    private sealed class Pending(long id, int shard, ShardCommand[] commands, bool atomic, long deadline, long started) : TaskCompletionSource<Reply[]>
+    {
+        private int _answered;
+
+        public long Id { get; } = id;
+
+        public int Shard { get; } = shard;
+
         public ShardCommand[] Commands { get; } = commands;
 
-        public long Deadline { get; } = deadline;
+        public bool Atomic { get; } = atomic;
 
-        // The shard whose region path this request holds open, or -1 when it went direct.
-        public int RegionShard { get; } = regionShard;
+        public long Deadline { get; set; } = deadline;
+
+        // Waiting in its lane's queue, not sent yet.
+        public bool Held { get; set; }
 
         // When the client's commands arrived, for the latency metric; 0 when counted elsewhere.
         public long Started { get; } = started;
+
+        public bool IsAnswered => Volatile.Read(ref _answered) != 0;
+
+        public bool TryClaimAnswer() => Interlocked.Exchange(ref _answered, 1) == 0;
 
         public Reply[] TryAgain()
         {
