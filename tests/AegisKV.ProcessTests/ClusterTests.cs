@@ -72,6 +72,12 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var moved = await WaitForHandoffsToAsync(cluster, cluster.NodeId(fourth), budget.Token);
         output.WriteLine($"{cluster.NodeId(fourth)} joined: {moved} shards handed off to it with their data");
         Assert.True(moved > 0, $"no shard moved to the new node\n{cluster.Describe()}");
+        var (_, metrics) = await cluster[0].GetHealthAsync("/metrics", budget.Token);
+        var lines = metrics.Split('\n');
+        output.WriteLine(string.Join("; ", lines.Where(l => l.StartsWith("aegis_cluster_members{status=\"up\"}", StringComparison.Ordinal)
+                                                             || l.StartsWith("aegis_shards_owned ", StringComparison.Ordinal)
+                                                             || l.StartsWith("aegis_shard_handoffs_total ", StringComparison.Ordinal))));
+        Assert.Contains("aegis_cluster_members{status=\"up\"} 4", lines);
         for (var i = 0; i < 4; i++)
         {
             await AssertAllFoundAsync(cluster, cluster[i], $"4 nodes, read through {cluster.NodeId(i)}", budget.Token);

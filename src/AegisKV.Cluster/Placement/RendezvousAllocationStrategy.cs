@@ -43,6 +43,7 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
         var moves = RebalancePlan.ShardsToMove(
             regions.Select(r => KeyValuePair.Create(r, (IReadOnlyList<string>)currentShardAllocations[r.Region])),
             eligible, r => r.NodeId, rebalanceInProgress.ToHashSet(), limit, holderOf);
+        if (moves.Count > 0) ClusterMetrics.Rebalances.Add(moves.Count);
         return Task.FromResult<IImmutableSet<string>>(moves.ToImmutableHashSet());
     }
 

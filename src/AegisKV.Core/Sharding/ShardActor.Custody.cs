@@ -160,6 +160,12 @@ public sealed partial class ShardActor
     private void OnTransferRecorded(TransferRecorded recorded)
     {
         if (recorded.Recorded)
+        {
+            CoreMetrics.Handoffs.Add(1);
+            CoreMetrics.HandoffBytes.Add(recorded.Bytes);
+        }
+
+        if (recorded.Recorded)
             _log.Info("Shard {0} handed off to {1}: {2} keys, {3} bytes; not served for {4} ms",
                 _shardId, recorded.Target, _state.Count, recorded.Bytes, _handoffClock!.ElapsedMilliseconds);
         else

@@ -68,7 +68,7 @@ internal sealed class NodeService : IHostedService
         {
             Topology = new Topology.ClusterTopology(system, region, _settings.Shards, _services.GetRequiredService<AegisKV.Cluster.Custody.CustodyView>(), _settings.Seeds.Count > 0),
         };
-        NodeGauges.Register(_node, _readiness);
+        NodeGauges.Register(_node, _readiness, Akka.Cluster.Cluster.Get(system));
         MeterBridge.Start();
         // Before the listener opens: a node joining a cluster holds key commands back until it is admitted.
         ClusterAdmission.Start(system, _settings, _node.Gate, Refused, _log, _stopping.Token);

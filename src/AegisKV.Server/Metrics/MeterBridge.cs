@@ -10,7 +10,7 @@ namespace AegisKV.Server.Metrics;
 /// </summary>
 internal static class MeterBridge
 {
-    private static readonly string[] Meters = ["AegisKV.Storage", "AegisKV.Core"];
+    private static readonly string[] Meters = ["AegisKV.Storage", "AegisKV.Core", "AegisKV.Cluster"];
     private static MeterListener? _listener;
 
     public static void Start()

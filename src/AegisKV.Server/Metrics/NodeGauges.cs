@@ -14,11 +14,13 @@ internal static class NodeGauges
     private static readonly Gauge DiskFree = Prometheus.Metrics.CreateGauge("aegis_disk_free_bytes", "Free bytes on the data directory's file system.");
     private static readonly Gauge DiskUsed = Prometheus.Metrics.CreateGauge("aegis_disk_used_bytes", "Used bytes on the data directory's file system.");
     private static readonly Gauge Uptime = Prometheus.Metrics.CreateGauge("aegis_uptime_seconds", "Seconds since the node started.");
-    private static readonly Gauge ShardsOwned = Prometheus.Metrics.CreateGauge("aegis_shards_recovered", "Shards recovered and serving on this node now.");
     private static readonly Gauge Ready = Prometheus.Metrics.CreateGauge("aegis_ready", "1 when the node is ready.");
+    private static readonly Gauge ShardsServing = Prometheus.Metrics.CreateGauge("aegis_shards_owned", "Shards that run and serve on this node now.");
+    private static readonly Gauge Members = Prometheus.Metrics.CreateGauge("aegis_cluster_members", "Cluster members as this node sees them, by status (unreachable counted apart).", "status");
+    private static readonly string[] Statuses = ["joining", "weaklyup", "up", "leaving", "exiting", "down", "removed", "unreachable"];
     private static int _registered;
 
-    public static void Register(NodeContext node, NodeReadiness readiness)
+    public static void Register(NodeContext node, NodeReadiness readiness, Akka.Cluster.Cluster cluster)
     {
         if (Interlocked.Exchange(ref _registered, 1) == 1) return;
         Prometheus.Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
@@ -28,7 +30,16 @@ internal static class NodeGauges
             MemoryUsed.Set(node.Memory.UsedBytes);
             MemoryMax.Set(node.Settings.MaxMemoryBytes);
             Uptime.Set(node.Statistics.Uptime.TotalSeconds);
-            ShardsOwned.Set(node.LocalShards.Count);
+            ShardsServing.Set(node.LocalShards.Count);
+            var state = cluster.State;
+            foreach (var status in Statuses)
+            {
+                var count = status == "unreachable"
+                    ? state.Unreachable.Count
+                    : state.Members.Count(m => m.Status.ToString().Equals(status, StringComparison.OrdinalIgnoreCase));
+                Members.WithLabels(status).Set(count);
+            }
+
             Ready.Set(readiness.IsReady ? 1 : 0);
             try
             {
