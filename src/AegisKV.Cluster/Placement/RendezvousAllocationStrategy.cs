@@ -65,12 +65,19 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
             // The coordinator's own node's region has a local address.
             var address = region.Path.Address.HasLocalScope ? cluster.SelfAddress : region.Path.Address;
             var member = state.Members.FirstOrDefault(m => m.Address.Equals(address));
-            if (member is null || ClusterRoles.ShardCountOf(member) != shards) continue;
+            if (member is null || ClusterRoles.ShardCountOf(member) != shards || HasOlderTwin(member, state)) continue;
             var eligible = member.Status == MemberStatus.Up && !state.Unreachable.Contains(member);
             regions.Add(new RegionNode(region, ClusterRoles.NodeIdOf(member), eligible));
         }
 
         return regions;
+    }
+
+    // A member whose node id an older live member already has is refused by its own node; until it stops, it gets nothing.
+    private static bool HasOlderTwin(Member member, ClusterEvent.CurrentClusterState state)
+    {
+        var nodeId = ClusterRoles.NodeIdOf(member);
+        return state.Members.Any(m => m.IsOlderThan(member) && m.Status == MemberStatus.Up && !state.Unreachable.Contains(m) && ClusterRoles.NodeIdOf(m) == nodeId);
     }
 
     private sealed record RegionNode(IActorRef Region, string NodeId, bool Eligible);

@@ -10,8 +10,9 @@ namespace AegisKV.Server.Hosting;
 /// <summary>
 /// Admits a node given <c>--seeds</c> to its cluster, or refuses it. Until the node is up in the cluster its key
 /// commands are held back (<see cref="JoinGate"/>); once it is, it serves if every older member has its shard
-/// count, and otherwise says so in one line and stops with exit code 2: a cluster's shard count is fixed when it
-/// forms, and a node that maps keys to shards differently would write them where no one looks. A node that has
+/// count and no live older member has its node id, and otherwise says so in one line and stops with exit code 2: a
+/// cluster's shard count is fixed when it forms, and a node that maps keys to shards differently would write them
+/// where no one looks. A node that has
 /// not joined after <see cref="WarnAfter"/> says so too: the usual cause is a seed named by another address than
 /// the one it advertises, which drops what is sent to an address it does not call its own.
 /// </summary>
@@ -33,7 +34,18 @@ internal static class ClusterAdmission
         {
             joined.TrySetResult();
             var self = cluster.SelfMember;
-            var other = cluster.State.Members.FirstOrDefault(m => m.IsOlderThan(self) && ClusterRoles.ShardCountOf(m) != settings.Shards);
+            var state = cluster.State;
+            // Custody and placement know a node by its id: a second node under a live member's id would serve that member's shards from its own copy.
+            var twin = state.Members.FirstOrDefault(m => m.IsOlderThan(self) && m.Status == Akka.Cluster.MemberStatus.Up
+                                                         && !state.Unreachable.Contains(m) && ClusterRoles.NodeIdOf(m) == settings.NodeId);
+            if (twin is not null)
+            {
+                log.LogError("Refusing to join: node id {NodeId} is already the member at {Address}; give every node its own --node-id", settings.NodeId, twin.Address);
+                stop(RefusedExitCode);
+                return;
+            }
+
+            var other = state.Members.FirstOrDefault(m => m.IsOlderThan(self) && ClusterRoles.ShardCountOf(m) != settings.Shards);
             if (other is null)
             {
                 gate.Open();
