@@ -169,7 +169,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
     public async Task A_rolling_restart_of_every_node_under_write_load_should_lose_no_acknowledged_write()
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(230));
-        await using var cluster = new TestCluster(3);
+        // Laid out as the production checklist does: node-1 without --seeds, the others name it. Restarted, node-1
+        // rejoins through the members it last knew instead of forming a cluster of its own.
+        await using var cluster = new TestCluster(3, firstHasNoSeeds: true);
         await FormAsync(cluster, budget.Token);
         var ports = cluster.ClientPorts.ToArray();
 
@@ -186,6 +188,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             await cluster.Start(i).WaitUntilReadyAsync(Limits.Startup, budget.Token);
             await WaitForHandoffsToAsync(cluster, cluster.NodeId(i), budget.Token);
             output.WriteLine($"{cluster.NodeId(i)} restarted (SIGTERM exit 0) and took its shards back in {clock.Elapsed.TotalSeconds:0.0} s");
+            if (i == 0) Assert.Contains("No --seeds: rejoining the cluster", cluster[0].StandardOutput, StringComparison.Ordinal);
         }
 
         await stop.CancelAsync();

@@ -2,8 +2,9 @@ namespace AegisKV.ProcessTests;
 
 /// <summary>
 /// Real <c>aegis</c> processes forming one cluster on loopback: each node keeps its id, ports and data directory
-/// across restarts, every node lists every node's gossip address as seeds (the first forms the cluster), and the
-/// cluster's timing is shortened so that failures are detected within seconds.
+/// across restarts, every node lists the first three nodes' gossip addresses as seeds (the first forms the cluster)
+/// or, as in the production checklist, the first node has none and the others name it; the cluster's timing is
+/// shortened so that failures are detected within seconds.
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
@@ -21,10 +22,12 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly TempDirectory _directory = new();
     private readonly List<Slot> _slots = [];
     private readonly string _config;
+    private readonly bool _firstHasNoSeeds;
 
     /// <summary>A cluster of <paramref name="size"/> node slots; none runs until started.</summary>
-    public TestCluster(int size)
+    public TestCluster(int size, bool firstHasNoSeeds = false)
     {
+        _firstHasNoSeeds = firstHasNoSeeds;
         _config = _directory.Combine("cluster.conf");
         File.WriteAllText(_config, FastTiming);
         for (var i = 0; i < size; i++) AddSlot();
@@ -55,8 +58,9 @@ public sealed class TestCluster : IAsyncDisposable
     {
         var slot = _slots[index];
         // The first slots are the seeds of every node: a node restarted later finds the cluster through them.
-        var seeds = string.Join(",", _slots.Take(3).Select(s => "127.0.0.1:" + s.Ports.Gossip));
-        slot.Process = AegisProcess.StartNode(slot.DataDirectory, [.. Limits.NodeFlags, "--node-id", slot.NodeId, "--seeds", seeds, "--config", _config], ports: slot.Ports);
+        var seeds = _firstHasNoSeeds ? "127.0.0.1:" + _slots[0].Ports.Gossip : string.Join(",", _slots.Take(3).Select(s => "127.0.0.1:" + s.Ports.Gossip));
+        string[] seedFlags = _firstHasNoSeeds && index == 0 ? [] : ["--seeds", seeds];
+        slot.Process = AegisProcess.StartNode(slot.DataDirectory, [.. Limits.NodeFlags, "--node-id", slot.NodeId, .. seedFlags, "--config", _config], ports: slot.Ports);
         return slot.Process;
     }
 

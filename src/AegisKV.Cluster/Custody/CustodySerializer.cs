@@ -103,6 +103,7 @@ public sealed class CustodySerializer : SerializerWithStringManifest
             w.Write(nodeId);
             w.Write(entry.Version);
             w.Write(entry.Present);
+            w.Write(entry.Address);
         }
     }
 
@@ -110,7 +111,7 @@ public sealed class CustodySerializer : SerializerWithStringManifest
     {
         var entries = new List<KeyValuePair<string, Membership.Entry>>();
         for (var i = r.ReadInt32(); i > 0; i--)
-            entries.Add(KeyValuePair.Create(r.ReadString(), new Membership.Entry(r.ReadInt64(), r.ReadBoolean())));
+            entries.Add(KeyValuePair.Create(r.ReadString(), new Membership.Entry(r.ReadInt64(), r.ReadBoolean(), r.ReadString())));
         return Membership.Of(entries);
     }
 }

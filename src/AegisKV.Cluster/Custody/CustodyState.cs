@@ -37,6 +37,7 @@ public sealed record CustodyState(ImmutableSortedDictionary<string, Register> Re
                 w.Write(nodeId);
                 w.Write(entry.Version);
                 w.Write(entry.Present);
+            w.Write(entry.Address);
             }
 
             w.Write(Registers.Count);
@@ -68,7 +69,7 @@ public sealed record CustodyState(ImmutableSortedDictionary<string, Register> Re
         var owner = r.ReadString();
         var members = new List<KeyValuePair<string, Membership.Entry>>();
         for (var i = r.ReadInt32(); i > 0; i--)
-            members.Add(KeyValuePair.Create(r.ReadString(), new Membership.Entry(r.ReadInt64(), r.ReadBoolean())));
+            members.Add(KeyValuePair.Create(r.ReadString(), new Membership.Entry(r.ReadInt64(), r.ReadBoolean(), r.ReadString())));
         var registers = ImmutableSortedDictionary.CreateBuilder<string, Register>(StringComparer.Ordinal);
         for (var i = r.ReadInt32(); i > 0; i--)
         {

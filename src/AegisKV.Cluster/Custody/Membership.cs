@@ -31,12 +31,18 @@ public sealed class Membership : IEquatable<Membership>
     /// <summary>True when <paramref name="nodeId"/> is a member.</summary>
     public bool Contains(string nodeId) => Entries.TryGetValue(nodeId, out var entry) && entry.Present;
 
-    /// <summary>This membership with <paramref name="nodeId"/> added or removed under a new version.</summary>
-    public Membership With(string nodeId, bool present)
+    /// <summary>
+    /// This membership with <paramref name="nodeId"/> added or removed under a new version; <paramref name="address"/>
+    /// is its gossip address as last seen (kept when null), which a member restarted without seeds rejoins through.
+    /// </summary>
+    public Membership With(string nodeId, bool present, string? address = null)
     {
-        var version = Entries.TryGetValue(nodeId, out var entry) ? entry.Version + 1 : 1;
-        return new Membership(Entries.SetItem(nodeId, new Entry(version, present)));
+        var known = Entries.TryGetValue(nodeId, out var entry);
+        return new Membership(Entries.SetItem(nodeId, new Entry(known ? entry.Version + 1 : 1, present, address ?? (known ? entry.Address : ""))));
     }
+
+    /// <summary>The last seen gossip address of <paramref name="nodeId"/>, empty when none.</summary>
+    public string AddressOf(string nodeId) => Entries.TryGetValue(nodeId, out var entry) ? entry.Address : "";
 
     /// <summary>Each entry at the higher of the two versions.</summary>
     public Membership Merge(Membership other)
@@ -65,6 +71,6 @@ public sealed class Membership : IEquatable<Membership>
     /// <inheritdoc />
     public override string ToString() => string.Join(", ", Members);
 
-    /// <summary>A node id's version and whether it is a member.</summary>
-    public readonly record struct Entry(long Version, bool Present);
+    /// <summary>A node id's version, whether it is a member, and its gossip address as last seen.</summary>
+    public readonly record struct Entry(long Version, bool Present, string Address = "");
 }

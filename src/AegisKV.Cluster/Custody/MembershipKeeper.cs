@@ -76,6 +76,14 @@ public sealed class MembershipKeeper : ReceiveActor, IWithTimers
             }
         }
 
+        // A member that came back on another address: remember where, for its own restarts without seeds.
+        foreach (var member in _cluster.State.Members)
+        {
+            var nodeId = ClusterRoles.NodeIdOf(member);
+            if (member.Status == MemberStatus.Up && Current.Contains(nodeId) && Current.AddressOf(nodeId) != member.Address.ToString())
+                Update(nodeId, present: true, member.Address.ToString());
+        }
+
         // Not yet saved everywhere (a replica was unreachable): send again.
         if (!_sent.Equals(Membership.Empty)) Broadcast(_sent);
     }
@@ -87,13 +95,16 @@ public sealed class MembershipKeeper : ReceiveActor, IWithTimers
         _adding = null;
         // Once per node: the keeper tries again every few seconds, and says so only when it worked.
         if (!refreshed.Complete && _unconfirmed.Add(refreshed.NodeId)) _log.Warning("Node {0} is not yet counted among the members: not every shard's entry could be written again first", refreshed.NodeId);
-        else if (IsLeader()) Update(refreshed.NodeId, present: true);
+        else if (IsLeader()) Update(refreshed.NodeId, present: true, AddressOf(refreshed.NodeId));
     }
 
-    private void Update(string nodeId, bool present)
+    private string? AddressOf(string nodeId) =>
+        _cluster.State.Members.FirstOrDefault(m => m.Status == MemberStatus.Up && ClusterRoles.NodeIdOf(m) == nodeId)?.Address.ToString();
+
+    private void Update(string nodeId, bool present, string? address = null)
     {
-        if (Current.Contains(nodeId) == present) return;
-        _sent = Current.With(nodeId, present);
+        if (Current.Contains(nodeId) == present && (address is null || Current.AddressOf(nodeId) == address)) return;
+        _sent = Current.With(nodeId, present, address);
         _log.Info("Cluster members holding data are now: {0}", _sent);
         Broadcast(_sent);
     }

@@ -30,6 +30,9 @@ public sealed record NodeSettings
     /// <summary>Seed gossip addresses; empty forms a new cluster.</summary>
     public required IReadOnlyList<NodeEndpoint> Seeds { get; init; }
 
+    /// <summary>True when <see cref="Seeds"/> were not given but taken from the members this node last knew (it rejoins their cluster).</summary>
+    public bool SeedsFromLastMembers { get; init; }
+
     /// <summary>Shards in the key space.</summary>
     public required int Shards { get; init; }
 

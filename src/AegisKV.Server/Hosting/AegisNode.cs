@@ -79,7 +79,9 @@ public sealed class AegisNode : IAsyncDisposable
         var dataLock = DataDirectoryLock.Acquire(settings.DataDirectory, writesFiles: settings.Wal != WalMode.Off);
         try
         {
-            return Build(settings, configureLogging, dataLock, KeyspaceStartup.Check(settings), LoadCustody(settings));
+            var keyspace = KeyspaceStartup.Check(settings);
+            var custody = LoadCustody(settings);
+            return Build(WithLastMembersAsSeeds(settings, custody.View.Current.Members), configureLogging, dataLock, keyspace, custody);
         }
         catch
         {
@@ -105,6 +107,19 @@ public sealed class AegisNode : IAsyncDisposable
                     ?? throw new SettingsException("node-id", $"{settings.DataDirectory} holds the data of node {saved.Owner}, a member of a cluster "
                                                    + $"({saved.Members}); start it with --node-id {saved.Owner}, or give this node an empty --data-dir");
         return (store, new CustodyView(owned));
+    }
+
+    // A member of a cluster started without --seeds rejoins its cluster through the members it last knew, itself
+    // first: Akka's first seed forms a new cluster only when none of the others answers (a full stop, started first).
+    private static NodeSettings WithLastMembersAsSeeds(NodeSettings settings, Membership members)
+    {
+        if (settings.Seeds.Count > 0 || settings.Gossip.Port == 0) return settings;
+        var others = members.Members.Where(m => m != settings.NodeId && members.AddressOf(m).Length > 0)
+            .Select(m => Akka.Actor.Address.Parse(members.AddressOf(m)))
+            .Select(a => new NodeEndpoint(a.Host!, a.Port!.Value)).ToList();
+        if (others.Count == 0) return settings;
+        var self = new NodeEndpoint(settings.GossipAdvertise.Host, settings.GossipAdvertise.Port == 0 ? settings.Gossip.Port : settings.GossipAdvertise.Port);
+        return settings with { Seeds = [self, .. others], SeedsFromLastMembers = true };
     }
 
     private static AegisNode Build(NodeSettings settings, Action<ILoggingBuilder>? configureLogging, DataDirectoryLock dataLock, KeyspaceStartup keyspace,

@@ -112,6 +112,8 @@ internal sealed class NodeService : IHostedService
             "AegisKV {Version} node {NodeId}: RESP {Bind}, gossip {Gossip} (advertised {Advertised}), health {Health}, data {DataDirectory}, WAL {Wal}, {Shards} shards, max-memory {MaxMemory}, max-clients {MaxClients}, auth {Auth}, config from {Sources}",
             NodeContext.Version, s.NodeId, bind, s.Gossip, s.GossipAdvertise, s.Health, Path.GetFullPath(s.DataDirectory), s.Wal.ToString().ToLowerInvariant(),
             s.Shards, s.MaxMemoryBytes == 0 ? "unlimited" : $"{s.MaxMemoryBytes >> 20} MB", s.Clients.MaxClients, s.AuthToken is null ? "off" : "on", s.Sources);
+        if (s.SeedsFromLastMembers)
+            _log.LogInformation("No --seeds: rejoining the cluster this node was a member of, through {Seeds} (this node first: it forms the cluster again only if none answers)", string.Join(", ", s.Seeds));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
