@@ -8,12 +8,13 @@
     test     Run the tests; -Category unit|integration|compat|process picks one category.
     publish  Publish the aegis executable to ./bin.
     bench    Benchmark AegisKV against redis-server side by side (needs Linux; installs redis with apt-get if missing).
+    bench-cluster  Benchmark one node beside a 3-node cluster: clients on one node, spread, and cluster-aware.
     soak     Run the soak test for -Seconds (default 600): mixed load, churn, expiry, snapshots, then kill -9.
              The default test run includes it for 30 s as a smoke.
 #>
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'publish', 'bench', 'soak')]
+    [ValidateSet('build', 'test', 'publish', 'bench', 'bench-cluster', 'soak')]
     [string] $Task = 'build',
 
     [ValidateSet('all', 'unit', 'integration', 'compat', 'process')]
@@ -21,7 +22,7 @@ param(
 
     [string] $Configuration = 'Release',
 
-    # bench: shorter runs, for a smoke test.
+    # bench, bench-cluster: shorter runs, for a smoke test.
     [switch] $Quick,
 
     # soak: how long the load runs.
@@ -37,7 +38,7 @@ function Invoke-Native([string] $command, [string[]] $arguments) {
 }
 
 $testProjects = @{
-    unit        = @('tests/AegisKV.Protocol.Tests', 'tests/AegisKV.Storage.Tests', 'tests/AegisKV.Core.Tests')
+    unit        = @('tests/AegisKV.Protocol.Tests', 'tests/AegisKV.Storage.Tests', 'tests/AegisKV.Core.Tests', 'tests/AegisKV.Cluster.Tests')
     integration = @('tests/AegisKV.IntegrationTests')
     compat      = @('tests/AegisKV.CompatibilityTests')
     process     = @('tests/AegisKV.ProcessTests')
@@ -55,6 +56,7 @@ switch ($Task) {
     }
     'publish' { Invoke-Native dotnet @('publish', 'src/AegisKV.Server', '-c', $Configuration, '-o', 'bin') }
     'bench' { & "$PSScriptRoot/bench/run-bench.ps1" -Configuration $Configuration -Quick:$Quick }
+    'bench-cluster' { & "$PSScriptRoot/bench/run-cluster-bench.ps1" -Configuration $Configuration -Quick:$Quick }
     'soak' {
         $env:AEGIS_SOAK_SECONDS = "$Seconds"
         Invoke-Native dotnet @('test', 'tests/AegisKV.ProcessTests', '-c', $Configuration, '--filter', 'Category=soak', '--logger', 'console;verbosity=detailed')

@@ -27,77 +27,12 @@ $pipelinedRequests = if ($Quick) { 100000 } else { 1000000 }
 $keyCount = if ($Quick) { 100000 } else { 1000000 }
 $churnConnections = if ($Quick) { 20000 } else { 200000 }
 
-function Get-FreePort {
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $listener.Start()
-    try { return $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-}
-
-function Start-Tracked([string] $file, [string[]] $arguments, [string] $log) {
-    $info = [System.Diagnostics.ProcessStartInfo]::new($file)
-    foreach ($a in $arguments) { $info.ArgumentList.Add($a) }
-    $info.RedirectStandardOutput = $true
-    $info.RedirectStandardError = $true
-    $info.UseShellExecute = $false
-    $process = [System.Diagnostics.Process]::new()
-    $process.StartInfo = $info
-    $writer = [System.IO.StreamWriter]::new($log)
-    $writer.AutoFlush = $true
-    $handler = { if ($null -ne $EventArgs.Data) { $Event.MessageData.WriteLine($EventArgs.Data) } }
-    Register-ObjectEvent -InputObject $process -EventName OutputDataReceived -Action $handler -MessageData $writer | Out-Null
-    Register-ObjectEvent -InputObject $process -EventName ErrorDataReceived -Action $handler -MessageData $writer | Out-Null
-    [void] $process.Start()
-    $process.BeginOutputReadLine()
-    $process.BeginErrorReadLine()
-    $started.Add($process)
-    return $process
-}
-
-# Stops only processes this script started, by their PID.
-function Stop-Tracked([System.Diagnostics.Process] $process, [int] $seconds = 30) {
-    if ($process.HasExited) { return }
-    & kill -TERM $process.Id
-    if (-not $process.WaitForExit($seconds * 1000)) { $process.Kill($true); $process.WaitForExit() }
-}
-
-function Wait-Port([int] $port, [int] $seconds = 30) {
-    $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
-    while ([DateTime]::UtcNow -lt $deadline) {
-        $client = [System.Net.Sockets.TcpClient]::new()
-        try { $client.Connect('127.0.0.1', $port); return } catch { Start-Sleep -Milliseconds 50 } finally { $client.Dispose() }
-    }
-    throw "nothing listens on port $port after $seconds s"
-}
-
-function Wait-Ready([int] $healthPort, [int] $seconds = 120) {
-    $http = [System.Net.Http.HttpClient]::new()
-    $http.Timeout = [TimeSpan]::FromSeconds(2)
-    $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
-    try {
-        while ([DateTime]::UtcNow -lt $deadline) {
-            try {
-                $response = $http.GetAsync("http://127.0.0.1:$healthPort/ready").GetAwaiter().GetResult()
-                if ($response.IsSuccessStatusCode) { return }
-            }
-            catch { }
-            Start-Sleep -Milliseconds 20
-        }
-    }
-    finally { $http.Dispose() }
-    throw "aegis was not ready after $seconds s"
-}
+. (Join-Path $PSScriptRoot 'bench-common.ps1')
 
 function Start-Aegis([string] $data, [hashtable] $ports, [string] $log) {
     $arguments = @("--node-id=bench", "--bind=127.0.0.1:$($ports.Client)", "--gossip=127.0.0.1:$($ports.Gossip)",
         "--health=127.0.0.1:$($ports.Health)", "--data-dir=$data", "--wal=fsync", "--max-memory=0", "--log-level=warn")
     return Start-Tracked (Join-Path $work 'bin/aegis') $arguments $log
-}
-
-function Invoke-Benchmark([int] $port, [string] $test, [int] $pipeline, [int] $count, [int] $KeepAlive = 1, [int] $Clients = 50) {
-    $csv = & redis-benchmark -h 127.0.0.1 -p $port -t $test -c $Clients -k $KeepAlive -P $pipeline -r 100000 -d 32 -n $count --csv 2>$null
-    if ($LASTEXITCODE -ne 0) { throw "redis-benchmark failed against port $port" }
-    $row = $csv | ConvertFrom-Csv | Where-Object { $_.test -eq $test.ToUpperInvariant() } | Select-Object -First 1
-    return [double] $row.rps
 }
 
 # A write flood of 1000-byte values over random keys, while sampling the server's RSS; returns the peak.
@@ -113,11 +48,6 @@ function Invoke-Flood([int] $port, [int] $processId, [int] $count) {
     $null = $drain.Result
     if ($flood.ExitCode -ne 0) { throw "redis-benchmark flood failed against port $port" }
     return [math]::Max($peak, (Get-RssBytes $processId))
-}
-
-function Get-RssBytes([int] $processId) {
-    $line = Get-Content "/proc/$processId/status" | Where-Object { $_ -like 'VmRSS:*' }
-    return [long] (($line -split '\s+')[1]) * 1024
 }
 
 try {

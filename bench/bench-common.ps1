@@ -1,0 +1,75 @@
+# Helpers shared by the benchmark scripts; dot-source it. The functions use the caller's $work (a temporary
+# directory) and $started (the processes to stop at the end, by PID).
+
+function Get-FreePort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { return $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Start-Tracked([string] $file, [string[]] $arguments, [string] $log) {
+    $info = [System.Diagnostics.ProcessStartInfo]::new($file)
+    foreach ($a in $arguments) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::new()
+    $process.StartInfo = $info
+    $writer = [System.IO.StreamWriter]::new($log)
+    $writer.AutoFlush = $true
+    $handler = { if ($null -ne $EventArgs.Data) { $Event.MessageData.WriteLine($EventArgs.Data) } }
+    Register-ObjectEvent -InputObject $process -EventName OutputDataReceived -Action $handler -MessageData $writer | Out-Null
+    Register-ObjectEvent -InputObject $process -EventName ErrorDataReceived -Action $handler -MessageData $writer | Out-Null
+    [void] $process.Start()
+    $process.BeginOutputReadLine()
+    $process.BeginErrorReadLine()
+    $started.Add($process)
+    return $process
+}
+
+# Stops only processes this script started, by their PID.
+function Stop-Tracked([System.Diagnostics.Process] $process, [int] $seconds = 30) {
+    if ($process.HasExited) { return }
+    & kill -TERM $process.Id
+    if (-not $process.WaitForExit($seconds * 1000)) { $process.Kill($true); $process.WaitForExit() }
+}
+
+function Wait-Port([int] $port, [int] $seconds = 30) {
+    $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $client = [System.Net.Sockets.TcpClient]::new()
+        try { $client.Connect('127.0.0.1', $port); return } catch { Start-Sleep -Milliseconds 50 } finally { $client.Dispose() }
+    }
+    throw "nothing listens on port $port after $seconds s"
+}
+
+function Wait-Ready([int] $healthPort, [int] $seconds = 120) {
+    $http = [System.Net.Http.HttpClient]::new()
+    $http.Timeout = [TimeSpan]::FromSeconds(2)
+    $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
+    try {
+        while ([DateTime]::UtcNow -lt $deadline) {
+            try {
+                $response = $http.GetAsync("http://127.0.0.1:$healthPort/ready").GetAwaiter().GetResult()
+                if ($response.IsSuccessStatusCode) { return }
+            }
+            catch { }
+            Start-Sleep -Milliseconds 20
+        }
+    }
+    finally { $http.Dispose() }
+    throw "aegis was not ready after $seconds s"
+}
+
+function Invoke-Benchmark([int] $port, [string] $test, [int] $pipeline, [int] $count, [int] $KeepAlive = 1, [int] $Clients = 50, [string[]] $Extra = @()) {
+    $csv = & redis-benchmark -h 127.0.0.1 -p $port -t $test -c $Clients -k $KeepAlive -P $pipeline -r 100000 -d 32 -n $count --csv @Extra 2>$null
+    if ($LASTEXITCODE -ne 0) { throw "redis-benchmark failed against port $port" }
+    # --cluster prints the nodes it found before the CSV.
+    $row = $csv | Where-Object { $_ -like '"*' } | ConvertFrom-Csv | Where-Object { $_.test -eq $test.ToUpperInvariant() } | Select-Object -First 1
+    return [double] $row.rps
+}
+
+function Get-RssBytes([int] $processId) {
+    $line = Get-Content "/proc/$processId/status" | Where-Object { $_ -like 'VmRSS:*' }
+    return [long] (($line -split '\s+')[1]) * 1024
+}

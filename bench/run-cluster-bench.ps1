@@ -1,0 +1,141 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+  AegisKV on one node beside a 3-node cluster on this machine, in one table.
+.DESCRIPTION
+  Publishes aegis and runs redis-benchmark SET and GET (-c 48, -P 1 and -P 16, -r 100000, -d 32) against:
+  a single node; a 3-node cluster with every client on one node (the others' shards are reached through it);
+  the same cluster with the clients spread over the three nodes; and redis-benchmark --cluster, which reads the
+  slot map (CLUSTER NODES) and sends each key to the node its shard runs on. All nodes run --wal=fsync on free
+  loopback ports. Three nodes share the machine's cores, so the cluster figures show the cost of the hops, not
+  the gain of more machines. Prints the table and writes docs/benchmarks-cluster.md (not with -Quick).
+#>
+param(
+    [string] $Configuration = 'Release',
+    # Shorter runs: a smoke test, not figures to publish.
+    [switch] $Quick
+)
+
+$ErrorActionPreference = 'Stop'
+$root = Split-Path $PSScriptRoot -Parent
+$work = Join-Path ([System.IO.Path]::GetTempPath()) ("aegis-cluster-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+New-Item -ItemType Directory -Path $work | Out-Null
+$started = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
+. (Join-Path $PSScriptRoot 'bench-common.ps1')
+
+$requests = if ($Quick) { 10000 } else { 100000 }
+$pipelinedRequests = if ($Quick) { 50000 } else { 500000 }
+
+function Start-Node([int] $index, [hashtable[]] $all, [string[]] $seeds) {
+    $ports = $all[$index]
+    $arguments = @("--node-id=bench-$($index + 1)", "--bind=127.0.0.1:$($ports.Client)", "--gossip=127.0.0.1:$($ports.Gossip)",
+        "--health=127.0.0.1:$($ports.Health)", "--data-dir=$(Join-Path $work "node-$($index + 1)")", "--wal=fsync", "--max-memory=0", "--log-level=warn")
+    if ($seeds.Count -gt 0) { $arguments += "--seeds=$($seeds -join ',')" }
+    return Start-Tracked (Join-Path $work 'bin/aegis') $arguments (Join-Path $work "node-$($index + 1).log")
+}
+
+# Until every shard runs somewhere and none has moved for a few seconds.
+function Wait-Placed([int] $healthPort, [int] $seconds = 120) {
+    $http = [System.Net.Http.HttpClient]::new()
+    $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
+    $last = ''
+    $stableSince = [DateTime]::UtcNow
+    try {
+        while ([DateTime]::UtcNow -lt $deadline) {
+            $shards = ($http.GetStringAsync("http://127.0.0.1:$healthPort/admin/shards").GetAwaiter().GetResult() | ConvertFrom-Json).shards
+            $owners = ($shards | ForEach-Object { $_.owner }) -join ','
+            if ($owners -ne $last -or ($shards | Where-Object { -not $_.owner })) { $last = $owners; $stableSince = [DateTime]::UtcNow }
+            elseif (([DateTime]::UtcNow - $stableSince).TotalSeconds -ge 5) { return ($shards | Group-Object owner | ForEach-Object { "$($_.Name) $($_.Count)" }) -join ', ' }
+            Start-Sleep -Milliseconds 500
+        }
+    }
+    finally { $http.Dispose() }
+    throw "shards were not placed after $seconds s"
+}
+
+# redis-benchmark against each port at once, the clients split between them; the sum of their rates.
+function Invoke-Spread([int[]] $ports, [string] $test, [int] $pipeline, [int] $count) {
+    $runs = foreach ($port in $ports) {
+        $info = [System.Diagnostics.ProcessStartInfo]::new('redis-benchmark')
+        foreach ($a in @('-h', '127.0.0.1', '-p', "$port", '-t', $test, '-c', "$([int](48 / $ports.Count))", '-P', "$pipeline", '-r', '100000', '-d', '32', '-n', "$([int]($count / $ports.Count))", '--csv')) { $info.ArgumentList.Add($a) }
+        $info.RedirectStandardOutput = $true
+        $info.RedirectStandardError = $true
+        $process = [System.Diagnostics.Process]::Start($info)
+        [pscustomobject]@{ Process = $process; Output = $process.StandardOutput.ReadToEndAsync() }
+    }
+    $total = 0.0
+    foreach ($run in $runs) {
+        $run.Process.WaitForExit()
+        if ($run.Process.ExitCode -ne 0) { throw "redis-benchmark failed in the spread run" }
+        $row = $run.Output.Result -split "`n" | ConvertFrom-Csv | Where-Object { $_.test -eq $test.ToUpperInvariant() } | Select-Object -First 1
+        $total += [double] $row.rps
+    }
+    return $total
+}
+
+try {
+    foreach ($tool in 'redis-benchmark', 'redis-cli') {
+        if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) {
+            Write-Host "Installing redis-tools with apt-get"
+            & apt-get update -qq
+            & apt-get install -y -qq redis-tools | Out-Null
+            break
+        }
+    }
+
+    Write-Host "Publishing aegis ($Configuration)"
+    & dotnet publish (Join-Path $root 'src/AegisKV.Server') -c $Configuration -o (Join-Path $work 'bin') --nologo -v q | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'dotnet publish failed' }
+
+    $cases = @(
+        @{ Test = 'set'; Pipeline = 1; Count = $requests }, @{ Test = 'get'; Pipeline = 1; Count = $requests },
+        @{ Test = 'set'; Pipeline = 16; Count = $pipelinedRequests }, @{ Test = 'get'; Pipeline = 16; Count = $pipelinedRequests })
+    $results = @{}
+
+    Write-Host "Single node"
+    $single = @(@{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort })
+    $node = Start-Node 0 $single @()
+    Wait-Ready $single[0].Health
+    foreach ($case in $cases) { $results["$($case.Test)/$($case.Pipeline)/single"] = Invoke-Benchmark $single[0].Client $case.Test $case.Pipeline $case.Count -Clients 48 }
+    Stop-Tracked $node
+
+    Write-Host "Three nodes"
+    $ports = @(0..2 | ForEach-Object { @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort } })
+    $seeds = @($ports | ForEach-Object { "127.0.0.1:$($_.Gossip)" })
+    $nodes = @(0..2 | ForEach-Object { Start-Node $_ $ports $seeds })
+    foreach ($p in $ports) { Wait-Ready $p.Health }
+    $placement = Wait-Placed $ports[0].Health
+    Write-Host "Shards per node: $placement"
+    foreach ($case in $cases) {
+        $key = "$($case.Test)/$($case.Pipeline)"
+        $results["$key/one"] = Invoke-Benchmark $ports[0].Client $case.Test $case.Pipeline $case.Count -Clients 48
+        $results["$key/spread"] = Invoke-Spread @($ports | ForEach-Object { $_.Client }) $case.Test $case.Pipeline $case.Count
+        $results["$key/cluster"] = Invoke-Benchmark $ports[0].Client $case.Test $case.Pipeline $case.Count -Clients 48 -Extra @('--cluster')
+    }
+
+    $table = @('| Test (ops/s) | 1 node | 3 nodes, all clients on one | 3 nodes, clients spread | 3 nodes, cluster-aware client |', '|---|---|---|---|---|')
+    foreach ($case in $cases) {
+        $key = "$($case.Test)/$($case.Pipeline)"
+        $base = $results["$key/single"]
+        $cells = foreach ($mode in 'one', 'spread', 'cluster') { "$([math]::Round($results["$key/$mode"])) ($([math]::Round($results["$key/$mode"] / $base, 2))x)" }
+        $table += "| $($case.Test.ToUpperInvariant()) -c 48 -P $($case.Pipeline) | $([math]::Round($base)) | $($cells -join ' | ') |"
+    }
+    $table -join "`n" | Write-Host
+
+    $cpu = ((Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -split ':\s*', 2)[1]
+    $report = @('# Benchmarks: one node and a 3-node cluster', '',
+        'AegisKV (`--wal=fsync`, 64 shards) on one node, then three nodes on the same machine, driven by redis-benchmark',
+        '(`-c 48` in all, random keys over 100,000, 32-byte values). "All clients on one" sends every request to one node,',
+        'which forwards those for shards elsewhere; "spread" splits the clients over the three nodes; "cluster-aware" is',
+        '`redis-benchmark --cluster`, which reads the slot map and sends each key to the node its shard runs on. The three',
+        'nodes share the same cores as the single node did, so the ratios show the cost of forwarding, not the gain of',
+        'more machines. Produced by `dotnet pwsh build.ps1 bench-cluster`.', '',
+        "Machine: $([Environment]::ProcessorCount) cores ($cpu), .NET $(& dotnet --version). Shards per node: $placement.", '',
+        "Run: $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC$(if ($Quick) { ' (quick: smoke figures only)' })", '') + $table
+    if (-not $Quick) { Set-Content -Path (Join-Path $root 'docs/benchmarks-cluster.md') -Value ($report -join "`n") }
+}
+finally {
+    foreach ($process in $started) { Stop-Tracked $process 30 }
+    Get-EventSubscriber | Unregister-Event
+    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+}
