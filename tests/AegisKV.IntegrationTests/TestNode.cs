@@ -19,6 +19,9 @@ public sealed class TestNode : IAsyncDisposable
 
     public string Endpoint => $"127.0.0.1:{Node.ClientPort}";
 
+    /// <summary>Where other nodes reach this one's gossip port, as --seeds names it.</summary>
+    public string GossipEndpoint => $"127.0.0.1:{Akka.Cluster.Cluster.Get(Node.System).SelfAddress.Port}";
+
     public static async Task<TestNode> StartAsync(Dictionary<string, string>? flags = null, string? dataDirectory = null, string? configFile = null)
     {
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "aegis-it-" + Guid.NewGuid().ToString("N"));

@@ -1,0 +1,81 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace AegisKV.IntegrationTests;
+
+/// <summary>
+/// Two nodes in one process forming a cluster: the node that joins takes the shards it ranks first for, with their
+/// data, and a connection writing one key through the first node all the while (its shard moving to the second)
+/// finds its last write there. The races of a moving shard are pinned down one by one in <see cref="ReplyInboxTests"/>.
+/// </summary>
+public sealed class ClusterNodesTests
+{
+    private const string Timing = """
+        akka.cluster.sharding.rebalance-interval = 500ms
+        akka.cluster.seed-node-timeout = 2s
+        """;
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_joining_node_should_take_its_shards_with_their_data_while_a_connection_keeps_its_order()
+    {
+        var config = Path.Combine(Path.GetTempPath(), "aegis-it-" + Guid.NewGuid().ToString("N") + ".conf");
+        await File.WriteAllTextAsync(config, Timing);
+        TestNode? first = null, second = null;
+        try
+        {
+            first = await TestNode.StartAsync(new() { ["node-id"] = "it-a" }, configFile: config);
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(first.Endpoint);
+            var db = redis.GetDatabase();
+            for (var i = 0; i < 400; i++) await db.StringSetAsync("k:" + i, "v" + i);
+
+            // One connection keeps writing one key, pipelined, while the second node joins and the key's shard moves to it.
+            static int ShardOf(string key) => AegisKV.Core.Sharding.KeySlots.ShardOf(System.Text.Encoding.UTF8.GetBytes(key), 8);
+            var order = Enumerable.Range(0, 1000).Select(n => "order:" + n).First(key =>
+                AegisKV.Cluster.Placement.Rendezvous.Rank(ShardOf(key).ToString(System.Globalization.CultureInfo.InvariantCulture), ["it-a", "it-b"])[0] == "it-b");
+            var joining = TestNode.StartAsync(new() { ["node-id"] = "it-b", ["seeds"] = first.GossipEndpoint }, configFile: config);
+            var last = 0;
+            while (!joining.IsCompleted || (await OwnersAsync(first))[ShardOf(order)] != "it-b")
+            {
+                var batch = new Task[50];
+                for (var j = 0; j < batch.Length; j++) batch[j] = db.StringSetAsync(order, (++last).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await Task.WhenAll(batch);
+                Assert.True(last < 200_000, "the second node never took a shard");
+            }
+
+            second = await joining;
+            Assert.Equal(["it-a", "it-b"], (await OwnersAsync(first)).OfType<string>().Distinct().Order());
+            foreach (var node in new[] { first, second })
+            {
+                await using var reader = await ConnectionMultiplexer.ConnectAsync(node.Endpoint);
+                var nodeDb = reader.GetDatabase();
+                for (var i = 0; i < 400; i++) Assert.Equal("v" + i, (string?)await nodeDb.StringGetAsync("k:" + i));
+                Assert.Equal(last.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)await nodeDb.StringGetAsync(order));
+            }
+        }
+        finally
+        {
+            if (second is not null)
+            {
+                await second.DisposeAsync();
+                second.DeleteData();
+            }
+
+            if (first is not null)
+            {
+                await first.DisposeAsync();
+                first.DeleteData();
+            }
+
+            File.Delete(config);
+        }
+    }
+
+    // The node each shard runs on (null when none), as the admin API of a node reports them.
+    private static async Task<string?[]> OwnersAsync(TestNode node)
+    {
+        using var http = new HttpClient();
+        var shards = await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{node.Node.HealthPort}/admin/shards");
+        return [.. shards.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("owner").GetString())];
+    }
+}
