@@ -262,11 +262,19 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
     }
 
-    // One seed forms the cluster; the others join it.
+    // One seed forms the cluster; the others join it; the leader counts them all among the members custody needs a
+    // majority of (what a full stop or a crash is judged against).
     private static async Task FormAsync(TestCluster cluster, CancellationToken ct)
     {
         await cluster.Start(0).WaitUntilReadyAsync(Limits.Startup, ct);
         await cluster.StartAllAsync(ct);
+        var line = "Cluster members holding data are now: " + string.Join(", ", Enumerable.Range(0, cluster.Size).Select(cluster.NodeId));
+        var limit = Stopwatch.StartNew();
+        while (!Enumerable.Range(0, cluster.Size).Any(i => cluster[i].StandardOutput.Contains(line, StringComparison.Ordinal)))
+        {
+            Assert.True(limit.Elapsed < Settle, $"no node logged '{line}'\n{cluster.Describe()}");
+            await Task.Delay(100, ct);
+        }
     }
 
     // Reads every key through node, retrying while the cluster settles, and prints how they read.

@@ -86,13 +86,17 @@ public sealed class ClusterCustody : IShardCustody
     private bool IsEligible(Member member, ClusterEvent.CurrentClusterState state) =>
         member.Status == MemberStatus.Up && !state.Unreachable.Contains(member) && ClusterRoles.ShardCountOf(member) == _shards;
 
-    private Task<RoundResult> WriteAsync(int shardId, Func<string?, string?> decide)
+    private async Task<RoundResult> WriteAsync(int shardId, Func<string?, string?> decide)
     {
         var key = CustodyKeys.Shard(shardId);
         var current = _view.Current;
         var result = new TaskCompletionSource<RoundResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _system.ActorOf(CustodyRound.Props(key, NodeId, Replicas(), current.Members, current.Get(key).Promised.Counter, decide, result, _timeout));
-        return result.Task;
+        var ended = await result.Task.ConfigureAwait(false);
+        // Members the answers taught the round are kept here too: this node may lead the membership next.
+        if (!ReferenceEquals(current.Members.Merge(ended.Members), current.Members))
+            _system.ActorSelection(new RootActorPath(_cluster.SelfAddress) / "user" / CustodyReplica.Name).Tell(new MergeMembership(ended.Members));
+        return ended;
     }
 
     // Every data member that may answer, this node included even before it is up (a cluster of one).

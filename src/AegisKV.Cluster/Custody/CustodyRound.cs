@@ -59,7 +59,7 @@ public sealed class CustodyRound : ReceiveActor, IWithTimers
     protected override void PreStart() => StartPrepare();
 
     /// <inheritdoc />
-    protected override void PostStop() => _result.TrySetResult(new RoundResult(false, null, _ballot, "the round was stopped"));
+    protected override void PostStop() => _result.TrySetResult(new RoundResult(false, null, _ballot, "the round was stopped", _members));
 
     private void StartPrepare()
     {
@@ -149,7 +149,7 @@ public sealed class CustodyRound : ReceiveActor, IWithTimers
 
     private void Finish(bool ok, string reason)
     {
-        _result.TrySetResult(new RoundResult(ok, ok ? _value : null, _ballot, reason));
+        _result.TrySetResult(new RoundResult(ok, ok ? _value : null, _ballot, reason, _members));
         Context.Stop(Self);
     }
 
@@ -174,4 +174,5 @@ public sealed class CustodyRound : ReceiveActor, IWithTimers
 /// <param name="Value">The value written.</param>
 /// <param name="Ballot">The ballot it was written under.</param>
 /// <param name="Reason">Why it was not, in one line.</param>
-public sealed record RoundResult(bool Written, string? Value, Ballot Ballot, string Reason);
+/// <param name="Members">The membership the round knew at the end, merged from every answer.</param>
+public sealed record RoundResult(bool Written, string? Value, Ballot Ballot, string Reason, Membership Members);

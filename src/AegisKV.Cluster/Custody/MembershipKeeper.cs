@@ -96,6 +96,8 @@ public sealed class MembershipKeeper : ReceiveActor, IWithTimers
         // Once per node: the keeper tries again every few seconds, and says so only when it worked.
         if (!refreshed.Complete && _unconfirmed.Add(refreshed.NodeId)) _log.Warning("Node {0} is not yet counted among the members: not every shard's entry could be written again first", refreshed.NodeId);
         else if (IsLeader()) Update(refreshed.NodeId, present: true, AddressOf(refreshed.NodeId));
+        // The next node that joined need not wait for the next look.
+        if (refreshed.Complete) Review();
     }
 
     private string? AddressOf(string nodeId) =>

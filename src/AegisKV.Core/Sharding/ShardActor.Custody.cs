@@ -93,7 +93,9 @@ public sealed partial class ShardActor
         _mode = ShardMode.Refusing;
         _refusal = claim;
         Stash.UnstashAll();
-        Timers.StartSingleTimer("claim", RetryClaim.Instance, _peers!.ClaimRetry);
+        // Without a majority, ask again soon; with the copy elsewhere, placement moves the shard (or stops it here once
+        // that node returns), so asking is only a check, and every ask is a synced write on each member.
+        Timers.StartSingleTimer("claim", RetryClaim.Instance, claim.Outcome == CustodyOutcome.NoQuorum ? _peers!.ClaimRetry : _peers!.ClaimRetry * 5);
     }
 
     private Reply[] Refusals(int count)

@@ -24,6 +24,6 @@ public sealed class ShardPeers(IShardCustody custody)
     /// <summary>Longest a hand-off may go without progress before it is given up (the data then stays here).</summary>
     public TimeSpan HandoffTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often a shard that cannot serve asks again.</summary>
+    /// <summary>How often a shard that waits for a majority asks again (five times that when its copy is elsewhere).</summary>
     public TimeSpan ClaimRetry { get; init; } = TimeSpan.FromSeconds(1);
 }
