@@ -22,7 +22,6 @@ internal sealed class HandoffSender : ReceiveActor, IWithTimers
     private readonly int _chunks;
     private IActorRef? _receiver;
     private int _nextChunk;
-    private int _acked;
 
     public HandoffSender(int shardId, long epoch, byte[] payload, HandoffTarget target, TimeSpan timeout)
     {
@@ -59,7 +58,6 @@ internal sealed class HandoffSender : ReceiveActor, IWithTimers
             return;
         }
 
-        _acked++;
         if (_nextChunk < _chunks) SendChunk();
     }
 

@@ -13,7 +13,6 @@ public sealed partial class ShardActor
     private ShardMode _mode = ShardMode.Serving;
     private CustodyClaim? _refusal;
     private Stopwatch? _handoffClock;
-    private HandoffTarget? _handoffTarget;
     private int _handoffAttempts;
 
     private enum ShardMode
@@ -123,8 +122,8 @@ public sealed partial class ShardActor
 
     private void BeginHandoff()
     {
-        _handoffTarget = _peers?.Custody.HandoffTargetFor(_shardId);
-        if (_handoffTarget is null)
+        var target = _peers?.Custody.HandoffTargetFor(_shardId);
+        if (target is null)
         {
             Context.Stop(Self);
             return;
@@ -133,7 +132,7 @@ public sealed partial class ShardActor
         _handoffAttempts++;
         var snapshot = _state.ToSnapshot();
         var payload = Context.System.Serialization.FindSerializerForType(typeof(ShardSnapshot)).ToBinary(snapshot);
-        Context.ActorOf(HandoffSender.Props(_shardId, _state.Epoch, payload, _handoffTarget, _peers!.HandoffTimeout));
+        Context.ActorOf(HandoffSender.Props(_shardId, _state.Epoch, payload, target, _peers!.HandoffTimeout));
     }
 
     private void OnHandoffOutcome(HandoffOutcome outcome)
