@@ -44,6 +44,13 @@ public sealed class ClusterTests(ITestOutputHelper output)
         // The operator's view, through any node's health port.
         var show = await AegisProcess.RunAsync(["cluster", "show", "--node", "127.0.0.1:" + cluster[1].HealthPort], Limits.Command, budget.Token);
         var shards = await AegisProcess.RunAsync(["shards", "--node", "127.0.0.1:" + cluster[2].HealthPort], Limits.Command, budget.Token);
+        // Placement may still be moving a shard (its owner then shows as "-"): look again for a while.
+        for (var i = 0; i < 20 && shards.StandardOutput.Contains(" - ", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(500, budget.Token);
+            shards = await AegisProcess.RunAsync(["shards", "--node", "127.0.0.1:" + cluster[2].HealthPort], Limits.Command, budget.Token);
+        }
+
         output.WriteLine("$ aegis cluster show\n" + show.StandardOutput + "$ aegis shards\n" + shards.StandardOutput);
         Assert.True(show.ExitCode == 0 && shards.ExitCode == 0, show.Describe() + shards.Describe());
         var memberLines = show.StandardOutput.Split('\n').Where(l => l.StartsWith("node-", StringComparison.Ordinal)).ToList();

@@ -16,7 +16,7 @@ namespace AegisKV.Server.Topology;
 public sealed class ClusterTopology
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Akka.Cluster.Cluster _cluster;
     private readonly IActorRef _region;
@@ -24,6 +24,7 @@ public sealed class ClusterTopology
     private readonly CustodyView _custody;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private (Topology Topology, long At)? _cached;
+    private string?[] _lastOwners;
 
     /// <summary>Creates the view of a node whose shard region is <paramref name="region"/>.</summary>
     public ClusterTopology(ActorSystem system, IActorRef region, int shards, CustodyView custody, bool seeded)
@@ -32,6 +33,7 @@ public sealed class ClusterTopology
         _region = region;
         _shards = shards;
         _custody = custody;
+        _lastOwners = new string?[shards];
         Seeded = seeded;
     }
 
@@ -91,8 +93,13 @@ public sealed class ClusterTopology
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
-            // Sharding did not answer in time (the cluster is changing): owners stay unknown this time.
+            // Sharding did not answer in time: handled below as no answer.
         }
+
+        // Sharding answers nothing at all when any region is slow to answer (the cluster is busy or changing):
+        // the owners last seen are a better answer than none.
+        if (Array.TrueForAll(owners, o => o is null)) owners = _lastOwners;
+        else _lastOwners = owners;
 
         var custody = _custody.Current;
         var shards = new List<TopologyShard>(_shards);
