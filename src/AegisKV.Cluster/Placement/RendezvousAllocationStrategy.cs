@@ -77,7 +77,7 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
     private static bool HasOlderTwin(Member member, ClusterEvent.CurrentClusterState state)
     {
         var nodeId = ClusterRoles.NodeIdOf(member);
-        return state.Members.Any(m => m.IsOlderThan(member) && m.Status == MemberStatus.Up && !state.Unreachable.Contains(m) && ClusterRoles.NodeIdOf(m) == nodeId);
+        return state.Members.Any(m => !m.UniqueAddress.Equals(member.UniqueAddress) && m.IsOlderThan(member) && m.Status == MemberStatus.Up && !state.Unreachable.Contains(m) && ClusterRoles.NodeIdOf(m) == nodeId);
     }
 
     private sealed record RegionNode(IActorRef Region, string NodeId, bool Eligible);

@@ -36,7 +36,8 @@ internal static class ClusterAdmission
             var self = cluster.SelfMember;
             var state = cluster.State;
             // Custody and placement know a node by its id: a second node under a live member's id would serve that member's shards from its own copy.
-            var twin = state.Members.FirstOrDefault(m => m.IsOlderThan(self) && m.Status == Akka.Cluster.MemberStatus.Up
+            // (Never itself: its own entry in the state may already carry a lower up-number than SelfMember did.)
+            var twin = state.Members.FirstOrDefault(m => !m.UniqueAddress.Equals(self.UniqueAddress) && m.IsOlderThan(self) && m.Status == Akka.Cluster.MemberStatus.Up
                                                          && !state.Unreachable.Contains(m) && ClusterRoles.NodeIdOf(m) == settings.NodeId);
             if (twin is not null)
             {
