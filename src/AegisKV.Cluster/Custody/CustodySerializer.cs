@@ -52,7 +52,7 @@ public sealed class CustodySerializer : SerializerWithStringManifest
                     CustodyState.WriteBallot(w, promise.Register.Accepted);
                     w.Write(promise.Register.Value is not null);
                     if (promise.Register.Value is not null) w.Write(promise.Register.Value);
-                    WriteMembers(w, promise.Members);
+                    CustodyState.WriteMembers(w, promise.Members);
                     break;
                 case Accept accept:
                     w.Write(accept.RoundId);
@@ -65,10 +65,10 @@ public sealed class CustodySerializer : SerializerWithStringManifest
                     w.Write(accepted.NodeId);
                     w.Write(accepted.Granted);
                     CustodyState.WriteBallot(w, accepted.Promised);
-                    WriteMembers(w, accepted.Members);
+                    CustodyState.WriteMembers(w, accepted.Members);
                     break;
                 case MergeMembership merge:
-                    WriteMembers(w, merge.Members);
+                    CustodyState.WriteMembers(w, merge.Members);
                     break;
                 default:
                     throw new ArgumentException($"Cannot serialize {obj.GetType()}", nameof(obj));
@@ -87,31 +87,11 @@ public sealed class CustodySerializer : SerializerWithStringManifest
         {
             PrepareManifest => new Prepare(r.ReadInt64(), r.ReadString(), CustodyState.ReadBallot(r)),
             PromiseManifest => new Promise(r.ReadInt64(), r.ReadString(), r.ReadBoolean(),
-                new Register(CustodyState.ReadBallot(r), CustodyState.ReadBallot(r), r.ReadBoolean() ? r.ReadString() : null), ReadMembers(r)),
+                new Register(CustodyState.ReadBallot(r), CustodyState.ReadBallot(r), r.ReadBoolean() ? r.ReadString() : null), CustodyState.ReadMembers(r)),
             AcceptManifest => new Accept(r.ReadInt64(), r.ReadString(), CustodyState.ReadBallot(r), r.ReadString()),
-            AcceptedManifest => new Accepted(r.ReadInt64(), r.ReadString(), r.ReadBoolean(), CustodyState.ReadBallot(r), ReadMembers(r)),
-            MembershipManifest => new MergeMembership(ReadMembers(r)),
+            AcceptedManifest => new Accepted(r.ReadInt64(), r.ReadString(), r.ReadBoolean(), CustodyState.ReadBallot(r), CustodyState.ReadMembers(r)),
+            MembershipManifest => new MergeMembership(CustodyState.ReadMembers(r)),
             _ => throw new SerializationException($"unknown custody manifest '{manifest}'"),
         };
-    }
-
-    private static void WriteMembers(BinaryWriter w, Membership members)
-    {
-        w.Write(members.Entries.Count);
-        foreach (var (nodeId, entry) in members.Entries)
-        {
-            w.Write(nodeId);
-            w.Write(entry.Version);
-            w.Write(entry.Present);
-            w.Write(entry.Address);
-        }
-    }
-
-    private static Membership ReadMembers(BinaryReader r)
-    {
-        var entries = new List<KeyValuePair<string, Membership.Entry>>();
-        for (var i = r.ReadInt32(); i > 0; i--)
-            entries.Add(KeyValuePair.Create(r.ReadString(), new Membership.Entry(r.ReadInt64(), r.ReadBoolean(), r.ReadString())));
-        return Membership.Of(entries);
     }
 }

@@ -31,14 +31,7 @@ public sealed record CustodyState(ImmutableSortedDictionary<string, Register> Re
             w.Write(Magic);
             w.Write(Version);
             w.Write(Owner);
-            w.Write(Members.Entries.Count);
-            foreach (var (nodeId, entry) in Members.Entries)
-            {
-                w.Write(nodeId);
-                w.Write(entry.Version);
-                w.Write(entry.Present);
-            w.Write(entry.Address);
-            }
+            WriteMembers(w, Members);
 
             w.Write(Registers.Count);
             foreach (var (key, register) in Registers)
@@ -67,9 +60,7 @@ public sealed record CustodyState(ImmutableSortedDictionary<string, Register> Re
         if (r.ReadUInt32() != Magic) throw new InvalidDataException("not a custody file");
         if (r.ReadByte() != Version) throw new InvalidDataException("unknown custody file version");
         var owner = r.ReadString();
-        var members = new List<KeyValuePair<string, Membership.Entry>>();
-        for (var i = r.ReadInt32(); i > 0; i--)
-            members.Add(KeyValuePair.Create(r.ReadString(), new Membership.Entry(r.ReadInt64(), r.ReadBoolean(), r.ReadString())));
+        var members = ReadMembers(r);
         var registers = ImmutableSortedDictionary.CreateBuilder<string, Register>(StringComparer.Ordinal);
         for (var i = r.ReadInt32(); i > 0; i--)
         {
@@ -79,7 +70,7 @@ public sealed record CustodyState(ImmutableSortedDictionary<string, Register> Re
             registers[key] = new Register(promised, accepted, r.ReadBoolean() ? r.ReadString() : null);
         }
 
-        return new CustodyState(registers.ToImmutable(), Membership.Of(members), owner);
+        return new CustodyState(registers.ToImmutable(), members, owner);
     }
 
     /// <summary>
@@ -95,6 +86,27 @@ public sealed record CustodyState(ImmutableSortedDictionary<string, Register> Re
             e => e.Key, e => e.Value.Value == Owner ? e.Value with { Value = nodeId } : e.Value, StringComparer.Ordinal);
         var members = Members.Contains(Owner) ? Members.With(Owner, false).With(nodeId, true) : Members;
         return new CustodyState(registers, members, nodeId);
+    }
+
+    // Membership in the file and on the wire alike.
+    internal static void WriteMembers(BinaryWriter w, Membership members)
+    {
+        w.Write(members.Entries.Count);
+        foreach (var (nodeId, entry) in members.Entries)
+        {
+            w.Write(nodeId);
+            w.Write(entry.Version);
+            w.Write(entry.Present);
+            w.Write(entry.Address);
+        }
+    }
+
+    internal static Membership ReadMembers(BinaryReader r)
+    {
+        var entries = new List<KeyValuePair<string, Membership.Entry>>();
+        for (var i = r.ReadInt32(); i > 0; i--)
+            entries.Add(KeyValuePair.Create(r.ReadString(), new Membership.Entry(r.ReadInt64(), r.ReadBoolean(), r.ReadString())));
+        return Membership.Of(entries);
     }
 
     internal static void WriteBallot(BinaryWriter w, Ballot ballot)
