@@ -2,12 +2,25 @@ using System.Diagnostics.Metrics;
 
 namespace AegisKV.Cluster;
 
-/// <summary>Instruments of placement; the node exports them to Prometheus.</summary>
-public static class ClusterMetrics
+/// <summary>
+/// Instruments of one node's placement, on a meter of the node's <see cref="IMeterFactory"/> (two nodes in one
+/// process count apart); the node exports them to Prometheus.
+/// </summary>
+public sealed class ClusterMetrics
 {
-    /// <summary>The meter the cluster's instruments belong to.</summary>
-    public static readonly Meter Meter = new("AegisKV.Cluster");
+    /// <summary>Name of the meter.</summary>
+    public const string MeterName = "AegisKV.Cluster";
+
+    /// <summary>Creates the instruments on a meter of <paramref name="meters"/>, or on a meter of their own without one.</summary>
+    public ClusterMetrics(IMeterFactory? meters = null)
+    {
+        Meter = meters?.Create(MeterName) ?? new Meter(MeterName);
+        Rebalances = Meter.CreateCounter<long>("aegis_rebalances", description: "Shard moves started by rebalancing (counted where the coordinator runs).");
+    }
+
+    /// <summary>The meter this node's cluster instruments belong to.</summary>
+    public Meter Meter { get; }
 
     /// <summary>Shard moves a rebalance started on this node's coordinator.</summary>
-    public static readonly Counter<long> Rebalances = Meter.CreateCounter<long>("aegis_rebalances", description: "Shard moves started by rebalancing (counted where the coordinator runs).");
+    public Counter<long> Rebalances { get; }
 }

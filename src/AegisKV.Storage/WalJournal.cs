@@ -38,7 +38,8 @@ public sealed class WalJournal : AsyncWriteJournal
     {
         base.PreStart();
         var self = Self;
-        _wal = WalLog.Open(_settings, _log, cause => self.Tell(new WalFailed(cause)));
+        var metrics = _system.Settings.Setup.Get<WalMetricsSetup>();
+        _wal = WalLog.Open(_settings, _log, cause => self.Tell(new WalFailed(cause)), metrics: metrics.HasValue ? metrics.Value.Metrics : null);
     }
 
     /// <inheritdoc />

@@ -48,7 +48,7 @@ internal sealed partial class WalLog
             _segments[i].Retire(deleteFile: true);
         lock (_queueGate)
             _segments.RemoveRange(0, count);
-        WalMetrics.AddSegments(-count);
+        _metrics?.AddSegments(-count);
         try
         {
             FileSystem.SyncDirectory(_directory);

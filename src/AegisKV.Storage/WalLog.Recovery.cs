@@ -80,7 +80,7 @@ internal sealed partial class WalLog
             }
             segment.Damaged = _damage.Count > damageBefore;
             _segments.Add(segment);
-            WalMetrics.AddSegments(1);
+            _metrics?.AddSegments(1);
         }
 
         // Ids first seen after corrupt data whose records do not start right after their deleted-to mark lost
@@ -120,7 +120,7 @@ internal sealed partial class WalLog
         _corruptRegions++;
         _lastCorruption = (file, offset);
         _damage.Add(new WalDamage(file, offset, dropFrom, end, reason));
-        WalMetrics.CorruptRecords.Add(1);
+        _metrics?.CorruptRecords.Add(1);
     }
 
     // A record that fails its checksum most likely belongs to the id its body names: remember it, with
@@ -157,7 +157,7 @@ internal sealed partial class WalLog
         {
             _log.Error("WAL: {0}; the loss of the newest records cannot be checked this time", problem);
             _checkpointProblem = problem;
-            WalMetrics.CorruptRecords.Add(1);
+            _metrics?.CorruptRecords.Add(1);
             return;
         }
         if (_ignoreCheckpoint)

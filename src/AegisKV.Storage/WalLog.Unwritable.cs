@@ -61,7 +61,7 @@ internal sealed partial class WalLog
 
         foreach (var segment in created)
             segment.Retire(deleteFile: true);
-        WalMetrics.AddSegments(-created.Count);
+        _metrics?.AddSegments(-created.Count);
         if (mark.Active is null)
             return;
 
@@ -149,7 +149,7 @@ internal sealed partial class WalLog
 
     private void EnterUnwritable(IOException cause)
     {
-        WalMetrics.WriteErrors.Add(1);
+        _metrics?.WriteErrors.Add(1);
         var now = Stopwatch.GetTimestamp();
         if (_unwritable is null)
         {

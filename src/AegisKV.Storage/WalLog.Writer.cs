@@ -167,7 +167,7 @@ internal sealed partial class WalLog
             LeaveUnwritable();
         else if (_unwritable is not null)
             Probe();
-        WalMetrics.RecordsWritten.Add(_recordsWritten - mark.RecordsWritten);
+        _metrics?.RecordsWritten.Add(_recordsWritten - mark.RecordsWritten);
         foreach (var command in batch)
             command.Complete();
         if (truncated && _unwritable is null)
@@ -315,9 +315,9 @@ internal sealed partial class WalLog
         segment.WriteHandle();
         lock (_queueGate)
             _segments.Add(segment);
-        WalMetrics.AddSegments(1);
+        _metrics?.AddSegments(1);
         Interlocked.Add(ref _bytesWritten, WalFormat.SegmentHeaderSize);
-        WalMetrics.WrittenBytes.Add(WalFormat.SegmentHeaderSize);
+        _metrics?.WrittenBytes.Add(WalFormat.SegmentHeaderSize);
         _unsynced = true;
         FileSystem.SyncDirectory(_directory);
         return segment;
@@ -335,7 +335,7 @@ internal sealed partial class WalLog
             RandomAccess.Write(handle, _pending, segment.Length);
         segment.Length = _activeEnd;
         Interlocked.Add(ref _bytesWritten, _pendingBytes);
-        WalMetrics.WrittenBytes.Add(_pendingBytes);
+        _metrics?.WrittenBytes.Add(_pendingBytes);
         _pending.Clear();
         _pendingBytes = 0;
         _unsynced = true;
@@ -355,8 +355,8 @@ internal sealed partial class WalLog
             throw new InvalidOperationException($"fsync of {_active!.Path} failed: {e.Message}", e);
         }
         _active.SyncedLength = _active.Length;
-        WalMetrics.FsyncSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        WalMetrics.Fsyncs.Add(1);
+        _metrics?.FsyncSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        _metrics?.Fsyncs.Add(1);
         Interlocked.Increment(ref _fsyncs);
         _unsynced = false;
         _lastSync = Stopwatch.GetTimestamp();

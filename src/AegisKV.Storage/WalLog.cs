@@ -19,6 +19,7 @@ internal sealed partial class WalLog : IDisposable
     private readonly WalJournalSettings _settings;
     private readonly ILoggingAdapter _log;
     private readonly Action<Exception>? _onFailure;
+    private readonly WalMetrics? _metrics;
     private readonly string _directory;
     private readonly WalIndex _index = new();
     private readonly List<Segment> _segments = [];
@@ -50,8 +51,9 @@ internal sealed partial class WalLog : IDisposable
     private string? _checkpointProblem;
     private Dictionary<string, long> _checkpointFloor = new(StringComparer.Ordinal);
 
-    private WalLog(WalJournalSettings settings, ILoggingAdapter log, Action<Exception>? onFailure)
+    private WalLog(WalJournalSettings settings, ILoggingAdapter log, Action<Exception>? onFailure, WalMetrics? metrics = null)
     {
+        _metrics = metrics;
         _settings = settings;
         _log = log;
         _onFailure = onFailure;
@@ -63,11 +65,13 @@ internal sealed partial class WalLog : IDisposable
     /// <summary>
     /// Scans the directory (unless mode off), repairs a torn tail and starts the writer thread. With
     /// <paramref name="ignoreCheckpoint"/> (repair only) the checkpoint is not compared, and is rewritten on close.
+    /// Counts on <paramref name="metrics"/> when given.
     /// </summary>
-    public static WalLog Open(WalJournalSettings settings, ILoggingAdapter log, Action<Exception>? onFailure = null, bool ignoreCheckpoint = false)
+    public static WalLog Open(WalJournalSettings settings, ILoggingAdapter log, Action<Exception>? onFailure = null, bool ignoreCheckpoint = false,
+        WalMetrics? metrics = null)
     {
         settings.Validate();
-        var wal = new WalLog(settings, log, onFailure) { _ignoreCheckpoint = ignoreCheckpoint };
+        var wal = new WalLog(settings, log, onFailure, metrics) { _ignoreCheckpoint = ignoreCheckpoint };
         try
         {
             if (settings.Mode != WalMode.Off)
@@ -229,7 +233,7 @@ internal sealed partial class WalLog : IDisposable
                     || !WalRecordCodec.TryParseBody(WalRecordCodec.Body(record[..length]), out var view)
                     || view.SequenceNr != entry.SequenceNr)
                 {
-                    WalMetrics.CorruptRecords.Add(1);
+                    _metrics?.CorruptRecords.Add(1);
                     throw new WalCorruptionException(
                         $"WAL record of '{persistenceId}' sequence number {entry.SequenceNr} in {file} at offset {entry.Offset} no longer verifies: {check.Describe()}.",
                         file, entry.Offset, persistenceId);
@@ -278,7 +282,7 @@ internal sealed partial class WalLog : IDisposable
         {
             foreach (var segment in _segments)
                 segment.Retire(deleteFile: false);
-            WalMetrics.AddSegments(-_segments.Count);
+            _metrics?.AddSegments(-_segments.Count);
             _segments.Clear();
         }
     }

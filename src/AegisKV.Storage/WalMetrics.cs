@@ -3,10 +3,11 @@ using System.Diagnostics.Metrics;
 namespace AegisKV.Storage;
 
 /// <summary>
-/// WAL instruments on the <see cref="Meter"/> named <see cref="MeterName"/>; the host exports them
-/// (e.g. to Prometheus). Values are process-wide sums over all journals.
+/// WAL instruments of one node, on a <see cref="Meter"/> named <see cref="MeterName"/> that the node's
+/// <see cref="IMeterFactory"/> creates, so two nodes in one process count apart. Values are sums over the
+/// node's journals; the host exports them (e.g. to Prometheus).
 /// </summary>
-public static class WalMetrics
+public sealed class WalMetrics
 {
     /// <summary>Name of the meter.</summary>
     public const string MeterName = "AegisKV.Storage";
@@ -32,24 +33,35 @@ public static class WalMetrics
     /// <summary>Counter: writes or fsyncs of the WAL that failed (full disk, I/O error).</summary>
     public const string WriteErrorsName = "aegis_wal_write_errors";
 
-    private static long _segments;
+    private long _segments;
 
-    /// <summary>The meter all WAL instruments belong to.</summary>
-    public static Meter Meter { get; } = new(MeterName, "1.0");
+    /// <summary>Creates the instruments on a meter of <paramref name="meters"/>, or on a meter of their own without one.</summary>
+    public WalMetrics(IMeterFactory? meters = null)
+    {
+        Meter = meters?.Create(MeterName, "1.0") ?? new Meter(MeterName, "1.0");
+        WrittenBytes = Meter.CreateCounter<long>(WrittenBytesName, "By", "Bytes appended to WAL segment files.");
+        RecordsWritten = Meter.CreateCounter<long>(RecordsWrittenName, "{record}", "Records appended to the WAL.");
+        FsyncSeconds = Meter.CreateHistogram<double>(FsyncSecondsName, "s", "Duration of WAL fsyncs.");
+        Fsyncs = Meter.CreateCounter<long>(FsyncsName, "{fsync}", "WAL fsyncs.");
+        CorruptRecords = Meter.CreateCounter<long>(CorruptRecordsName, "{record}", "Corrupt WAL records or regions found.");
+        WriteErrors = Meter.CreateCounter<long>(WriteErrorsName, "{error}", "WAL writes or fsyncs that failed.");
+        Meter.CreateObservableGauge(SegmentsName, () => Volatile.Read(ref _segments), "{segment}", "WAL segment files currently open.");
+    }
 
-    internal static Counter<long> WrittenBytes { get; } = Meter.CreateCounter<long>(WrittenBytesName, "By", "Bytes appended to WAL segment files.");
+    /// <summary>The meter all of this node's WAL instruments belong to.</summary>
+    public Meter Meter { get; }
 
-    internal static Counter<long> RecordsWritten { get; } = Meter.CreateCounter<long>(RecordsWrittenName, "{record}", "Records appended to the WAL.");
+    internal Counter<long> WrittenBytes { get; }
 
-    internal static Histogram<double> FsyncSeconds { get; } = Meter.CreateHistogram<double>(FsyncSecondsName, "s", "Duration of WAL fsyncs.");
+    internal Counter<long> RecordsWritten { get; }
 
-    internal static Counter<long> Fsyncs { get; } = Meter.CreateCounter<long>(FsyncsName, "{fsync}", "WAL fsyncs.");
+    internal Histogram<double> FsyncSeconds { get; }
 
-    internal static Counter<long> CorruptRecords { get; } = Meter.CreateCounter<long>(CorruptRecordsName, "{record}", "Corrupt WAL records or regions found.");
+    internal Counter<long> Fsyncs { get; }
 
-    internal static Counter<long> WriteErrors { get; } = Meter.CreateCounter<long>(WriteErrorsName, "{error}", "WAL writes or fsyncs that failed.");
+    internal Counter<long> CorruptRecords { get; }
 
-    internal static ObservableGauge<long> Segments { get; } = Meter.CreateObservableGauge(SegmentsName, () => Volatile.Read(ref _segments), "{segment}", "WAL segment files currently open.");
+    internal Counter<long> WriteErrors { get; }
 
-    internal static void AddSegments(long delta) => Interlocked.Add(ref _segments, delta);
+    internal void AddSegments(long delta) => Interlocked.Add(ref _segments, delta);
 }

@@ -26,6 +26,8 @@ public sealed class ShardMessageSerializerTests : IDisposable
         { new RecoverShard(7), "RS" },
         { new ShardRecovered(7, 100, 2), "RD" },
         { StopShard.Instance, "X" },
+        { new GetShardStats(5), "GS" },
+        { new ShardStats(5, 1200, 98_304, 7, ShardMode.Refusing), "ST" },
         { new ValueSet(2, B("k"), B("v"), 1234), "VS" },
         { new KeysDeleted(2, [B("a"), B("b")]), "KD" },
         { new ExpirySet(2, B("k"), 99), "ES" },

@@ -15,6 +15,26 @@ public sealed class ShardStateTests
 
     private string Run(string line, long now = Now) => Text.Run(_state, line, now);
 
+    [Fact]
+    public void Each_shard_counts_its_own_bytes_and_together_they_are_the_nodes()
+    {
+        var other = new ShardState(_memory);
+        Run("SET a 0123456789");
+        Run("HSET h f1 value1 f2 value2");
+        Text.Run(other, "SET b x", Now);
+        Assert.True(_state.UsedBytes > other.UsedBytes && other.UsedBytes > 0);
+        Assert.Equal(_memory.UsedBytes, _state.UsedBytes + other.UsedBytes);
+
+        Run("HDEL h f1");
+        Run("SET a 0");
+        Assert.Equal(_memory.UsedBytes, _state.UsedBytes + other.UsedBytes);
+        Run("DEL a h");
+        Assert.Equal(0, _state.UsedBytes);
+        Text.Run(other, "FLUSHALL", Now);
+        Assert.Equal(0, other.UsedBytes);
+        Assert.Equal(0, _memory.UsedBytes);
+    }
+
     // Each case: commands run in order on one shard, with the reply expected of the last.
     [Theory]
     // GET of a missing key is nil, not an empty string.

@@ -59,6 +59,24 @@ public sealed class ClusterNodesTests
                 for (var i = 0; i < 400; i++) Assert.Equal("v" + i, (string?)await nodeDb.StringGetAsync("k:" + i));
                 Assert.Equal(last.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)await nodeDb.StringGetAsync(order));
             }
+
+            // Each node's metrics are its own, though both run in this process: the shards split between them, and
+            // only the first handed any off.
+            var moved = owners.Count(o => o == "it-b");
+            var (firstMetrics, secondMetrics) = (await MetricsAsync(first), await MetricsAsync(second));
+            Assert.Equal(owners.Length - moved, firstMetrics["aegis_shards_owned"]);
+            Assert.Equal(moved, secondMetrics["aegis_shards_owned"]);
+            Assert.True(firstMetrics["aegis_shard_handoffs_total"] >= moved, $"{firstMetrics["aegis_shard_handoffs_total"]} hand-offs, {moved} shards moved");
+            Assert.Equal(0, secondMetrics.GetValueOrDefault("aegis_shard_handoffs_total"));
+            Assert.Equal(401, firstMetrics["aegis_keys"] + secondMetrics["aegis_keys"]);
+
+            // The shards' own figures, as the admin API gathers them from wherever each runs.
+            using var http = new HttpClient();
+            var stats = await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{first.Node.HealthPort}/admin/shards/stats");
+            var nodes = stats.GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("nodeId").GetString()!);
+            Assert.Equal(401, nodes.Values.Sum(n => n.GetProperty("keys").GetInt64()));
+            Assert.Equal(moved, nodes["it-b"].GetProperty("serving").GetInt64());
+            Assert.Equal((long)secondMetrics["aegis_memory_used_bytes"], nodes["it-b"].GetProperty("bytes").GetInt64());
         }
         finally
         {
@@ -76,6 +94,22 @@ public sealed class ClusterNodesTests
 
             File.Delete(config);
         }
+    }
+
+    // A node's own series without labels, from its /metrics.
+    private static async Task<Dictionary<string, double>> MetricsAsync(TestNode node)
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync($"http://127.0.0.1:{node.Node.HealthPort}/metrics");
+        var values = new Dictionary<string, double>();
+        foreach (var line in text.Split('\n'))
+        {
+            var parts = line.Split(' ');
+            if (parts.Length == 2 && parts[0].StartsWith("aegis_", StringComparison.Ordinal))
+                values[parts[0]] = double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return values;
     }
 
     // The node each shard runs on (null when none), as the admin API of a node reports them.

@@ -15,6 +15,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
     private const int Keys = 3000;
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);
 
+    private void Report(string text, [System.Runtime.CompilerServices.CallerMemberName] string test = "") => Figures.Report(output, test, text);
+
     [Fact(Timeout = 180_000)]
     public async Task Three_nodes_should_serve_every_key_through_every_node_take_in_a_fourth_and_let_one_go_with_SIGTERM()
     {
@@ -51,13 +53,22 @@ public sealed class ClusterTests(ITestOutputHelper output)
             shards = await AegisProcess.RunAsync(["shards", "--node", "127.0.0.1:" + cluster[2].HealthPort], Limits.Command, budget.Token);
         }
 
-        output.WriteLine("$ aegis cluster show\n" + show.StandardOutput + "$ aegis shards\n" + shards.StandardOutput);
+        Report("$ aegis cluster show\n" + show.StandardOutput.TrimEnd() + "\n$ aegis shards\n" + shards.StandardOutput);
         Assert.True(show.ExitCode == 0 && shards.ExitCode == 0, show.Describe() + shards.Describe());
         var memberLines = show.StandardOutput.Split('\n').Where(l => l.StartsWith("node-", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, memberLines.Count(l => l.Contains(" Up ", StringComparison.Ordinal)));
         var shardLines = shards.StandardOutput.Split('\n').Skip(1).Where(l => l.Length > 0).ToList();
         Assert.Equal(8, shardLines.Count);
         Assert.Equal(3, shardLines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2]).Distinct().Count());
+
+        // Per node, the keys its shards hold: together every key written, the three big values among them.
+        var stats = await AegisProcess.RunAsync(["shards", "stats", "--node", "127.0.0.1:" + cluster[0].HealthPort], Limits.Command, budget.Token);
+        var statsJson = await AegisProcess.RunAsync(["shards", "stats", "--json", "--node", "127.0.0.1:" + cluster[0].HealthPort], Limits.Command, budget.Token);
+        Report("$ aegis shards stats\n" + stats.StandardOutput);
+        Assert.True(stats.ExitCode == 0 && statsJson.ExitCode == 0, stats.Describe() + statsJson.Describe());
+        var perNode = System.Text.Json.JsonDocument.Parse(statsJson.StandardOutput).RootElement.GetProperty("nodes").EnumerateArray().ToList();
+        Assert.Equal(Keys + 3, perNode.Sum(n => n.GetProperty("keys").GetInt64()));
+        Assert.True(perNode.Sum(n => n.GetProperty("bytes").GetInt64()) > 3L * (10 << 20));
 
         // A cluster-aware client reads the slot map and sends each key to the node its shard runs on.
         using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(string.Join(",", cluster.ClientPorts.Select(p => "127.0.0.1:" + p))))
@@ -68,7 +79,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             for (var i = 0; i < 300; i++) Assert.True(await db.StringSetAsync("se:" + i, "v" + i));
             var read = 0;
             for (var i = 0; i < 300; i++) read += await db.StringGetAsync("se:" + i) == "v" + i ? 1 : 0;
-            output.WriteLine($"StackExchange.Redis: server type {server.ServerType}, {nodes} nodes in the slot map, 300 keys written and {read} read back");
+            Report($"StackExchange.Redis: server type {server.ServerType}, {nodes} nodes in the slot map, 300 keys written and {read} read back");
             Assert.Equal(StackExchange.Redis.ServerType.Cluster, server.ServerType);
             Assert.Equal(3, nodes);
             Assert.Equal(300, read);
@@ -77,11 +88,11 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var fourth = cluster.AddSlot();
         await cluster.Start(fourth).WaitUntilReadyAsync(Limits.Startup, budget.Token);
         var moved = await WaitForHandoffsToAsync(cluster, cluster.NodeId(fourth), budget.Token);
-        output.WriteLine($"{cluster.NodeId(fourth)} joined: {moved} shards handed off to it with their data");
+        Report($"{cluster.NodeId(fourth)} joined: {moved} shards handed off to it with their data");
         Assert.True(moved > 0, $"no shard moved to the new node\n{cluster.Describe()}");
         var (_, metrics) = await cluster[0].GetHealthAsync("/metrics", budget.Token);
         var lines = metrics.Split('\n');
-        output.WriteLine(string.Join("; ", lines.Where(l => l.StartsWith("aegis_cluster_members{status=\"up\"}", StringComparison.Ordinal)
+        Report(string.Join("; ", lines.Where(l => l.StartsWith("aegis_cluster_members{status=\"up\"}", StringComparison.Ordinal)
                                                              || l.StartsWith("aegis_shards_owned ", StringComparison.Ordinal)
                                                              || l.StartsWith("aegis_shard_handoffs_total ", StringComparison.Ordinal))));
         Assert.Contains("aegis_cluster_members{status=\"up\"} 4", lines);
@@ -95,7 +106,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         leaving.Terminate();
         var exitCode = await leaving.WaitForExitAsync(TimeSpan.FromSeconds(60), budget.Token);
         var handedOff = leaving.StandardOutput.Split('\n').Count(l => l.Contains(" handed off to ", StringComparison.Ordinal));
-        output.WriteLine($"SIGTERM {cluster.NodeId(1)}: exit code {exitCode} after {clock.Elapsed.TotalSeconds:0.0} s, {handedOff} shards handed off");
+        Report($"SIGTERM {cluster.NodeId(1)}: exit code {exitCode} after {clock.Elapsed.TotalSeconds:0.0} s, {handedOff} shards handed off");
         Assert.True(exitCode == 0, leaving.Describe());
         await cluster.ForgetAsync(1);
         foreach (var i in new[] { 0, 2, 3 })
@@ -126,7 +137,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
         while ((read.ClusterDown == 0 || read.OtherCount > 0) && clock.Elapsed < Settle);
 
-        output.WriteLine($"kill -9 {cluster.NodeId(2)}: first CLUSTERDOWN after {firstClusterDown?.TotalSeconds:0.0} s, " +
+        Report($"kill -9 {cluster.NodeId(2)}: first CLUSTERDOWN after {firstClusterDown?.TotalSeconds:0.0} s, " +
                          $"every other key served after {clock.Elapsed.TotalSeconds:0.0} s: {read}");
         Assert.True(read.ClusterDown > 0 && read.OtherCount == 0 && read.Found + read.ClusterDown == Keys, $"{read}\n{cluster.Describe()}");
         Assert.True(read.Found > 0, $"{read}\n{cluster.Describe()}");
@@ -135,7 +146,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         clock.Restart();
         await cluster.Start(2).WaitUntilReadyAsync(Limits.Startup, budget.Token);
         var after = await ClusterKeys.ReadUntilAllFoundAsync(cluster[0].ClientPort, "k", Keys, Settle, budget.Token);
-        output.WriteLine($"{cluster.NodeId(2)} back: every key served after {clock.Elapsed.TotalSeconds:0.0} s: {after}");
+        Report($"{cluster.NodeId(2)} back: every key served after {clock.Elapsed.TotalSeconds:0.0} s: {after}");
         Assert.True(after.Found == Keys, $"{after}\n{cluster.Describe()}");
     }
 
@@ -158,7 +169,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         // Alone, the first seed forms a cluster again but must not serve: two of its three members are away.
         var first = cluster.Start(0);
         var waiting = await WaitForReadyBodyAsync(first, "wait", budget.Token);
-        output.WriteLine($"{cluster.NodeId(0)} alone: /ready says {waiting}");
+        Report($"{cluster.NodeId(0)} alone: /ready says {waiting}");
         Assert.Contains("a majority of the cluster's last known members", waiting.Replace("\\u0027", "'", StringComparison.Ordinal), StringComparison.Ordinal);
         var alone = await ClusterKeys.ReadAsync(first.ClientPort, "k", 1, budget.Token);
         Assert.True(alone.ClusterDown == 1, alone.ToString());
@@ -194,7 +205,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             await cluster.ForgetAsync(i);
             await cluster.Start(i).WaitUntilReadyAsync(Limits.Startup, budget.Token);
             await WaitForHandoffsToAsync(cluster, cluster.NodeId(i), budget.Token);
-            output.WriteLine($"{cluster.NodeId(i)} restarted (SIGTERM exit 0) and took its shards back in {clock.Elapsed.TotalSeconds:0.0} s");
+            Report($"{cluster.NodeId(i)} restarted (SIGTERM exit 0) and took its shards back in {clock.Elapsed.TotalSeconds:0.0} s");
             if (i == 0) Assert.Contains("No --seeds: rejoining the cluster", cluster[0].StandardOutput, StringComparison.Ordinal);
         }
 
@@ -215,7 +226,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"rolling restart under load: {acknowledged} writes acknowledged, {found} found, {acknowledged - found} lost, " +
+        Report($"rolling restart under load: {acknowledged} writes acknowledged, {found} found, {acknowledged - found} lost, " +
                          $"{errors} refused or cut off (not acknowledged: {string.Join("; ", written.SelectMany(w => w.Samples).Distinct().Take(4))})");
         Assert.True(acknowledged > 1000, $"too few writes to tell: {acknowledged}");
         Assert.True(found == acknowledged, $"{acknowledged - found} acknowledged writes lost: {string.Join("; ", lost)}\n{cluster.Describe()}");
@@ -285,10 +296,11 @@ public sealed class ClusterTests(ITestOutputHelper output)
     }
 
     // Reads every key through node, retrying while the cluster settles, and prints how they read.
-    private async Task AssertAllFoundAsync(TestCluster cluster, AegisProcess node, string label, CancellationToken ct)
+    private async Task AssertAllFoundAsync(TestCluster cluster, AegisProcess node, string label, CancellationToken ct,
+        [System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
         var read = await ClusterKeys.ReadUntilAllFoundAsync(node.ClientPort, "k", Keys, Settle, ct);
-        output.WriteLine($"{label}: {read}");
+        Report($"{label}: {read}", test);
         Assert.True(read.Found == Keys, $"{read}\n{cluster.Describe()}");
     }
 

@@ -31,38 +31,42 @@ public sealed class GroupCommitTests(ITestOutputHelper output) : WalTestKit(outp
     }
 
     [Fact]
-    public async Task Metrics_report_appended_bytes_records_fsyncs_and_segments()
+    public async Task Metrics_report_appended_bytes_records_fsyncs_and_segments_on_the_nodes_own_instruments()
     {
-        var totals = new Dictionary<string, double>();
+        var mine = new WalMetrics();
+        var another = new WalMetrics();
+        var totals = new Dictionary<(Meter, string), double>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == WalMetrics.MeterName)
+            if (instrument.Meter == mine.Meter || instrument.Meter == another.Meter)
                 l.EnableMeasurementEvents(instrument);
         };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-        {
-            lock (totals)
-                totals[instrument.Name] = totals.GetValueOrDefault(instrument.Name) + value;
-        });
-        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
-        {
-            lock (totals)
-                totals[instrument.Name] = totals.GetValueOrDefault(instrument.Name) + value;
-        });
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => Add(instrument, value));
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => Add(instrument, value));
         listener.Start();
 
-        var (actor, _) = await StartAsync(Sys, "metered");
+        var node = await RestartAsync(Sys, mine);
+        var (actor, _) = await StartAsync(node, "metered");
         await AppendManyAsync(actor, "e", 3);
         listener.RecordObservableInstruments();
 
         lock (totals)
         {
-            Assert.True(totals.GetValueOrDefault(WalMetrics.WrittenBytesName) > 0);
-            Assert.True(totals.GetValueOrDefault(WalMetrics.RecordsWrittenName) >= 3);
-            Assert.True(totals.GetValueOrDefault(WalMetrics.FsyncsName) >= 1);
-            Assert.True(totals.ContainsKey(WalMetrics.FsyncSecondsName));
-            Assert.True(totals.GetValueOrDefault(WalMetrics.SegmentsName) >= 1);
+            Assert.True(totals.GetValueOrDefault((mine.Meter, WalMetrics.WrittenBytesName)) > 0);
+            Assert.True(totals.GetValueOrDefault((mine.Meter, WalMetrics.RecordsWrittenName)) >= 3);
+            Assert.True(totals.GetValueOrDefault((mine.Meter, WalMetrics.FsyncsName)) >= 1);
+            Assert.True(totals.ContainsKey((mine.Meter, WalMetrics.FsyncSecondsName)));
+            Assert.True(totals.GetValueOrDefault((mine.Meter, WalMetrics.SegmentsName)) >= 1);
+            // Another node's instruments (here: ones no journal counts on) see none of it.
+            Assert.Equal(0, totals.GetValueOrDefault((another.Meter, WalMetrics.WrittenBytesName)));
+            Assert.Equal(0, totals.GetValueOrDefault((another.Meter, WalMetrics.SegmentsName)));
+        }
+
+        void Add(Instrument instrument, double value)
+        {
+            lock (totals)
+                totals[(instrument.Meter, instrument.Name)] = totals.GetValueOrDefault((instrument.Meter, instrument.Name)) + value;
         }
     }
 }

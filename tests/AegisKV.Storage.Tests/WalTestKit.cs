@@ -51,11 +51,17 @@ public abstract class WalTestKit : Akka.TestKit.Xunit2.TestKit
             .WithFallback(WalStorage.DefaultConfig());
     }
 
-    /// <summary>Terminates <paramref name="node"/> (flushing and closing the WAL) and starts a new system on the same directory.</summary>
-    protected async Task<ActorSystem> RestartAsync(ActorSystem node)
+    /// <summary>
+    /// Terminates <paramref name="node"/> (flushing and closing the WAL) and starts a new system on the same directory,
+    /// its journal counting on <paramref name="metrics"/> when given.
+    /// </summary>
+    protected async Task<ActorSystem> RestartAsync(ActorSystem node, WalMetrics? metrics = null)
     {
         await StopAsync(node);
-        var next = ActorSystem.Create($"wal-test-{++_incarnation}", NodeConfig);
+        var setup = Akka.Actor.BootstrapSetup.Create().WithConfig(NodeConfig);
+        var next = metrics is null
+            ? ActorSystem.Create($"wal-test-{++_incarnation}", setup)
+            : ActorSystem.Create($"wal-test-{++_incarnation}", setup.And(new WalMetricsSetup(metrics)));
         _nodes.Add(next);
         return next;
     }

@@ -13,8 +13,10 @@ namespace AegisKV.Cluster.Placement;
 /// A node with another shard count than <c>shards</c> maps keys to shards differently: it is never given one.
 /// With <c>holderOf</c> (the node holding each shard's data, from custody), a shard goes first to the node that
 /// holds its data when that node is eligible, so a shard is never started cold where a copy exists elsewhere.
+/// Moves it starts count on <c>metrics</c> when given.
 /// </summary>
-public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<string, string?>? holderOf = null) : IActorSystemDependentAllocationStrategy
+public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<string, string?>? holderOf = null, ClusterMetrics? metrics = null)
+    : IActorSystemDependentAllocationStrategy
 {
     private Akka.Cluster.Cluster? _cluster;
 
@@ -43,7 +45,7 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
         var moves = RebalancePlan.ShardsToMove(
             regions.Select(r => KeyValuePair.Create(r, (IReadOnlyList<string>)currentShardAllocations[r.Region])),
             eligible, r => r.NodeId, rebalanceInProgress.ToHashSet(), limit, holderOf);
-        if (moves.Count > 0) ClusterMetrics.Rebalances.Add(moves.Count);
+        if (moves.Count > 0) metrics?.Rebalances.Add(moves.Count);
         return Task.FromResult<IImmutableSet<string>>(moves.ToImmutableHashSet());
     }
 

@@ -25,6 +25,8 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
     internal const string RecoverShardManifest = "RS";
     internal const string ShardRecoveredManifest = "RD";
     internal const string StopShardManifest = "X";
+    internal const string GetShardStatsManifest = "GS";
+    internal const string ShardStatsManifest = "ST";
     internal const string ReplyManifest = "P";
     internal const string ValueSetManifest = "VS";
     internal const string KeysDeletedManifest = "KD";
@@ -67,6 +69,8 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
         RecoverShard => RecoverShardManifest,
         ShardRecovered => ShardRecoveredManifest,
         StopShard => StopShardManifest,
+        GetShardStats => GetShardStatsManifest,
+        ShardStats => ShardStatsManifest,
         _ => throw new ArgumentException($"Cannot serialize {o.GetType()}", nameof(o)),
     };
 
@@ -155,6 +159,16 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
                 break;
             case StopShard:
                 break;
+            case GetShardStats get:
+                w.Int32(get.ShardId);
+                break;
+            case ShardStats stats:
+                w.Int32(stats.ShardId);
+                w.Int64(stats.Keys);
+                w.Int64(stats.Bytes);
+                w.Int64(stats.Epoch);
+                w.Byte((byte)stats.Mode);
+                break;
             default:
                 throw new ArgumentException($"Cannot serialize {obj.GetType()}", nameof(obj));
         }
@@ -189,6 +203,8 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
             RecoverShardManifest => new RecoverShard(r.Int32()),
             ShardRecoveredManifest => new ShardRecovered(r.Int32(), r.Int64(), r.Int64()),
             StopShardManifest => StopShard.Instance,
+            GetShardStatsManifest => new GetShardStats(r.Int32()),
+            ShardStatsManifest => new ShardStats(r.Int32(), r.Int64(), r.Int64(), r.Int64(), (ShardMode)r.Byte()),
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown manifest '{manifest}'"),
         };
     }

@@ -15,14 +15,6 @@ public sealed partial class ShardActor
     private Stopwatch? _handoffClock;
     private int _handoffAttempts;
 
-    private enum ShardMode
-    {
-        Claiming,
-        Serving,
-        Refusing,
-        HandingOff,
-    }
-
     private void Claim()
     {
         _mode = ShardMode.Claiming;
@@ -162,8 +154,8 @@ public sealed partial class ShardActor
     {
         if (recorded.Recorded)
         {
-            CoreMetrics.Handoffs.Add(1);
-            CoreMetrics.HandoffBytes.Add(recorded.Bytes);
+            _metrics?.Handoffs.Add(1);
+            _metrics?.HandoffBytes.Add(recorded.Bytes);
         }
 
         if (recorded.Recorded)

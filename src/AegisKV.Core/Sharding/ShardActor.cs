@@ -24,6 +24,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     private readonly NodeMemory _memory;
     private readonly LocalShards? _localShards;
     private readonly ShardPeers? _peers;
+    private readonly CoreMetrics? _metrics;
     private readonly ShardState _state;
     private readonly Dictionary<byte[], int> _pendingKeys = new(ByteKeyComparer.Instance);
     private readonly List<IShardEvent> _events = new(4);
@@ -43,15 +44,16 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     private long _latestSnapshotSequenceNr;
     private bool _snapshotInProgress;
 
-    /// <summary>Creates the actor for shard <paramref name="shardId"/>.</summary>
-    public ShardActor(int shardId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null, ShardPeers? peers = null)
+    /// <summary>Creates the actor for shard <paramref name="shardId"/>; it counts on <paramref name="metrics"/> when given.</summary>
+    public ShardActor(int shardId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null, ShardPeers? peers = null, CoreMetrics? metrics = null)
     {
         _peers = peers;
+        _metrics = metrics;
         _shardId = shardId;
         _settings = settings;
         _memory = memory;
         _localShards = localShards;
-        _state = new ShardState(memory);
+        _state = new ShardState(memory, metrics);
         _written = Written;
         PersistenceId = PersistenceIdOf(shardId);
         JournalPluginId = settings.JournalPluginId;
@@ -68,8 +70,9 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     public static string PersistenceIdOf(int shardId) => "shard-" + shardId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Props for the shard actor; <paramref name="entityId"/> is the shard number.</summary>
-    public static Props Props(string entityId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null, ShardPeers? peers = null) =>
-        Akka.Actor.Props.Create(() => new ShardActor(int.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture), settings, memory, localShards, peers));
+    public static Props Props(string entityId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null, ShardPeers? peers = null,
+        CoreMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new ShardActor(int.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture), settings, memory, localShards, peers, metrics));
 
     /// <inheritdoc />
     protected override void OnRecover(object message)
@@ -86,7 +89,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
                 break;
             case RecoveryCompleted:
                 _assignedSequenceNr = LastSequenceNr;
-                CoreMetrics.RecoverySeconds.Record(_recovery.Elapsed.TotalSeconds);
+                _metrics?.RecoverySeconds.Record(_recovery.Elapsed.TotalSeconds);
                 _log.Debug("Shard {0} recovered {1} keys in {2} ms", _shardId, _state.Count, _recovery.ElapsedMilliseconds);
                 if (_peers is null) StartServing(0);
                 else Claim();
@@ -112,7 +115,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
                 if (removed > 0)
                 {
                     _memory.AddExpired(removed);
-                    CoreMetrics.ExpiredKeys.Add(removed);
+                    _metrics?.ExpiredKeys.Add(removed);
                 }
 
                 // Over the limit with no write here to make room (the limit was lowered, or other shards
@@ -122,6 +125,9 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
             case RecoverShard:
                 Sender.Tell(new ShardRecovered(_shardId, _state.Count, _state.Epoch));
                 break;
+            case GetShardStats:
+                Sender.Tell(new ShardStats(_shardId, _state.Count, _state.UsedBytes, _state.Epoch, _mode));
+                break;
             case ExportShard:
                 Sender.Tell(new ShardExported(_shardId, _state.ToSnapshot()));
                 break;
@@ -130,7 +136,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
                 break;
             case SaveSnapshotSuccess saved:
                 EndSnapshot();
-                CoreMetrics.Snapshots.Add(1);
+                _metrics?.Snapshots.Add(1);
                 // Compact behind the previous snapshot, not the new one: should the new snapshot
                 // turn out unreadable, recovery falls back to the previous one plus the WAL after it.
                 var previous = _latestSnapshotSequenceNr;

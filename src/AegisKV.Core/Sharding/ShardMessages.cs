@@ -15,6 +15,33 @@ public sealed record RecoverShard(int ShardId) : IShardMessage;
 /// <summary>A shard's answer to <see cref="RecoverShard"/>.</summary>
 public sealed record ShardRecovered(int ShardId, long Keys, long Epoch);
 
+/// <summary>Asks a shard for its figures; it answers <see cref="ShardStats"/> at once, whatever it is doing.</summary>
+public sealed record GetShardStats(int ShardId) : IShardMessage;
+
+/// <summary>What a shard actor is doing.</summary>
+public enum ShardMode : byte
+{
+    /// <summary>Waiting for custody to say whether this node holds the shard's newest copy.</summary>
+    Claiming,
+
+    /// <summary>Serving its keys.</summary>
+    Serving,
+
+    /// <summary>Answering CLUSTERDOWN or TRYAGAIN: the newest copy is elsewhere, or no majority answered.</summary>
+    Refusing,
+
+    /// <summary>Shipping its state to the next owner.</summary>
+    HandingOff,
+}
+
+/// <summary>A shard's answer to <see cref="GetShardStats"/>: figures of the copy it runs on (not the newest while it refuses).</summary>
+/// <param name="ShardId">The shard.</param>
+/// <param name="Keys">Keys held, expired ones not yet removed included.</param>
+/// <param name="Bytes">Bytes of its keys, values and per-key overhead, as counted against --max-memory.</param>
+/// <param name="Epoch">The epoch of its latest incarnation.</param>
+/// <param name="Mode">What it is doing.</param>
+public sealed record ShardStats(int ShardId, long Keys, long Bytes, long Epoch, ShardMode Mode);
+
 /// <summary>Sent by sharding to stop a shard actor during hand-off, after its in-flight writes finish.</summary>
 public sealed record StopShard
 {

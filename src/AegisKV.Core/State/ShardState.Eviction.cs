@@ -52,7 +52,7 @@ public sealed partial class ShardState
             if (!_memory.WouldExceed(needed) || _memory.UsedBytes + needed <= max + max / 10) return true;
         }
 
-        CoreMetrics.OutOfMemoryRefusals.Add(1);
+        _metrics?.OutOfMemoryRefusals.Add(1);
         return false;
     }
 
@@ -82,7 +82,7 @@ public sealed partial class ShardState
         if (evicted > 0)
         {
             _memory.AddEvicted(evicted);
-            CoreMetrics.EvictedKeys.Add(evicted);
+            _metrics?.EvictedKeys.Add(evicted);
         }
 
         return evicted;

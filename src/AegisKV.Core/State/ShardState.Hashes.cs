@@ -54,7 +54,7 @@ public sealed partial class ShardState
         if (Unsafe.IsNullRef(ref slot)) return;
         var delta = NodeMemory.ValueBytes(data) - NodeMemory.ValueBytes(slot.Data);
         slot = slot with { Data = data, Version = NextVersion() };
-        _memory.Add(delta, 0, 0);
+        Charge(delta, 0, 0);
     }
 
     // Drops expired fields of hashes whose earliest field expiry has passed; a hash left empty is removed.

@@ -19,16 +19,25 @@ public sealed partial class ShardState
     // Hashes with a field expiring at the given time; stale entries are checked against the map.
     private readonly PriorityQueue<byte[], long> _fieldExpiries = new();
     private readonly NodeMemory _memory;
+    private readonly CoreMetrics? _metrics;
     private long _volatileKeys;
+    private long _usedBytes;
     // Keys holding something other than a string: while there are none, no command checks types.
     private long _otherTypeKeys;
     private long _version = Random.Shared.NextInt64(1, long.MaxValue / 2);
 
-    /// <summary>Creates an empty shard charged to <paramref name="memory"/>.</summary>
-    public ShardState(NodeMemory memory) => _memory = memory;
+    /// <summary>An empty shard accounted in <paramref name="memory"/>; refusals and evictions count on <paramref name="metrics"/> when given.</summary>
+    public ShardState(NodeMemory memory, CoreMetrics? metrics = null)
+    {
+        _memory = memory;
+        _metrics = metrics;
+    }
 
     /// <summary>The epoch of the latest primary incarnation seen.</summary>
     public long Epoch { get; private set; }
+
+    /// <summary>Bytes of this shard's keys, values and per-key overhead, as charged to the node's memory.</summary>
+    public long UsedBytes => _usedBytes;
 
     /// <summary>Keys held, expired ones not yet removed included (as Redis's DBSIZE).</summary>
     public int Count => _map.Count;
@@ -169,6 +178,13 @@ public sealed partial class ShardState
         }
 
         _volatileKeys += volatileKeys;
+        Charge(bytes, keys, volatileKeys);
+    }
+
+    // Every change of the shard's size goes through here, so the shard's own figure and the node's agree.
+    private void Charge(long bytes, long keys, long volatileKeys)
+    {
+        _usedBytes += bytes;
         _memory.Add(bytes, keys, volatileKeys);
     }
 
@@ -178,7 +194,7 @@ public sealed partial class ShardState
         var volatileDelta = old.ExpireAtMs != 0 ? -1 : 0;
         _volatileKeys += volatileDelta;
         if (old.Data is not byte[]) _otherTypeKeys--;
-        _memory.Add(-NodeMemory.Cost(key, old.Data), -1, volatileDelta);
+        Charge(-NodeMemory.Cost(key, old.Data), -1, volatileDelta);
         return true;
     }
 
@@ -190,7 +206,7 @@ public sealed partial class ShardState
         slot = slot with { ExpireAtMs = expireAtMs, Version = NextVersion() };
         if (expireAtMs != 0) _expiries.Enqueue(key, expireAtMs);
         _volatileKeys += volatileDelta;
-        _memory.Add(0, 0, volatileDelta);
+        Charge(0, 0, volatileDelta);
     }
 
     private void Clear()
@@ -202,7 +218,7 @@ public sealed partial class ShardState
             if (value.ExpireAtMs != 0) volatileKeys++;
         }
 
-        _memory.Add(-bytes, -_map.Count, -volatileKeys);
+        Charge(-bytes, -_map.Count, -volatileKeys);
         _map.Clear();
         _expiries.Clear();
         _fieldExpiries.Clear();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster;
 using AegisKV.Cluster;
+using AegisKV.Core.Sharding;
 using AegisKV.Server.Configuration;
 using AegisKV.Server.Hosting;
 using AegisKV.Server.Topology;
@@ -20,6 +21,8 @@ namespace AegisKV.Server.Admin;
 /// </summary>
 public static class AdminEndpoints
 {
+    private static readonly TimeSpan ShardStatsTimeout = TimeSpan.FromSeconds(3);
+
     /// <summary>Adds the endpoints to <paramref name="app"/>.</summary>
     public static void Map(WebApplication app)
     {
@@ -27,7 +30,8 @@ public static class AdminEndpoints
             Authorized(context.HttpContext) ? await next(context).ConfigureAwait(false) : Results.Json(new { error = "Authorization: Bearer <auth token> required" }, statusCode: 401));
         // Two parameters, so that the lambdas bind as endpoints returning a result, not as a RequestDelegate.
         admin.MapGet("/cluster", async (HttpContext http, CancellationToken _) => Json(WriteCluster, await TopologyAsync(http).ConfigureAwait(false)));
-        admin.MapGet("/shards", async (HttpContext http, CancellationToken _) => Json(WriteShards, await TopologyAsync(http).ConfigureAwait(false)));
+        admin.MapGet("/shards", async (HttpContext http, CancellationToken _) => Json(WriteShards, await FiguresAsync(http).ConfigureAwait(false)));
+        admin.MapGet("/shards/stats", async (HttpContext http, CancellationToken _) => Json(WriteShardStats, await FiguresAsync(http).ConfigureAwait(false)));
         admin.MapPost("/cluster/leave/{node}", (HttpContext http, string node) => Change(http, node, (cluster, member) => cluster.Leave(member.Address), "leaving"));
         admin.MapPost("/cluster/down/{node}", (HttpContext http, string node) => Change(http, node, (cluster, member) => cluster.Down(member.Address), "downed"));
         admin.MapPost("/cluster/down-unreachable", (HttpContext http, CancellationToken _) =>
@@ -47,9 +51,17 @@ public static class AdminEndpoints
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[7..].Trim()), Encoding.UTF8.GetBytes(token));
     }
 
-    private static async Task<Topology.Topology> TopologyAsync(HttpContext http) =>
-        await (http.RequestServices.GetRequiredService<NodeService>().Topology
-               ?? throw new InvalidOperationException("the node has not started yet")).GetAsync(http.RequestAborted).ConfigureAwait(false);
+    private static ClusterTopology View(HttpContext http) =>
+        http.RequestServices.GetRequiredService<NodeService>().Topology ?? throw new InvalidOperationException("the node has not started yet");
+
+    private static Task<Topology.Topology> TopologyAsync(HttpContext http) => View(http).GetAsync(http.RequestAborted);
+
+    private static async Task<(Topology.Topology Topology, ShardStats?[] Stats)> FiguresAsync(HttpContext http)
+    {
+        var view = View(http);
+        var stats = view.ShardStatsAsync(ShardStatsTimeout);
+        return (await view.GetAsync(http.RequestAborted).ConfigureAwait(false), await stats.ConfigureAwait(false));
+    }
 
     private static IResult Change(HttpContext http, string nodeId, Action<Akka.Cluster.Cluster, Member> act, string done)
     {
@@ -61,10 +73,10 @@ public static class AdminEndpoints
         return Results.Json(new Dictionary<string, string> { [done] = nodeId }, statusCode: 202);
     }
 
-    private static IResult Json(Action<Utf8JsonWriter, Topology.Topology> write, Topology.Topology topology)
+    private static IResult Json<T>(Action<Utf8JsonWriter, T> write, T what)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true })) write(json, topology);
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true })) write(json, what);
         return Results.Bytes(buffer.ToArray(), "application/json");
     }
 
@@ -93,22 +105,78 @@ public static class AdminEndpoints
         json.WriteEndObject();
     }
 
-    private static void WriteShards(Utf8JsonWriter json, Topology.Topology topology)
+    private static void WriteShards(Utf8JsonWriter json, (Topology.Topology Topology, ShardStats?[] Stats) figures)
     {
         json.WriteStartObject();
         json.WriteStartArray("shards");
-        foreach (var shard in topology.Shards)
+        foreach (var shard in figures.Topology.Shards)
         {
+            var stats = figures.Stats[shard.Shard];
             json.WriteStartObject();
             json.WriteNumber("shard", shard.Shard);
             json.WriteString("slots", $"{shard.FirstSlot}-{shard.LastSlot}");
             json.WriteString("owner", shard.Owner);
             json.WriteString("holder", shard.Holder);
             json.WriteNumber("epoch", shard.Epoch);
+            json.WriteString("state", stats is null ? null : StateName(stats.Mode));
+            WriteNumberOrNull(json, "keys", stats?.Keys);
+            WriteNumberOrNull(json, "bytes", stats?.Bytes);
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    // Per member: the shards running there and the keys and bytes they hold, as the shards themselves answered.
+    private static void WriteShardStats(Utf8JsonWriter json, (Topology.Topology Topology, ShardStats?[] Stats) figures)
+    {
+        json.WriteStartObject();
+        json.WriteStartArray("nodes");
+        foreach (var node in figures.Topology.Nodes)
+        {
+            long shards = 0, serving = 0, keys = 0, bytes = 0, unanswered = 0;
+            foreach (var shard in figures.Topology.Shards)
+            {
+                if (shard.Owner != node.NodeId) continue;
+                shards++;
+                if (figures.Stats[shard.Shard] is not { } stats)
+                {
+                    unanswered++;
+                    continue;
+                }
+
+                if (stats.Mode == ShardMode.Serving) serving++;
+                keys += stats.Keys;
+                bytes += stats.Bytes;
+            }
+
+            json.WriteStartObject();
+            json.WriteString("nodeId", node.NodeId);
+            json.WriteString("status", node.Status);
+            json.WriteNumber("shards", shards);
+            json.WriteNumber("serving", serving);
+            json.WriteNumber("unanswered", unanswered);
+            json.WriteNumber("keys", keys);
+            json.WriteNumber("bytes", bytes);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static string StateName(ShardMode mode) => mode switch
+    {
+        ShardMode.Serving => "serving",
+        ShardMode.Claiming => "claiming",
+        ShardMode.Refusing => "refusing",
+        _ => "handing-off",
+    };
+
+    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, long? value)
+    {
+        if (value is { } number) json.WriteNumber(name, number);
+        else json.WriteNull(name);
     }
 }

@@ -43,8 +43,11 @@ internal static class AdminCommands
 
     public static Command Shards()
     {
-        var shards = Verb("shards", "List the shards: slots, the node each runs on, the node custody records as holding its data, epoch.");
+        var shards = Verb("shards", "List the shards: slots, the node each runs on, the node custody records as holding its data, epoch, keys, bytes.");
         shards.SetAction((parse, ct) => GetAsync(parse, "/admin/shards", PrintShards, ct));
+        var stats = Verb("stats", "Per node: the shards running there, how many serve, and the keys and bytes they hold.");
+        stats.SetAction((parse, ct) => GetAsync(parse, "/admin/shards/stats", PrintShardStats, ct));
+        shards.Subcommands.Add(stats);
         return shards;
     }
 
@@ -121,8 +124,38 @@ internal static class AdminCommands
             s.GetProperty("shard").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), s.GetProperty("slots").GetString()!,
             s.GetProperty("owner").GetString() ?? "-", s.GetProperty("holder").GetString() ?? "-",
             s.GetProperty("epoch").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            s.GetProperty("state").GetString() ?? "no answer", Number(s.GetProperty("keys")), Size(s.GetProperty("bytes")),
         });
-        Console.Out.Write(Table(["SHARD", "SLOTS", "RUNS ON", "DATA ON", "EPOCH"], rows));
+        Console.Out.Write(Table(["SHARD", "SLOTS", "RUNS ON", "DATA ON", "EPOCH", "STATE", "KEYS", "BYTES"], rows));
+    }
+
+    private static void PrintShardStats(JsonElement stats)
+    {
+        var rows = stats.GetProperty("nodes").EnumerateArray().Select(n => new[]
+        {
+            n.GetProperty("nodeId").GetString()!, n.GetProperty("status").GetString()!, Number(n.GetProperty("shards")),
+            Number(n.GetProperty("serving")), Number(n.GetProperty("unanswered")), Number(n.GetProperty("keys")), Size(n.GetProperty("bytes")),
+        });
+        Console.Out.Write(Table(["NODE", "STATUS", "SHARDS", "SERVING", "NO ANSWER", "KEYS", "BYTES"], rows));
+    }
+
+    private static string Number(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number ? value.GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture) : "-";
+
+    // Bytes in binary units for reading; --json has the exact figure.
+    private static string Size(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Number) return "-";
+        double bytes = value.GetInt64();
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        var unit = 0;
+        while (bytes >= 1024 && unit < units.Length - 1)
+        {
+            bytes /= 1024;
+            unit++;
+        }
+
+        return unit == 0 ? $"{bytes:0} B" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes:0.0} {units[unit]}");
     }
 
     private static string Table(string[] header, IEnumerable<string[]> rows)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 
@@ -22,7 +23,7 @@ public static class HealthEndpoints
         }, okWhenDegraded: true));
         app.MapHealthChecks("/ready", Options(HealthTags.Ready, "ready", status => status == HealthStatus.Healthy, okWhenDegraded: false));
         app.MapHealthChecks("/live", Options(HealthTags.Live, "live", status => status != HealthStatus.Unhealthy, okWhenDegraded: true));
-        app.MapMetrics("/metrics");
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<Metrics.NodeMetrics>().Registry);
     }
 
     private static HealthCheckOptions Options<T>(string tag, string field, Func<HealthStatus, T> value, bool okWhenDegraded) => new()

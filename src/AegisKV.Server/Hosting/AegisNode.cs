@@ -125,8 +125,6 @@ public sealed class AegisNode : IAsyncDisposable
     private static AegisNode Build(NodeSettings settings, Action<ILoggingBuilder>? configureLogging, DataDirectoryLock dataLock, KeyspaceStartup keyspace,
         (CustodyStore Store, CustodyView View) custody)
     {
-        // AegisKV's own meters are exported by MeterBridge under their own names.
-        Prometheus.Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = i => !i.Meter.Name.StartsWith("AegisKV", StringComparison.Ordinal));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout + TimeSpan.FromSeconds(15));
         ConfigureLogging(builder.Logging, settings, configureLogging);
@@ -146,7 +144,9 @@ public sealed class AegisNode : IAsyncDisposable
         builder.Services.AddSingleton(localShards);
         builder.Services.AddSingleton(custody.View);
         builder.Services.AddSingleton(new NodeStatistics());
-        builder.Services.AddSingleton(new ServerMetrics(new SlowLog(settings.SlowlogThresholdMicros, settings.SlowlogMaxLength)));
+        builder.Services.AddSingleton(sp => new NodeMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        builder.Services.AddSingleton(sp => new ServerMetrics(sp.GetRequiredService<NodeMetrics>().Factory,
+            new SlowLog(settings.SlowlogThresholdMicros, settings.SlowlogMaxLength)));
         builder.Services.AddSingleton(new NodeReadiness(settings.Shards));
         builder.Services.AddHealthChecks();
         // Registered before the actor system, so it stops after it: by then the journal has flushed and closed the WAL.
@@ -154,6 +154,8 @@ public sealed class AegisNode : IAsyncDisposable
 
         builder.Services.AddAkka(AkkaConfiguration.SystemName, (akka, services) =>
         {
+            var metrics = services.GetRequiredService<NodeMetrics>();
+            akka.AddSetup(new WalMetricsSetup(metrics.Wal));
             akka.AddHocon(AkkaConfiguration.Render(settings), HoconAddMode.Prepend)
                 .AddHocon(settings.Config, HoconAddMode.Append)
                 .AddHocon(AkkaConfiguration.Defaults(), HoconAddMode.Append)
@@ -205,10 +207,10 @@ public sealed class AegisNode : IAsyncDisposable
                     var shardingSettings = ClusterShardingSettings.Create(system);
                     var region = sharding.Start(
                         "aegis-shard",
-                        entityId => ShardActor.Props(entityId, shardSettings, memory, localShards, peers),
+                        entityId => ShardActor.Props(entityId, shardSettings, memory, localShards, peers, metrics.Core),
                         shardingSettings,
                         new ShardMessageExtractor(settings.Shards),
-                        new RendezvousAllocationStrategy(settings.Shards, settings.RebalanceLimit, custody.View.HolderOf),
+                        new RendezvousAllocationStrategy(settings.Shards, settings.RebalanceLimit, custody.View.HolderOf, metrics.Cluster),
                         StopShard.Instance);
                     peers.Region = region;
                     registry.Register<ShardRegionKey>(region);

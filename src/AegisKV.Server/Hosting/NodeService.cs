@@ -68,8 +68,7 @@ internal sealed class NodeService : IHostedService
         {
             Topology = new Topology.ClusterTopology(system, region, _settings.Shards, _services.GetRequiredService<AegisKV.Cluster.Custody.CustodyView>(), _settings.Seeds.Count > 0),
         };
-        NodeGauges.Register(_node, _readiness, Akka.Cluster.Cluster.Get(system));
-        MeterBridge.Start();
+        _ = new NodeGauges(_services.GetRequiredService<NodeMetrics>(), _node, _readiness, Akka.Cluster.Cluster.Get(system));
         // Before the listener opens: a node joining a cluster holds key commands back until it is admitted.
         ClusterAdmission.Start(system, _settings, _node.Gate, Refused, _log, _stopping.Token);
         _server = new RespServer(_node, system, _logging.CreateLogger<RespServer>());

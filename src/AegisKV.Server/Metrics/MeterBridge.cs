@@ -4,31 +4,28 @@ using Prometheus;
 namespace AegisKV.Server.Metrics;
 
 /// <summary>
-/// Exports the instruments of AegisKV's own meters (storage, shards) to Prometheus under their
-/// own names — counters as <c>_total</c> counters, histograms as histograms — rather than the
-/// generic adapter's meter-prefixed gauges.
+/// Exports the instruments of one node's own meters (storage, shards, placement) to that node's Prometheus
+/// registry under their own names — counters as <c>_total</c> counters, histograms as histograms — rather than
+/// the generic adapter's meter-prefixed gauges. Meters of other nodes in the process are not listened to.
 /// </summary>
-internal static class MeterBridge
+internal sealed class MeterBridge : IDisposable
 {
-    private static readonly string[] Meters = ["AegisKV.Storage", "AegisKV.Core", "AegisKV.Cluster"];
-    private static MeterListener? _listener;
+    private readonly MeterListener _listener = new();
 
-    public static void Start()
+    public MeterBridge(CollectorRegistry registry, IMetricFactory factory, IReadOnlyCollection<Meter> meters)
     {
-        if (Interlocked.CompareExchange(ref _listener, new MeterListener(), null) is not null) return;
-        var listener = _listener;
-        listener.InstrumentPublished = (instrument, l) =>
+        _listener.InstrumentPublished = (instrument, l) =>
         {
-            if (Array.IndexOf(Meters, instrument.Meter.Name) < 0) return;
+            if (!meters.Contains(instrument.Meter)) return;
             var help = instrument.Description ?? instrument.Name;
             try
             {
                 object metric = instrument switch
                 {
-                    Counter<long> or Counter<double> => Prometheus.Metrics.CreateCounter(instrument.Name + "_total", help),
-                    Histogram<long> or Histogram<double> => Prometheus.Metrics.CreateHistogram(instrument.Name, help,
+                    Counter<long> or Counter<double> => factory.CreateCounter(instrument.Name + "_total", help),
+                    Histogram<long> or Histogram<double> => factory.CreateHistogram(instrument.Name, help,
                         new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.00005, 2, 18) }),
-                    _ => Prometheus.Metrics.CreateGauge(instrument.Name, help),
+                    _ => factory.CreateGauge(instrument.Name, help),
                 };
                 l.EnableMeasurementEvents(instrument, metric);
             }
@@ -37,11 +34,13 @@ internal static class MeterBridge
                 // A name clash with another series must never break the code that created the instrument.
             }
         };
-        listener.SetMeasurementEventCallback<long>((_, value, _, state) => Record(state, value));
-        listener.SetMeasurementEventCallback<double>((_, value, _, state) => Record(state, value));
-        listener.Start();
-        Prometheus.Metrics.DefaultRegistry.AddBeforeCollectCallback(listener.RecordObservableInstruments);
+        _listener.SetMeasurementEventCallback<long>((_, value, _, state) => Record(state, value));
+        _listener.SetMeasurementEventCallback<double>((_, value, _, state) => Record(state, value));
+        _listener.Start();
+        registry.AddBeforeCollectCallback(_listener.RecordObservableInstruments);
     }
+
+    public void Dispose() => _listener.Dispose();
 
     private static void Record(object? metric, double value)
     {

@@ -73,8 +73,6 @@ public sealed class NodeStatistics
     {
         Interlocked.Increment(ref _connections);
         Interlocked.Increment(ref _totalConnections);
-        ServerMetrics.Connections.Inc();
-        ServerMetrics.ConnectionsAccepted.Inc();
         return Interlocked.Increment(ref _nextClientId);
     }
 
@@ -82,7 +80,6 @@ public sealed class NodeStatistics
     public void ConnectionClosed()
     {
         Interlocked.Decrement(ref _connections);
-        ServerMetrics.Connections.Dec();
     }
 
     /// <summary>Counts one processed command.</summary>

@@ -11,28 +11,10 @@ namespace AegisKV.Server.Metrics;
 /// </summary>
 public sealed class ServerMetrics
 {
-    private static readonly Counter Commands = Prometheus.Metrics.CreateCounter(
-        "aegis_commands_total", "Commands processed, by command and result.", "command", "result");
-
-    private static readonly Histogram Latency = Prometheus.Metrics.CreateHistogram(
-        "aegis_command_duration_seconds", "Time from a command's arrival to its reply being ready, by command.",
-        new HistogramConfiguration
-        {
-            LabelNames = ["command"],
-            Buckets = Histogram.ExponentialBuckets(0.00005, 2, 16),
-        });
-
-    private static readonly Counter.Child UnknownCommands = Commands.WithLabels("unknown", "error");
-
-    /// <summary>Open client connections.</summary>
-    public static readonly Gauge Connections = Prometheus.Metrics.CreateGauge("aegis_connections", "Open client connections.");
-
-    /// <summary>Client connections accepted since start.</summary>
-    public static readonly Counter ConnectionsAccepted = Prometheus.Metrics.CreateCounter("aegis_connections_accepted_total", "Client connections accepted since start.");
-
-    /// <summary>Connections closed for a protocol error.</summary>
-    public static readonly Counter ProtocolErrors = Prometheus.Metrics.CreateCounter("aegis_protocol_errors_total", "Connections closed for a RESP protocol error.");
-
+    private readonly Counter.Child _unknownCommands;
+    private readonly Gauge _connections;
+    private readonly Counter _connectionsAccepted;
+    private readonly Counter _protocolErrors;
     private readonly Counter.Child[] _ok = new Counter.Child[256];
     private readonly Counter.Child[] _error = new Counter.Child[256];
     private readonly Histogram.Child[] _latency = new Histogram.Child[256];
@@ -42,16 +24,28 @@ public sealed class ServerMetrics
     private readonly long[] _failed = new long[256];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _errors = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the per-command children; slow commands go to <paramref name="slowLog"/>.</summary>
-    public ServerMetrics(SlowLog? slowLog = null)
+    /// <summary>Creates the series with <paramref name="factory"/> (the node's registry); slow commands go to <paramref name="slowLog"/>.</summary>
+    public ServerMetrics(IMetricFactory factory, SlowLog? slowLog = null)
     {
         SlowLog = slowLog ?? new SlowLog(-1, 0);
+        var commands = factory.CreateCounter("aegis_commands_total", "Commands processed, by command and result.", ["command", "result"]);
+        var latency = factory.CreateHistogram(
+            "aegis_command_duration_seconds", "Time from a command's arrival to its reply being ready, by command.",
+            new HistogramConfiguration
+            {
+                LabelNames = ["command"],
+                Buckets = Histogram.ExponentialBuckets(0.00005, 2, 16),
+            });
+        _unknownCommands = commands.WithLabels("unknown", "error");
+        _connections = factory.CreateGauge("aegis_connections", "Open client connections.");
+        _connectionsAccepted = factory.CreateCounter("aegis_connections_accepted_total", "Client connections accepted since start.");
+        _protocolErrors = factory.CreateCounter("aegis_protocol_errors_total", "Connections closed for a RESP protocol error.");
         foreach (var spec in CommandTable.All)
         {
             var name = spec.Name.ToLowerInvariant();
-            _ok[(int)spec.Id] = Commands.WithLabels(name, "ok");
-            _error[(int)spec.Id] = Commands.WithLabels(name, "error");
-            _latency[(int)spec.Id] = Latency.WithLabels(name);
+            _ok[(int)spec.Id] = commands.WithLabels(name, "ok");
+            _error[(int)spec.Id] = commands.WithLabels(name, "error");
+            _latency[(int)spec.Id] = latency.WithLabels(name);
         }
     }
 
@@ -84,9 +78,22 @@ public sealed class ServerMetrics
     /// <summary>Counts a command name the node does not know.</summary>
     public void RecordUnknown()
     {
-        UnknownCommands.Inc();
+        _unknownCommands.Inc();
         CountError("ERR"u8);
     }
+
+    /// <summary>Counts a connection accepted and open.</summary>
+    public void ConnectionOpened()
+    {
+        _connections.Inc();
+        _connectionsAccepted.Inc();
+    }
+
+    /// <summary>Counts a connection closed.</summary>
+    public void ConnectionClosed() => _connections.Dec();
+
+    /// <summary>Counts a connection closed for a protocol error.</summary>
+    public void ProtocolError() => _protocolErrors.Inc();
 
     /// <summary>Counts an error reply by its prefix (ERR, WRONGTYPE, …) for INFO errorstats.</summary>
     public void CountError(ReadOnlySpan<byte> message)

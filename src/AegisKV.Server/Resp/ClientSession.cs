@@ -121,7 +121,7 @@ internal sealed partial class ClientSession
         arguments = incoming.Arguments;
         if (arguments is null)
         {
-            ServerMetrics.ProtocolErrors.Inc();
+            _node.Metrics.ProtocolError();
             return Task.FromResult<Reply>(new ClosingReply(Errors.Text(incoming.ProtocolError!)));
         }
 

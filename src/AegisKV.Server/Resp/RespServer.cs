@@ -92,6 +92,7 @@ public sealed class RespServer
         }
 
         var id = _node.Statistics.ConnectionOpened();
+        _node.Metrics.ConnectionOpened();
         var connection = new ClientConnection(id, socket, Closed);
         var client = new ClientInfo(id, connection.Remote, socket.LocalEndPoint?.ToString() ?? "?", connection.Close);
         var inbox = new ReplyInbox(_system, _node.Region, _node.LocalShards, _node.Settings.Shards, _node.Settings.RequestTimeout, _node.Metrics, client, _node.Gate,
@@ -122,6 +123,7 @@ public sealed class RespServer
         _node.Clients.Remove(connection.Id);
         _clients.Remove(connection);
         _node.Statistics.ConnectionClosed();
+        _node.Metrics.ConnectionClosed();
     }
 
     // As Redis: the client learns why before the connection closes.

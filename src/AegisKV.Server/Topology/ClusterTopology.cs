@@ -67,6 +67,30 @@ public sealed class ClusterTopology
         }
     }
 
+    /// <summary>
+    /// Every shard's figures, asked of the shard itself wherever it runs (null for one that did not answer within
+    /// <paramref name="timeout"/>: it is moving, or cannot be placed).
+    /// </summary>
+    public async Task<ShardStats?[]> ShardStatsAsync(TimeSpan timeout)
+    {
+        var asks = new Task<ShardStats>[_shards];
+        for (var shard = 0; shard < _shards; shard++) asks[shard] = _region.Ask<ShardStats>(new GetShardStats(shard), timeout);
+        var stats = new ShardStats?[_shards];
+        for (var shard = 0; shard < _shards; shard++)
+        {
+            try
+            {
+                stats[shard] = await asks[shard].ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                // Left null: shown as unknown.
+            }
+        }
+
+        return stats;
+    }
+
     private async Task<Topology> BuildAsync()
     {
         var state = _cluster.State;
