@@ -135,7 +135,11 @@ public abstract class StackExchangeRedisTests(RedisProtocol protocol) : IAsyncLi
     public async Task Health_endpoints_should_report_a_ready_node()
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_node.Node.HealthPort}") };
-        Assert.Equal("{\"status\":\"healthy\"}", await http.GetStringAsync("/health"));
+        // /health also says who the node is and its membership status.
+        var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/health")).RootElement;
+        Assert.Equal("healthy", health.GetProperty("status").GetString());
+        Assert.Equal("Up", health.GetProperty("member").GetString());
+        Assert.StartsWith("it-", health.GetProperty("nodeId").GetString(), StringComparison.Ordinal);
         Assert.Equal("{\"ready\":true}", await http.GetStringAsync("/ready"));
         Assert.Equal("{\"live\":true}", await http.GetStringAsync("/live"));
         await Db.StringSetAsync("metric:k", "v");

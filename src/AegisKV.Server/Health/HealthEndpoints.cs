@@ -20,13 +20,22 @@ public static class HealthEndpoints
             HealthStatus.Healthy => "healthy",
             HealthStatus.Degraded => "degraded",
             _ => "unhealthy",
-        }, okWhenDegraded: true));
+        }, okWhenDegraded: true, WriteMember));
         app.MapHealthChecks("/ready", Options(HealthTags.Ready, "ready", status => status == HealthStatus.Healthy, okWhenDegraded: false));
         app.MapHealthChecks("/live", Options(HealthTags.Live, "live", status => status != HealthStatus.Unhealthy, okWhenDegraded: true));
         app.MapMetrics("/metrics", app.Services.GetRequiredService<Metrics.NodeMetrics>().Registry);
     }
 
-    private static HealthCheckOptions Options<T>(string tag, string field, Func<HealthStatus, T> value, bool okWhenDegraded) => new()
+    // The node's id and its membership status as it sees itself (Joining, Up, Leaving, Exiting, Down, Removed).
+    private static void WriteMember(Utf8JsonWriter json, HttpContext context)
+    {
+        json.WriteString("nodeId", context.RequestServices.GetRequiredService<Configuration.NodeSettings>().NodeId);
+        var system = context.RequestServices.GetService<Akka.Actor.ActorSystem>();
+        json.WriteString("member", system is null ? "starting" : Akka.Cluster.Cluster.Get(system).SelfMember.Status.ToString());
+    }
+
+    private static HealthCheckOptions Options<T>(string tag, string field, Func<HealthStatus, T> value, bool okWhenDegraded,
+        Action<Utf8JsonWriter, HttpContext>? more = null) => new()
     {
         Predicate = registration => registration.Tags.Contains(tag),
         ResultStatusCodes =
@@ -35,11 +44,12 @@ public static class HealthEndpoints
             [HealthStatus.Degraded] = okWhenDegraded ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
             [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
         },
-        ResponseWriter = (context, report) => Write(context, report, field, value),
+        ResponseWriter = (context, report) => Write(context, report, field, value, more),
     };
 
     // {"status":"healthy"} when all is well; checks that are not are listed with their reason.
-    private static async Task Write<T>(HttpContext context, HealthReport report, string field, Func<HealthStatus, T> value)
+    private static async Task Write<T>(HttpContext context, HealthReport report, string field, Func<HealthStatus, T> value,
+        Action<Utf8JsonWriter, HttpContext>? more)
     {
         var ok = report.Status == HealthStatus.Healthy;
         context.Response.ContentType = "application/json";
@@ -49,6 +59,7 @@ public static class HealthEndpoints
             json.WriteStartObject();
             json.WritePropertyName(field);
             JsonSerializer.Serialize(json, value(report.Status));
+            more?.Invoke(json, context);
             if (!ok)
             {
                 json.WriteStartObject("checks");
