@@ -38,7 +38,7 @@ function Invoke-Native([string] $command, [string[]] $arguments) {
 }
 
 $testProjects = @{
-    unit        = @('tests/AegisKV.Protocol.Tests', 'tests/AegisKV.Storage.Tests', 'tests/AegisKV.Core.Tests', 'tests/AegisKV.Cluster.Tests', 'tests/AegisKV.Checkers.Tests')
+    unit        = @('tests/AegisKV.Protocol.Tests', 'tests/AegisKV.Storage.Tests', 'tests/AegisKV.Core.Tests', 'tests/AegisKV.Cluster.Tests', 'tests/AegisKV.Checkers.Tests', 'tests/AegisKV.Replication.Tests')
     integration = @('tests/AegisKV.IntegrationTests')
     compat      = @('tests/AegisKV.CompatibilityTests')
     process     = @('tests/AegisKV.ProcessTests')

@@ -1,0 +1,35 @@
+namespace AegisKV.Replication;
+
+/// <summary>
+/// One entry of a shard's replicated log. An entry that starts an epoch carries the group's configuration and
+/// no payload; the others carry the shard's events, which the core never looks into.
+/// </summary>
+/// <param name="Epoch">The epoch of the primary that appended it.</param>
+/// <param name="Sequence">Its place in the log, from 1, without gaps.</param>
+/// <param name="Payload">The shard's events, opaque here.</param>
+/// <param name="Configuration">For an epoch-start entry, the group's members from then on; null otherwise.</param>
+public sealed record LogEntry(Epoch Epoch, long Sequence, ReadOnlyMemory<byte> Payload, GroupConfiguration? Configuration = null)
+{
+    /// <summary>True for the entry a primary appends when its epoch starts.</summary>
+    public bool StartsEpoch => Configuration is not null;
+}
+
+/// <summary>The members of a replica group: node id plus store id, as the shell names them.</summary>
+/// <param name="Members">The members, in no particular order.</param>
+public sealed record GroupConfiguration(IReadOnlyList<string> Members)
+{
+    /// <summary>How many members make a majority.</summary>
+    public int Majority => Members.Count / 2 + 1;
+
+    /// <summary>True when <paramref name="member"/> belongs to the group.</summary>
+    public bool Contains(string member) => Members.Contains(member, StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public bool Equals(GroupConfiguration? other) => other is not null && Members.SequenceEqual(other.Members, StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => Members.Aggregate(0, (hash, member) => HashCode.Combine(hash, StringComparer.Ordinal.GetHashCode(member)));
+
+    /// <inheritdoc />
+    public override string ToString() => "{" + string.Join(", ", Members) + "}";
+}

@@ -1,0 +1,58 @@
+namespace AegisKV.Replication;
+
+/// <summary>What a core has to say between two <see cref="ReplicaCore.TakeReady"/> calls.</summary>
+internal sealed class Outbox
+{
+    private readonly List<LogEntry> _entries = [];
+    private readonly List<(long Id, long After)> _truncations = [];
+    private List<ReplicaMessage> _immediate = [];
+    private List<ReplicaMessage> _afterPersist = [];
+    private long _nextId = 1;
+    private long? _truncate;
+    private Epoch? _promised;
+    private long? _commit;
+    private ReplicaRole? _role;
+
+    public void Truncate(long after)
+    {
+        // Entries appended since the last ready and now cut off are never written at all.
+        _entries.RemoveAll(e => e.Sequence > after);
+        _truncate = _truncate is { } earlier ? Math.Min(earlier, after) : after;
+    }
+
+    public void Add(LogEntry entry) => _entries.Add(entry);
+
+    public void Promise(Epoch epoch) => _promised = epoch;
+
+    public void Send(ReplicaMessage message) => _immediate.Add(message);
+
+    public void SendAfterPersist(ReplicaMessage message) => _afterPersist.Add(message);
+
+    public void CommitAdvanced(long commit) => _commit = commit;
+
+    public void RoleChanged(ReplicaRole role) => _role = role;
+
+    public Ready Take(long logEnd)
+    {
+        var ready = new Ready(_nextId++, logEnd, _truncate, [.. _entries], _promised, _immediate, _afterPersist, _commit, _role);
+        if (_truncate is { } after) _truncations.Add((ready.Id, after));
+        _entries.Clear();
+        _immediate = [];
+        _afterPersist = [];
+        _truncate = null;
+        _promised = null;
+        _commit = null;
+        _role = null;
+        return ready;
+    }
+
+    // Once ready `id` is durable, the durable log matches the core's only up to the lowest cut still pending:
+    // a later ready (taken or not) that truncates replaces what lies above it.
+    public long TruncationFloorAfter(long id)
+    {
+        _truncations.RemoveAll(t => t.Id <= id);
+        var floor = _truncate ?? long.MaxValue;
+        foreach (var (_, after) in _truncations) floor = Math.Min(floor, after);
+        return floor;
+    }
+}

@@ -1,0 +1,71 @@
+namespace AegisKV.Replication;
+
+// A member answering a candidate or a primary: promises, appends, and entries for a candidate that is behind.
+public sealed partial class ReplicaCore
+{
+    private void OnPrepare(Prepare prepare)
+    {
+        if (prepare.Epoch < _promised)
+        {
+            _out.Send(new Refusal(_self, prepare.From, prepare.Epoch, _promised));
+            return;
+        }
+
+        PromiseEpoch(prepare.Epoch);
+        // Sent once the promise is durable, and with it the log it describes.
+        _out.SendAfterPersist(new Promise(_self, prepare.From, prepare.Epoch, _log.LastEpoch, _log.LastSequence, _commit));
+    }
+
+    private void OnAppend(Append append)
+    {
+        if (append.Epoch < _promised)
+        {
+            _out.Send(new Refusal(_self, append.From, append.Epoch, _promised));
+            return;
+        }
+
+        // An append of a later epoch than promised is that epoch's primary at work: follow it.
+        PromiseEpoch(append.Epoch);
+        if (Role != ReplicaRole.Follower) return;
+        if (_log.EpochAt(append.PreviousSequence) != append.PreviousEpoch)
+        {
+            // Not holding the previous entry: say where to resume, past the whole epoch that conflicts.
+            var hint = append.PreviousSequence > _log.LastSequence ? _log.LastSequence : _log.StartOfEpochAt(append.PreviousSequence);
+            _out.Send(new AppendReply(_self, append.From, append.Epoch, false, hint));
+            return;
+        }
+
+        foreach (var entry in append.Entries)
+        {
+            if (entry.Sequence <= _log.LastSequence)
+            {
+                if (_log.EpochAt(entry.Sequence) == entry.Epoch) continue;
+                TruncateAfter(entry.Sequence - 1);
+            }
+
+            AddEntry(entry);
+        }
+
+        // Only what this append vouched for: entries past it may still be an old primary's.
+        var match = append.PreviousSequence + append.Entries.Count;
+        SetCommit(Math.Min(append.Commit, match));
+        _out.SendAfterPersist(new AppendReply(_self, append.From, append.Epoch, true, match));
+    }
+
+    private void OnFetch(Fetch fetch)
+    {
+        if (fetch.Epoch < _promised)
+        {
+            _out.Send(new Refusal(_self, fetch.From, fetch.Epoch, _promised));
+            return;
+        }
+
+        PromiseEpoch(fetch.Epoch);
+        _out.SendAfterPersist(new Fetched(_self, fetch.From, fetch.Epoch, fetch.After, _log.After(fetch.After)));
+    }
+
+    private void OnRefusal(Refusal refusal)
+    {
+        if (refusal.Epoch == _epoch) See(refusal.Promised);
+    }
+}

@@ -1,0 +1,97 @@
+namespace AegisKV.Replication;
+
+// The primary: appends, replicates, and commits once enough members hold an entry of its epoch durably.
+public sealed partial class ReplicaCore
+{
+    private readonly Dictionary<string, long> _match = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _next = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _lastSent = new(StringComparer.Ordinal);
+    private long _epochStart = long.MaxValue;
+
+    /// <summary>
+    /// Appends <paramref name="payload"/> as the next entry and returns its sequence; it is committed once
+    /// <see cref="Commit"/> reaches it. Returns 0 when this member is not a serving primary.
+    /// </summary>
+    public long Propose(ReadOnlyMemory<byte> payload)
+    {
+        if (!IsServing) return 0;
+        var entry = new LogEntry(_epoch, _log.LastSequence + 1, payload);
+        AddEntry(entry);
+        // Followers up to date get it at once; the others get it with what they lack at the next heartbeat.
+        foreach (var member in Configuration.Members)
+            if (member != _self && _next.GetValueOrDefault(member) == entry.Sequence) SendAppend(member);
+        return entry.Sequence;
+    }
+
+    private void BecomePrimary()
+    {
+        _donor = null;
+        _promises.Clear();
+        SetRole(ReplicaRole.Primary);
+        var start = new LogEntry(_epoch, _log.LastSequence + 1, ReadOnlyMemory<byte>.Empty, Configuration);
+        AddEntry(start);
+        _epochStart = start.Sequence;
+        foreach (var member in Configuration.Members)
+        {
+            if (member == _self) continue;
+            _match[member] = 0;
+            _next[member] = start.Sequence;
+            SendAppend(member);
+        }
+    }
+
+    private void ClearPrimary()
+    {
+        _match.Clear();
+        _next.Clear();
+        _lastSent.Clear();
+        _epochStart = long.MaxValue;
+    }
+
+    private void Heartbeat()
+    {
+        foreach (var member in Configuration.Members)
+            if (member != _self && _now - _lastSent.GetValueOrDefault(member, long.MinValue / 2) >= _options.HeartbeatMs) SendAppend(member);
+    }
+
+    // Everything from the follower's next entry on (a bounded batch), after the entry before it.
+    private void SendAppend(string member)
+    {
+        var next = _next.GetValueOrDefault(member, _log.LastSequence + 1);
+        var previous = next - 1;
+        var entries = _log.After(previous, _options.MaxEntriesPerAppend);
+        _lastSent[member] = _now;
+        _next[member] = previous + entries.Count + 1;
+        _out.Send(new Append(_self, member, _epoch, _log.EpochAt(previous)!.Value, previous, entries, _commit));
+    }
+
+    private void OnAppendReply(AppendReply reply)
+    {
+        if (Role != ReplicaRole.Primary || reply.Epoch != _epoch || !_match.ContainsKey(reply.From)) return;
+        if (reply.Success)
+        {
+            if (reply.Match > _match[reply.From]) _match[reply.From] = reply.Match;
+            if (_next[reply.From] <= reply.Match) _next[reply.From] = reply.Match + 1;
+            AdvanceCommit();
+            return;
+        }
+
+        // Its log does not hold our entry before what we sent: resend from where it says it matches.
+        _next[reply.From] = Math.Min(Math.Max(_match[reply.From], reply.Match), _log.LastSequence) + 1;
+        SendAppend(reply.From);
+    }
+
+    private void AdvanceCommit()
+    {
+        var configuration = Configuration;
+        var positions = new List<long>(configuration.Members.Count);
+        foreach (var member in configuration.Members)
+            positions.Add(member == _self ? _durable : _match.GetValueOrDefault(member));
+        positions.Sort();
+        positions.Reverse();
+        var quorum = Math.Min(_options.WriteQuorum, positions.Count);
+        var candidate = positions[quorum - 1];
+        // Only an entry of our own epoch commits by counting (with everything before it).
+        if (candidate > _commit && _log.EpochAt(candidate) == _epoch) SetCommit(candidate);
+    }
+}

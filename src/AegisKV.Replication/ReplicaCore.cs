@@ -1,0 +1,180 @@
+namespace AegisKV.Replication;
+
+/// <summary>Settings of a replica core.</summary>
+/// <param name="WriteQuorum">Members (the primary included) that must hold an entry durably before it is committed.</param>
+/// <param name="HeartbeatMs">How often the primary sends each follower what it lacks, or a heartbeat.</param>
+/// <param name="RetryMs">How often a candidate asks again those that have not answered.</param>
+/// <param name="MaxEntriesPerAppend">Most entries in one append.</param>
+public sealed record ReplicaOptions(int WriteQuorum, long HeartbeatMs = 50, long RetryMs = 200, int MaxEntriesPerAppend = 64);
+
+/// <summary>
+/// The replication protocol of one shard on one member, as a state machine without I/O, clock or actors
+/// (ADR 0012): it takes messages (<see cref="Step"/>), time (<see cref="Tick"/>), proposals
+/// (<see cref="Propose"/>) and acknowledgements that its writes are durable (<see cref="Persisted"/>), and
+/// says what to write and send in <see cref="TakeReady"/>. Not thread-safe: one caller at a time.
+/// </summary>
+public sealed partial class ReplicaCore
+{
+    private readonly string _self;
+    private readonly ReplicaOptions _options;
+    private readonly ReplicaLog _log;
+    private readonly GroupConfiguration _initial;
+    private readonly Outbox _out = new();
+    private Epoch _promised;
+    private Epoch _highestSeen;
+    private Epoch _epoch = Epoch.None;
+    private long _commit;
+    private long _durable;
+    private long _now;
+
+    /// <summary>
+    /// A member restarted from its durable state: <paramref name="log"/> (durable entries only) and the epoch it
+    /// promised last. <paramref name="initial"/> is the group of a shard whose log has no configuration yet.
+    /// </summary>
+    public ReplicaCore(string self, ReplicaOptions options, GroupConfiguration initial, ReplicaLog log, Epoch promised)
+    {
+        if (options.WriteQuorum < 1) throw new ArgumentOutOfRangeException(nameof(options), "the write quorum must be at least 1");
+        _self = self;
+        _options = options;
+        _initial = initial;
+        _log = log;
+        _promised = promised;
+        _highestSeen = promised > log.LastEpoch ? promised : log.LastEpoch;
+        _durable = log.LastSequence;
+    }
+
+    /// <summary>This member's id.</summary>
+    public string Self => _self;
+
+    /// <summary>Its role now.</summary>
+    public ReplicaRole Role { get; private set; } = ReplicaRole.Follower;
+
+    /// <summary>The epoch it leads (candidate or primary); <see cref="Epoch.None"/> otherwise.</summary>
+    public Epoch Epoch => _epoch;
+
+    /// <summary>The highest epoch it promised.</summary>
+    public Epoch Promised => _promised;
+
+    /// <summary>The log as this member holds it (entries not yet durable included).</summary>
+    public ReplicaLog Log => _log;
+
+    /// <summary>How far it knows the log to be committed.</summary>
+    public long Commit => _commit;
+
+    /// <summary>True when it is the primary and its epoch-start entry is committed: it may answer clients.</summary>
+    public bool IsServing => Role == ReplicaRole.Primary && _commit >= _epochStart;
+
+    /// <summary>The group whose quorums count now: the newest configuration in the log, or the initial one.</summary>
+    public GroupConfiguration Configuration => _log.Configuration ?? _initial;
+
+    /// <summary>Everything to write and send since the last call.</summary>
+    public Ready TakeReady() => _out.Take(_log.LastSequence);
+
+    /// <summary>
+    /// The shell made <paramref name="ready"/>'s writes durable (and, being in order, every earlier ready's).
+    /// The primary counts its own copy through there.
+    /// </summary>
+    public void Persisted(Ready ready)
+    {
+        _durable = Math.Min(ready.LogEnd, _out.TruncationFloorAfter(ready.Id));
+        if (Role == ReplicaRole.Primary) AdvanceCommit();
+    }
+
+    /// <summary>Lets time pass: the primary sends heartbeats and what followers lack, a candidate asks again.</summary>
+    public void Tick(long nowMs)
+    {
+        _now = nowMs;
+        if (Role == ReplicaRole.Primary) Heartbeat();
+        else if (Role == ReplicaRole.Candidate) RetryViewChange();
+    }
+
+    /// <summary>Handles a message from another member.</summary>
+    public void Step(ReplicaMessage message)
+    {
+        if (message.To != _self) return;
+        switch (message)
+        {
+            case Prepare prepare:
+                OnPrepare(prepare);
+                break;
+            case Promise promise:
+                OnPromise(promise);
+                break;
+            case Refusal refusal:
+                OnRefusal(refusal);
+                break;
+            case Append append:
+                OnAppend(append);
+                break;
+            case AppendReply reply:
+                OnAppendReply(reply);
+                break;
+            case Fetch fetch:
+                OnFetch(fetch);
+                break;
+            case Fetched fetched:
+                OnFetched(fetched);
+                break;
+        }
+    }
+
+    // A member that hears of a later epoch than the one it leads stops leading it.
+    private void See(Epoch epoch)
+    {
+        if (epoch > _highestSeen) _highestSeen = epoch;
+        if (Role != ReplicaRole.Follower && epoch > _epoch) BecomeFollower();
+    }
+
+    private void PromiseEpoch(Epoch epoch)
+    {
+        See(epoch);
+        if (epoch <= _promised) return;
+        _promised = epoch;
+        _out.Promise(epoch);
+    }
+
+    private void BecomeFollower()
+    {
+        _epoch = Epoch.None;
+        ClearPrimary();
+        ClearCandidate();
+        SetRole(ReplicaRole.Follower);
+    }
+
+    private void SetRole(ReplicaRole role)
+    {
+        if (Role == role) return;
+        Role = role;
+        _out.RoleChanged(role);
+    }
+
+    private void SetCommit(long commit)
+    {
+        if (commit <= _commit) return;
+        _commit = commit;
+        _out.CommitAdvanced(commit);
+    }
+
+    private void TruncateAfter(long sequence)
+    {
+        if (sequence >= _log.LastSequence) return;
+        if (sequence < _commit)
+        {
+            // With a write quorum below a majority, a view change may lose committed entries (the documented risk
+            // of such a quorum); with a majority it cannot, and a primary asking for it is a broken invariant.
+            if (_options.WriteQuorum >= Configuration.Majority)
+                throw new InvalidOperationException($"{_self} would truncate committed entries: after {sequence}, commit {_commit}");
+            _commit = sequence;
+        }
+
+        _log.TruncateAfter(sequence);
+        _out.Truncate(sequence);
+        _durable = Math.Min(_durable, sequence);
+    }
+
+    private void AddEntry(LogEntry entry)
+    {
+        _log.Add(entry);
+        _out.Add(entry);
+    }
+}

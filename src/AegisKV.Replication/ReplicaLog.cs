@@ -1,0 +1,69 @@
+namespace AegisKV.Replication;
+
+/// <summary>
+/// A replica's log as the core sees it: every entry from sequence 1, in memory. The shell persists the changes
+/// the core reports and rebuilds this from its journal after a restart (durable entries only).
+/// </summary>
+public sealed class ReplicaLog
+{
+    private readonly List<LogEntry> _entries = [];
+
+    /// <summary>Creates a log holding <paramref name="entries"/> (sequences 1, 2, …).</summary>
+    public ReplicaLog(IEnumerable<LogEntry>? entries = null)
+    {
+        foreach (var entry in entries ?? []) Add(entry);
+    }
+
+    /// <summary>The sequence of the last entry; 0 when empty.</summary>
+    public long LastSequence => _entries.Count;
+
+    /// <summary>The epoch of the last entry; <see cref="Epoch.None"/> when empty.</summary>
+    public Epoch LastEpoch => _entries.Count == 0 ? Epoch.None : _entries[^1].Epoch;
+
+    /// <summary>The entry at <paramref name="sequence"/> (1 ≤ sequence ≤ <see cref="LastSequence"/>).</summary>
+    public LogEntry this[long sequence] => _entries[checked((int)sequence - 1)];
+
+    /// <summary>The epoch of the entry at <paramref name="sequence"/>: <see cref="Epoch.None"/> for 0, null past the end.</summary>
+    public Epoch? EpochAt(long sequence) => sequence == 0 ? Epoch.None : sequence <= LastSequence ? this[sequence].Epoch : null;
+
+    /// <summary>The configuration of the newest epoch-start entry, if any.</summary>
+    public GroupConfiguration? Configuration
+    {
+        get
+        {
+            for (var i = _entries.Count - 1; i >= 0; i--)
+                if (_entries[i].Configuration is { } configuration) return configuration;
+            return null;
+        }
+    }
+
+    /// <summary>Entries after <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
+    public IReadOnlyList<LogEntry> After(long after, int limit = int.MaxValue)
+    {
+        var start = (int)Math.Min(after, _entries.Count);
+        return _entries.GetRange(start, Math.Min(limit, _entries.Count - start));
+    }
+
+    /// <summary>Appends <paramref name="entry"/>, which must follow the last entry.</summary>
+    public void Add(LogEntry entry)
+    {
+        if (entry.Sequence != LastSequence + 1)
+            throw new ArgumentException($"entry {entry.Sequence} does not follow {LastSequence}", nameof(entry));
+        _entries.Add(entry);
+    }
+
+    /// <summary>Removes every entry after <paramref name="sequence"/>.</summary>
+    public void TruncateAfter(long sequence)
+    {
+        if (sequence < LastSequence) _entries.RemoveRange((int)sequence, _entries.Count - (int)sequence);
+    }
+
+    /// <summary>The sequence before the first entry of the epoch of the entry at <paramref name="sequence"/>: where a conflicting epoch began.</summary>
+    public long StartOfEpochAt(long sequence)
+    {
+        var epoch = this[sequence].Epoch;
+        var start = sequence;
+        while (start > 1 && this[start - 1].Epoch == epoch) start--;
+        return start - 1;
+    }
+}

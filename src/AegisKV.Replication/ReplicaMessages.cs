@@ -1,0 +1,37 @@
+namespace AegisKV.Replication;
+
+/// <summary>A message between two members of one replica group.</summary>
+public abstract record ReplicaMessage(string From, string To, Epoch Epoch);
+
+/// <summary>A candidate asks a member to promise <see cref="ReplicaMessage.Epoch"/>.</summary>
+public sealed record Prepare(string From, string To, Epoch Epoch) : ReplicaMessage(From, To, Epoch);
+
+/// <summary>
+/// A member's promise not to accept anything of an earlier epoch, with where its log ends and how far it knows
+/// the log to be committed.
+/// </summary>
+public sealed record Promise(string From, string To, Epoch Epoch, Epoch LastEpoch, long LastSequence, long Commit) : ReplicaMessage(From, To, Epoch);
+
+/// <summary>A member refuses a prepare or an append of <see cref="ReplicaMessage.Epoch"/>: it promised <paramref name="Promised"/>.</summary>
+public sealed record Refusal(string From, string To, Epoch Epoch, Epoch Promised) : ReplicaMessage(From, To, Epoch);
+
+/// <summary>
+/// The primary's entries for a follower, following the entry at (<paramref name="PreviousEpoch"/>,
+/// <paramref name="PreviousSequence"/>); without entries, a heartbeat. <paramref name="Commit"/>: the primary's
+/// commit position.
+/// </summary>
+public sealed record Append(string From, string To, Epoch Epoch, Epoch PreviousEpoch, long PreviousSequence, IReadOnlyList<LogEntry> Entries, long Commit)
+    : ReplicaMessage(From, To, Epoch);
+
+/// <summary>
+/// A follower's answer to an <see cref="Append"/>: with <paramref name="Success"/>, its log matches the
+/// primary's through <paramref name="Match"/> and is durable that far; without, its log does not hold the
+/// previous entry, and the primary should resend from after <paramref name="Match"/>.
+/// </summary>
+public sealed record AppendReply(string From, string To, Epoch Epoch, bool Success, long Match) : ReplicaMessage(From, To, Epoch);
+
+/// <summary>A candidate asks the member with the most advanced log for its entries after <paramref name="After"/>.</summary>
+public sealed record Fetch(string From, string To, Epoch Epoch, long After) : ReplicaMessage(From, To, Epoch);
+
+/// <summary>The entries a <see cref="Fetch"/> asked for, to the end of the member's log.</summary>
+public sealed record Fetched(string From, string To, Epoch Epoch, long After, IReadOnlyList<LogEntry> Entries) : ReplicaMessage(From, To, Epoch);

@@ -1,0 +1,232 @@
+using System.Buffers.Binary;
+using AegisKV.Replication;
+
+namespace AegisKV.Replication.Tests;
+
+/// <summary>
+/// A replica group driven by one seeded random source: messages are delayed, reordered, dropped and duplicated,
+/// writes reach disk late, members crash (losing what was not on disk) and restart, and members are told to
+/// lead at random, several at once at times. After every step the invariants are checked: no epoch has two
+/// primaries, and no committed entry is ever lost or changed. The same seed replays the same run exactly.
+/// </summary>
+internal sealed class Simulation
+{
+    private readonly Random _random;
+    private readonly List<SimulatedReplica> _replicas;
+    private readonly List<(long DeliverAt, ReplicaMessage Message)> _network = [];
+    private readonly Dictionary<long, LogEntry> _committed = [];
+    private readonly Dictionary<Epoch, string> _primaries = [];
+    private readonly List<string> _trace = [];
+    private int _proposals;
+    private long _now;
+
+    public Simulation(int seed, int members, int writeQuorum)
+    {
+        _random = new Random(seed);
+        Seed = seed;
+        var group = new GroupConfiguration([.. Enumerable.Range(1, members).Select(i => "m" + i)]);
+        var options = new ReplicaOptions(writeQuorum, HeartbeatMs: 30, RetryMs: 100, MaxEntriesPerAppend: 8);
+        _replicas = [.. group.Members.Select(id => new SimulatedReplica(id, options, group))];
+    }
+
+    public int Seed { get; }
+
+    public double DropRate { get; set; } = 0.1;
+
+    public double DuplicateRate { get; set; } = 0.05;
+
+    public double CrashRate { get; set; } = 0.002;
+
+    /// <summary>Entries known committed so far.</summary>
+    public int Committed => _committed.Count;
+
+    /// <summary>Epochs that had a primary.</summary>
+    public int Epochs => _primaries.Count;
+
+    /// <summary>The last steps taken, for a failure message.</summary>
+    public string Trace => string.Join("\n", _trace.TakeLast(40));
+
+    /// <summary>Runs <paramref name="steps"/> random steps under faults.</summary>
+    public void Run(int steps)
+    {
+        for (var i = 0; i < steps; i++) StepOnce();
+    }
+
+    /// <summary>
+    /// Heals everything (no drops, everyone up), has one member lead, and runs until it serves and has committed
+    /// a few new entries and every member holds the committed log: the protocol makes progress once faults stop.
+    /// </summary>
+    public void Settle(int maxSteps = 20_000)
+    {
+        (DropRate, DuplicateRate, CrashRate) = (0, 0, 0);
+        foreach (var replica in _replicas.Where(r => !r.Up)) Restart(replica);
+        var leader = _replicas[_random.Next(_replicas.Count)];
+        leader.Core.StartViewChange(_now);
+        Drain(leader);
+        var target = -1L;
+        for (var i = 0; i < maxSteps; i++)
+        {
+            StepOnce(faults: false);
+            if (!leader.Core.IsServing)
+            {
+                if (leader.Core.Role != ReplicaRole.Primary && leader.Core.Role != ReplicaRole.Candidate)
+                {
+                    leader.Core.StartViewChange(_now);
+                    Drain(leader);
+                }
+
+                continue;
+            }
+
+            if (target < 0)
+            {
+                for (var p = 0; p < 3; p++) Propose(leader);
+                target = leader.Core.Log.LastSequence;
+            }
+
+            if (leader.Core.Commit >= target && _replicas.All(r => r.Core.Log.LastSequence >= target && r.Core.Commit >= target)) return;
+        }
+
+        throw new InvalidOperationException($"seed {Seed}: no progress after healing (leader {leader.Id} {leader.Core.Role}, commit {leader.Core.Commit}, target {target})\n{Trace}");
+    }
+
+    private void StepOnce(bool faults = true)
+    {
+        var roll = _random.NextDouble();
+        var replica = _replicas[_random.Next(_replicas.Count)];
+        if (roll < 0.40) Deliver();
+        else if (roll < 0.60) Persist(replica);
+        else if (roll < 0.75) Tick();
+        else if (roll < 0.93) { if (replica.Up && replica.Core.IsServing) Propose(replica); }
+        else if (roll < 0.94 && faults)
+        {
+            if (replica.Up)
+            {
+                Note($"{replica.Id} leads (view change)");
+                replica.Core.StartViewChange(_now);
+                Drain(replica);
+            }
+        }
+        else if (faults && _random.NextDouble() < CrashRate * 50)
+        {
+            if (replica.Up)
+            {
+                Note($"{replica.Id} crashes ({replica.Unpersisted.Count} readies not on disk)");
+                replica.Crash();
+            }
+            else Restart(replica);
+        }
+
+        CheckInvariants();
+    }
+
+    private void Restart(SimulatedReplica replica)
+    {
+        Note($"{replica.Id} restarts");
+        replica.Restart();
+    }
+
+    private void Tick()
+    {
+        _now += _random.Next(1, 25);
+        foreach (var replica in _replicas.Where(r => r.Up))
+        {
+            replica.Core.Tick(_now);
+            Drain(replica);
+        }
+    }
+
+    private void Propose(SimulatedReplica replica)
+    {
+        var payload = new byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(payload, ++_proposals);
+        if (replica.Core.Propose(payload) > 0) Drain(replica);
+    }
+
+    private void Persist(SimulatedReplica replica)
+    {
+        if (!replica.Up || replica.Unpersisted.Count == 0) return;
+        var ready = replica.PersistOldest();
+        foreach (var message in ready.AfterPersist) Send(message);
+        Drain(replica);
+    }
+
+    private void Deliver()
+    {
+        var due = _network.Where(m => m.DeliverAt <= _now).ToList();
+        if (due.Count == 0)
+        {
+            _now += 5;
+            return;
+        }
+
+        var pick = due[_random.Next(due.Count)];
+        if (_random.NextDouble() >= DuplicateRate) _network.Remove(pick);
+        var to = _replicas.First(r => r.Id == pick.Message.To);
+        if (!to.Up) return;
+        to.Core.Step(pick.Message);
+        Drain(to);
+    }
+
+    private void Send(ReplicaMessage message)
+    {
+        if (_random.NextDouble() < DropRate) return;
+        _network.Add((_now + _random.Next(0, 40), message));
+    }
+
+    // Takes the core's ready: immediate messages go out, writes wait for the disk (with the messages behind them).
+    private void Drain(SimulatedReplica replica)
+    {
+        var ready = replica.Core.TakeReady();
+        if (ready.IsEmpty) return;
+        if (ready.Role is { } role) Note($"{replica.Id} is {role} in epoch {replica.Core.Epoch} (promised {replica.Core.Promised})");
+        foreach (var message in ready.Immediate) Send(message);
+        if (ready.HasWrites || replica.Unpersisted.Count > 0) replica.Unpersisted.Enqueue(ready);
+        else foreach (var message in ready.AfterPersist) Send(message);
+        if (ready.Commit is not null) RecordCommit(replica);
+    }
+
+    private void RecordCommit(SimulatedReplica replica)
+    {
+        var log = replica.Core.Log;
+        for (var sequence = 1L; sequence <= replica.Core.Commit; sequence++)
+        {
+            var entry = log[sequence];
+            if (_committed.TryGetValue(sequence, out var known))
+            {
+                if (known.Epoch != entry.Epoch || !known.Payload.Span.SequenceEqual(entry.Payload.Span))
+                    Fail($"committed entry {sequence} changed: it was {Describe(known)}, {replica.Id} holds {Describe(entry)} as committed");
+            }
+            else _committed[sequence] = entry;
+        }
+    }
+
+    private void CheckInvariants()
+    {
+        foreach (var replica in _replicas.Where(r => r.Up && r.Core.Role == ReplicaRole.Primary))
+        {
+            var epoch = replica.Core.Epoch;
+            if (epoch.Member != replica.Id) Fail($"{replica.Id} leads epoch {epoch}, which is {epoch.Member}'s");
+            if (_primaries.TryGetValue(epoch, out var other) && other != replica.Id) Fail($"epoch {epoch} has two primaries: {other} and {replica.Id}");
+            _primaries[epoch] = replica.Id;
+        }
+
+        // Every committed entry stays in the log of every primary that serves, unchanged.
+        foreach (var replica in _replicas.Where(r => r.Up && r.Core.IsServing))
+        {
+            foreach (var (sequence, entry) in _committed)
+            {
+                if (sequence > replica.Core.Log.LastSequence || replica.Core.Log[sequence].Epoch != entry.Epoch
+                    || !replica.Core.Log[sequence].Payload.Span.SequenceEqual(entry.Payload.Span))
+                    Fail($"{replica.Id} serves epoch {replica.Core.Epoch} without committed entry {sequence} {Describe(entry)}");
+            }
+        }
+    }
+
+    private void Note(string line) => _trace.Add($"t={_now} {line}");
+
+    private void Fail(string why) => throw new InvalidOperationException($"seed {Seed}: {why}\n{Trace}");
+
+    private static string Describe(LogEntry entry) =>
+        $"({entry.Epoch}, {entry.Sequence}, {(entry.StartsEpoch ? "epoch start" : BinaryPrimitives.ReadInt32LittleEndian(entry.Payload.Span).ToString(System.Globalization.CultureInfo.InvariantCulture))})";
+}
