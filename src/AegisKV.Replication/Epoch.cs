@@ -2,7 +2,9 @@ namespace AegisKV.Replication;
 
 /// <summary>
 /// The epoch of a primary incarnation: a counter and the id of the member that leads it, ordered by counter,
-/// then member id. Two members never start the same epoch, so one epoch has at most one primary.
+/// then member id. A member promises an epoch only when its counter is above every counter it promised before,
+/// so of two candidates that picked the same counter at most one gathers a majority: the counter alone names
+/// the primary that wrote a log entry, and entries store only the counter.
 /// </summary>
 /// <param name="Counter">Higher for later incarnations.</param>
 /// <param name="Member">The member that leads it.</param>
@@ -10,6 +12,9 @@ public readonly record struct Epoch(long Counter, string Member) : IComparable<E
 {
     /// <summary>Below every epoch any member starts: the epoch of an empty log.</summary>
     public static readonly Epoch None = new(0, "");
+
+    /// <summary>True when a member that promised this epoch may promise <paramref name="other"/>: the same epoch, or a later counter.</summary>
+    public bool Admits(Epoch other) => other == this || other.Counter > Counter;
 
     /// <inheritdoc />
     public int CompareTo(Epoch other)

@@ -4,11 +4,11 @@ namespace AegisKV.Replication;
 /// One entry of a shard's replicated log. An entry that starts an epoch carries the group's configuration and
 /// no payload; the others carry the shard's events, which the core never looks into.
 /// </summary>
-/// <param name="Epoch">The epoch of the primary that appended it.</param>
+/// <param name="Epoch">The counter of the epoch whose primary appended it: no two primaries share one (see <see cref="Replication.Epoch"/>).</param>
 /// <param name="Sequence">Its place in the log, from 1, without gaps.</param>
 /// <param name="Payload">The shard's events, opaque here.</param>
 /// <param name="Configuration">For an epoch-start entry, the group's members from then on; null otherwise.</param>
-public sealed record LogEntry(Epoch Epoch, long Sequence, ReadOnlyMemory<byte> Payload, GroupConfiguration? Configuration = null)
+public sealed record LogEntry(long Epoch, long Sequence, ReadOnlyMemory<byte> Payload, GroupConfiguration? Configuration = null)
 {
     /// <summary>True for the entry a primary appends when its epoch starts.</summary>
     public bool StartsEpoch => Configuration is not null;

@@ -5,7 +5,7 @@ public sealed partial class ReplicaCore
 {
     private void OnPrepare(Prepare prepare)
     {
-        if (prepare.Epoch < _promised)
+        if (!_promised.Admits(prepare.Epoch))
         {
             _out.Send(new Refusal(_self, prepare.From, prepare.Epoch, _promised));
             return;
@@ -18,7 +18,7 @@ public sealed partial class ReplicaCore
 
     private void OnAppend(Append append)
     {
-        if (append.Epoch < _promised)
+        if (!_promised.Admits(append.Epoch))
         {
             _out.Send(new Refusal(_self, append.From, append.Epoch, _promised));
             return;
@@ -54,7 +54,7 @@ public sealed partial class ReplicaCore
 
     private void OnFetch(Fetch fetch)
     {
-        if (fetch.Epoch < _promised)
+        if (!_promised.Admits(fetch.Epoch))
         {
             _out.Send(new Refusal(_self, fetch.From, fetch.Epoch, _promised));
             return;
@@ -64,8 +64,13 @@ public sealed partial class ReplicaCore
         _out.SendAfterPersist(new Fetched(_self, fetch.From, fetch.Epoch, fetch.After, _log.After(fetch.After)));
     }
 
+    // Refused: a member promised an epoch whose counter is not below ours. A primary is deposed; a candidate
+    // asks again, at the next retry, for an epoch above it.
     private void OnRefusal(Refusal refusal)
     {
-        if (refusal.Epoch == _epoch) See(refusal.Promised);
+        if (refusal.Epoch != _epoch || refusal.Promised == _epoch) return;
+        if (refusal.Promised > _highestSeen) _highestSeen = refusal.Promised;
+        if (Role == ReplicaRole.Primary) BecomeFollower();
+        else if (Role == ReplicaRole.Candidate) _refused = true;
     }
 }

@@ -15,7 +15,7 @@ public sealed partial class ReplicaCore
     public long Propose(ReadOnlyMemory<byte> payload)
     {
         if (!IsServing) return 0;
-        var entry = new LogEntry(_epoch, _log.LastSequence + 1, payload);
+        var entry = new LogEntry(_epoch.Counter, _log.LastSequence + 1, payload);
         AddEntry(entry);
         // Followers up to date get it at once; the others get it with what they lack at the next heartbeat.
         foreach (var member in Configuration.Members)
@@ -28,7 +28,7 @@ public sealed partial class ReplicaCore
         _donor = null;
         _promises.Clear();
         SetRole(ReplicaRole.Primary);
-        var start = new LogEntry(_epoch, _log.LastSequence + 1, ReadOnlyMemory<byte>.Empty, Configuration);
+        var start = new LogEntry(_epoch.Counter, _log.LastSequence + 1, ReadOnlyMemory<byte>.Empty, Configuration);
         AddEntry(start);
         _epochStart = start.Sequence;
         foreach (var member in Configuration.Members)
@@ -92,6 +92,6 @@ public sealed partial class ReplicaCore
         var quorum = Math.Min(_options.WriteQuorum, positions.Count);
         var candidate = positions[quorum - 1];
         // Only an entry of our own epoch commits by counting (with everything before it).
-        if (candidate > _commit && _log.EpochAt(candidate) == _epoch) SetCommit(candidate);
+        if (candidate > _commit && _log.EpochAt(candidate) == _epoch.Counter) SetCommit(candidate);
     }
 }

@@ -6,6 +6,7 @@ public sealed partial class ReplicaCore
     private readonly Dictionary<string, Promise> _promises = new(StringComparer.Ordinal);
     private string? _donor;
     private long _lastAsked;
+    private bool _refused;
 
     /// <summary>
     /// This member was chosen to lead (sharding started the shard here): it starts a view change for an epoch
@@ -24,6 +25,12 @@ public sealed partial class ReplicaCore
         Conclude();
     }
 
+    /// <summary>This member is no longer to lead (sharding moved the shard away): it stops leading and follows.</summary>
+    public void StandDown()
+    {
+        if (Role != ReplicaRole.Follower) BecomeFollower();
+    }
+
     private void AskForPromises()
     {
         _lastAsked = _now;
@@ -35,7 +42,8 @@ public sealed partial class ReplicaCore
     private void RetryViewChange()
     {
         if (_now - _lastAsked < _options.RetryMs) return;
-        if (_donor is null) AskForPromises();
+        if (_refused) StartViewChange(_now);
+        else if (_donor is null) AskForPromises();
         else
         {
             _lastAsked = _now;
@@ -84,5 +92,6 @@ public sealed partial class ReplicaCore
     {
         _promises.Clear();
         _donor = null;
+        _refused = false;
     }
 }

@@ -39,7 +39,7 @@ public sealed partial class ReplicaCore
         _initial = initial;
         _log = log;
         _promised = promised;
-        _highestSeen = promised > log.LastEpoch ? promised : log.LastEpoch;
+        _highestSeen = promised.Counter >= log.LastEpoch ? promised : new Epoch(log.LastEpoch, "");
         _durable = log.LastSequence;
     }
 
@@ -128,7 +128,7 @@ public sealed partial class ReplicaCore
     private void PromiseEpoch(Epoch epoch)
     {
         See(epoch);
-        if (epoch <= _promised) return;
+        if (epoch == _promised || !_promised.Admits(epoch)) return;
         _promised = epoch;
         _out.Promise(epoch);
     }

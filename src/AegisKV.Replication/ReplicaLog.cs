@@ -17,14 +17,14 @@ public sealed class ReplicaLog
     /// <summary>The sequence of the last entry; 0 when empty.</summary>
     public long LastSequence => _entries.Count;
 
-    /// <summary>The epoch of the last entry; <see cref="Epoch.None"/> when empty.</summary>
-    public Epoch LastEpoch => _entries.Count == 0 ? Epoch.None : _entries[^1].Epoch;
+    /// <summary>The epoch counter of the last entry; 0 when empty.</summary>
+    public long LastEpoch => _entries.Count == 0 ? 0 : _entries[^1].Epoch;
 
     /// <summary>The entry at <paramref name="sequence"/> (1 ≤ sequence ≤ <see cref="LastSequence"/>).</summary>
     public LogEntry this[long sequence] => _entries[checked((int)sequence - 1)];
 
-    /// <summary>The epoch of the entry at <paramref name="sequence"/>: <see cref="Epoch.None"/> for 0, null past the end.</summary>
-    public Epoch? EpochAt(long sequence) => sequence == 0 ? Epoch.None : sequence <= LastSequence ? this[sequence].Epoch : null;
+    /// <summary>The epoch counter of the entry at <paramref name="sequence"/>: 0 for sequence 0, null past the end.</summary>
+    public long? EpochAt(long sequence) => sequence == 0 ? 0 : sequence <= LastSequence ? this[sequence].Epoch : null;
 
     /// <summary>The configuration of the newest epoch-start entry, if any.</summary>
     public GroupConfiguration? Configuration

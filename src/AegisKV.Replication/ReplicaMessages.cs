@@ -10,7 +10,7 @@ public sealed record Prepare(string From, string To, Epoch Epoch) : ReplicaMessa
 /// A member's promise not to accept anything of an earlier epoch, with where its log ends and how far it knows
 /// the log to be committed.
 /// </summary>
-public sealed record Promise(string From, string To, Epoch Epoch, Epoch LastEpoch, long LastSequence, long Commit) : ReplicaMessage(From, To, Epoch);
+public sealed record Promise(string From, string To, Epoch Epoch, long LastEpoch, long LastSequence, long Commit) : ReplicaMessage(From, To, Epoch);
 
 /// <summary>A member refuses a prepare or an append of <see cref="ReplicaMessage.Epoch"/>: it promised <paramref name="Promised"/>.</summary>
 public sealed record Refusal(string From, string To, Epoch Epoch, Epoch Promised) : ReplicaMessage(From, To, Epoch);
@@ -20,7 +20,7 @@ public sealed record Refusal(string From, string To, Epoch Epoch, Epoch Promised
 /// <paramref name="PreviousSequence"/>); without entries, a heartbeat. <paramref name="Commit"/>: the primary's
 /// commit position.
 /// </summary>
-public sealed record Append(string From, string To, Epoch Epoch, Epoch PreviousEpoch, long PreviousSequence, IReadOnlyList<LogEntry> Entries, long Commit)
+public sealed record Append(string From, string To, Epoch Epoch, long PreviousEpoch, long PreviousSequence, IReadOnlyList<LogEntry> Entries, long Commit)
     : ReplicaMessage(From, To, Epoch);
 
 /// <summary>

@@ -15,7 +15,7 @@ internal sealed class Simulation
     private readonly List<SimulatedReplica> _replicas;
     private readonly List<(long DeliverAt, ReplicaMessage Message)> _network = [];
     private readonly Dictionary<long, LogEntry> _committed = [];
-    private readonly Dictionary<Epoch, string> _primaries = [];
+    private readonly Dictionary<long, string> _primaries = [];
     private readonly List<string> _trace = [];
     private int _proposals;
     private long _now;
@@ -61,6 +61,13 @@ internal sealed class Simulation
         (DropRate, DuplicateRate, CrashRate) = (0, 0, 0);
         foreach (var replica in _replicas.Where(r => !r.Up)) Restart(replica);
         var leader = _replicas[_random.Next(_replicas.Count)];
+        // As sharding does: one member is where the shard runs; the others stop leading.
+        foreach (var other in _replicas.Where(r => r != leader))
+        {
+            other.Core.StandDown();
+            Drain(other);
+        }
+
         leader.Core.StartViewChange(_now);
         Drain(leader);
         var target = -1L;
@@ -207,8 +214,9 @@ internal sealed class Simulation
         {
             var epoch = replica.Core.Epoch;
             if (epoch.Member != replica.Id) Fail($"{replica.Id} leads epoch {epoch}, which is {epoch.Member}'s");
-            if (_primaries.TryGetValue(epoch, out var other) && other != replica.Id) Fail($"epoch {epoch} has two primaries: {other} and {replica.Id}");
-            _primaries[epoch] = replica.Id;
+            // Log entries name their epoch by its counter alone: one counter, one primary.
+            if (_primaries.TryGetValue(epoch.Counter, out var other) && other != replica.Id) Fail($"epoch counter {epoch.Counter} has two primaries: {other} and {replica.Id}");
+            _primaries[epoch.Counter] = replica.Id;
         }
 
         // Every committed entry stays in the log of every primary that serves, unchanged.
