@@ -11,6 +11,9 @@ public sealed partial class ReplicaCore
             return;
         }
 
+        // Still within the lease granted to the primary: no answer yet (the candidate asks again).
+        if (prepare.Epoch != _promised && IsGranting) return;
+
         PromiseEpoch(prepare.Epoch);
         // Sent once the promise is durable, and with it the log it describes.
         _out.SendAfterPersist(new Promise(_self, prepare.From, prepare.Epoch, _log.LastEpoch, _log.LastSequence, _commit));
@@ -27,11 +30,13 @@ public sealed partial class ReplicaCore
         // An append of a later epoch than promised is that epoch's primary at work: follow it.
         PromiseEpoch(append.Epoch);
         if (Role != ReplicaRole.Follower) return;
+        // Whatever the append holds, it comes from the primary: no other epoch is promised for a while.
+        _grantedUntil = _now + _options.LeaseMs;
         if (_log.EpochAt(append.PreviousSequence) != append.PreviousEpoch)
         {
             // Not holding the previous entry: say where to resume, past the whole epoch that conflicts.
             var hint = append.PreviousSequence > _log.LastSequence ? _log.LastSequence : _log.StartOfEpochAt(append.PreviousSequence);
-            _out.Send(new AppendReply(_self, append.From, append.Epoch, false, hint));
+            _out.Send(new AppendReply(_self, append.From, append.Epoch, false, hint, append.SentAt));
             return;
         }
 
@@ -49,7 +54,7 @@ public sealed partial class ReplicaCore
         // Only what this append vouched for: entries past it may still be an old primary's.
         var match = append.PreviousSequence + append.Entries.Count;
         SetCommit(Math.Min(append.Commit, match));
-        _out.SendAfterPersist(new AppendReply(_self, append.From, append.Epoch, true, match));
+        _out.SendAfterPersist(new AppendReply(_self, append.From, append.Epoch, true, match, append.SentAt));
     }
 
     private void OnFetch(Fetch fetch)
@@ -60,6 +65,7 @@ public sealed partial class ReplicaCore
             return;
         }
 
+        if (fetch.Epoch != _promised && IsGranting) return;
         PromiseEpoch(fetch.Epoch);
         _out.SendAfterPersist(new Fetched(_self, fetch.From, fetch.Epoch, fetch.After, _log.After(fetch.After)));
     }

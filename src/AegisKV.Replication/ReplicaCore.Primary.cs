@@ -6,6 +6,7 @@ public sealed partial class ReplicaCore
     private readonly Dictionary<string, long> _match = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _next = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastSent = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _leaseFrom = new(StringComparer.Ordinal);
     private long _epochStart = long.MaxValue;
 
     /// <summary>
@@ -42,6 +43,7 @@ public sealed partial class ReplicaCore
 
     private void ClearPrimary()
     {
+        _leaseFrom.Clear();
         _match.Clear();
         _next.Clear();
         _lastSent.Clear();
@@ -62,12 +64,13 @@ public sealed partial class ReplicaCore
         var entries = _log.After(previous, _options.MaxEntriesPerAppend);
         _lastSent[member] = _now;
         _next[member] = previous + entries.Count + 1;
-        _out.Send(new Append(_self, member, _epoch, _log.EpochAt(previous)!.Value, previous, entries, _commit));
+        _out.Send(new Append(_self, member, _epoch, _log.EpochAt(previous)!.Value, previous, entries, _commit, _now));
     }
 
     private void OnAppendReply(AppendReply reply)
     {
         if (Role != ReplicaRole.Primary || reply.Epoch != _epoch || !_match.ContainsKey(reply.From)) return;
+        if (reply.SentAt > _leaseFrom.GetValueOrDefault(reply.From, long.MinValue)) _leaseFrom[reply.From] = reply.SentAt;
         if (reply.Success)
         {
             if (reply.Match > _match[reply.From]) _match[reply.From] = reply.Match;

@@ -7,6 +7,7 @@ public sealed partial class ReplicaCore
     private string? _donor;
     private long _lastAsked;
     private bool _refused;
+    private bool _awaitingGrant;
 
     /// <summary>
     /// This member was chosen to lead (sharding started the shard here): it starts a view change for an epoch
@@ -14,11 +15,20 @@ public sealed partial class ReplicaCore
     /// </summary>
     public void StartViewChange(long nowMs)
     {
-        _now = nowMs;
+        if (nowMs > _now) _now = nowMs;
         ClearPrimary();
         ClearCandidate();
-        _epoch = new Epoch(_highestSeen.Counter + 1, _self);
+        _epoch = Epoch.None;
         SetRole(ReplicaRole.Candidate);
+        // Still granting the old primary a lease: wait it out (its appends go unanswered meanwhile), then begin.
+        if (IsGranting) _awaitingGrant = true;
+        else BeginCandidacy();
+    }
+
+    private void BeginCandidacy()
+    {
+        ClearCandidate();
+        _epoch = new Epoch(_highestSeen.Counter + 1, _self);
         PromiseEpoch(_epoch);
         _promises[_self] = new Promise(_self, _self, _epoch, _log.LastEpoch, _log.LastSequence, _commit);
         AskForPromises();
@@ -41,8 +51,14 @@ public sealed partial class ReplicaCore
 
     private void RetryViewChange()
     {
+        if (_awaitingGrant)
+        {
+            if (!IsGranting) BeginCandidacy();
+            return;
+        }
+
         if (_now - _lastAsked < _options.RetryMs) return;
-        if (_refused) StartViewChange(_now);
+        if (_refused) BeginCandidacy();
         else if (_donor is null) AskForPromises();
         else
         {
@@ -93,5 +109,6 @@ public sealed partial class ReplicaCore
         _promises.Clear();
         _donor = null;
         _refused = false;
+        _awaitingGrant = false;
     }
 }

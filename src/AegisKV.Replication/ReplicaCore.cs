@@ -5,7 +5,13 @@ namespace AegisKV.Replication;
 /// <param name="HeartbeatMs">How often the primary sends each follower what it lacks, or a heartbeat.</param>
 /// <param name="RetryMs">How often a candidate asks again those that have not answered.</param>
 /// <param name="MaxEntriesPerAppend">Most entries in one append.</param>
-public sealed record ReplicaOptions(int WriteQuorum, long HeartbeatMs = 50, long RetryMs = 200, int MaxEntriesPerAppend = 64);
+/// <param name="LeaseMs">
+/// How long a follower that accepted an append from the primary promises no other epoch; the primary answers
+/// reads from memory while a majority has so promised (ADR 0012).
+/// </param>
+/// <param name="LeaseMarginMs">What the primary takes off its lease for clocks that run at different rates.</param>
+public sealed record ReplicaOptions(int WriteQuorum, long HeartbeatMs = 50, long RetryMs = 200, int MaxEntriesPerAppend = 64, long LeaseMs = 2000,
+    long LeaseMarginMs = 200);
 
 /// <summary>
 /// The replication protocol of one shard on one member, as a state machine without I/O, clock or actors
@@ -28,10 +34,12 @@ public sealed partial class ReplicaCore
     private long _now;
 
     /// <summary>
-    /// A member restarted from its durable state: <paramref name="log"/> (durable entries only) and the epoch it
-    /// promised last. <paramref name="initial"/> is the group of a shard whose log has no configuration yet.
+    /// A member (re)started at <paramref name="nowMs"/> from its durable state: <paramref name="log"/> (durable
+    /// entries only) and the epoch it promised last. <paramref name="initial"/> is the group of a shard whose log
+    /// has no configuration yet. It keeps any lease it may have granted before a crash: it promises no other epoch
+    /// for a lease time.
     /// </summary>
-    public ReplicaCore(string self, ReplicaOptions options, GroupConfiguration initial, ReplicaLog log, Epoch promised)
+    public ReplicaCore(string self, ReplicaOptions options, GroupConfiguration initial, ReplicaLog log, Epoch promised, long nowMs)
     {
         if (options.WriteQuorum < 1) throw new ArgumentOutOfRangeException(nameof(options), "the write quorum must be at least 1");
         _self = self;
@@ -41,6 +49,8 @@ public sealed partial class ReplicaCore
         _promised = promised;
         _highestSeen = promised.Counter >= log.LastEpoch ? promised : new Epoch(log.LastEpoch, "");
         _durable = log.LastSequence;
+        _now = nowMs;
+        _grantedUntil = nowMs + options.LeaseMs;
     }
 
     /// <summary>This member's id.</summary>
@@ -88,10 +98,11 @@ public sealed partial class ReplicaCore
         else if (Role == ReplicaRole.Candidate) RetryViewChange();
     }
 
-    /// <summary>Handles a message from another member.</summary>
-    public void Step(ReplicaMessage message)
+    /// <summary>Handles a message from another member, received at <paramref name="nowMs"/>.</summary>
+    public void Step(ReplicaMessage message, long nowMs)
     {
         if (message.To != _self) return;
+        if (nowMs > _now) _now = nowMs;
         switch (message)
         {
             case Prepare prepare:
@@ -122,7 +133,7 @@ public sealed partial class ReplicaCore
     private void See(Epoch epoch)
     {
         if (epoch > _highestSeen) _highestSeen = epoch;
-        if (Role != ReplicaRole.Follower && epoch > _epoch) BecomeFollower();
+        if (Role != ReplicaRole.Follower && !_awaitingGrant && epoch > _epoch) BecomeFollower();
     }
 
     private void PromiseEpoch(Epoch epoch)

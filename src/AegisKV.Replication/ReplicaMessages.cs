@@ -18,17 +18,18 @@ public sealed record Refusal(string From, string To, Epoch Epoch, Epoch Promised
 /// <summary>
 /// The primary's entries for a follower, following the entry at (<paramref name="PreviousEpoch"/>,
 /// <paramref name="PreviousSequence"/>); without entries, a heartbeat. <paramref name="Commit"/>: the primary's
-/// commit position.
+/// commit position. <paramref name="SentAt"/>: the primary's clock when it sent it, echoed in the reply, from
+/// which the primary counts the lease the follower granted.
 /// </summary>
-public sealed record Append(string From, string To, Epoch Epoch, long PreviousEpoch, long PreviousSequence, IReadOnlyList<LogEntry> Entries, long Commit)
-    : ReplicaMessage(From, To, Epoch);
+public sealed record Append(string From, string To, Epoch Epoch, long PreviousEpoch, long PreviousSequence, IReadOnlyList<LogEntry> Entries, long Commit,
+    long SentAt) : ReplicaMessage(From, To, Epoch);
 
 /// <summary>
 /// A follower's answer to an <see cref="Append"/>: with <paramref name="Success"/>, its log matches the
 /// primary's through <paramref name="Match"/> and is durable that far; without, its log does not hold the
 /// previous entry, and the primary should resend from after <paramref name="Match"/>.
 /// </summary>
-public sealed record AppendReply(string From, string To, Epoch Epoch, bool Success, long Match) : ReplicaMessage(From, To, Epoch);
+public sealed record AppendReply(string From, string To, Epoch Epoch, bool Success, long Match, long SentAt) : ReplicaMessage(From, To, Epoch);
 
 /// <summary>A candidate asks the member with the most advanced log for its entries after <paramref name="After"/>.</summary>
 public sealed record Fetch(string From, string To, Epoch Epoch, long After) : ReplicaMessage(From, To, Epoch);

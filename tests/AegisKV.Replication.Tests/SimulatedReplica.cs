@@ -13,7 +13,7 @@ internal sealed class SimulatedReplica(string id, ReplicaOptions options, GroupC
 
     public string Id { get; } = id;
 
-    public ReplicaCore Core { get; private set; } = new(id, options, group, new ReplicaLog(), Epoch.None);
+    public ReplicaCore Core { get; private set; } = new(id, options, group, new ReplicaLog(), Epoch.None, 0);
 
     public bool Up { get; private set; } = true;
 
@@ -44,10 +44,10 @@ internal sealed class SimulatedReplica(string id, ReplicaOptions options, GroupC
         Unpersisted.Clear();
     }
 
-    /// <summary>Starts again from the disk.</summary>
-    public void Restart()
+    /// <summary>Starts again from the disk at <paramref name="nowMs"/>.</summary>
+    public void Restart(long nowMs)
     {
-        Core = new ReplicaCore(Id, options, group, new ReplicaLog(_disk), _promisedOnDisk);
+        Core = new ReplicaCore(Id, options, group, new ReplicaLog(_disk), _promisedOnDisk, nowMs);
         Up = true;
     }
 }

@@ -5,8 +5,8 @@ namespace AegisKV.Replication.Tests;
 
 /// <summary>
 /// A replica group driven by one seeded random source: messages are delayed, reordered, dropped and duplicated,
-/// writes reach disk late, members crash (losing what was not on disk) and restart, and members are told to
-/// lead at random, several at once at times. After every step the invariants are checked: no epoch has two
+/// writes reach disk late, members are cut off from the others for a while, crash (losing what was not on disk)
+/// and restart, and are told to lead at random, several at once at times. After every step the invariants are checked: no epoch has two
 /// primaries, and no committed entry is ever lost or changed. The same seed replays the same run exactly.
 /// </summary>
 internal sealed class Simulation
@@ -17,6 +17,8 @@ internal sealed class Simulation
     private readonly Dictionary<long, LogEntry> _committed = [];
     private readonly Dictionary<long, string> _primaries = [];
     private readonly List<string> _trace = [];
+    private readonly Dictionary<string, long> _cutOffUntil = [];
+    private readonly List<(long At, SimulatedReplica Replica)> _failovers = [];
     private int _proposals;
     private long _now;
 
@@ -25,7 +27,7 @@ internal sealed class Simulation
         _random = new Random(seed);
         Seed = seed;
         var group = new GroupConfiguration([.. Enumerable.Range(1, members).Select(i => "m" + i)]);
-        var options = new ReplicaOptions(writeQuorum, HeartbeatMs: 30, RetryMs: 100, MaxEntriesPerAppend: 8);
+        var options = new ReplicaOptions(writeQuorum, HeartbeatMs: 30, RetryMs: 100, MaxEntriesPerAppend: 8, LeaseMs: 300, LeaseMarginMs: 0);
         _replicas = [.. group.Members.Select(id => new SimulatedReplica(id, options, group))];
     }
 
@@ -39,6 +41,9 @@ internal sealed class Simulation
 
     /// <summary>Entries known committed so far.</summary>
     public int Committed => _committed.Count;
+
+    /// <summary>Steps at which some primary held a read lease.</summary>
+    public int LeasedSteps { get; private set; }
 
     /// <summary>Epochs that had a primary.</summary>
     public int Epochs => _primaries.Count;
@@ -59,6 +64,8 @@ internal sealed class Simulation
     public void Settle(int maxSteps = 20_000)
     {
         (DropRate, DuplicateRate, CrashRate) = (0, 0, 0);
+        _cutOffUntil.Clear();
+        _failovers.Clear();
         foreach (var replica in _replicas.Where(r => !r.Up)) Restart(replica);
         var leader = _replicas[_random.Next(_replicas.Count)];
         // As sharding does: one member is where the shard runs; the others stop leading.
@@ -114,6 +121,19 @@ internal sealed class Simulation
                 Drain(replica);
             }
         }
+        else if (roll < 0.95 && faults)
+        {
+            // A network cut around one member: what it sends and what is sent to it is lost until it heals.
+            var until = _now + _random.Next(100, 1500);
+            Note($"{replica.Id} cut off until t={until}");
+            _cutOffUntil[replica.Id] = until;
+            // As the cluster does once it notices: another member is told to lead, soon (sooner than a lease, at times).
+            if (replica.Core.Role == ReplicaRole.Primary)
+            {
+                var next = _replicas[_random.Next(_replicas.Count)];
+                if (next != replica) _failovers.Add((_now + _random.Next(0, 400), next));
+            }
+        }
         else if (faults && _random.NextDouble() < CrashRate * 50)
         {
             if (replica.Up)
@@ -130,12 +150,21 @@ internal sealed class Simulation
     private void Restart(SimulatedReplica replica)
     {
         Note($"{replica.Id} restarts");
-        replica.Restart();
+        replica.Restart(_now);
     }
 
     private void Tick()
     {
         _now += _random.Next(1, 25);
+        foreach (var (at, next) in _failovers.Where(f => f.At <= _now).ToList())
+        {
+            _failovers.Remove((at, next));
+            if (!next.Up) continue;
+            Note($"{next.Id} leads (failover)");
+            next.Core.StartViewChange(_now);
+            Drain(next);
+        }
+
         foreach (var replica in _replicas.Where(r => r.Up))
         {
             replica.Core.Tick(_now);
@@ -170,14 +199,16 @@ internal sealed class Simulation
         var pick = due[_random.Next(due.Count)];
         if (_random.NextDouble() >= DuplicateRate) _network.Remove(pick);
         var to = _replicas.First(r => r.Id == pick.Message.To);
-        if (!to.Up) return;
-        to.Core.Step(pick.Message);
+        if (!to.Up || IsCutOff(to.Id) || IsCutOff(pick.Message.From)) return;
+        to.Core.Step(pick.Message, _now);
         Drain(to);
     }
 
+    private bool IsCutOff(string member) => _cutOffUntil.TryGetValue(member, out var until) && _now < until;
+
     private void Send(ReplicaMessage message)
     {
-        if (_random.NextDouble() < DropRate) return;
+        if (_random.NextDouble() < DropRate || IsCutOff(message.From) || IsCutOff(message.To)) return;
         _network.Add((_now + _random.Next(0, 40), message));
     }
 
@@ -219,14 +250,20 @@ internal sealed class Simulation
             _primaries[epoch.Counter] = replica.Id;
         }
 
-        // Every committed entry stays in the log of every primary that serves, unchanged.
-        foreach (var replica in _replicas.Where(r => r.Up && r.Core.IsServing))
+        // A primary that may answer reads from memory has applied everything committed anywhere, unchanged: no
+        // one else committed since. (A deposed primary that has not heard of it yet may still think it serves,
+        // but it can neither commit nor, its lease gone, answer a read.)
+        var lastCommitted = _committed.Count == 0 ? 0 : _committed.Keys.Max();
+        foreach (var replica in _replicas.Where(r => r.Up && r.Core.HasReadLease(_now)))
         {
+            LeasedSteps++;
+            if (replica.Core.Commit < lastCommitted)
+                Fail($"{replica.Id} holds a read lease in epoch {replica.Core.Epoch} at commit {replica.Core.Commit}, but entry {lastCommitted} was committed elsewhere");
             foreach (var (sequence, entry) in _committed)
             {
                 if (sequence > replica.Core.Log.LastSequence || replica.Core.Log[sequence].Epoch != entry.Epoch
                     || !replica.Core.Log[sequence].Payload.Span.SequenceEqual(entry.Payload.Span))
-                    Fail($"{replica.Id} serves epoch {replica.Core.Epoch} without committed entry {sequence} {Describe(entry)}");
+                    Fail($"{replica.Id} reads in epoch {replica.Core.Epoch} without committed entry {sequence} {Describe(entry)}");
             }
         }
     }

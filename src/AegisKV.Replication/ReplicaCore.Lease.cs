@@ -1,0 +1,31 @@
+namespace AegisKV.Replication;
+
+// Read leases: a follower that accepted an append from the primary promises no other epoch for the lease time
+// (on its own clock, from when it received it); the primary counts each follower's grant from when it sent the
+// append the follower answered, less a margin, and reads from memory while a majority, itself included, grants.
+public sealed partial class ReplicaCore
+{
+    private long _grantedUntil = long.MinValue;
+
+    /// <summary>True while this member promised the current primary to promise no other epoch.</summary>
+    private bool IsGranting => _now < _grantedUntil;
+
+    /// <summary>
+    /// True when this member may answer a read from memory at <paramref name="nowMs"/>: it serves, and a majority
+    /// of the group (itself included) has granted it a lease that has not run out, so no other member can have
+    /// become primary and committed anything since.
+    /// </summary>
+    public bool HasReadLease(long nowMs)
+    {
+        if (!IsServing) return false;
+        var configuration = Configuration;
+        var granting = configuration.Contains(_self) ? 1 : 0;
+        foreach (var member in configuration.Members)
+        {
+            if (member != _self && _leaseFrom.TryGetValue(member, out var from) && from + _options.LeaseMs - _options.LeaseMarginMs > nowMs)
+                granting++;
+        }
+
+        return granting >= configuration.Majority;
+    }
+}

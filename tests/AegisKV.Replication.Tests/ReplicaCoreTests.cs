@@ -1,0 +1,159 @@
+using AegisKV.Replication;
+
+namespace AegisKV.Replication.Tests;
+
+/// <summary>The protocol's rules one at a time, with messages passed by hand and writes taken as durable at once.</summary>
+public sealed class ReplicaCoreTests
+{
+    private static readonly GroupConfiguration Group = new(["a", "b", "c"]);
+    private static readonly ReplicaOptions Options = new(WriteQuorum: 2, HeartbeatMs: 10, RetryMs: 20, LeaseMs: 1000, LeaseMarginMs: 100);
+
+    // Delivers every message until none is left (all replicas up, nothing lost), persisting each ready at once.
+    private static void Exchange(long now, params ReplicaCore[] replicas)
+    {
+        var queue = new Queue<ReplicaMessage>();
+        void Drain(ReplicaCore core)
+        {
+            var ready = core.TakeReady();
+            foreach (var message in ready.Immediate) queue.Enqueue(message);
+            core.Persisted(ready);
+            foreach (var message in ready.AfterPersist) queue.Enqueue(message);
+            if (!core.TakeReady().IsEmpty) throw new InvalidOperationException("persisting produced more to do");
+        }
+
+        foreach (var replica in replicas) Drain(replica);
+        while (queue.TryDequeue(out var message))
+        {
+            var to = replicas.FirstOrDefault(r => r.Self == message.To);
+            if (to is null) continue;
+            to.Step(message, now);
+            Drain(to);
+        }
+    }
+
+    private static ReplicaCore New(string id, long now = 0) => new(id, Options, Group, new ReplicaLog(), Epoch.None, now);
+
+    private static (ReplicaCore A, ReplicaCore B, ReplicaCore C) ServingGroup(long now)
+    {
+        var (a, b, c) = (New("a", -Options.LeaseMs), New("b", -Options.LeaseMs), New("c", -Options.LeaseMs));
+        a.StartViewChange(now);
+        Exchange(now, a, b, c);
+        Assert.True(a.IsServing);
+        return (a, b, c);
+    }
+
+    [Fact]
+    public void A_primary_should_commit_an_entry_once_a_write_quorum_holds_it()
+    {
+        var (a, b, c) = ServingGroup(0);
+        var sequence = a.Propose(new byte[] { 1 });
+        Exchange(1, a, b);
+        Assert.True(a.Commit >= sequence);
+        Assert.Equal(a.Log[sequence].Payload.ToArray(), b.Log[sequence].Payload.ToArray());
+        // Only the serving primary takes proposals.
+        Assert.Equal(0, c.Propose(new byte[] { 2 }));
+    }
+
+    [Fact]
+    public void A_deposed_primary_should_commit_nothing_more()
+    {
+        var (a, b, c) = ServingGroup(0);
+        // b leads a later epoch through c, after the lease c granted a has run out; a hears nothing of it.
+        b.StartViewChange(5000);
+        Exchange(5000, b, c);
+        Assert.True(b.IsServing);
+        var stale = a.Propose(new byte[] { 9 });
+        Exchange(5001, a, c);
+        Assert.True(a.Commit < stale, "a deposed primary committed");
+        Assert.NotEqual(ReplicaRole.Primary, a.Role);
+    }
+
+    [Fact]
+    public void A_member_granting_a_lease_should_promise_no_other_epoch_until_it_runs_out()
+    {
+        var (a, b, c) = ServingGroup(0);
+        // a's heartbeat at 800 reaches b only: b grants a lease until 1800, c's ran out at 1000.
+        a.Tick(800);
+        Exchange(800, a, b);
+        Assert.True(a.HasReadLease(1200));
+        c.StartViewChange(1200);
+        Exchange(1200, c, b);
+        Assert.False(c.IsServing, "b promised c while it granted a a lease");
+        // Once b's lease to a has run out (and a's own, counted with a margin, before it), c gets there.
+        c.Tick(1900);
+        Exchange(1900, c, b);
+        Assert.True(c.IsServing);
+        Assert.False(a.HasReadLease(1900));
+    }
+
+    [Fact]
+    public void A_member_waiting_out_its_own_grant_should_not_promise_itself()
+    {
+        var (a, b, c) = ServingGroup(0);
+        // a's heartbeat at 800 reaches b only: b grants a a lease until 1800, c's ran out at 1000.
+        a.Tick(800);
+        Exchange(800, a, b);
+        b.StartViewChange(1200);
+        Exchange(1200, b, c);
+        Assert.Equal(ReplicaRole.Candidate, b.Role);
+        Assert.False(b.IsServing, "b led while it granted a a lease");
+        b.Tick(1900);
+        c.Tick(1900);
+        Exchange(1900, b, c);
+        Assert.True(b.IsServing);
+        Assert.False(a.HasReadLease(1900));
+    }
+
+    [Fact]
+    public void A_member_restarted_should_honour_a_lease_it_may_have_granted_before()
+    {
+        var (a, b, _) = ServingGroup(0);
+        // c crashed and restarts at 200: it may have granted a a lease until 1200.
+        var restarted = new ReplicaCore("c", Options, Group, new ReplicaLog(), Epoch.None, 200);
+        b.StartViewChange(1100);
+        Exchange(1100, b, restarted);
+        Assert.False(b.IsServing, "the restarted member promised at once");
+        b.Tick(1300);
+        restarted.Tick(1300);
+        Exchange(1300, b, restarted);
+        Assert.True(b.IsServing);
+        _ = a;
+    }
+
+    [Fact]
+    public void A_divergent_suffix_of_an_old_primary_should_be_replaced()
+    {
+        var (a, b, c) = ServingGroup(0);
+        a.Propose(new byte[] { 1 });
+        Exchange(1, a, b, c);
+        // a appends two entries nobody else gets, then loses its place.
+        a.Propose(new byte[] { 2 });
+        a.Propose(new byte[] { 3 });
+        _ = a.TakeReady();
+        b.StartViewChange(5000);
+        Exchange(5000, b, c);
+        b.Propose(new byte[] { 4 });
+        Exchange(5001, b, c);
+        // a comes back: its two entries are not b's and go.
+        b.Tick(5100);
+        Exchange(5100, b, a);
+        Assert.Equal(b.Log.LastSequence, a.Log.LastSequence);
+        for (var sequence = 1; sequence <= b.Log.LastSequence; sequence++)
+            Assert.Equal(b.Log[sequence].Epoch, a.Log[sequence].Epoch);
+        Assert.DoesNotContain(Enumerable.Range(1, (int)a.Log.LastSequence), s => a.Log[s].Payload.Span.SequenceEqual(new byte[] { 2 }));
+    }
+
+    [Fact]
+    public void A_candidate_behind_should_take_the_most_advanced_log_of_a_majority()
+    {
+        var (a, b, c) = ServingGroup(0);
+        a.Propose(new byte[] { 1 });
+        a.Propose(new byte[] { 2 });
+        Exchange(1, a, b);
+        // c missed both; it is told to lead with b's help: it must end up with both entries.
+        c.StartViewChange(5000);
+        Exchange(5000, c, b);
+        Assert.True(c.IsServing);
+        Assert.Contains(Enumerable.Range(1, (int)c.Log.LastSequence), s => c.Log[s].Payload.Span.SequenceEqual(new byte[] { 2 }));
+    }
+}
