@@ -11,10 +11,12 @@
     bench-cluster  Benchmark one node beside a 3-node cluster: clients on one node, spread, and cluster-aware.
     soak     Run the soak test for -Seconds (default 600): mixed load, churn, expiry, snapshots, then kill -9.
              The default test run includes it for 30 s as a smoke.
+    simulate Run the replication simulation over -Thousands (default 50) thousand more seeds per case than the
+             default test run's 2,500 in all.
 #>
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'publish', 'bench', 'bench-cluster', 'soak')]
+    [ValidateSet('build', 'test', 'publish', 'bench', 'bench-cluster', 'soak', 'simulate')]
     [string] $Task = 'build',
 
     [ValidateSet('all', 'unit', 'integration', 'compat', 'process')]
@@ -26,7 +28,10 @@ param(
     [switch] $Quick,
 
     # soak: how long the load runs.
-    [int] $Seconds = 600
+    [int] $Seconds = 600,
+
+    # simulate: thousands of seeds to add per case.
+    [int] $Thousands = 50
 )
 
 $ErrorActionPreference = 'Stop'
@@ -57,6 +62,15 @@ switch ($Task) {
     'publish' { Invoke-Native dotnet @('publish', 'src/AegisKV.Server', '-c', $Configuration, '-o', 'bin') }
     'bench' { & "$PSScriptRoot/bench/run-bench.ps1" -Configuration $Configuration -Quick:$Quick }
     'bench-cluster' { & "$PSScriptRoot/bench/run-cluster-bench.ps1" -Configuration $Configuration -Quick:$Quick }
+    'simulate' {
+        $env:AEGIS_SIMULATION_SEEDS = "$Thousands"
+        try {
+            Invoke-Native dotnet @('test', 'tests/AegisKV.Replication.Tests', '-c', $Configuration, '--filter', 'FullyQualifiedName~SimulationTests', '--logger', 'console;verbosity=detailed')
+        }
+        finally {
+            Remove-Item Env:AEGIS_SIMULATION_SEEDS
+        }
+    }
     'soak' {
         $env:AEGIS_SOAK_SECONDS = "$Seconds"
         Invoke-Native dotnet @('test', 'tests/AegisKV.ProcessTests', '-c', $Configuration, '--filter', 'Category=soak', '--logger', 'console;verbosity=detailed')

@@ -24,12 +24,52 @@ public sealed partial class ReplicaCore
         return entry.Sequence;
     }
 
+    /// <summary>
+    /// Appends a change of the group's members — one added or one removed, this member staying — and returns its
+    /// sequence; it is in effect at once and done once committed. Returns 0 when this member is not a serving
+    /// primary, the previous change is not committed yet, or the change is not one step.
+    /// </summary>
+    public long ProposeConfiguration(GroupConfiguration next)
+    {
+        var current = Configuration;
+        if (!IsServing || _log.ConfigurationSequence > _commit || !current.IsOneStepTo(next) || !next.Contains(_self)) return 0;
+        var entry = new LogEntry(_epoch.Counter, _log.LastSequence + 1, ReadOnlyMemory<byte>.Empty, EntryKind.Configuration, next);
+        AddEntry(entry);
+        foreach (var member in current.Members.Where(m => !next.Contains(m)))
+        {
+            _match.Remove(member);
+            _next.Remove(member);
+            _lastSent.Remove(member);
+            _leaseFrom.Remove(member);
+        }
+
+        // A new member catches up from wherever its log matches ours.
+        foreach (var member in next.Members.Where(m => m != _self && !current.Contains(m)))
+        {
+            _match[member] = 0;
+            _next[member] = entry.Sequence;
+        }
+
+        foreach (var member in next.Members)
+            if (member != _self) SendAppend(member);
+        AdvanceCommit();
+        return entry.Sequence;
+    }
+
     private void BecomePrimary()
     {
         _donor = null;
         _promises.Clear();
+        // The adopted log may show that this member has left the group: it cannot lead it.
+        if (!Configuration.Contains(_self))
+        {
+            BecomeFollower();
+            return;
+        }
+
         SetRole(ReplicaRole.Primary);
-        var start = new LogEntry(_epoch.Counter, _log.LastSequence + 1, ReadOnlyMemory<byte>.Empty, Configuration);
+
+        var start = new LogEntry(_epoch.Counter, _log.LastSequence + 1, ReadOnlyMemory<byte>.Empty, EntryKind.EpochStart, Configuration);
         AddEntry(start);
         _epochStart = start.Sequence;
         foreach (var member in Configuration.Members)
@@ -92,7 +132,7 @@ public sealed partial class ReplicaCore
             positions.Add(member == _self ? _durable : _match.GetValueOrDefault(member));
         positions.Sort();
         positions.Reverse();
-        var quorum = Math.Min(_options.WriteQuorum, positions.Count);
+        var quorum = _options.WriteQuorum.Required(configuration, _initial);
         var candidate = positions[quorum - 1];
         // Only an entry of our own epoch commits by counting (with everything before it).
         if (candidate > _commit && _log.EpochAt(candidate) == _epoch.Counter) SetCommit(candidate);

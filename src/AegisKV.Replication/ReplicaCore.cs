@@ -10,7 +10,7 @@ namespace AegisKV.Replication;
 /// reads from memory while a majority has so promised (ADR 0012).
 /// </param>
 /// <param name="LeaseMarginMs">What the primary takes off its lease for clocks that run at different rates.</param>
-public sealed record ReplicaOptions(int WriteQuorum, long HeartbeatMs = 50, long RetryMs = 200, int MaxEntriesPerAppend = 64, long LeaseMs = 2000,
+public sealed record ReplicaOptions(WriteQuorum WriteQuorum, long HeartbeatMs = 50, long RetryMs = 200, int MaxEntriesPerAppend = 64, long LeaseMs = 2000,
     long LeaseMarginMs = 200);
 
 /// <summary>
@@ -41,7 +41,6 @@ public sealed partial class ReplicaCore
     /// </summary>
     public ReplicaCore(string self, ReplicaOptions options, GroupConfiguration initial, ReplicaLog log, Epoch promised, long nowMs)
     {
-        if (options.WriteQuorum < 1) throw new ArgumentOutOfRangeException(nameof(options), "the write quorum must be at least 1");
         _self = self;
         _options = options;
         _initial = initial;
@@ -173,7 +172,7 @@ public sealed partial class ReplicaCore
         {
             // With a write quorum below a majority, a view change may lose committed entries (the documented risk
             // of such a quorum); with a majority it cannot, and a primary asking for it is a broken invariant.
-            if (_options.WriteQuorum >= Configuration.Majority)
+            if (_options.WriteQuorum.IsMajority(_initial))
                 throw new InvalidOperationException($"{_self} would truncate committed entries: after {sequence}, commit {_commit}");
             _commit = sequence;
         }

@@ -26,14 +26,17 @@ public sealed class ReplicaLog
     /// <summary>The epoch counter of the entry at <paramref name="sequence"/>: 0 for sequence 0, null past the end.</summary>
     public long? EpochAt(long sequence) => sequence == 0 ? 0 : sequence <= LastSequence ? this[sequence].Epoch : null;
 
-    /// <summary>The configuration of the newest epoch-start entry, if any.</summary>
-    public GroupConfiguration? Configuration
+    /// <summary>The configuration of the newest entry that carries one, if any.</summary>
+    public GroupConfiguration? Configuration => ConfigurationSequence is > 0 and var sequence ? this[sequence].Configuration : null;
+
+    /// <summary>The sequence of the newest entry that carries a configuration; 0 when none does.</summary>
+    public long ConfigurationSequence
     {
         get
         {
             for (var i = _entries.Count - 1; i >= 0; i--)
-                if (_entries[i].Configuration is { } configuration) return configuration;
-            return null;
+                if (_entries[i].Configuration is not null) return i + 1;
+            return 0;
         }
     }
 

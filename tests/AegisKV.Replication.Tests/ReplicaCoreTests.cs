@@ -6,7 +6,7 @@ namespace AegisKV.Replication.Tests;
 public sealed class ReplicaCoreTests
 {
     private static readonly GroupConfiguration Group = new(["a", "b", "c"]);
-    private static readonly ReplicaOptions Options = new(WriteQuorum: 2, HeartbeatMs: 10, RetryMs: 20, LeaseMs: 1000, LeaseMarginMs: 100);
+    private static readonly ReplicaOptions Options = new(WriteQuorum.Majority, HeartbeatMs: 10, RetryMs: 20, LeaseMs: 1000, LeaseMarginMs: 100);
 
     // Delivers every message until none is left (all replicas up, nothing lost), persisting each ready at once.
     private static void Exchange(long now, params ReplicaCore[] replicas)

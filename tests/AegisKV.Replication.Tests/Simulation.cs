@@ -19,6 +19,7 @@ internal sealed class Simulation
     private readonly List<string> _trace = [];
     private readonly Dictionary<string, long> _cutOffUntil = [];
     private readonly List<(long At, SimulatedReplica Replica)> _failovers = [];
+    private readonly int _groupSize;
     private int _proposals;
     private long _now;
 
@@ -27,8 +28,10 @@ internal sealed class Simulation
         _random = new Random(seed);
         Seed = seed;
         var group = new GroupConfiguration([.. Enumerable.Range(1, members).Select(i => "m" + i)]);
-        var options = new ReplicaOptions(writeQuorum, HeartbeatMs: 30, RetryMs: 100, MaxEntriesPerAppend: 8, LeaseMs: 300, LeaseMarginMs: 0);
-        _replicas = [.. group.Members.Select(id => new SimulatedReplica(id, options, group))];
+        var options = new ReplicaOptions(WriteQuorum.Of(writeQuorum), HeartbeatMs: 30, RetryMs: 100, MaxEntriesPerAppend: 8, LeaseMs: 300, LeaseMarginMs: 0);
+        // One spare beyond the group, for membership changes to add.
+        _replicas = [.. Enumerable.Range(1, members + 1).Select(i => new SimulatedReplica("m" + i, options, group))];
+        _groupSize = members;
     }
 
     public int Seed { get; }
@@ -44,6 +47,9 @@ internal sealed class Simulation
 
     /// <summary>Steps at which some primary held a read lease.</summary>
     public int LeasedSteps { get; private set; }
+
+    /// <summary>Membership changes committed.</summary>
+    public int MembershipChanges { get; private set; }
 
     /// <summary>Epochs that had a primary.</summary>
     public int Epochs => _primaries.Count;
@@ -67,7 +73,7 @@ internal sealed class Simulation
         _cutOffUntil.Clear();
         _failovers.Clear();
         foreach (var replica in _replicas.Where(r => !r.Up)) Restart(replica);
-        var leader = _replicas[_random.Next(_replicas.Count)];
+        var leader = MemberOf(NewestCommittedConfiguration());
         // As sharding does: one member is where the shard runs; the others stop leading.
         foreach (var other in _replicas.Where(r => r != leader))
         {
@@ -85,6 +91,8 @@ internal sealed class Simulation
             {
                 if (leader.Core.Role != ReplicaRole.Primary && leader.Core.Role != ReplicaRole.Candidate)
                 {
+                    // Its view change showed it is no longer a member: the cluster picks one that is.
+                    if (!leader.Core.Configuration.Contains(leader.Id)) leader = MemberOf(leader.Core.Configuration);
                     leader.Core.StartViewChange(_now);
                     Drain(leader);
                 }
@@ -98,7 +106,8 @@ internal sealed class Simulation
                 target = leader.Core.Log.LastSequence;
             }
 
-            if (leader.Core.Commit >= target && _replicas.All(r => r.Core.Log.LastSequence >= target && r.Core.Commit >= target)) return;
+            var group = leader.Core.Configuration.Members.Select(m => _replicas.First(r => r.Id == m));
+            if (leader.Core.Commit >= target && group.All(r => r.Core.Log.LastSequence >= target && r.Core.Commit >= target)) return;
         }
 
         throw new InvalidOperationException($"seed {Seed}: no progress after healing (leader {leader.Id} {leader.Core.Role}, commit {leader.Core.Commit}, target {target})\n{Trace}");
@@ -111,7 +120,8 @@ internal sealed class Simulation
         if (roll < 0.40) Deliver();
         else if (roll < 0.60) Persist(replica);
         else if (roll < 0.75) Tick();
-        else if (roll < 0.93) { if (replica.Up && replica.Core.IsServing) Propose(replica); }
+        else if (roll < 0.92) { if (replica.Up && replica.Core.IsServing) Propose(replica); }
+        else if (roll < 0.93) { if (replica.Up && replica.Core.IsServing) ChangeMembers(replica); }
         else if (roll < 0.94 && faults)
         {
             if (replica.Up)
@@ -170,6 +180,32 @@ internal sealed class Simulation
             replica.Core.Tick(_now);
             Drain(replica);
         }
+    }
+
+    // One member more or one fewer (never the primary itself), the group staying within one of its first size.
+    private void ChangeMembers(SimulatedReplica primary)
+    {
+        var current = primary.Core.Configuration.Members;
+        var outside = _replicas.Where(r => !current.Contains(r.Id)).ToList();
+        var removable = current.Where(m => m != primary.Id).ToList();
+        List<string> next = current.Count < _groupSize + 1 && outside.Count > 0 && (current.Count <= _groupSize - 1 || _random.Next(2) == 0)
+            ? [.. current, outside[_random.Next(outside.Count)].Id]
+            : current.Count > _groupSize - 1 && removable.Count > 0 ? [.. current.Where(m => m != removable[_random.Next(removable.Count)])] : [.. current];
+        if (primary.Core.ProposeConfiguration(new GroupConfiguration(next)) == 0) return;
+        Note($"{primary.Id} changes the group to {{{string.Join(", ", next)}}}");
+        Drain(primary);
+    }
+
+    private GroupConfiguration NewestCommittedConfiguration()
+    {
+        var newest = _committed.Where(c => c.Value.Configuration is not null).OrderByDescending(c => c.Key).Select(c => c.Value.Configuration).FirstOrDefault();
+        return newest ?? new GroupConfiguration([.. _replicas.Take(_groupSize).Select(r => r.Id)]);
+    }
+
+    private SimulatedReplica MemberOf(GroupConfiguration configuration)
+    {
+        var members = _replicas.Where(r => configuration.Contains(r.Id)).ToList();
+        return members[_random.Next(members.Count)];
     }
 
     private void Propose(SimulatedReplica replica)
@@ -235,7 +271,11 @@ internal sealed class Simulation
                 if (known.Epoch != entry.Epoch || !known.Payload.Span.SequenceEqual(entry.Payload.Span))
                     Fail($"committed entry {sequence} changed: it was {Describe(known)}, {replica.Id} holds {Describe(entry)} as committed");
             }
-            else _committed[sequence] = entry;
+            else
+            {
+                _committed[sequence] = entry;
+                if (entry.Kind == EntryKind.Configuration) MembershipChanges++;
+            }
         }
     }
 
