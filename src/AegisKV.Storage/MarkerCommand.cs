@@ -15,6 +15,9 @@ internal sealed class MarkerCommand(WalRecordType kind, string persistenceId, lo
 
     public long SequenceNr { get; } = sequenceNr;
 
+    /// <summary>Truncation only: written only if the record before the cut has this epoch (a follower's checked cut).</summary>
+    public long? ExpectedEpochBefore { get; init; }
+
     public Task Task => _completion.Task;
 
     public override void Complete() => _completion.TrySetResult();

@@ -34,4 +34,28 @@ internal sealed class PidState
 
     /// <summary>Start-up scan only: corrupt regions already seen when this id's last record was applied.</summary>
     public int SeenCorruptRegions { get; set; }
+
+    /// <summary>
+    /// Where each epoch of the id's records begins, ascending (as Kafka's leader-epoch cache): the epoch of any
+    /// record still indexed is found without reading it. A few entries per id, one per primary incarnation.
+    /// </summary>
+    public List<(long FirstSequenceNr, long Epoch)> EpochStarts { get; } = [];
+
+    /// <summary>The epoch of the record at <paramref name="sequenceNr"/>: 0 for 0, null when it is not (or no longer) known.</summary>
+    public long? EpochAt(long sequenceNr)
+    {
+        if (sequenceNr == 0) return 0;
+        if (sequenceNr > HighestSequenceNr || EpochStarts.Count == 0 || sequenceNr < EpochStarts[0].FirstSequenceNr) return null;
+        for (var i = EpochStarts.Count - 1; i >= 0; i--)
+            if (EpochStarts[i].FirstSequenceNr <= sequenceNr) return EpochStarts[i].Epoch;
+        return null;
+    }
+
+    /// <summary>Forgets where epochs began at or after <paramref name="sequenceNr"/> (those records are gone).</summary>
+    public void ForgetEpochsFrom(long sequenceNr)
+    {
+        var keep = EpochStarts.Count;
+        while (keep > 0 && EpochStarts[keep - 1].FirstSequenceNr >= sequenceNr) keep--;
+        if (keep < EpochStarts.Count) EpochStarts.RemoveRange(keep, EpochStarts.Count - keep);
+    }
 }

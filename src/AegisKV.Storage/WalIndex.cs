@@ -42,6 +42,7 @@ internal sealed class WalIndex
                 break;
             case WalRecordType.Truncation:
                 RemoveFrom(state, op.SequenceNr);
+                state.ForgetEpochsFrom(op.SequenceNr);
                 state.HighestSequenceNr = Math.Min(state.HighestSequenceNr, op.SequenceNr - 1);
                 state.DeletedTo = Math.Min(state.DeletedTo, op.SequenceNr - 1);
                 if (state.Corruption is not null && op.SequenceNr <= state.CorruptAfter + 1)
@@ -56,6 +57,9 @@ internal sealed class WalIndex
         var entries = state.Entries;
         if (entries.Count > 0 && entries[^1].SequenceNr >= op.SequenceNr)
             RemoveFrom(state, op.SequenceNr); // a rewrite of a suffix: the newer record wins
+        state.ForgetEpochsFrom(op.SequenceNr);
+        if (state.EpochStarts.Count == 0 || state.EpochStarts[^1].Epoch != op.Epoch)
+            state.EpochStarts.Add((op.SequenceNr, op.Epoch));
         if (op.SequenceNr > state.DeletedTo)
         {
             entries.Add(op.Entry);

@@ -107,7 +107,7 @@ public sealed class WalJournal : AsyncWriteJournal
             var length = WalRecordCodec.WriteEvent(command.Buffer, persistent.PersistenceId, persistent.SequenceNr, epoch,
                 moreInAtomicWrite: i < last, persistent.Timestamp, persistent.WriterGuid ?? string.Empty,
                 persistent.Manifest ?? string.Empty, serializer.Identifier, manifest, bytes);
-            command.AddRecord(new EncodedRecord(persistent.PersistenceId, persistent.SequenceNr, offset, length, EndsAtomicWrite: i == last));
+            command.AddRecord(new EncodedRecord(persistent.PersistenceId, persistent.SequenceNr, offset, length, EndsAtomicWrite: i == last, epoch));
         }
     }
 
@@ -158,6 +158,9 @@ public sealed class WalJournal : AsyncWriteJournal
                 return true;
             case GetWalStats:
                 Sender.Tell(Wal.Stats());
+                return true;
+            case Replication.GetReplicaLog:
+                Sender.Tell(new Replication.WalReplicaLog(Wal));
                 return true;
             case ReleaseWriteFence release:
                 _ = Wal.Unfence(release.PersistenceId, release.ThroughSequenceNr);

@@ -1,3 +1,5 @@
+using AegisKV.Storage.Replication;
+
 namespace AegisKV.Storage;
 
 // Deletion and truncation markers: planned on the writer thread against the index plus the operations
@@ -19,6 +21,13 @@ internal sealed partial class WalLog
         }
         else
         {
+            if (marker.ExpectedEpochBefore is { } expected && EpochPlannedAt(marker.PersistenceId, marker.SequenceNr - 1) != expected)
+            {
+                marker.Fail(new ReplicaLogMismatchException(marker.PersistenceId, marker.SequenceNr - 1, expected,
+                    EpochPlannedAt(marker.PersistenceId, marker.SequenceNr - 1), "truncation"));
+                return false;
+            }
+
             if (marker.SequenceNr > highest)
                 return false;
             AppendMarker(WalRecordCodec.EncodeTruncation(marker.PersistenceId, marker.SequenceNr),

@@ -251,7 +251,7 @@ internal sealed partial class WalLog
                         }
                     }
                     WalIndex.Apply(state, new IndexOp(WalRecordType.Event, persistenceId, sequenceNr, 0,
-                        new WalEntry(sequenceNr, _segment, offset, record.Length, null), _segment));
+                        new WalEntry(sequenceNr, _segment, offset, record.Length, null), _segment, view.Epoch));
                     break;
                 case WalRecordType.Deletion:
                     WalIndex.Apply(state, new IndexOp(WalRecordType.Deletion, persistenceId, view.SequenceNr, view.HighestSequenceNr, default, _segment));

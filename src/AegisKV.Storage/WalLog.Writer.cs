@@ -125,6 +125,9 @@ internal sealed partial class WalLog
                         write.Reject(new WalWriteException(
                             $"WAL write refused: an earlier write of '{write.Record(0).PersistenceId}' failed and its writer has not yet taken that back.", null));
                         break;
+                    case WriteCommand { Precondition: { } condition } write when MismatchOf(condition) is { } mismatch:
+                        write.Reject(new WalWriteException(mismatch.Message, mismatch));
+                        break;
                     case WriteCommand write:
                         PlanWrite(write);
                         break;
@@ -235,7 +238,7 @@ internal sealed partial class WalLog
                     ref readonly var record = ref write.Record(i);
                     var bytes = buffer.AsSpan(record.Offset, record.Length).ToArray();
                     _ops.Add(new IndexOp(WalRecordType.Event, record.PersistenceId, record.SequenceNr, 0,
-                        new WalEntry(record.SequenceNr, null, 0, record.Length, bytes), null));
+                        new WalEntry(record.SequenceNr, null, 0, record.Length, bytes), null, record.Epoch));
                 }
             }
             else
@@ -248,7 +251,7 @@ internal sealed partial class WalLog
                 {
                     ref readonly var record = ref write.Record(i);
                     _ops.Add(new IndexOp(WalRecordType.Event, record.PersistenceId, record.SequenceNr, 0,
-                        new WalEntry(record.SequenceNr, segment, baseOffset + record.Offset, record.Length, null), segment));
+                        new WalEntry(record.SequenceNr, segment, baseOffset + record.Offset, record.Length, null), segment, record.Epoch));
                 }
                 AddPending(new ReadOnlyMemory<byte>(buffer, groupStart, groupLength));
                 segment.RecordCount += last - first + 1;

@@ -9,6 +9,8 @@ namespace AegisKV.Storage;
 /// <summary>Receives each replayed record; the view is only valid during the call.</summary>
 internal delegate void WalRecordVisitor(WalRecordView record);
 
+internal delegate void WalRawRecordVisitor(ReadOnlySpan<byte> body, WalRecordView record);
+
 /// <summary>
 /// The write-ahead log behind <see cref="WalJournal"/>: segment files, the in-memory index and a single
 /// writer thread that group-commits everything queued (one write and at most one fsync per batch, across
@@ -174,7 +176,11 @@ internal sealed partial class WalLog : IDisposable
     /// Runs on the caller's thread; the segments involved are pinned so compaction cannot remove them meanwhile.
     /// </summary>
     /// <exception cref="WalCorruptionException">The id lost records to corruption, or a record no longer verifies.</exception>
-    public void Replay(string persistenceId, long fromSequenceNr, long toSequenceNr, long max, WalRecordVisitor visitor)
+    public void Replay(string persistenceId, long fromSequenceNr, long toSequenceNr, long max, WalRecordVisitor visitor) =>
+        ReplayRecords(persistenceId, fromSequenceNr, toSequenceNr, max, (_, view) => visitor(view));
+
+    /// <summary>As <see cref="Replay"/>, with each record's body as stored.</summary>
+    internal void ReplayRecords(string persistenceId, long fromSequenceNr, long toSequenceNr, long max, WalRawRecordVisitor visitor)
     {
         if (Failure is { } failure)
             throw new IOException("The WAL stopped after an I/O failure.", failure);
@@ -229,8 +235,9 @@ internal sealed partial class WalLog : IDisposable
                     record = buffer.AsSpan(0, read);
                 }
                 var check = WalRecordCodec.Check(record, 0, out var length);
+                var body = check == RecordCheck.Valid ? WalRecordCodec.Body(record[..length]) : default;
                 if (check != RecordCheck.Valid || length != entry.Length
-                    || !WalRecordCodec.TryParseBody(WalRecordCodec.Body(record[..length]), out var view)
+                    || !WalRecordCodec.TryParseBody(body, out var view)
                     || view.SequenceNr != entry.SequenceNr)
                 {
                     _metrics?.CorruptRecords.Add(1);
@@ -238,7 +245,7 @@ internal sealed partial class WalLog : IDisposable
                         $"WAL record of '{persistenceId}' sequence number {entry.SequenceNr} in {file} at offset {entry.Offset} no longer verifies: {check.Describe()}.",
                         file, entry.Offset, persistenceId);
                 }
-                visitor(view);
+                visitor(body, view);
             }
         }
         finally

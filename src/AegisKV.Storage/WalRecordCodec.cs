@@ -191,6 +191,15 @@ internal static class WalRecordCodec
         }
     }
 
+    /// <summary>Frames a record body (as read from another log) into <paramref name="buffer"/>; returns the framed length.</summary>
+    public static int AppendFramed(PooledBuffer buffer, ReadOnlySpan<byte> body)
+    {
+        var record = buffer.Reserve(WalFormat.RecordOverhead + body.Length);
+        body.CopyTo(record[8..]);
+        Frame(record, body.Length);
+        return record.Length;
+    }
+
     private static void Frame(Span<byte> record, int bodyLength)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)bodyLength);

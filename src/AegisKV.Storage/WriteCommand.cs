@@ -3,7 +3,10 @@ using System.Collections.Immutable;
 namespace AegisKV.Storage;
 
 /// <summary>Metadata of one encoded record inside a <see cref="WriteCommand"/> buffer.</summary>
-internal readonly record struct EncodedRecord(string PersistenceId, long SequenceNr, int Offset, int Length, bool EndsAtomicWrite);
+internal readonly record struct EncodedRecord(string PersistenceId, long SequenceNr, int Offset, int Length, bool EndsAtomicWrite, long Epoch = 0);
+
+/// <summary>A write of replicated records that is made only if the id's log then ends at this (sequence, epoch).</summary>
+internal readonly record struct ReplicaPrecondition(string PersistenceId, long PreviousSequenceNr, long PreviousEpoch);
 
 /// <summary>
 /// The records of one <c>WriteMessagesAsync</c> call, already serialized and framed on the caller, so the
@@ -27,6 +30,9 @@ internal sealed class WriteCommand : WalCommand
     }
 
     public PooledBuffer Buffer { get; }
+
+    /// <summary>For a follower's append: written only if the log ends where the primary's entries follow on.</summary>
+    public ReplicaPrecondition? Precondition { get; init; }
 
     public int RecordCount { get; private set; }
 

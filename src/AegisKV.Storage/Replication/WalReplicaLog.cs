@@ -1,0 +1,51 @@
+namespace AegisKV.Storage.Replication;
+
+/// <summary>
+/// What replication does with the WAL besides the journal protocol, usable from any thread: read records for
+/// shipping, append records shipped from the primary where they follow on, cut a divergent suffix where the
+/// record before the cut is the one expected, and ask a record's epoch. Ask the journal for it with
+/// <see cref="GetReplicaLog"/>; after the journal restarts (an I/O failure), ask again.
+/// </summary>
+public sealed class WalReplicaLog
+{
+    private readonly WalLog _wal;
+
+    internal WalReplicaLog(WalLog wal) => _wal = wal;
+
+    /// <summary>The highest sequence number written for <paramref name="persistenceId"/>.</summary>
+    public long HighestSequenceNr(string persistenceId) => _wal.HighestSequenceNr(persistenceId);
+
+    /// <summary>The epoch of a record: 0 for sequence number 0, null when it is not (or no longer) there.</summary>
+    public long? EpochAt(string persistenceId, long sequenceNr) => _wal.EpochAt(persistenceId, sequenceNr);
+
+    /// <summary>
+    /// Records from <paramref name="fromSequenceNr"/> on, whole atomic writes only, at most
+    /// <paramref name="maxRecords"/> and stopping past <paramref name="maxBytes"/>.
+    /// </summary>
+    public IReadOnlyList<ReplicatedRecord> Read(string persistenceId, long fromSequenceNr, int maxRecords = 256, long maxBytes = 1 << 20) =>
+        _wal.ReadReplicated(persistenceId, fromSequenceNr, maxRecords, maxBytes);
+
+    /// <summary>
+    /// Appends records read from another replica's log if this log of <paramref name="persistenceId"/> then ends at
+    /// (<paramref name="previousSequenceNr"/>, <paramref name="previousEpoch"/>); completes once durable (per mode).
+    /// </summary>
+    /// <exception cref="ReplicaLogMismatchException">The log ends elsewhere.</exception>
+    public Task Append(string persistenceId, long previousSequenceNr, long previousEpoch, IReadOnlyList<ReplicatedRecord> records) =>
+        _wal.AppendReplicated(persistenceId, previousSequenceNr, previousEpoch, records);
+
+    /// <summary>Removes the records from <paramref name="fromSequenceNr"/> on if the one before has <paramref name="expectedEpochBefore"/>.</summary>
+    /// <exception cref="ReplicaLogMismatchException">It has another epoch, or is not there.</exception>
+    public Task Truncate(string persistenceId, long fromSequenceNr, long expectedEpochBefore) =>
+        _wal.TruncateChecked(persistenceId, fromSequenceNr, expectedEpochBefore);
+}
+
+/// <summary>Asks the WAL journal for its <see cref="WalReplicaLog"/>.</summary>
+public sealed record GetReplicaLog
+{
+    /// <summary>The single instance.</summary>
+    public static readonly GetReplicaLog Instance = new();
+
+    private GetReplicaLog()
+    {
+    }
+}

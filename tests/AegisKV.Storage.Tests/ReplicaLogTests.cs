@@ -1,0 +1,124 @@
+using Akka.Event;
+using AegisKV.Storage.Replication;
+
+namespace AegisKV.Storage.Tests;
+
+/// <summary>The WAL as replication uses it: shipping records between two logs, checked appends and cuts.</summary>
+public sealed class ReplicaLogTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "aegis-replica-log-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    private WalLog Open(string name) =>
+        WalLog.Open(new WalJournalSettings(Path.Combine(_root, name), WalMode.Fsync, 64 * 1024, TimeSpan.FromSeconds(1)), NoLogger.Instance);
+
+    // Events (from, to] of "p" in epoch `epoch`, each its own atomic write unless `atomic` groups them all.
+    private static async Task WriteAsync(WalLog wal, long from, long to, long epoch, bool atomic = false)
+    {
+        var command = new WriteCommand(256);
+        for (var sequenceNr = from; sequenceNr <= to; sequenceNr++)
+        {
+            var ends = !atomic || sequenceNr == to;
+            var offset = command.Buffer.Length;
+            var length = WalRecordCodec.WriteEvent(command.Buffer, "p", sequenceNr, epoch, !ends, 0, "", "", 1, "", System.Text.Encoding.UTF8.GetBytes($"e{epoch}:{sequenceNr}"));
+            command.AddRecord(new EncodedRecord("p", sequenceNr, offset, length, ends, epoch));
+        }
+
+        Assert.Null(await wal.Write(command));
+    }
+
+    private static List<string> Events(WalLog wal)
+    {
+        var events = new List<string>();
+        wal.Replay("p", 1, long.MaxValue, long.MaxValue, view => events.Add(System.Text.Encoding.UTF8.GetString(view.Payload)));
+        return events;
+    }
+
+    [Fact]
+    public async Task Records_shipped_to_a_follower_should_replay_there_as_on_the_primary_with_their_epochs()
+    {
+        using var primary = Open("primary");
+        await WriteAsync(primary, 1, 3, epoch: 1);
+        await WriteAsync(primary, 4, 6, epoch: 2, atomic: true);
+        var shipped = new WalReplicaLog(primary).Read("p", 1);
+        Assert.Equal(6, shipped.Count);
+
+        using (var follower = Open("follower"))
+        {
+            var log = new WalReplicaLog(follower);
+            await log.Append("p", 0, 0, shipped.Take(3).ToList());
+            await log.Append("p", 3, 1, shipped.Skip(3).ToList());
+            Assert.Equal(Events(primary), Events(follower));
+            Assert.Equal([1L, 1L, 2L], new long[] { 1, 3, 6 }.Select(s => log.EpochAt("p", s)!.Value));
+        }
+
+        // The epochs come back from the records themselves after a restart.
+        using var reopened = Open("follower");
+        Assert.Equal(2, reopened.EpochAt("p", 4));
+        Assert.Null(reopened.EpochAt("p", 7));
+    }
+
+    [Fact]
+    public async Task An_append_that_does_not_follow_on_should_be_refused_and_write_nothing()
+    {
+        using var primary = Open("primary");
+        await WriteAsync(primary, 1, 4, epoch: 1);
+        var shipped = new WalReplicaLog(primary).Read("p", 1);
+        using var follower = Open("follower");
+        var log = new WalReplicaLog(follower);
+        await log.Append("p", 0, 0, shipped.Take(2).ToList());
+
+        var wrongEpoch = await Assert.ThrowsAsync<ReplicaLogMismatchException>(() => log.Append("p", 2, 0, shipped.Skip(2).ToList()));
+        Assert.Equal(1, wrongEpoch.ActualEpoch);
+        var wrongPlace = await Assert.ThrowsAsync<ReplicaLogMismatchException>(() => log.Append("p", 3, 1, shipped.Skip(3).ToList()));
+        Assert.Null(wrongPlace.ActualEpoch);
+        await Assert.ThrowsAsync<ArgumentException>(() => log.Append("p", 3, 1, shipped.Skip(2).ToList()));
+        Assert.Equal(2, follower.HighestSequenceNr("p"));
+    }
+
+    [Fact]
+    public async Task Appends_pipelined_into_one_batch_should_each_see_the_one_before()
+    {
+        using var primary = Open("primary");
+        await WriteAsync(primary, 1, 30, epoch: 3);
+        var shipped = new WalReplicaLog(primary).Read("p", 1);
+        using var follower = Open("follower");
+        var log = new WalReplicaLog(follower);
+        await Task.WhenAll(Enumerable.Range(0, 30).Select(i => log.Append("p", i, i == 0 ? 0 : 3, [shipped[i]])));
+        Assert.Equal(Events(primary), Events(follower));
+    }
+
+    [Fact]
+    public async Task A_divergent_suffix_should_be_cut_only_where_the_record_before_is_the_expected_one()
+    {
+        using var wal = Open("follower");
+        await WriteAsync(wal, 1, 3, epoch: 1);
+        await WriteAsync(wal, 4, 6, epoch: 2);
+        var log = new WalReplicaLog(wal);
+
+        var wrong = await Assert.ThrowsAsync<ReplicaLogMismatchException>(() => log.Truncate("p", 5, expectedEpochBefore: 1));
+        Assert.Equal(2, wrong.ActualEpoch);
+        Assert.Equal(6, wal.HighestSequenceNr("p"));
+
+        await log.Truncate("p", 4, expectedEpochBefore: 1);
+        await WriteAsync(wal, 4, 5, epoch: 3);
+        Assert.Equal(["e1:1", "e1:2", "e1:3", "e3:4", "e3:5"], Events(wal));
+        Assert.Equal(3, log.EpochAt("p", 5));
+        Assert.Null(log.EpochAt("p", 6));
+    }
+
+    [Fact]
+    public async Task Reading_for_shipping_should_never_split_an_atomic_write()
+    {
+        using var wal = Open("primary");
+        await WriteAsync(wal, 1, 3, epoch: 1, atomic: true);
+        await WriteAsync(wal, 4, 4, epoch: 1);
+        var read = new WalReplicaLog(wal).Read("p", 1, maxRecords: 2);
+        Assert.Equal([1L, 2L, 3L], read.Select(r => r.SequenceNr));
+        Assert.Equal([false, false, true], read.Select(r => r.EndsAtomicWrite));
+    }
+}
