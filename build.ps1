@@ -5,7 +5,8 @@
 .DESCRIPTION
   dotnet tool restore; dotnet pwsh build.ps1 <task>
     build    Build the solution (Release).
-    test     Run the tests; -Category unit|integration|compat|process picks one category.
+    test     Run the tests; -Category unit|integration|compat|process|chaos picks one category. Chaos runs each
+             scenario for -Seconds (default 600); the default test run includes it for 30 s as a smoke.
     publish  Publish the aegis executable to ./bin.
     bench    Benchmark AegisKV against redis-server side by side (needs Linux; installs redis with apt-get if missing).
     bench-cluster  Benchmark one node beside a 3-node cluster: clients on one node, spread, and cluster-aware.
@@ -19,7 +20,7 @@ param(
     [ValidateSet('build', 'test', 'publish', 'bench', 'bench-cluster', 'soak', 'simulate')]
     [string] $Task = 'build',
 
-    [ValidateSet('all', 'unit', 'integration', 'compat', 'process')]
+    [ValidateSet('all', 'unit', 'integration', 'compat', 'process', 'chaos')]
     [string] $Category = 'all',
 
     [string] $Configuration = 'Release',
@@ -27,7 +28,7 @@ param(
     # bench, bench-cluster: shorter runs, for a smoke test.
     [switch] $Quick,
 
-    # soak: how long the load runs.
+    # soak, test -Category chaos: how long the load runs.
     [int] $Seconds = 600,
 
     # simulate: thousands of seeds to add per case.
@@ -54,6 +55,15 @@ switch ($Task) {
     'test' {
         if ($Category -eq 'all') {
             Invoke-Native dotnet @('test', 'AegisKV.sln', '-c', $Configuration)
+        }
+        elseif ($Category -eq 'chaos') {
+            $env:AEGIS_CHAOS_SECONDS = "$Seconds"
+            try {
+                Invoke-Native dotnet @('test', 'tests/AegisKV.ProcessTests', '-c', $Configuration, '--filter', 'Category=chaos', '--logger', 'console;verbosity=detailed')
+            }
+            finally {
+                Remove-Item Env:AEGIS_CHAOS_SECONDS
+            }
         }
         else {
             foreach ($project in $testProjects[$Category]) { Invoke-Native dotnet @('test', $project, '-c', $Configuration) }

@@ -22,7 +22,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
         await using var cluster = new TestCluster(3);
-        await FormAsync(cluster, budget.Token);
+        await cluster.FormAsync(budget.Token);
 
         var errors = await ClusterKeys.WriteAsync(cluster.ClientPorts, "k", Keys, budget.Token);
         Assert.True(errors.Count == 0, string.Join("\n", errors.Take(5)));
@@ -120,7 +120,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
         await using var cluster = new TestCluster(3);
-        await FormAsync(cluster, budget.Token);
+        await cluster.FormAsync(budget.Token);
         Assert.Empty(await ClusterKeys.WriteAsync(cluster.ClientPorts, "k", Keys, budget.Token));
         await AssertAllFoundAsync(cluster, cluster[0], "before kill -9, read through " + cluster.NodeId(0), budget.Token);
 
@@ -155,7 +155,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
         await using var cluster = new TestCluster(3);
-        await FormAsync(cluster, budget.Token);
+        await cluster.FormAsync(budget.Token);
         Assert.Empty(await ClusterKeys.WriteAsync(cluster.ClientPorts, "k", Keys, budget.Token));
         await AssertAllFoundAsync(cluster, cluster[2], "before the full stop, read through " + cluster.NodeId(2), budget.Token);
 
@@ -190,7 +190,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         // Laid out as the production checklist does: node-1 without --seeds, the others name it. Restarted, node-1
         // rejoins through the members it last knew instead of forming a cluster of its own.
         await using var cluster = new TestCluster(3, firstHasNoSeeds: true);
-        await FormAsync(cluster, budget.Token);
+        await cluster.FormAsync(budget.Token);
         var ports = cluster.ClientPorts.ToArray();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(budget.Token);
@@ -277,21 +277,6 @@ public sealed class ClusterTests(ITestOutputHelper output)
         {
             Errors++;
             if (Samples.Count < 4) Samples.Add(what.Length > 80 ? what[..80] : what);
-        }
-    }
-
-    // One seed forms the cluster; the others join it; the leader counts them all among the members custody needs a
-    // majority of (what a full stop or a crash is judged against).
-    private static async Task FormAsync(TestCluster cluster, CancellationToken ct)
-    {
-        await cluster.Start(0).WaitUntilReadyAsync(Limits.Startup, ct);
-        await cluster.StartAllAsync(ct);
-        var line = "Cluster members holding data are now: " + string.Join(", ", Enumerable.Range(0, cluster.Size).Select(cluster.NodeId));
-        var limit = Stopwatch.StartNew();
-        while (!Enumerable.Range(0, cluster.Size).Any(i => cluster[i].StandardOutput.Contains(line, StringComparison.Ordinal)))
-        {
-            Assert.True(limit.Elapsed < Settle, $"no node logged '{line}'\n{cluster.Describe()}");
-            await Task.Delay(100, ct);
         }
     }
 

@@ -72,6 +72,23 @@ public sealed class TestCluster : IAsyncDisposable
         foreach (var slot in _slots) await slot.Process!.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), cancellationToken);
     }
 
+    /// <summary>
+    /// Forms the cluster: the first seed, then the others joining it, until the leader counts them all among the
+    /// members custody needs a majority of (what a full stop or a crash is judged against).
+    /// </summary>
+    public async Task FormAsync(CancellationToken cancellationToken)
+    {
+        await Start(0).WaitUntilReadyAsync(Limits.Startup, cancellationToken);
+        await StartAllAsync(cancellationToken);
+        var line = "Cluster members holding data are now: " + string.Join(", ", Enumerable.Range(0, Size).Select(NodeId));
+        var limit = System.Diagnostics.Stopwatch.StartNew();
+        while (!Enumerable.Range(0, Size).Any(i => this[i].StandardOutput.Contains(line, StringComparison.Ordinal)))
+        {
+            Assert.True(limit.Elapsed < TimeSpan.FromSeconds(60), $"no node logged '{line}'\n{Describe()}");
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
     /// <summary>Forgets node <paramref name="index"/>'s process after it exited (it can be started again).</summary>
     public async Task ForgetAsync(int index)
     {

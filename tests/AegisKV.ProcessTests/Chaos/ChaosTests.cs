@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Globalization;
+using AegisKV.Checkers;
+using Xunit.Abstractions;
+
+namespace AegisKV.ProcessTests.Chaos;
+
+/// <summary>
+/// Real clusters under a concurrent workload while a nemesis kills and pauses nodes; afterwards every key's
+/// history must be linearizable (which includes: no acknowledged write lost). The default run is a short smoke
+/// (<c>AEGIS_CHAOS_SECONDS</c>, 30 s); <c>build.ps1 test -Category chaos</c> with a longer setting runs it for minutes.
+/// </summary>
+[Trait("Category", "chaos")]
+[Collection(nameof(ClusterProcesses))]
+public sealed class ChaosTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("AEGIS_CHAOS_SECONDS"), CultureInfo.InvariantCulture, out var seconds) ? seconds : 30);
+
+    private void Report(string text, [System.Runtime.CompilerServices.CallerMemberName] string test = "") => Figures.Report(output, test, text);
+
+    [Fact(Timeout = 3_600_000)]
+    public async Task A_three_node_cluster_under_kill_and_pause_should_keep_every_register_linearizable()
+    {
+        using var budget = new CancellationTokenSource(Duration + TimeSpan.FromSeconds(150));
+        await using var cluster = new TestCluster(3);
+        await cluster.FormAsync(budget.Token);
+
+        var workload = new RegisterWorkload(() => cluster.ClientPorts, clients: 8, registers: 24, timeout: TimeSpan.FromSeconds(3));
+        var nemesis = new Nemesis(cluster, seed: Environment.TickCount);
+        var clock = Stopwatch.StartNew();
+        using (var stop = new CancellationTokenSource(Duration))
+            await Task.WhenAll(workload.RunAsync(stop.Token), nemesis.RunAsync(stop.Token));
+
+        // Once healed, every register is read once more: a write acknowledged and then lost shows up here.
+        await SettleAsync(cluster, nemesis, budget.Token);
+        await workload.ReadAllAsync(cluster[0].ClientPort, budget.Token);
+        var history = workload.History;
+        var checking = Stopwatch.StartNew();
+        var verdicts = LinearizabilityChecker.Check(history);
+        var linearizable = verdicts.Count(v => v.Verdict == Verdict.Linearizable);
+        Report($"{clock.Elapsed.TotalSeconds:0} s, {workload.Describe()}; faults: {string.Join("; ", nemesis.Events)}");
+        Report($"{linearizable} of {verdicts.Count} registers linearizable ({verdicts.Sum(v => v.Steps)} search steps, {checking.ElapsedMilliseconds} ms)");
+        var failures = verdicts.Where(v => v.Verdict != Verdict.Linearizable).ToList();
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Select(f => $"{f.Key}: {f.Verdict}\n{f.Explanation}")));
+        Assert.True(history.Count(o => !o.IsIndeterminate) > 200, $"too few operations to tell: {workload.Describe()}");
+    }
+
+    // Every node up and every register served again (a node downed while paused has to start over first).
+    private static async Task SettleAsync(TestCluster cluster, Nemesis nemesis, CancellationToken cancellationToken)
+    {
+        var limit = Stopwatch.StartNew();
+        while (true)
+        {
+            await nemesis.RestartExitedAsync();
+            try
+            {
+                await using var connection = await RespConnection.ConnectAsync(cluster[0].ClientPort, cancellationToken);
+                var served = 0;
+                for (var register = 0; register < 24; register++)
+                {
+                    var reply = await connection.ExecuteAsync(cancellationToken, "GET", "{reg" + register.ToString(CultureInfo.InvariantCulture) + "}");
+                    if (reply.Type != '-') served++;
+                }
+
+                if (served == 24) return;
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or EndOfStreamException)
+            {
+                // Node 0 itself is starting again.
+            }
+
+            Assert.True(limit.Elapsed < TimeSpan.FromSeconds(120), "the cluster did not serve every register again\n" + cluster.Describe());
+            await Task.Delay(500, cancellationToken);
+        }
+    }
+}
