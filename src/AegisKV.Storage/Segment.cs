@@ -24,6 +24,9 @@ internal sealed class Segment
 
     public string Path { get; }
 
+    /// <summary>The format version in its header (0 when the header did not verify); new segments are of <see cref="WalFormat.Version"/>.</summary>
+    public ushort Version { get; init; } = WalFormat.Version;
+
     public long FirstPosition { get; }
 
     /// <summary>Bytes of valid data (header and records) in the file. Writer loop only.</summary>

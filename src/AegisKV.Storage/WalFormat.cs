@@ -10,13 +10,19 @@ namespace AegisKV.Storage;
 /// <para><b>Segment file</b> <c>wal/{first position:D20}.wal</c>: append-only, at most <c>segment-size</c> bytes
 /// (an atomic write larger than that gets a segment of its own). A position is a byte offset in the log as a
 /// whole: a new segment starts at the previous segment's first position plus that segment's length.</para>
+/// <para>Format 2 (written now) adds the lean event record (type 4) and reads format 1 segments as they are; a
+/// format 1 segment is never appended to, so a build that reads only format 1 refuses format 2 data by its header.</para>
 /// <code>
 /// segment header (32 bytes)
 ///   0  magic "AEGISWAL"        8  u16 format version     10 u16 flags (0)      12 u32 header size (32)
 ///   16 i64 first position      24 u32 reserved (0)       28 u32 CRC-32C of bytes 0..27
 /// record (body length L, 12 + L bytes)
 ///   u32 L | u32 CRC-32C of body | body | u32 L
-/// body
+/// lean event body (type 4; about 33 bytes of overhead per event with the framing)
+///   0  u8 type 4 | 1 u8 flags (as below) | varint sequence number | varint epoch | u8 n, persistence id
+///   | zigzag varint serializer id | u8 n, serializer manifest | u8 n, event manifest | payload (the rest)
+///   (varint: 7 bits a byte, least significant first, high bit set on all but the last byte)
+/// body of format 1 records and of markers
 ///   0  u8 type: 1 event, 2 deletion marker, 3 truncation marker
 ///   1  u8 flags: bit 0 = more records of the same AtomicWrite follow (a group is only valid when complete)
 ///   2  u16 reserved (0)        4  i64 sequence number    12 i64 epoch (IWalEpoch of the payload, else 0)
@@ -40,7 +46,10 @@ namespace AegisKV.Storage;
 public static class WalFormat
 {
     /// <summary>Version of the segment and record layout written by this build.</summary>
-    public const ushort Version = 1;
+    public const ushort Version = 2;
+
+    /// <summary>The oldest segment version this build reads.</summary>
+    public const ushort OldestReadableVersion = 1;
 
     /// <summary>Version of the snapshot file layout written by this build.</summary>
     public const ushort SnapshotVersion = 1;
@@ -90,9 +99,14 @@ public static class WalFormat
     }
 
     /// <summary>Validates a segment header; on failure <paramref name="error"/> says why.</summary>
-    internal static SegmentHeaderStatus ReadSegmentHeader(ReadOnlySpan<byte> source, out long firstPosition, out string? error)
+    internal static SegmentHeaderStatus ReadSegmentHeader(ReadOnlySpan<byte> source, out long firstPosition, out string? error) =>
+        ReadSegmentHeader(source, out firstPosition, out _, out error);
+
+    /// <summary>Validates a segment header and says its version; on failure <paramref name="error"/> says why.</summary>
+    internal static SegmentHeaderStatus ReadSegmentHeader(ReadOnlySpan<byte> source, out long firstPosition, out ushort version, out string? error)
     {
         firstPosition = 0;
+        version = 0;
         if (source.Length < SegmentHeaderSize)
         {
             error = $"file shorter than the {SegmentHeaderSize}-byte segment header";
@@ -109,10 +123,10 @@ public static class WalFormat
             error = "segment header checksum mismatch";
             return SegmentHeaderStatus.Corrupt;
         }
-        var version = BinaryPrimitives.ReadUInt16LittleEndian(source[8..]);
-        if (version != Version || BinaryPrimitives.ReadUInt32LittleEndian(source[12..]) != SegmentHeaderSize)
+        version = BinaryPrimitives.ReadUInt16LittleEndian(source[8..]);
+        if (version < OldestReadableVersion || version > Version || BinaryPrimitives.ReadUInt32LittleEndian(source[12..]) != SegmentHeaderSize)
         {
-            error = $"unsupported segment format version {version} (this build reads {Version})";
+            error = $"unsupported segment format version {version} (this build reads {OldestReadableVersion} to {Version})";
             return SegmentHeaderStatus.UnsupportedVersion;
         }
         firstPosition = BinaryPrimitives.ReadInt64LittleEndian(source[16..]);

@@ -105,8 +105,7 @@ public sealed class WalJournal : AsyncWriteJournal
             var bytes = Akka.Serialization.Serialization.WithTransport(_system, (serializer, payload), static state => state.serializer.ToBinary(state.payload));
             var offset = command.Buffer.Length;
             var length = WalRecordCodec.WriteEvent(command.Buffer, persistent.PersistenceId, persistent.SequenceNr, epoch,
-                moreInAtomicWrite: i < last, persistent.Timestamp, persistent.WriterGuid ?? string.Empty,
-                persistent.Manifest ?? string.Empty, serializer.Identifier, manifest, bytes);
+                moreInAtomicWrite: i < last, persistent.Manifest ?? string.Empty, serializer.Identifier, manifest, bytes);
             command.AddRecord(new EncodedRecord(persistent.PersistenceId, persistent.SequenceNr, offset, length, EndsAtomicWrite: i == last, epoch));
         }
     }

@@ -32,7 +32,7 @@ internal sealed partial class WalLog
             var data = buffer.AsSpan(0, length);
 
             var damageBefore = _damage.Count;
-            var status = WalFormat.ReadSegmentHeader(data, out var headerPosition, out var headerError);
+            var status = WalFormat.ReadSegmentHeader(data, out var headerPosition, out var version, out var headerError);
             switch (status)
             {
                 case SegmentHeaderStatus.Truncated when isLast:
@@ -57,7 +57,7 @@ internal sealed partial class WalLog
                     break;
             }
 
-            var segment = new Segment(path, position, length) { SyncedLength = length };
+            var segment = new Segment(path, position, length) { SyncedLength = length, Version = version };
             sink.Begin(segment, buffer);
             var result = SegmentScanner.Scan(data, WalFormat.SegmentHeaderSize, sink);
             segment.RecordCount = result.Records;
@@ -99,9 +99,10 @@ internal sealed partial class WalLog
         {
             _active = CreateSegment(nextPosition);
         }
-        else if (_damagedTail)
+        else if (_damagedTail || _segments[^1].Version < WalFormat.Version)
         {
-            // Keep the damaged bytes as they are, for the operator and for the next start: write after them.
+            // Keep damaged bytes as they are, for the operator and for the next start: write after them. Nor is an
+            // older format's segment written to: a build that reads only that format must refuse the new one whole.
             var last = _segments[^1];
             _active = CreateSegment(last.FirstPosition + last.Length);
         }

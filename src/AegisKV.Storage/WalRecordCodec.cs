@@ -7,23 +7,31 @@ namespace AegisKV.Storage;
 internal static class WalRecordCodec
 {
     public const byte FlagMoreInAtomicWrite = 1;
-    public const int FixedPrefix = 20; // type, flags, reserved, sequence number, epoch
-    public const int MinBodyLength = FixedPrefix + 2;
+    public const int FixedPrefix = 20; // type, flags, reserved, sequence number, epoch (format 1 records and markers)
+    public const int MinBodyLength = 8; // a lean event: type, flags, four one-byte varints or lengths, two empty strings
     public const int MaxBodyLength = 1 << 30;
     private const int MaxStringBytes = ushort.MaxValue;
 
-    /// <summary>Appends one framed event record to <paramref name="buffer"/> and returns its total length.</summary>
+    /// <summary>
+    /// Appends one framed event record to <paramref name="buffer"/> and returns its total length: lean (format 2)
+    /// unless a string is too long for a one-byte length, then in the format 1 layout (timestamp and writer 0).
+    /// </summary>
     /// <exception cref="ArgumentException">A string is longer than the format allows (the write is rejected).</exception>
     public static int WriteEvent(
         PooledBuffer buffer, string persistenceId, long sequenceNr, long epoch, bool moreInAtomicWrite,
-        long timestamp, string writerGuid, string manifest, int serializerId, string serializerManifest,
-        ReadOnlySpan<byte> payload)
+        string manifest, int serializerId, string serializerManifest, ReadOnlySpan<byte> payload)
     {
         var pidLength = StringLength(persistenceId, nameof(persistenceId));
-        var guidLength = StringLength(writerGuid, nameof(writerGuid));
         var manifestLength = StringLength(manifest, nameof(manifest));
         var serializerManifestLength = StringLength(serializerManifest, nameof(serializerManifest));
-        var bodyLength = FixedPrefix + 2 + pidLength + 8 + 2 + guidLength + 2 + manifestLength + 4 + 2 + serializerManifestLength + 4 + payload.Length;
+        if (pidLength <= byte.MaxValue && manifestLength <= byte.MaxValue && serializerManifestLength <= byte.MaxValue)
+        {
+            return WriteLeanEvent(buffer, persistenceId, pidLength, sequenceNr, epoch, moreInAtomicWrite, manifest, manifestLength, serializerId,
+                serializerManifest, serializerManifestLength, payload);
+        }
+
+        // The format 1 layout, for long names: timestamp 0 and an empty writer, as the lean layout has neither.
+        var bodyLength = FixedPrefix + 2 + pidLength + 8 + 2 + 2 + manifestLength + 4 + 2 + serializerManifestLength + 4 + payload.Length;
         if (bodyLength > MaxBodyLength)
             throw new ArgumentException($"Event of {payload.Length} bytes is larger than a WAL record may be.", nameof(payload));
 
@@ -32,8 +40,8 @@ internal static class WalRecordCodec
         var writer = new SpanWriter(body);
         writer.WritePrefix(WalRecordType.Event, moreInAtomicWrite ? FlagMoreInAtomicWrite : (byte)0, sequenceNr, epoch);
         writer.WriteString(persistenceId, pidLength);
-        writer.WriteInt64(timestamp);
-        writer.WriteString(writerGuid, guidLength);
+        writer.WriteInt64(0);
+        writer.WriteString("", 0);
         writer.WriteString(manifest, manifestLength);
         writer.WriteInt32(serializerId);
         writer.WriteString(serializerManifest, serializerManifestLength);
@@ -41,6 +49,64 @@ internal static class WalRecordCodec
         writer.WriteBytes(payload);
         Frame(record, bodyLength);
         return record.Length;
+    }
+
+    // type 4 | flags | varint sequence | varint epoch | u8 n, pid | zigzag varint serializer id | u8 n, serializer
+    // manifest | u8 n, manifest | payload (the rest of the body)
+    private static int WriteLeanEvent(
+        PooledBuffer buffer, string persistenceId, int pidLength, long sequenceNr, long epoch, bool moreInAtomicWrite,
+        string manifest, int manifestLength, int serializerId, string serializerManifest, int serializerManifestLength, ReadOnlySpan<byte> payload)
+    {
+        var serializer = (ulong)(uint)((serializerId << 1) ^ (serializerId >> 31));
+        var bodyLength = 2 + VarIntLength((ulong)sequenceNr) + VarIntLength((ulong)epoch) + 1 + pidLength + VarIntLength(serializer)
+                         + 1 + serializerManifestLength + 1 + manifestLength + payload.Length;
+        if (bodyLength > MaxBodyLength)
+            throw new ArgumentException($"Event of {payload.Length} bytes is larger than a WAL record may be.", nameof(payload));
+        var record = buffer.Reserve(WalFormat.RecordOverhead + bodyLength);
+        var body = record.Slice(8, bodyLength);
+        body[0] = (byte)WalRecordType.LeanEvent;
+        body[1] = moreInAtomicWrite ? FlagMoreInAtomicWrite : (byte)0;
+        var position = 2;
+        position += WriteVarInt(body[position..], (ulong)sequenceNr);
+        position += WriteVarInt(body[position..], (ulong)epoch);
+        position += WriteShortString(body[position..], persistenceId, pidLength);
+        position += WriteVarInt(body[position..], serializer);
+        position += WriteShortString(body[position..], serializerManifest, serializerManifestLength);
+        position += WriteShortString(body[position..], manifest, manifestLength);
+        payload.CopyTo(body[position..]);
+        Frame(record, bodyLength);
+        return record.Length;
+    }
+
+    private static int VarIntLength(ulong value)
+    {
+        var length = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            length++;
+        }
+
+        return length;
+    }
+
+    private static int WriteVarInt(Span<byte> destination, ulong value)
+    {
+        var length = 0;
+        while (value >= 0x80)
+        {
+            destination[length++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        destination[length++] = (byte)value;
+        return length;
+    }
+
+    private static int WriteShortString(Span<byte> destination, string value, int byteCount)
+    {
+        destination[0] = (byte)byteCount;
+        return 1 + Encoding.UTF8.GetBytes(value, destination.Slice(1, byteCount));
     }
 
     /// <summary>Encodes a deletion marker: records of the id up to <paramref name="deletedTo"/> are gone.</summary>
@@ -149,6 +215,10 @@ internal static class WalRecordCodec
         view = default;
         if (body.Length < MinBodyLength)
             return false;
+        if ((WalRecordType)body[0] == WalRecordType.LeanEvent)
+            return TryParseLeanEvent(body, out view);
+        if (body.Length < FixedPrefix + 2)
+            return false;
         var type = (WalRecordType)body[0];
         var flags = body[1];
         var sequenceNr = BinaryPrimitives.ReadInt64LittleEndian(body[4..]);
@@ -198,6 +268,51 @@ internal static class WalRecordCodec
         body.CopyTo(record[8..]);
         Frame(record, body.Length);
         return record.Length;
+    }
+
+    private static bool TryParseLeanEvent(ReadOnlySpan<byte> body, out WalRecordView view)
+    {
+        view = default;
+        var flags = body[1];
+        var position = 2;
+        if ((flags & ~FlagMoreInAtomicWrite) != 0
+            || !TryReadVarInt(body, ref position, out var sequenceNr) || sequenceNr > long.MaxValue
+            || !TryReadVarInt(body, ref position, out var epoch) || epoch > long.MaxValue
+            || !TryReadShortString(body, ref position, out var pid)
+            || !TryReadVarInt(body, ref position, out var serializer) || serializer > uint.MaxValue
+            || !TryReadShortString(body, ref position, out var serializerManifest)
+            || !TryReadShortString(body, ref position, out var manifest))
+            return false;
+        var zigzag = (uint)serializer;
+        view = new WalRecordView
+        {
+            Type = WalRecordType.Event, Flags = flags, SequenceNr = (long)sequenceNr, Epoch = (long)epoch, PersistenceIdUtf8 = pid,
+            ManifestUtf8 = manifest, SerializerId = (int)(zigzag >> 1) ^ -(int)(zigzag & 1), SerializerManifestUtf8 = serializerManifest,
+            Payload = body[position..],
+        };
+        return true;
+    }
+
+    private static bool TryReadVarInt(ReadOnlySpan<byte> body, scoped ref int position, out ulong value)
+    {
+        value = 0;
+        for (var shift = 0; shift < 64 && position < body.Length; shift += 7)
+        {
+            var b = body[position++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80) return true;
+        }
+
+        return false;
+    }
+
+    private static bool TryReadShortString(ReadOnlySpan<byte> body, scoped ref int position, out ReadOnlySpan<byte> utf8)
+    {
+        utf8 = default;
+        if (position >= body.Length || body.Length - position - 1 < body[position]) return false;
+        utf8 = body.Slice(position + 1, body[position]);
+        position += 1 + body[position];
+        return true;
     }
 
     private static void Frame(Span<byte> record, int bodyLength)

@@ -6,4 +6,7 @@ internal enum WalRecordType : byte
     Event = 1,
     Deletion = 2,
     Truncation = 3,
+
+    /// <summary>An event in the lean layout of format 2; parsed bodies report it as <see cref="Event"/>.</summary>
+    LeanEvent = 4,
 }

@@ -99,8 +99,7 @@ public sealed class WalRepairTests(ITestOutputHelper output)
         for (var position = 32; position + 12 <= bytes.Length;)
         {
             var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(position));
-            var idLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(position + 8 + 20));
-            records.Add((position, length + 12, Encoding.UTF8.GetString(bytes, position + 8 + 22, idLength)));
+            records.Add((position, length + 12, PersistenceIdOf(bytes, position + 8)));
             position += length + 12;
         }
 
@@ -108,6 +107,22 @@ public sealed class WalRepairTests(ITestOutputHelper output)
         bytes[offset + recordLength - 8] ^= 0x40;
         File.WriteAllBytes(segment, bytes);
         return (segment, offset, id);
+    }
+
+    // The id in a record body: after type, flags and two varints in a lean event (type 4), at offset 20 otherwise.
+    private static string PersistenceIdOf(byte[] bytes, int body)
+    {
+        if (bytes[body] != 4) return Encoding.UTF8.GetString(bytes, body + 22, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(body + 20)));
+        var position = body + 2;
+        while (bytes[position++] >= 0x80)
+        {
+        }
+
+        while (bytes[position++] >= 0x80)
+        {
+        }
+
+        return Encoding.UTF8.GetString(bytes, position + 1, bytes[position]);
     }
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, CancellationToken ct)

@@ -9,12 +9,12 @@ public sealed class CompactionTests(ITestOutputHelper output)
     public async Task Deleting_after_a_snapshot_removes_old_segments_and_recovery_uses_snapshot_and_tail()
     {
         var (actor, _) = await StartAsync(Sys, "compacted");
-        await AppendManyAsync(actor, "e", 40);
+        await AppendManyAsync(actor, "e", 100);
         var before = Segments();
         Assert.True(before.Length >= 4, $"expected several segments, got {before.Length}");
 
-        Assert.Equal(40, await actor.Ask<long>(EventLogActor.TakeSnapshot.Instance, Timeout));
-        Assert.Equal(40, await actor.Ask<long>(new EventLogActor.DeleteTo(40), Timeout));
+        Assert.Equal(100, await actor.Ask<long>(EventLogActor.TakeSnapshot.Instance, Timeout));
+        Assert.Equal(100, await actor.Ask<long>(new EventLogActor.DeleteTo(100), Timeout));
         await AwaitAssertAsync(() => Assert.Single(Segments()), Timeout);
         Assert.DoesNotContain(before[0], Segments());
 
@@ -22,9 +22,9 @@ public sealed class CompactionTests(ITestOutputHelper output)
         var node = await RestartAsync(Sys);
         var (recoveredActor, recovered) = await StartAsync(node, "compacted");
 
-        Assert.Equal(Enumerable.Range(1, 40).Select(i => $"e-{i}").Concat(["tail-1", "tail-2", "tail-3"]), recovered.Events);
-        Assert.Equal(43, recovered.LastSequenceNr);
-        Assert.Equal(44, await AppendAsync(recoveredActor, "next"));
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => $"e-{i}").Concat(["tail-1", "tail-2", "tail-3"]), recovered.Events);
+        Assert.Equal(103, recovered.LastSequenceNr);
+        Assert.Equal(104, await AppendAsync(recoveredActor, "next"));
     }
 
     [Fact]

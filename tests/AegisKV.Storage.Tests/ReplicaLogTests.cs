@@ -24,7 +24,7 @@ public sealed class ReplicaLogTests : IDisposable
         {
             var ends = !atomic || sequenceNr == to;
             var offset = command.Buffer.Length;
-            var length = WalRecordCodec.WriteEvent(command.Buffer, "p", sequenceNr, epoch, !ends, 0, "", "", 1, "", System.Text.Encoding.UTF8.GetBytes($"e{epoch}:{sequenceNr}"));
+            var length = WalRecordCodec.WriteEvent(command.Buffer, "p", sequenceNr, epoch, !ends, "", 1, "", System.Text.Encoding.UTF8.GetBytes($"e{epoch}:{sequenceNr}"));
             command.AddRecord(new EncodedRecord("p", sequenceNr, offset, length, ends, epoch));
         }
 

@@ -9,7 +9,7 @@ public sealed class SegmentRollTests(ITestOutputHelper output)
     public async Task Records_spread_over_many_small_segments_recover_in_order()
     {
         var (actor, _) = await StartAsync(Sys, "rolling");
-        await AppendManyAsync(actor, "event", 60);
+        await AppendManyAsync(actor, "event", 150);
         var node = await RestartAsync(Sys);
 
         var segments = Segments();
@@ -28,7 +28,7 @@ public sealed class SegmentRollTests(ITestOutputHelper output)
         }
 
         var (_, recovered) = await StartAsync(node, "rolling");
-        Assert.Equal(Enumerable.Range(1, 60).Select(i => $"event-{i}"), recovered.Events);
+        Assert.Equal(Enumerable.Range(1, 150).Select(i => $"event-{i}"), recovered.Events);
         Assert.False(WalVerifier.Verify(DataDirectory).HasCorruption);
     }
 }

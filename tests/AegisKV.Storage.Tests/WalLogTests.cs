@@ -16,7 +16,7 @@ public sealed class WalLogTests : IDisposable
         for (var sequenceNr = from; sequenceNr <= to; sequenceNr++)
         {
             var offset = command.Buffer.Length;
-            var length = WalRecordCodec.WriteEvent(command.Buffer, persistenceId, sequenceNr, 0, false, 0, "", "", 1, "",
+            var length = WalRecordCodec.WriteEvent(command.Buffer, persistenceId, sequenceNr, 0, false, "", 1, "",
                 System.Text.Encoding.UTF8.GetBytes($"{persistenceId}:{sequenceNr}"));
             command.AddRecord(new EncodedRecord(persistenceId, sequenceNr, offset, length, true));
         }
@@ -28,6 +28,29 @@ public sealed class WalLogTests : IDisposable
         var sequenceNrs = new List<long>();
         wal.Replay(persistenceId, from, to, max, record => sequenceNrs.Add(record.SequenceNr));
         return sequenceNrs;
+    }
+
+    // A data directory of format 1 is read as it is; new records go to a new segment of format 2, so the old
+    // segment stays one that a format 1 build reads whole, and that build refuses the new one by its header.
+    [Fact]
+    public async Task A_format_one_segment_is_read_and_never_appended_to()
+    {
+        Directory.CreateDirectory(_directory);
+        var old = Path.Combine(_directory, WalFormat.SegmentFileName(0));
+        File.WriteAllBytes(old, Convert.FromHexString("414547495357414C0100000020000000000000000000000000000000403D408C" + FormatTests.FormatOneEventRecord));
+        var oldLength = new FileInfo(old).Length;
+        using (var wal = Open())
+        {
+            Assert.Equal([7L], Replay(wal, "pid-1"));
+            await WriteAsync(wal, "pid-1", 8, 9);
+        }
+
+        var segments = Directory.GetFiles(_directory, "*.wal").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(2, segments.Length);
+        Assert.Equal(oldLength, new FileInfo(old).Length);
+        Assert.Equal(WalFormat.Version, BitConverter.ToUInt16(File.ReadAllBytes(segments[1]), 8));
+        using var reopened = Open();
+        Assert.Equal([7L, 8L, 9L], Replay(reopened, "pid-1"));
     }
 
     [Theory]
