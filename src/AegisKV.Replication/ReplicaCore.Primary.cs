@@ -127,13 +127,13 @@ public sealed partial class ReplicaCore
     private void AdvanceCommit()
     {
         var configuration = Configuration;
-        var positions = new List<long>(configuration.Members.Count);
-        foreach (var member in configuration.Members)
-            positions.Add(member == _self ? _durable : _match.GetValueOrDefault(member));
+        var members = configuration.Members;
+        Span<long> positions = members.Count <= 16 ? stackalloc long[members.Count] : new long[members.Count];
+        for (var i = 0; i < members.Count; i++)
+            positions[i] = members[i] == _self ? _durable : _match.GetValueOrDefault(members[i]);
         positions.Sort();
-        positions.Reverse();
-        var quorum = _options.WriteQuorum.Required(configuration, _initial);
-        var candidate = positions[quorum - 1];
+        // The position that the required number of members has reached.
+        var candidate = positions[members.Count - _options.WriteQuorum.Required(configuration, _initial)];
         // Only an entry of our own epoch commits by counting (with everything before it).
         if (candidate > _commit && _log.EpochAt(candidate) == _epoch.Counter) SetCommit(candidate);
     }

@@ -7,6 +7,8 @@ namespace AegisKV.Replication;
 public sealed class ReplicaLog
 {
     private readonly List<LogEntry> _entries = [];
+    // Kept rather than searched for: the quorum of every write depends on it.
+    private long _configurationSequence;
 
     /// <summary>Creates a log holding <paramref name="entries"/> (sequences 1, 2, …).</summary>
     public ReplicaLog(IEnumerable<LogEntry>? entries = null)
@@ -30,15 +32,7 @@ public sealed class ReplicaLog
     public GroupConfiguration? Configuration => ConfigurationSequence is > 0 and var sequence ? this[sequence].Configuration : null;
 
     /// <summary>The sequence of the newest entry that carries a configuration; 0 when none does.</summary>
-    public long ConfigurationSequence
-    {
-        get
-        {
-            for (var i = _entries.Count - 1; i >= 0; i--)
-                if (_entries[i].Configuration is not null) return i + 1;
-            return 0;
-        }
-    }
+    public long ConfigurationSequence => _configurationSequence;
 
     /// <summary>Entries after <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
     public IReadOnlyList<LogEntry> After(long after, int limit = int.MaxValue)
@@ -53,12 +47,17 @@ public sealed class ReplicaLog
         if (entry.Sequence != LastSequence + 1)
             throw new ArgumentException($"entry {entry.Sequence} does not follow {LastSequence}", nameof(entry));
         _entries.Add(entry);
+        if (entry.Configuration is not null) _configurationSequence = entry.Sequence;
     }
 
     /// <summary>Removes every entry after <paramref name="sequence"/>.</summary>
     public void TruncateAfter(long sequence)
     {
-        if (sequence < LastSequence) _entries.RemoveRange((int)sequence, _entries.Count - (int)sequence);
+        if (sequence >= LastSequence) return;
+        _entries.RemoveRange((int)sequence, _entries.Count - (int)sequence);
+        // The newest configuration left.
+        while (_configurationSequence > sequence || (_configurationSequence > 0 && this[_configurationSequence].Configuration is null))
+            _configurationSequence--;
     }
 
     /// <summary>The sequence before the first entry of the epoch of the entry at <paramref name="sequence"/>: where a conflicting epoch began.</summary>
