@@ -136,7 +136,9 @@ internal sealed class NodeService : IHostedService
         long keys = 0;
         while (pending.Count > 0 && !cancellationToken.IsCancellationRequested)
         {
-            var asks = pending.Select(shard => region.Ask<ShardRecovered>(new RecoverShard(shard), TimeSpan.FromSeconds(30), cancellationToken)).ToArray();
+            // Asked again every few seconds rather than waited on: a shard still replaying answers the next ask, and one
+            // whose ask the region dropped (it does so for a shard whose hand-off begins meanwhile) is asked afresh.
+            var asks = pending.Select(shard => region.Ask<ShardRecovered>(new RecoverShard(shard), TimeSpan.FromSeconds(5), cancellationToken)).ToArray();
             try
             {
                 await Task.WhenAll(asks).ConfigureAwait(false);
