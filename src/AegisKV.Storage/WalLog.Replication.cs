@@ -61,20 +61,24 @@ internal sealed partial class WalLog
     public List<ReplicatedRecord> ReadReplicated(string persistenceId, long fromSequenceNr, int maxRecords, long maxBytes)
     {
         var records = new List<ReplicatedRecord>();
-        long bytes = 0;
-        var full = false;
         var lastComplete = 0;
-        ReplayRecords(persistenceId, fromSequenceNr, long.MaxValue, long.MaxValue, (body, view) =>
+        // Reads only as far as needed; a window too short for even one whole atomic write is widened.
+        for (var window = (long)maxRecords + 1024; ; window *= 2)
         {
-            if (full) return;
-            records.Add(new ReplicatedRecord(view.SequenceNr, view.Epoch, !view.MoreInAtomicWrite, body.ToArray()));
-            bytes += body.Length;
-            if (!view.MoreInAtomicWrite)
+            records.Clear();
+            long bytes = 0;
+            lastComplete = 0;
+            ReplayRecords(persistenceId, fromSequenceNr, long.MaxValue, window, (body, view) =>
             {
+                records.Add(new ReplicatedRecord(view.SequenceNr, view.Epoch, !view.MoreInAtomicWrite, body.ToArray()));
+                bytes += body.Length;
+                if (view.MoreInAtomicWrite) return true;
                 lastComplete = records.Count;
-                full = records.Count >= maxRecords || bytes >= maxBytes;
-            }
-        });
+                return records.Count < maxRecords && bytes < maxBytes;
+            });
+            if (lastComplete > 0 || records.Count < window) break;
+        }
+
         // Never half an atomic write: a follower appends whole ones.
         if (lastComplete < records.Count) records.RemoveRange(lastComplete, records.Count - lastComplete);
         return records;

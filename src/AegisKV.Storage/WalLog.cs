@@ -9,7 +9,8 @@ namespace AegisKV.Storage;
 /// <summary>Receives each replayed record; the view is only valid during the call.</summary>
 internal delegate void WalRecordVisitor(WalRecordView record);
 
-internal delegate void WalRawRecordVisitor(ReadOnlySpan<byte> body, WalRecordView record);
+/// <summary>Sees one record with its body as stored; returns false to stop reading.</summary>
+internal delegate bool WalRawRecordVisitor(ReadOnlySpan<byte> body, WalRecordView record);
 
 /// <summary>
 /// The write-ahead log behind <see cref="WalJournal"/>: segment files, the in-memory index and a single
@@ -177,7 +178,11 @@ internal sealed partial class WalLog : IDisposable
     /// </summary>
     /// <exception cref="WalCorruptionException">The id lost records to corruption, or a record no longer verifies.</exception>
     public void Replay(string persistenceId, long fromSequenceNr, long toSequenceNr, long max, WalRecordVisitor visitor) =>
-        ReplayRecords(persistenceId, fromSequenceNr, toSequenceNr, max, (_, view) => visitor(view));
+        ReplayRecords(persistenceId, fromSequenceNr, toSequenceNr, max, (_, view) =>
+        {
+            visitor(view);
+            return true;
+        });
 
     /// <summary>As <see cref="Replay"/>, with each record's body as stored.</summary>
     internal void ReplayRecords(string persistenceId, long fromSequenceNr, long toSequenceNr, long max, WalRawRecordVisitor visitor)
@@ -245,7 +250,8 @@ internal sealed partial class WalLog : IDisposable
                         $"WAL record of '{persistenceId}' sequence number {entry.SequenceNr} in {file} at offset {entry.Offset} no longer verifies: {check.Describe()}.",
                         file, entry.Offset, persistenceId);
                 }
-                visitor(body, view);
+                if (!visitor(body, view))
+                    break;
             }
         }
         finally

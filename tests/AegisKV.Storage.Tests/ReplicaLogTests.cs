@@ -121,4 +121,15 @@ public sealed class ReplicaLogTests : IDisposable
         Assert.Equal([1L, 2L, 3L], read.Select(r => r.SequenceNr));
         Assert.Equal([false, false, true], read.Select(r => r.EndsAtomicWrite));
     }
+
+    [Fact]
+    public async Task Reading_for_shipping_should_return_an_atomic_write_longer_than_its_window_whole()
+    {
+        using var wal = Open("primary");
+        await WriteAsync(wal, 1, 1500, epoch: 1, atomic: true);
+        await WriteAsync(wal, 1501, 1502, epoch: 1);
+        var read = new WalReplicaLog(wal).Read("p", 1, maxRecords: 2);
+        Assert.Equal(1500, read.Count);
+        Assert.True(read[^1].EndsAtomicWrite);
+    }
 }

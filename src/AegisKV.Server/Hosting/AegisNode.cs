@@ -75,17 +75,20 @@ public sealed class AegisNode : IAsyncDisposable
     {
         PortCheck.EnsureFree(settings);
         // Other nodes tell clients where this one serves: a port left to the OS is chosen now, before the cluster hears of it.
-        if (settings.Bind.Port == 0) settings = settings with { Bind = settings.Bind with { Port = PortCheck.AnyFreePort(settings.Bind) } };
-        var dataLock = DataDirectoryLock.Acquire(settings.DataDirectory, writesFiles: settings.Wal != WalMode.Off);
+        var reservation = ClientPortReservation.For(settings.Bind);
+        if (reservation.Port is { } port) settings = settings with { Bind = settings.Bind with { Port = port } };
+        DataDirectoryLock? dataLock = null;
         try
         {
+            dataLock = DataDirectoryLock.Acquire(settings.DataDirectory, writesFiles: settings.Wal != WalMode.Off);
             var keyspace = KeyspaceStartup.Check(settings);
             var custody = LoadCustody(settings);
-            return Build(WithLastMembersAsSeeds(settings, custody.View.Current.Members), configureLogging, dataLock, keyspace, custody);
+            return Build(WithLastMembersAsSeeds(settings, custody.View.Current.Members), configureLogging, dataLock, keyspace, custody, reservation);
         }
         catch
         {
-            dataLock.Dispose();
+            dataLock?.Dispose();
+            reservation.Dispose();
             throw;
         }
     }
@@ -123,7 +126,7 @@ public sealed class AegisNode : IAsyncDisposable
     }
 
     private static AegisNode Build(NodeSettings settings, Action<ILoggingBuilder>? configureLogging, DataDirectoryLock dataLock, KeyspaceStartup keyspace,
-        (CustodyStore Store, CustodyView View) custody)
+        (CustodyStore Store, CustodyView View) custody, ClientPortReservation reservation)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout + TimeSpan.FromSeconds(15));
@@ -138,6 +141,8 @@ public sealed class AegisNode : IAsyncDisposable
         var walHealth = new WalHealthCheck(settings);
         LivenessProbe? liveness = null;
         builder.Services.AddSingleton(settings);
+        // Made by a factory so that the container disposes it (a reservation the listener never took is released).
+        builder.Services.AddSingleton(_ => reservation);
         builder.Services.AddSingleton(shardSettings);
         builder.Services.AddSingleton(keyspace);
         builder.Services.AddSingleton(memory);

@@ -71,7 +71,7 @@ internal sealed class NodeService : IHostedService
         _ = new NodeGauges(_services.GetRequiredService<NodeMetrics>(), _node, _readiness, Akka.Cluster.Cluster.Get(system));
         // Before the listener opens: a node joining a cluster holds key commands back until it is admitted.
         ClusterAdmission.Start(system, _settings, _node.Gate, Refused, _log, _stopping.Token);
-        _server = new RespServer(_node, system, _logging.CreateLogger<RespServer>());
+        _server = new RespServer(_node, system, _logging.CreateLogger<RespServer>(), _services.GetRequiredService<ClientPortReservation>().Take());
         await _server.StartAsync().ConfigureAwait(false);
         LogBanner();
 

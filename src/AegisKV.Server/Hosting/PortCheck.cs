@@ -18,17 +18,6 @@ internal static class PortCheck
         EnsureFree("--health", settings.Health);
     }
 
-    /// <summary>A port free on <paramref name="endpoint"/>'s address a moment ago, for a port 0 that must be known before binding.</summary>
-    public static int AnyFreePort(NodeEndpoint endpoint)
-    {
-        var address = Resolve("--bind", endpoint);
-        using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        // [::] takes IPv4 clients too: the port must be free for both.
-        if (address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
-        socket.Bind(new IPEndPoint(address, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
     private static IPAddress Resolve(string flag, NodeEndpoint endpoint)
     {
         try

@@ -11,6 +11,9 @@ namespace AegisKV.Server.Network;
 /// </summary>
 public sealed class ClientListener : IAsyncDisposable
 {
+    /// <summary>Connections the system queues for the accept loop.</summary>
+    public const int Backlog = 1024;
+
     private readonly Socket _socket;
     private readonly Action<Socket> _accepted;
     private readonly ILogger _log;
@@ -28,19 +31,16 @@ public sealed class ClientListener : IAsyncDisposable
     public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
 
     /// <summary>
-    /// Binds <paramref name="host"/>:<paramref name="port"/> and starts accepting; each accepted socket
-    /// is handed to <paramref name="accepted"/> on the accept loop, which must not block.
+    /// Binds <paramref name="host"/>:<paramref name="port"/> (or takes <paramref name="bound"/>, a socket bound to
+    /// it already) and starts accepting; each accepted socket is handed to <paramref name="accepted"/> on the
+    /// accept loop, which must not block.
     /// </summary>
     /// <exception cref="SocketException">The address cannot be bound (in use, not local, no permission).</exception>
-    public static ClientListener Start(string host, int port, int backlog, Action<Socket> accepted, ILogger log)
+    public static ClientListener Start(string host, int port, int backlog, Action<Socket> accepted, ILogger log, Socket? bound = null)
     {
-        var address = Resolve(host);
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var socket = bound ?? Bind(host, port);
         try
         {
-            // "::" takes IPv4 clients too, as "every interface" promises.
-            if (address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
-            socket.Bind(new IPEndPoint(address, port));
             socket.Listen(backlog);
         }
         catch
@@ -52,6 +52,26 @@ public sealed class ClientListener : IAsyncDisposable
         var listener = new ClientListener(socket, accepted, log);
         listener._loop = Task.Run(listener.AcceptLoopAsync);
         return listener;
+    }
+
+    /// <summary>A socket bound to <paramref name="host"/>:<paramref name="port"/>, not yet listening (port 0: one the OS picks).</summary>
+    /// <exception cref="SocketException">The address cannot be bound (in use, not local, no permission).</exception>
+    public static Socket Bind(string host, int port)
+    {
+        var address = Resolve(host);
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // "::" takes IPv4 clients too, as "every interface" promises.
+            if (address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
+            socket.Bind(new IPEndPoint(address, port));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Stops accepting and releases the port; open connections are not affected.</summary>

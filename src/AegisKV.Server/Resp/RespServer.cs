@@ -29,11 +29,16 @@ public sealed class RespServer
     private readonly RequestBudget _requestBudget;
     private IMaterializer? _materializer;
     private ClientListener? _listener;
+    private System.Net.Sockets.Socket? _bound;
     private long _lastRejectLog = long.MinValue;
 
-    /// <summary>Creates the server; nothing is bound until <see cref="StartAsync"/>.</summary>
-    public RespServer(NodeContext node, ActorSystem system, ILogger<RespServer> log)
+    /// <summary>
+    /// Creates the server; nothing is bound until <see cref="StartAsync"/>, except <paramref name="bound"/>, the
+    /// client port reserved already (a port 0 chosen before the node started), which it listens on then.
+    /// </summary>
+    public RespServer(NodeContext node, ActorSystem system, ILogger<RespServer> log, System.Net.Sockets.Socket? bound = null)
     {
+        _bound = bound;
         _node = node;
         _system = system;
         _log = log;
@@ -50,7 +55,7 @@ public sealed class RespServer
     {
         var bind = _node.Settings.Bind;
         _materializer = _system.Materializer(namePrefix: "resp");
-        _listener = ClientListener.Start(bind.Host, bind.Port, backlog: 1024, Accept, _log);
+        _listener = ClientListener.Start(bind.Host, bind.Port, ClientListener.Backlog, Accept, _log, Interlocked.Exchange(ref _bound, null));
         _node.ClientPort = _listener.LocalEndPoint.Port;
         _log.LogDebug("Listening for RESP clients on {Endpoint}", _listener.LocalEndPoint);
         return Task.CompletedTask;
