@@ -5,11 +5,7 @@ public sealed partial class ReplicaCore
 {
     private void OnPrepare(Prepare prepare)
     {
-        if (!_promised.Admits(prepare.Epoch))
-        {
-            _out.Send(new Refusal(_self, prepare.From, prepare.Epoch, _promised));
-            return;
-        }
+        if (Refuses(prepare)) return;
 
         // Still within the lease granted to the primary: no answer yet (the candidate asks again).
         if (prepare.Epoch != _promised && IsGranting) return;
@@ -21,11 +17,7 @@ public sealed partial class ReplicaCore
 
     private void OnAppend(Append append)
     {
-        if (!_promised.Admits(append.Epoch))
-        {
-            _out.Send(new Refusal(_self, append.From, append.Epoch, _promised));
-            return;
-        }
+        if (Refuses(append)) return;
 
         // An append of a later epoch than promised is that epoch's primary at work: follow it.
         PromiseEpoch(append.Epoch);
@@ -59,11 +51,7 @@ public sealed partial class ReplicaCore
 
     private void OnFetch(Fetch fetch)
     {
-        if (!_promised.Admits(fetch.Epoch))
-        {
-            _out.Send(new Refusal(_self, fetch.From, fetch.Epoch, _promised));
-            return;
-        }
+        if (Refuses(fetch)) return;
 
         if (fetch.Epoch != _promised && IsGranting) return;
         PromiseEpoch(fetch.Epoch);
@@ -72,6 +60,14 @@ public sealed partial class ReplicaCore
 
     // Refused: a member promised an epoch whose counter is not below ours. A primary is deposed; a candidate
     // asks again, at the next retry, for an epoch above it.
+    // A request of an epoch below the one promised is answered with that promise and goes no further.
+    private bool Refuses(ReplicaMessage request)
+    {
+        if (_promised.Admits(request.Epoch)) return false;
+        _out.Send(new Refusal(_self, request.From, request.Epoch, _promised));
+        return true;
+    }
+
     private void OnRefusal(Refusal refusal)
     {
         if (refusal.Epoch != _epoch || refusal.Promised == _epoch) return;
