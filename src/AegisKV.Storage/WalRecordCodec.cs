@@ -58,7 +58,7 @@ internal static class WalRecordCodec
         string manifest, int manifestLength, int serializerId, string serializerManifest, int serializerManifestLength, ReadOnlySpan<byte> payload)
     {
         var serializer = (ulong)(uint)((serializerId << 1) ^ (serializerId >> 31));
-        var bodyLength = 2 + VarIntLength((ulong)sequenceNr) + VarIntLength((ulong)epoch) + 1 + pidLength + VarIntLength(serializer)
+        var bodyLength = 2 + VarInt.Size((ulong)sequenceNr) + VarInt.Size((ulong)epoch) + 1 + pidLength + VarInt.Size(serializer)
                          + 1 + serializerManifestLength + 1 + manifestLength + payload.Length;
         if (bodyLength > MaxBodyLength)
             throw new ArgumentException($"Event of {payload.Length} bytes is larger than a WAL record may be.", nameof(payload));
@@ -67,40 +67,15 @@ internal static class WalRecordCodec
         body[0] = (byte)WalRecordType.LeanEvent;
         body[1] = moreInAtomicWrite ? FlagMoreInAtomicWrite : (byte)0;
         var position = 2;
-        position += WriteVarInt(body[position..], (ulong)sequenceNr);
-        position += WriteVarInt(body[position..], (ulong)epoch);
+        position += VarInt.Write(body[position..], (ulong)sequenceNr);
+        position += VarInt.Write(body[position..], (ulong)epoch);
         position += WriteShortString(body[position..], persistenceId, pidLength);
-        position += WriteVarInt(body[position..], serializer);
+        position += VarInt.Write(body[position..], serializer);
         position += WriteShortString(body[position..], serializerManifest, serializerManifestLength);
         position += WriteShortString(body[position..], manifest, manifestLength);
         payload.CopyTo(body[position..]);
         Frame(record, bodyLength);
         return record.Length;
-    }
-
-    private static int VarIntLength(ulong value)
-    {
-        var length = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            length++;
-        }
-
-        return length;
-    }
-
-    private static int WriteVarInt(Span<byte> destination, ulong value)
-    {
-        var length = 0;
-        while (value >= 0x80)
-        {
-            destination[length++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        destination[length++] = (byte)value;
-        return length;
     }
 
     private static int WriteShortString(Span<byte> destination, string value, int byteCount)
@@ -276,10 +251,10 @@ internal static class WalRecordCodec
         var flags = body[1];
         var position = 2;
         if ((flags & ~FlagMoreInAtomicWrite) != 0
-            || !TryReadVarInt(body, ref position, out var sequenceNr) || sequenceNr > long.MaxValue
-            || !TryReadVarInt(body, ref position, out var epoch) || epoch > long.MaxValue
+            || !VarInt.TryRead(body, ref position, out var sequenceNr) || sequenceNr > long.MaxValue
+            || !VarInt.TryRead(body, ref position, out var epoch) || epoch > long.MaxValue
             || !TryReadShortString(body, ref position, out var pid)
-            || !TryReadVarInt(body, ref position, out var serializer) || serializer > uint.MaxValue
+            || !VarInt.TryRead(body, ref position, out var serializer) || serializer > uint.MaxValue
             || !TryReadShortString(body, ref position, out var serializerManifest)
             || !TryReadShortString(body, ref position, out var manifest))
             return false;
@@ -291,19 +266,6 @@ internal static class WalRecordCodec
             Payload = body[position..],
         };
         return true;
-    }
-
-    private static bool TryReadVarInt(ReadOnlySpan<byte> body, scoped ref int position, out ulong value)
-    {
-        value = 0;
-        for (var shift = 0; shift < 64 && position < body.Length; shift += 7)
-        {
-            var b = body[position++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80) return true;
-        }
-
-        return false;
     }
 
     private static bool TryReadShortString(ReadOnlySpan<byte> body, scoped ref int position, out ReadOnlySpan<byte> utf8)

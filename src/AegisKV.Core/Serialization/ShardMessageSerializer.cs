@@ -272,7 +272,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
 
     private static long SnapshotSize(ShardSnapshot snapshot)
     {
-        var size = 1L + 8 + WireWriter.VarUIntSize((ulong)snapshot.Entries.Length);
+        var size = 1L + 8 + AegisKV.Storage.VarInt.Size((ulong)snapshot.Entries.Length);
         foreach (var entry in snapshot.Entries) size += WireWriter.BytesSize(entry.Key.Length) + ValueCodec.Size(entry.Data) + 8;
         return size;
     }

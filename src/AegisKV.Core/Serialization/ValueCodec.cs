@@ -44,7 +44,7 @@ internal static class ValueCodec
             case byte[] text:
                 return 1 + WireWriter.BytesSize(text.Length);
             case HashValue hash:
-                var size = 1L + WireWriter.VarUIntSize((ulong)hash.Count);
+                var size = 1L + AegisKV.Storage.VarInt.Size((ulong)hash.Count);
                 foreach (var (field, value) in hash.Fields) size += WireWriter.BytesSize(field.Length) + WireWriter.BytesSize(value.Value.Length) + 8;
                 return size;
             default:

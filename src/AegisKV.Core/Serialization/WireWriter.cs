@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using AegisKV.Storage;
 
 namespace AegisKV.Core.Serialization;
 
@@ -45,14 +46,8 @@ internal sealed class WireWriter
 
     public void VarUInt(ulong value)
     {
-        Ensure(VarUIntSize(value));
-        while (value >= 0x80)
-        {
-            _buffer[_length++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        _buffer[_length++] = (byte)value;
+        Ensure(VarInt.Size(value));
+        _length += VarInt.Write(_buffer.AsSpan(_length), value);
     }
 
     public void Bytes(ReadOnlySpan<byte> value)
@@ -89,21 +84,9 @@ internal sealed class WireWriter
     /// <summary>The bytes written; the buffer itself when it was sized exactly, so a large payload is not copied.</summary>
     public byte[] ToArray() => _length == _buffer.Length ? _buffer : _buffer.AsSpan(0, _length).ToArray();
 
-    /// <summary>Bytes a varint of <paramref name="value"/> takes.</summary>
-    public static int VarUIntSize(ulong value)
-    {
-        var size = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            size++;
-        }
-
-        return size;
-    }
 
     /// <summary>Bytes a length-prefixed byte string of <paramref name="length"/> takes.</summary>
-    public static long BytesSize(int length) => VarUIntSize((ulong)length) + length;
+    public static long BytesSize(int length) => VarInt.Size((ulong)length) + length;
 
     private void Ensure(int extra)
     {
