@@ -7,6 +7,8 @@ internal sealed class Outbox
     private readonly List<(long Id, long After)> _truncations = [];
     private List<ReplicaMessage> _immediate = [];
     private List<ReplicaMessage> _afterPersist = [];
+    private List<string> _snapshotsWanted = [];
+    private SnapshotImage? _snapshot;
     private long _nextId = 1;
     private long? _truncate;
     private Epoch? _promised;
@@ -17,10 +19,24 @@ internal sealed class Outbox
     {
         // Entries appended since the last ready and now cut off are never written at all.
         _entries.RemoveAll(e => e.Sequence > after);
-        _truncate = _truncate is { } earlier ? Math.Min(earlier, after) : after;
+        // After a snapshot in the same ready, the log on disk is the snapshot and what follows it: nothing else to cut.
+        if (_snapshot is null) _truncate = _truncate is { } earlier ? Math.Min(earlier, after) : after;
     }
 
     public void Add(LogEntry entry) => _entries.Add(entry);
+
+    // A snapshot replaces the whole log, so until it is durable the durable log matches the core's nowhere.
+    public void Install(SnapshotImage image)
+    {
+        _entries.Clear();
+        _truncate = null;
+        _snapshot = image;
+    }
+
+    public void WantSnapshot(string member)
+    {
+        if (!_snapshotsWanted.Contains(member)) _snapshotsWanted.Add(member);
+    }
 
     public void Promise(Epoch epoch) => _promised = epoch;
 
@@ -34,11 +50,14 @@ internal sealed class Outbox
 
     public Ready Take(long logEnd)
     {
-        var ready = new Ready(_nextId++, logEnd, _truncate, [.. _entries], _promised, _immediate, _afterPersist, _commit, _role);
-        if (_truncate is { } after) _truncations.Add((ready.Id, after));
+        var ready = new Ready(_nextId++, logEnd, _snapshot, _truncate, [.. _entries], _promised, _immediate, _afterPersist, _commit, _role, _snapshotsWanted);
+        if (_snapshot is not null) _truncations.Add((ready.Id, 0));
+        else if (_truncate is { } after) _truncations.Add((ready.Id, after));
         _entries.Clear();
         _immediate = [];
         _afterPersist = [];
+        _snapshotsWanted = [];
+        _snapshot = null;
         _truncate = null;
         _promised = null;
         _commit = null;
@@ -51,7 +70,7 @@ internal sealed class Outbox
     public long TruncationFloorAfter(long id)
     {
         _truncations.RemoveAll(t => t.Id <= id);
-        var floor = _truncate ?? long.MaxValue;
+        var floor = _snapshot is not null ? 0 : _truncate ?? long.MaxValue;
         foreach (var (_, after) in _truncations) floor = Math.Min(floor, after);
         return floor;
     }

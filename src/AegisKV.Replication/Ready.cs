@@ -15,35 +15,39 @@ public enum ReplicaRole
 
 /// <summary>
 /// What the core asks of the shell, taken with <see cref="ReplicaCore.TakeReady"/>: first make
-/// <see cref="Truncate"/>, <see cref="Entries"/> and <see cref="Promised"/> durable, in that order and in the
-/// order of successive readies, then report <see cref="ReplicaCore.Persisted"/> and send
+/// <see cref="Snapshot"/>, <see cref="Truncate"/>, <see cref="Entries"/> and <see cref="Promised"/> durable, in
+/// that order and in the order of successive readies, then report <see cref="ReplicaCore.Persisted"/> and send
 /// <see cref="AfterPersist"/>. <see cref="Immediate"/> may be sent at once (the primary's appends: it counts
-/// itself only once its own copy is durable).
+/// itself only once its own copy is durable). For each member in <see cref="SnapshotsWanted"/>, take a snapshot
+/// at a committed position and hand it to <see cref="ReplicaCore.SendSnapshot"/>.
 /// </summary>
 /// <param name="Id">Readies are numbered in the order they are taken; persist them in that order.</param>
 /// <param name="LogEnd">Where the log ends once this ready's writes are durable.</param>
-/// <param name="Truncate">Drop every durable entry after this sequence first; null: nothing to drop.</param>
+/// <param name="Snapshot">Replace the whole durable log (and the state) by this snapshot first; null: keep it.</param>
+/// <param name="Truncate">Drop every durable entry after this sequence; null: nothing to drop.</param>
 /// <param name="Entries">Entries to append after that.</param>
 /// <param name="Promised">The promised epoch to store, when it changed.</param>
 /// <param name="Immediate">Messages that may be sent before the writes are durable.</param>
 /// <param name="AfterPersist">Messages to send only once the writes are durable.</param>
 /// <param name="Commit">The commit position, when it advanced: entries through it may be applied and answered.</param>
 /// <param name="Role">The role, when it changed.</param>
+/// <param name="SnapshotsWanted">Members that need a snapshot: their next entry is compacted here.</param>
 public sealed record Ready(
     long Id,
     long LogEnd,
+    SnapshotImage? Snapshot,
     long? Truncate,
     IReadOnlyList<LogEntry> Entries,
     Epoch? Promised,
     IReadOnlyList<ReplicaMessage> Immediate,
     IReadOnlyList<ReplicaMessage> AfterPersist,
     long? Commit,
-    ReplicaRole? Role)
+    ReplicaRole? Role,
+    IReadOnlyList<string> SnapshotsWanted)
 {
     /// <summary>True when there is nothing to do.</summary>
-    public bool IsEmpty => Truncate is null && Entries.Count == 0 && Promised is null && Immediate.Count == 0 && AfterPersist.Count == 0
-                           && Commit is null && Role is null;
+    public bool IsEmpty => !HasWrites && Immediate.Count == 0 && AfterPersist.Count == 0 && Commit is null && Role is null && SnapshotsWanted.Count == 0;
 
     /// <summary>True when the shell must write something before it may send <see cref="AfterPersist"/>.</summary>
-    public bool HasWrites => Truncate is not null || Entries.Count > 0 || Promised is not null;
+    public bool HasWrites => Snapshot is not null || Truncate is not null || Entries.Count > 0 || Promised is not null;
 }

@@ -27,13 +27,16 @@ public sealed partial class ReplicaCore
         if (_log.EpochAt(append.PreviousSequence) != append.PreviousEpoch)
         {
             // Not holding the previous entry: say where to resume, past the whole epoch that conflicts.
-            var hint = append.PreviousSequence > _log.LastSequence ? _log.LastSequence : _log.StartOfEpochAt(append.PreviousSequence);
+            var hint = append.PreviousSequence > _log.LastSequence ? _log.LastSequence
+                : append.PreviousSequence <= _log.BaseSequence ? _log.BaseSequence : _log.StartOfEpochAt(append.PreviousSequence);
             _out.Send(new AppendReply(_self, append.From, append.Epoch, false, hint, append.SentAt));
             return;
         }
 
         foreach (var entry in append.Entries)
         {
+            // At or before the base: committed, so the same entry the snapshot holds.
+            if (entry.Sequence <= _log.BaseSequence) continue;
             if (entry.Sequence <= _log.LastSequence)
             {
                 if (_log.EpochAt(entry.Sequence) == entry.Epoch) continue;
@@ -55,7 +58,8 @@ public sealed partial class ReplicaCore
 
         if (fetch.Epoch != _promised && IsGranting) return;
         PromiseEpoch(fetch.Epoch);
-        _out.SendAfterPersist(new Fetched(_self, fetch.From, fetch.Epoch, fetch.After, _log.After(fetch.After)));
+        if (fetch.After < _log.BaseSequence) WantSnapshotForFetch(fetch);
+        else _out.SendAfterPersist(new Fetched(_self, fetch.From, fetch.Epoch, fetch.After, _log.After(fetch.After)));
     }
 
     // Refused: a member promised an epoch whose counter is not below ours. A primary is deposed; a candidate

@@ -88,6 +88,7 @@ public sealed partial class ReplicaCore
         _next.Clear();
         _lastSent.Clear();
         _epochStart = long.MaxValue;
+        ClearSnapshots();
     }
 
     private void Heartbeat()
@@ -101,6 +102,14 @@ public sealed partial class ReplicaCore
     {
         var next = _next.GetValueOrDefault(member, _log.LastSequence + 1);
         var previous = next - 1;
+        if (previous < _log.BaseSequence)
+        {
+            // Compacted here: the follower needs a snapshot first.
+            _lastSent[member] = _now;
+            WantSnapshot(member);
+            return;
+        }
+
         var entries = _log.After(previous, _options.MaxEntriesPerAppend);
         _lastSent[member] = _now;
         _next[member] = previous + entries.Count + 1;

@@ -99,7 +99,12 @@ public sealed partial class ReplicaCore
     private void OnFetched(Fetched fetched)
     {
         if (Role != ReplicaRole.Candidate || fetched.Epoch != _epoch || fetched.From != _donor || fetched.After != _commit) return;
-        TruncateAfter(fetched.After);
+        if (fetched.Image is { } image)
+        {
+            if (image.Base.Sequence < fetched.After) return;
+            Install(image);
+        }
+        else TruncateAfter(fetched.After);
         foreach (var entry in fetched.Entries) AddEntry(entry);
         BecomePrimary();
     }

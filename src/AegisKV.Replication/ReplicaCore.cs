@@ -48,6 +48,8 @@ public sealed partial class ReplicaCore
         _promised = promised;
         _highestSeen = promised.Counter >= log.LastEpoch ? promised : new Epoch(log.LastEpoch, "");
         _durable = log.LastSequence;
+        // What a snapshot holds is committed.
+        _commit = log.BaseSequence;
         _now = nowMs;
         _grantedUntil = nowMs + options.LeaseMs;
     }
@@ -125,6 +127,35 @@ public sealed partial class ReplicaCore
             case Fetched fetched:
                 OnFetched(fetched);
                 break;
+            case InstallSnapshot install:
+                OnInstallSnapshot(install);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The shell holds a snapshot through <paramref name="through"/> (at most <see cref="Commit"/>): the log forgets
+    /// the entries it holds. A member that needs them later gets a snapshot instead (see <see cref="Ready.SnapshotsWanted"/>).
+    /// </summary>
+    public void Compact(long through)
+    {
+        if (through > _commit) throw new ArgumentOutOfRangeException(nameof(through), $"{_self} cannot compact through {through}: only {_commit} is committed");
+        _log.Compact(through);
+    }
+
+    /// <summary>
+    /// Where every member the primary knows of holds the log through (its own durable copy included): compacting no
+    /// further keeps a lagging follower on appends. A member other than the primary answers its commit position.
+    /// </summary>
+    public long LowestMatch
+    {
+        get
+        {
+            if (Role != ReplicaRole.Primary) return _commit;
+            var lowest = _durable;
+            foreach (var member in Configuration.Members)
+                if (member != _self) lowest = Math.Min(lowest, _match.GetValueOrDefault(member));
+            return lowest;
         }
     }
 
@@ -180,6 +211,15 @@ public sealed partial class ReplicaCore
         _log.TruncateAfter(sequence);
         _out.Truncate(sequence);
         _durable = Math.Min(_durable, sequence);
+    }
+
+    // The whole log replaced by a snapshot through a committed entry.
+    private void Install(SnapshotImage image)
+    {
+        _log.Reset(image.Base);
+        _out.Install(image);
+        _durable = 0;
+        SetCommit(image.Base.Sequence);
     }
 
     private void AddEntry(LogEntry entry)

@@ -34,5 +34,21 @@ public sealed record AppendReply(string From, string To, Epoch Epoch, bool Succe
 /// <summary>A candidate asks the member with the most advanced log for its entries after <paramref name="After"/>.</summary>
 public sealed record Fetch(string From, string To, Epoch Epoch, long After) : ReplicaMessage(From, To, Epoch);
 
-/// <summary>The entries a <see cref="Fetch"/> asked for, to the end of the member's log.</summary>
-public sealed record Fetched(string From, string To, Epoch Epoch, long After, IReadOnlyList<LogEntry> Entries) : ReplicaMessage(From, To, Epoch);
+/// <summary>
+/// The entries a <see cref="Fetch"/> asked for, to the end of the member's log; when the member compacted some of
+/// them into a snapshot, <paramref name="Image"/> holds the state through them and <paramref name="Entries"/> follow it.
+/// </summary>
+public sealed record Fetched(string From, string To, Epoch Epoch, long After, IReadOnlyList<LogEntry> Entries, SnapshotImage? Image = null)
+    : ReplicaMessage(From, To, Epoch);
+
+/// <summary>
+/// The primary's snapshot for a follower whose next entry it no longer holds in its log: the follower replaces its
+/// log by it. <paramref name="Commit"/> and <paramref name="SentAt"/> as in <see cref="Append"/>; the follower
+/// answers with an <see cref="AppendReply"/>.
+/// </summary>
+public sealed record InstallSnapshot(string From, string To, Epoch Epoch, SnapshotImage Image, long Commit, long SentAt) : ReplicaMessage(From, To, Epoch);
+
+/// <summary>A shard's state through a committed entry, as the shell encodes it, with where it ends the log.</summary>
+/// <param name="Base">The last entry it holds, that entry's epoch and the configuration there.</param>
+/// <param name="Payload">The state, opaque to the core.</param>
+public sealed record SnapshotImage(SnapshotBase Base, ReadOnlyMemory<byte> Payload);

@@ -8,17 +8,20 @@ public sealed class ReplicaCoreTests
     private static readonly GroupConfiguration Group = new(["a", "b", "c"]);
     private static readonly ReplicaOptions Options = new(WriteQuorum.Majority, HeartbeatMs: 10, RetryMs: 20, LeaseMs: 1000, LeaseMarginMs: 100);
 
-    // Delivers every message until none is left (all replicas up, nothing lost), persisting each ready at once.
+    // Delivers every message until none is left (all replicas up, nothing lost), persisting each ready at once; a
+    // member asked for a snapshot sends one through its commit position, its payload naming that position.
     private static void Exchange(long now, params ReplicaCore[] replicas)
     {
         var queue = new Queue<ReplicaMessage>();
         void Drain(ReplicaCore core)
         {
-            var ready = core.TakeReady();
-            foreach (var message in ready.Immediate) queue.Enqueue(message);
-            core.Persisted(ready);
-            foreach (var message in ready.AfterPersist) queue.Enqueue(message);
-            if (!core.TakeReady().IsEmpty) throw new InvalidOperationException("persisting produced more to do");
+            for (var ready = core.TakeReady(); !ready.IsEmpty; ready = core.TakeReady())
+            {
+                foreach (var message in ready.Immediate) queue.Enqueue(message);
+                core.Persisted(ready);
+                foreach (var message in ready.AfterPersist) queue.Enqueue(message);
+                foreach (var member in ready.SnapshotsWanted) core.SendSnapshot(member, core.Commit, BitConverter.GetBytes(core.Commit));
+            }
         }
 
         foreach (var replica in replicas) Drain(replica);
@@ -155,5 +158,54 @@ public sealed class ReplicaCoreTests
         Exchange(5000, c, b);
         Assert.True(c.IsServing);
         Assert.Contains(Enumerable.Range(1, (int)c.Log.LastSequence), s => c.Log[s].Payload.Span.SequenceEqual(new byte[] { 2 }));
+    }
+
+    [Fact]
+    public void A_follower_whose_next_entries_the_primary_compacted_should_catch_up_from_a_snapshot()
+    {
+        var (a, b, c) = ServingGroup(0);
+        a.Propose(new byte[] { 1 });
+        a.Propose(new byte[] { 2 });
+        Exchange(1, a, b);
+        a.Compact(a.Commit);
+        a.Propose(new byte[] { 3 });
+        // c missed entries a no longer holds: a snapshot through them, then the entries after it.
+        a.Tick(100);
+        Exchange(100, a, b, c);
+        Assert.True(c.Log.BaseSequence >= a.Log.BaseSequence, "c caught up without a snapshot");
+        Assert.Equal(a.Log.LastSequence, c.Log.LastSequence);
+        Assert.Equal(a.Log.LastSequence, a.LowestMatch);
+        // And from there on, appends as usual.
+        var next = a.Propose(new byte[] { 4 });
+        Exchange(101, a, b, c);
+        Assert.Equal(new byte[] { 4 }, c.Log[next].Payload.ToArray());
+    }
+
+    [Fact]
+    public void A_candidate_behind_a_member_that_compacted_should_take_its_snapshot()
+    {
+        var (a, b, c) = ServingGroup(0);
+        a.Propose(new byte[] { 1 });
+        a.Propose(new byte[] { 2 });
+        Exchange(1, a, b);
+        // b learns the commit position with the next heartbeat and compacts behind it.
+        a.Tick(100);
+        Exchange(100, a, b);
+        b.Compact(b.Commit);
+        Assert.True(b.Log.BaseSequence > c.Log.LastSequence);
+        c.StartViewChange(5000);
+        Exchange(5000, c, b);
+        Assert.True(c.IsServing);
+        Assert.Equal(b.Log.BaseSequence, c.Log.BaseSequence);
+        Assert.True(c.Commit >= b.Log.BaseSequence);
+    }
+
+    [Fact]
+    public void Compacting_past_the_commit_position_should_be_refused()
+    {
+        var (a, b, _) = ServingGroup(0);
+        a.Propose(new byte[] { 1 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => a.Compact(a.Log.LastSequence));
+        _ = b;
     }
 }

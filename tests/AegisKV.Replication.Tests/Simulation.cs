@@ -51,6 +51,12 @@ internal sealed class Simulation
     /// <summary>Membership changes committed.</summary>
     public int MembershipChanges { get; private set; }
 
+    /// <summary>Snapshots sent from one member to another.</summary>
+    public int SnapshotsSent => _replicas.Sum(r => r.SnapshotsSent);
+
+    /// <summary>Local snapshots written (and logs compacted behind them).</summary>
+    public int SnapshotsTaken { get; private set; }
+
     /// <summary>Epochs that had a primary.</summary>
     public int Epochs => _primaries.Count;
 
@@ -120,7 +126,17 @@ internal sealed class Simulation
         if (roll < 0.40) Deliver();
         else if (roll < 0.60) Persist(replica);
         else if (roll < 0.75) Tick();
-        else if (roll < 0.92) { if (replica.Up && replica.Core.IsServing) Propose(replica); }
+        else if (roll < 0.88) { if (replica.Up && replica.Core.IsServing) Propose(replica); }
+        else if (roll < 0.92)
+        {
+            // A snapshot, compacting the log behind it: at times as far as the member applied, at times no further
+            // than its followers reach (as a primary holds back for them).
+            if (replica.Up && replica.TakeSnapshot(holdBack: _random.Next(2) == 0))
+            {
+                SnapshotsTaken++;
+                Note($"{replica.Id} compacts through {replica.Core.Log.BaseSequence}");
+            }
+        }
         else if (roll < 0.93) { if (replica.Up && replica.Core.IsServing) ChangeMembers(replica); }
         else if (roll < 0.94 && faults)
         {
@@ -249,33 +265,50 @@ internal sealed class Simulation
     }
 
     // Takes the core's ready: immediate messages go out, writes wait for the disk (with the messages behind them).
+    // Then the member applies what is committed and serves the snapshots asked of it, which may say more.
     private void Drain(SimulatedReplica replica)
     {
-        var ready = replica.Core.TakeReady();
-        if (ready.IsEmpty) return;
-        if (ready.Role is { } role) Note($"{replica.Id} is {role} in epoch {replica.Core.Epoch} (promised {replica.Core.Promised})");
-        foreach (var message in ready.Immediate) Send(message);
-        if (ready.HasWrites || replica.Unpersisted.Count > 0) replica.Unpersisted.Enqueue(ready);
-        else foreach (var message in ready.AfterPersist) Send(message);
-        if (ready.Commit is not null) RecordCommit(replica);
+        for (;;)
+        {
+            replica.ApplyAndServeSnapshots();
+            CheckApplied(replica);
+            var ready = replica.Core.TakeReady();
+            if (ready.IsEmpty) return;
+            if (ready.Role is { } role) Note($"{replica.Id} is {role} in epoch {replica.Core.Epoch} (promised {replica.Core.Promised})");
+            if (ready.Snapshot is { } image) Note($"{replica.Id} installs a snapshot through {image.Base.Sequence}");
+            foreach (var message in ready.Immediate) Send(message);
+            if (ready.HasWrites || replica.Unpersisted.Count > 0) replica.Unpersisted.Enqueue(ready);
+            else foreach (var message in ready.AfterPersist) Send(message);
+            if (ready.Commit is not null) RecordCommit(replica);
+            replica.WantSnapshots(ready);
+        }
     }
 
     private void RecordCommit(SimulatedReplica replica)
     {
         var log = replica.Core.Log;
-        for (var sequence = 1L; sequence <= replica.Core.Commit; sequence++)
+        for (var sequence = log.BaseSequence + 1; sequence <= replica.Core.Commit; sequence++) Record(replica, sequence, log[sequence], "holds");
+    }
+
+    // What a member applied is committed, in order: its state is the committed log's, snapshots and all.
+    private void CheckApplied(SimulatedReplica replica)
+    {
+        var applied = replica.Applied;
+        for (var i = replica.CheckedApplied; i < applied.Count; i++) Record(replica, i + 1, applied[i], "applied");
+        replica.CheckedApplied = applied.Count;
+    }
+
+    private void Record(SimulatedReplica replica, long sequence, LogEntry entry, string how)
+    {
+        if (_committed.TryGetValue(sequence, out var known))
         {
-            var entry = log[sequence];
-            if (_committed.TryGetValue(sequence, out var known))
-            {
-                if (known.Epoch != entry.Epoch || !known.Payload.Span.SequenceEqual(entry.Payload.Span))
-                    Fail($"committed entry {sequence} changed: it was {Describe(known)}, {replica.Id} holds {Describe(entry)} as committed");
-            }
-            else
-            {
-                _committed[sequence] = entry;
-                if (entry.Kind == EntryKind.Configuration) MembershipChanges++;
-            }
+            if (known.Epoch != entry.Epoch || known.Kind != entry.Kind || !known.Payload.Span.SequenceEqual(entry.Payload.Span))
+                Fail($"committed entry {sequence} changed: it was {Describe(known)}, {replica.Id} {how} {Describe(entry)} as committed");
+        }
+        else
+        {
+            _committed[sequence] = entry;
+            if (entry.Kind == EntryKind.Configuration) MembershipChanges++;
         }
     }
 
@@ -301,6 +334,8 @@ internal sealed class Simulation
                 Fail($"{replica.Id} holds a read lease in epoch {replica.Core.Epoch} at commit {replica.Core.Commit}, but entry {lastCommitted} was committed elsewhere");
             foreach (var (sequence, entry) in _committed)
             {
+                // Compacted entries it holds as its state, checked as it applied them.
+                if (sequence <= replica.Core.Log.BaseSequence) continue;
                 if (sequence > replica.Core.Log.LastSequence || replica.Core.Log[sequence].Epoch != entry.Epoch
                     || !replica.Core.Log[sequence].Payload.Span.SequenceEqual(entry.Payload.Span))
                     Fail($"{replica.Id} reads in epoch {replica.Core.Epoch} without committed entry {sequence} {Describe(entry)}");
@@ -313,5 +348,5 @@ internal sealed class Simulation
     private void Fail(string why) => throw new InvalidOperationException($"seed {Seed}: {why}\n{Trace}");
 
     private static string Describe(LogEntry entry) =>
-        $"({entry.Epoch}, {entry.Sequence}, {(entry.StartsEpoch ? "epoch start" : BinaryPrimitives.ReadInt32LittleEndian(entry.Payload.Span).ToString(System.Globalization.CultureInfo.InvariantCulture))})";
+        $"({entry.Epoch}, {entry.Sequence}, {(entry.Kind != EntryKind.Data ? entry.Kind.ToString() : BinaryPrimitives.ReadInt32LittleEndian(entry.Payload.Span).ToString(System.Globalization.CultureInfo.InvariantCulture))})";
 }

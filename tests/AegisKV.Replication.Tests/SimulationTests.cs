@@ -16,7 +16,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
     {
         // More on demand (build.ps1 simulate): AEGIS_SIMULATION_SEEDS thousand more seeds per case, after the usual ones.
         lastSeed += int.TryParse(Environment.GetEnvironmentVariable("AEGIS_SIMULATION_SEEDS"), out var more) ? more * 1000 : 0;
-        long committed = 0, epochs = 0, leased = 0, changes = 0;
+        long committed = 0, epochs = 0, leased = 0, changes = 0, compactions = 0, installs = 0;
         for (var seed = firstSeed; seed <= lastSeed; seed++)
         {
             var simulation = new Simulation(seed, members, writeQuorum);
@@ -26,15 +26,19 @@ public sealed class SimulationTests(ITestOutputHelper output)
             epochs += simulation.Epochs;
             leased += simulation.LeasedSteps;
             changes += simulation.MembershipChanges;
+            compactions += simulation.SnapshotsTaken;
+            installs += simulation.SnapshotsSent;
         }
 
         var runs = lastSeed - firstSeed + 1;
-        output.WriteLine($"{members} members, W={writeQuorum}: {runs} seeds, {committed} entries committed, {epochs} epochs led, {leased} steps with a read lease, {changes} membership changes");
+        output.WriteLine($"{members} members, W={writeQuorum}: {runs} seeds, {committed} entries committed, {epochs} epochs led, {leased} steps with a read lease, {changes} membership changes, {compactions} compactions, {installs} snapshots sent");
         // Safe by doing nothing is not safe: the runs must commit, and change primaries, a good deal.
         Assert.True(committed > runs * 5, $"only {committed} entries committed in {runs} runs");
         Assert.True(epochs > runs, $"only {epochs} epochs in {runs} runs");
         Assert.True(leased > runs * 10, $"only {leased} steps with a read lease in {runs} runs");
         Assert.True(changes > runs / 10, $"only {changes} membership changes in {runs} runs");
+        Assert.True(compactions > runs / 4, $"only {compactions} compactions in {runs} runs");
+        Assert.True(installs > runs / 20, $"only {installs} snapshots sent in {runs} runs");
     }
 
     // With W below a majority a primary may commit an entry that only it holds; a view change through the other
