@@ -10,5 +10,5 @@ namespace AegisKV.Storage;
 /// <param name="HighestSequenceNr">Deletion only: highest sequence number when the marker was written.</param>
 /// <param name="Entry">Event only: where the record lives.</param>
 /// <param name="Segment">Segment holding the record (null in mode off).</param>
-/// <param name="Epoch">Event only: the epoch in its record header.</param>
+/// <param name="Epoch">Event and reset only: the epoch in its record header.</param>
 internal readonly record struct IndexOp(WalRecordType Kind, string PersistenceId, long SequenceNr, long HighestSequenceNr, WalEntry Entry, Segment? Segment, long Epoch = 0);

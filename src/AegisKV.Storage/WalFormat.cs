@@ -10,8 +10,9 @@ namespace AegisKV.Storage;
 /// <para><b>Segment file</b> <c>wal/{first position:D20}.wal</c>: append-only, at most <c>segment-size</c> bytes
 /// (an atomic write larger than that gets a segment of its own). A position is a byte offset in the log as a
 /// whole: a new segment starts at the previous segment's first position plus that segment's length.</para>
-/// <para>Format 2 (written now) adds the lean event record (type 4) and reads format 1 segments as they are; a
-/// format 1 segment is never appended to, so a build that reads only format 1 refuses format 2 data by its header.</para>
+/// <para>Format 2 added the lean event record (type 4); format 3 (written now) adds the reset marker (type 5).
+/// Older segments are read as they are and never appended to, so a build that reads only older formats refuses
+/// newer data by its header.</para>
 /// <code>
 /// segment header (32 bytes)
 ///   0  magic "AEGISWAL"        8  u16 format version     10 u16 flags (0)      12 u32 header size (32)
@@ -23,7 +24,7 @@ namespace AegisKV.Storage;
 ///   | zigzag varint serializer id | u8 n, serializer manifest | u8 n, event manifest | payload (the rest)
 ///   (varint: 7 bits a byte, least significant first, high bit set on all but the last byte)
 /// body of format 1 records and of markers
-///   0  u8 type: 1 event, 2 deletion marker, 3 truncation marker
+///   0  u8 type: 1 event, 2 deletion marker, 3 truncation marker, 5 reset marker (format 3)
 ///   1  u8 flags: bit 0 = more records of the same AtomicWrite follow (a group is only valid when complete)
 ///   2  u16 reserved (0)        4  i64 sequence number    12 i64 epoch (IWalEpoch of the payload, else 0)
 ///   20 str persistence id
@@ -31,6 +32,8 @@ namespace AegisKV.Storage;
 ///               | str serializer manifest | i32 n | n payload bytes
 ///   deletion:   sequence number = deleted-to (inclusive); then i64 highest sequence number at that time
 ///   truncation: sequence number = first removed sequence number; nothing more
+///   reset:      sequence number = where the log now ends, epoch = that entry's epoch; nothing more: every
+///               record of the id goes (what it held is in a snapshot through that sequence number)
 /// </code>
 /// <para><b>Snapshot file</b> <c>snapshots/{escaped persistence id}/{sequence number:D20}-{timestamp ticks:D20}.snap</c>,
 /// written to a temporary file and renamed into place.</para>
@@ -46,7 +49,7 @@ namespace AegisKV.Storage;
 public static class WalFormat
 {
     /// <summary>Version of the segment and record layout written by this build.</summary>
-    public const ushort Version = 2;
+    public const ushort Version = 3;
 
     /// <summary>The oldest segment version this build reads.</summary>
     public const ushort OldestReadableVersion = 1;

@@ -48,6 +48,16 @@ internal sealed class WalIndex
                 if (state.Corruption is not null && op.SequenceNr <= state.CorruptAfter + 1)
                     state.Corruption = null;
                 break;
+            case WalRecordType.Reset:
+                RemoveFrom(state, 1);
+                state.EpochStarts.Clear();
+                if (op.SequenceNr > 0)
+                    state.EpochStarts.Add((op.SequenceNr, op.Epoch));
+                state.HighestSequenceNr = op.SequenceNr;
+                state.DeletedTo = op.SequenceNr;
+                state.LastDeletionSegment = op.Segment;
+                state.Corruption = null; // nothing of what was lost is wanted any more
+                break;
         }
         state.LastRecordSegment = op.Segment;
     }

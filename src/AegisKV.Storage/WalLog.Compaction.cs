@@ -9,12 +9,13 @@ internal sealed partial class WalLog
     /// Deletes the oldest segments whose every record is deleted or truncated. Only a prefix goes: markers
     /// always follow the records they cover, so no surviving marker can refer to a removed record. Ids whose
     /// newest record or deleted-to mark would vanish get a fresh deletion marker first, which keeps the highest
-    /// sequence number from going backwards.
+    /// sequence number from going backwards (a reset marker for an id with no record left, which also keeps the
+    /// epoch of the entry its log ends at).
     /// </summary>
     private void Compact()
     {
         var count = 0;
-        var checkpoints = new List<(string PersistenceId, long DeletedTo, long Highest)>();
+        var checkpoints = new List<(string PersistenceId, long DeletedTo, long Highest, long? Epoch)>();
         lock (_index.Gate)
         {
             // A segment with damage in it stays: it is the evidence until an operator repairs the WAL.
@@ -29,15 +30,21 @@ internal sealed partial class WalLog
                     continue; // nothing worth remembering
                 var lastGoes = state.LastRecordSegment is { } last && last.FirstPosition < boundary;
                 var markGoes = state.DeletedTo > 0 && state.LastDeletionSegment is { } mark && mark.FirstPosition < boundary;
+                // An id with no record left keeps the epoch its log ends at (a follower appends after it) with a reset.
                 if (lastGoes || markGoes)
-                    checkpoints.Add((persistenceId, state.DeletedTo, state.HighestSequenceNr));
+                    checkpoints.Add((persistenceId, state.DeletedTo, state.HighestSequenceNr,
+                        state.Entries.Count == 0 && state.DeletedTo == state.HighestSequenceNr ? state.EpochAt(state.HighestSequenceNr) : null));
             }
         }
 
-        foreach (var (persistenceId, deletedTo, highest) in checkpoints)
+        foreach (var (persistenceId, deletedTo, highest, epoch) in checkpoints)
         {
-            AppendMarker(WalRecordCodec.EncodeDeletion(persistenceId, deletedTo, highest),
-                new IndexOp(WalRecordType.Deletion, persistenceId, deletedTo, highest, default, null));
+            if (epoch is { } known)
+                AppendMarker(WalRecordCodec.EncodeReset(persistenceId, highest, known),
+                    new IndexOp(WalRecordType.Reset, persistenceId, highest, highest, default, null, known));
+            else
+                AppendMarker(WalRecordCodec.EncodeDeletion(persistenceId, deletedTo, highest),
+                    new IndexOp(WalRecordType.Deletion, persistenceId, deletedTo, highest, default, null));
         }
         FlushPending();
         if (_unsynced)

@@ -10,7 +10,12 @@ internal sealed partial class WalLog
     private bool PlanMarker(MarkerCommand marker)
     {
         var (highest, deletedTo) = CurrentState(marker.PersistenceId);
-        if (marker.Kind == WalRecordType.Deletion)
+        if (marker.Kind == WalRecordType.Reset)
+        {
+            AppendMarker(WalRecordCodec.EncodeReset(marker.PersistenceId, marker.SequenceNr, marker.Epoch),
+                new IndexOp(WalRecordType.Reset, marker.PersistenceId, marker.SequenceNr, marker.SequenceNr, default, null, marker.Epoch));
+        }
+        else if (marker.Kind == WalRecordType.Deletion)
         {
             // Never beyond the highest: deleting "to MaxValue" must not hide events written later.
             var to = Math.Min(marker.SequenceNr, highest);
@@ -64,6 +69,10 @@ internal sealed partial class WalLog
                 case WalRecordType.Truncation:
                     highest = Math.Min(highest, op.SequenceNr - 1);
                     deletedTo = Math.Min(deletedTo, op.SequenceNr - 1);
+                    break;
+                case WalRecordType.Reset:
+                    highest = op.SequenceNr;
+                    deletedTo = op.SequenceNr;
                     break;
             }
         }

@@ -262,6 +262,10 @@ internal sealed partial class WalLog
                     if (state.SuspectFirstSequenceNr >= view.SequenceNr)
                         state.SuspectFirstSequenceNr = 0;
                     break;
+                case WalRecordType.Reset:
+                    WalIndex.Apply(state, new IndexOp(WalRecordType.Reset, persistenceId, view.SequenceNr, view.SequenceNr, default, _segment, view.Epoch));
+                    state.SuspectFirstSequenceNr = 0;
+                    break;
             }
             state.SeenCorruptRegions = wal._corruptRegions;
         }

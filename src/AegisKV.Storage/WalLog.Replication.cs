@@ -46,6 +46,24 @@ internal sealed partial class WalLog
         return command.Task;
     }
 
+    /// <summary>
+    /// Makes the log of <paramref name="persistenceId"/> end at (<paramref name="sequenceNr"/>, <paramref name="epoch"/>)
+    /// with no record, in one marker: what a follower writes once a snapshot through that entry is durable.
+    /// </summary>
+    public Task Reset(string persistenceId, long sequenceNr, long epoch)
+    {
+        var command = new MarkerCommand(WalRecordType.Reset, persistenceId, sequenceNr) { Epoch = epoch };
+        Enqueue(command);
+        return command.Task;
+    }
+
+    /// <summary>The sequence number records of the id are deleted through: the log starts after it.</summary>
+    public long DeletedTo(string persistenceId)
+    {
+        lock (_index.Gate)
+            return _index.Find(persistenceId)?.DeletedTo ?? 0;
+    }
+
     /// <summary>The epoch of the record at <paramref name="sequenceNr"/> as written so far: 0 for 0, null when unknown.</summary>
     public long? EpochAt(string persistenceId, long sequenceNr)
     {
@@ -112,6 +130,11 @@ internal sealed partial class WalLog
         {
             if (!string.Equals(op.PersistenceId, persistenceId, StringComparison.Ordinal) || op.SequenceNr > sequenceNr) continue;
             if (op.Kind == WalRecordType.Event)
+            {
+                planned = op.SequenceNr == sequenceNr ? op.Epoch : null;
+                fromIndex = false;
+            }
+            else if (op.Kind == WalRecordType.Reset)
             {
                 planned = op.SequenceNr == sequenceNr ? op.Epoch : null;
                 fromIndex = false;

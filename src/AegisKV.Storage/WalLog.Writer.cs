@@ -136,7 +136,7 @@ internal sealed partial class WalLog
                         break;
                     case MarkerCommand marker:
                         compact |= PlanMarker(marker);
-                        truncated |= marker.Kind == WalRecordType.Truncation;
+                        truncated |= marker.Kind is WalRecordType.Truncation or WalRecordType.Reset;
                         break;
                     case CompactCommand:
                         compact = true;

@@ -111,6 +111,19 @@ internal static class WalRecordCodec
         return record;
     }
 
+    /// <summary>Encodes a reset marker: the id's log ends at (<paramref name="sequenceNr"/>, <paramref name="epoch"/>) and holds no record.</summary>
+    public static byte[] EncodeReset(string persistenceId, long sequenceNr, long epoch)
+    {
+        var pidLength = StringLength(persistenceId, nameof(persistenceId));
+        var bodyLength = FixedPrefix + 2 + pidLength;
+        var record = new byte[WalFormat.RecordOverhead + bodyLength];
+        var writer = new SpanWriter(record.AsSpan(8, bodyLength));
+        writer.WritePrefix(WalRecordType.Reset, 0, sequenceNr, epoch);
+        writer.WriteString(persistenceId, pidLength);
+        Frame(record, bodyLength);
+        return record;
+    }
+
     /// <summary>Validates the record starting at <paramref name="offset"/>; on success returns its total length.</summary>
     public static RecordCheck Check(ReadOnlySpan<byte> data, int offset, out int totalLength)
     {
@@ -227,6 +240,7 @@ internal static class WalRecordCodec
                 view = new WalRecordView { Type = type, Flags = flags, SequenceNr = sequenceNr, Epoch = epoch, PersistenceIdUtf8 = pid, HighestSequenceNr = highest };
                 return true;
             case WalRecordType.Truncation:
+            case WalRecordType.Reset:
                 if (!reader.AtEnd || flags != 0)
                     return false;
                 view = new WalRecordView { Type = type, Flags = flags, SequenceNr = sequenceNr, Epoch = epoch, PersistenceIdUtf8 = pid };

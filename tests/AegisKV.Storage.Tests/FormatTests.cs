@@ -2,11 +2,11 @@ namespace AegisKV.Storage.Tests;
 
 public sealed class FormatTests
 {
-    // Pinned bytes of format version 2. If one of these fails, the on-disk format changed: that must be a
+    // Pinned bytes of format version 3. If one of these fails, the on-disk format changed: that must be a
     // deliberate decision with a new WalFormat.Version and a plan for existing data, not a side effect.
-    //   magic "AEGISWAL" | version 2 | flags 0 | header size 32 | first position 0x0102030405 | reserved | CRC-32C
+    //   magic "AEGISWAL" | version 3 | flags 0 | header size 32 | first position 0x0102030405 | reserved | CRC-32C
     private const string GoldenSegmentHeader =
-        "414547495357414C" + "0200" + "0000" + "20000000" + "0504030201000000" + "00000000" + "C9CE968B";
+        "414547495357414C" + "0300" + "0000" + "20000000" + "0504030201000000" + "00000000" + "7439D5BC";
 
     //   length 19 | CRC-32C | type 4 | flags 0 | seq 7 | epoch 3 | 5 "pid-1" | serializer 1 (zigzag 2) | 1 "m" | 0 ""
     //   | "hello" | length 19
@@ -109,7 +109,7 @@ public sealed class FormatTests
     [Fact]
     public void The_format_versions_are_pinned()
     {
-        Assert.Equal(2, WalFormat.Version);
+        Assert.Equal(3, WalFormat.Version);
         Assert.Equal(1, WalFormat.OldestReadableVersion);
         Assert.Equal(1, WalFormat.SnapshotVersion);
         Assert.Equal("00000000000000004096.wal", WalFormat.SegmentFileName(4096));

@@ -132,4 +132,56 @@ public sealed class ReplicaLogTests : IDisposable
         Assert.Equal(1500, read.Count);
         Assert.True(read[^1].EndsAtomicWrite);
     }
+
+    [Fact]
+    public async Task A_reset_should_leave_the_log_ending_at_its_entry_with_no_record_and_appends_following_on()
+    {
+        using var primary = Open("primary");
+        await WriteAsync(primary, 1, 11, epoch: 4);
+        var shipped = new WalReplicaLog(primary).Read("p", 11);
+        using (var wal = Open("follower"))
+        {
+            await WriteAsync(wal, 1, 3, epoch: 1);
+            await WriteAsync(wal, 4, 12, epoch: 2);
+            var log = new WalReplicaLog(wal);
+            await log.Reset("p", 10, epoch: 4);
+            Assert.Empty(Events(wal));
+            Assert.Equal((10L, 10L, 4L), (wal.HighestSequenceNr("p"), log.DeletedTo("p"), log.EpochAt("p", 10)!.Value));
+            Assert.Null(log.EpochAt("p", 5));
+            await log.Append("p", 10, 4, shipped);
+        }
+
+        using var reopened = Open("follower");
+        Assert.Equal(["e4:11"], Events(reopened));
+        Assert.Equal((11L, 4L, 4L), (reopened.HighestSequenceNr("p"), reopened.EpochAt("p", 10)!.Value, reopened.EpochAt("p", 11)!.Value));
+        Assert.Null(reopened.EpochAt("p", 9));
+    }
+
+    [Fact]
+    public async Task Compaction_should_keep_where_a_reset_log_ends_and_its_epoch()
+    {
+        using (var wal = Open("follower"))
+        {
+            await WriteAsync(wal, 1, 3, epoch: 1);
+            await new WalReplicaLog(wal).Reset("p", 10, epoch: 4);
+            // Enough of another id to fill segments, then deleted: the segments holding the reset go.
+            var payload = new byte[2048];
+            for (var sequenceNr = 1; sequenceNr <= 100; sequenceNr++)
+            {
+                var command = new WriteCommand(4096);
+                var length = WalRecordCodec.WriteEvent(command.Buffer, "q", sequenceNr, 0, false, "", 1, "", payload);
+                command.AddRecord(new EncodedRecord("q", sequenceNr, 0, length, true));
+                Assert.Null(await wal.Write(command));
+            }
+
+            var before = Directory.GetFiles(Path.Combine(_root, "follower"), "*.wal", SearchOption.AllDirectories).Length;
+            await wal.Delete("q", long.MaxValue);
+            await wal.Barrier();
+            Assert.True(Directory.GetFiles(Path.Combine(_root, "follower"), "*.wal", SearchOption.AllDirectories).Length < before, "no segment was compacted");
+        }
+
+        using var reopened = Open("follower");
+        Assert.Equal((10L, 4L), (reopened.HighestSequenceNr("p"), reopened.EpochAt("p", 10)!.Value));
+        Assert.Empty(Events(reopened));
+    }
 }

@@ -33,6 +33,16 @@ public sealed class WalReplicaLog
     public Task Append(string persistenceId, long previousSequenceNr, long previousEpoch, IReadOnlyList<ReplicatedRecord> records) =>
         _wal.AppendReplicated(persistenceId, previousSequenceNr, previousEpoch, records);
 
+    /// <summary>
+    /// Makes the log of <paramref name="persistenceId"/> end at (<paramref name="sequenceNr"/>, <paramref name="epoch"/>)
+    /// with no record, atomically: every earlier record is deleted and every later one cut. A follower writes it once
+    /// the snapshot through that entry it received is durable; appends then follow on from there.
+    /// </summary>
+    public Task Reset(string persistenceId, long sequenceNr, long epoch) => _wal.Reset(persistenceId, sequenceNr, epoch);
+
+    /// <summary>The sequence number the id's records are deleted through (compacted behind a snapshot); 0 when none are.</summary>
+    public long DeletedTo(string persistenceId) => _wal.DeletedTo(persistenceId);
+
     /// <summary>Removes the records from <paramref name="fromSequenceNr"/> on if the one before has <paramref name="expectedEpochBefore"/>.</summary>
     /// <exception cref="ReplicaLogMismatchException">It has another epoch, or is not there.</exception>
     public Task Truncate(string persistenceId, long fromSequenceNr, long expectedEpochBefore) =>
