@@ -36,6 +36,9 @@ internal sealed class WalIndex
                 break;
             case WalRecordType.Deletion:
                 RemoveUpTo(state, op.SequenceNr);
+                // Where the log now starts keeps its epoch once the records before it are gone for good.
+                if (op.Epoch != 0 && op.SequenceNr > 0 && (state.EpochStarts.Count == 0 || state.EpochStarts[0].FirstSequenceNr > op.SequenceNr))
+                    state.EpochStarts.Insert(0, (op.SequenceNr, op.Epoch));
                 state.DeletedTo = Math.Max(state.DeletedTo, op.SequenceNr);
                 state.HighestSequenceNr = Math.Max(state.HighestSequenceNr, op.HighestSequenceNr);
                 state.LastDeletionSegment = op.Segment;

@@ -15,7 +15,7 @@ internal sealed partial class WalLog
     private void Compact()
     {
         var count = 0;
-        var checkpoints = new List<(string PersistenceId, long DeletedTo, long Highest, long? Epoch)>();
+        var checkpoints = new List<(string PersistenceId, long DeletedTo, long Highest, long? Epoch, long DeletedToEpoch)>();
         lock (_index.Gate)
         {
             // A segment with damage in it stays: it is the evidence until an operator repairs the WAL.
@@ -33,18 +33,19 @@ internal sealed partial class WalLog
                 // An id with no record left keeps the epoch its log ends at (a follower appends after it) with a reset.
                 if (lastGoes || markGoes)
                     checkpoints.Add((persistenceId, state.DeletedTo, state.HighestSequenceNr,
-                        state.Entries.Count == 0 && state.DeletedTo == state.HighestSequenceNr ? state.EpochAt(state.HighestSequenceNr) : null));
+                        state.Entries.Count == 0 && state.DeletedTo == state.HighestSequenceNr ? state.EpochAt(state.HighestSequenceNr) : null,
+                        state.EpochAt(state.DeletedTo) ?? 0));
             }
         }
 
-        foreach (var (persistenceId, deletedTo, highest, epoch) in checkpoints)
+        foreach (var (persistenceId, deletedTo, highest, epoch, deletedToEpoch) in checkpoints)
         {
             if (epoch is { } known)
                 AppendMarker(WalRecordCodec.EncodeReset(persistenceId, highest, known),
                     new IndexOp(WalRecordType.Reset, persistenceId, highest, highest, default, null, known));
             else
-                AppendMarker(WalRecordCodec.EncodeDeletion(persistenceId, deletedTo, highest),
-                    new IndexOp(WalRecordType.Deletion, persistenceId, deletedTo, highest, default, null));
+                AppendMarker(WalRecordCodec.EncodeDeletion(persistenceId, deletedTo, highest, deletedToEpoch),
+                    new IndexOp(WalRecordType.Deletion, persistenceId, deletedTo, highest, default, null, deletedToEpoch));
         }
         FlushPending();
         if (_unsynced)

@@ -21,8 +21,9 @@ internal sealed partial class WalLog
             var to = Math.Min(marker.SequenceNr, highest);
             if (to <= deletedTo)
                 return false;
-            AppendMarker(WalRecordCodec.EncodeDeletion(marker.PersistenceId, to, highest),
-                new IndexOp(WalRecordType.Deletion, marker.PersistenceId, to, highest, default, null));
+            var epoch = EpochPlannedAt(marker.PersistenceId, to) ?? 0;
+            AppendMarker(WalRecordCodec.EncodeDeletion(marker.PersistenceId, to, highest, epoch),
+                new IndexOp(WalRecordType.Deletion, marker.PersistenceId, to, highest, default, null, epoch));
         }
         else
         {

@@ -255,7 +255,7 @@ internal sealed partial class WalLog
                         new WalEntry(sequenceNr, _segment, offset, record.Length, null), _segment, view.Epoch));
                     break;
                 case WalRecordType.Deletion:
-                    WalIndex.Apply(state, new IndexOp(WalRecordType.Deletion, persistenceId, view.SequenceNr, view.HighestSequenceNr, default, _segment));
+                    WalIndex.Apply(state, new IndexOp(WalRecordType.Deletion, persistenceId, view.SequenceNr, view.HighestSequenceNr, default, _segment, view.Epoch));
                     break;
                 case WalRecordType.Truncation:
                     WalIndex.Apply(state, new IndexOp(WalRecordType.Truncation, persistenceId, view.SequenceNr, 0, default, _segment));

@@ -84,14 +84,17 @@ internal static class WalRecordCodec
         return 1 + Encoding.UTF8.GetBytes(value, destination.Slice(1, byteCount));
     }
 
-    /// <summary>Encodes a deletion marker: records of the id up to <paramref name="deletedTo"/> are gone.</summary>
-    public static byte[] EncodeDeletion(string persistenceId, long deletedTo, long highestSequenceNr)
+    /// <summary>
+    /// Encodes a deletion marker: records of the id up to <paramref name="deletedTo"/> are gone; <paramref name="epoch"/>
+    /// is the epoch of the record at <paramref name="deletedTo"/> (0 when unknown), kept for a log that follows on there.
+    /// </summary>
+    public static byte[] EncodeDeletion(string persistenceId, long deletedTo, long highestSequenceNr, long epoch = 0)
     {
         var pidLength = StringLength(persistenceId, nameof(persistenceId));
         var bodyLength = FixedPrefix + 2 + pidLength + 8;
         var record = new byte[WalFormat.RecordOverhead + bodyLength];
         var writer = new SpanWriter(record.AsSpan(8, bodyLength));
-        writer.WritePrefix(WalRecordType.Deletion, 0, deletedTo, 0);
+        writer.WritePrefix(WalRecordType.Deletion, 0, deletedTo, epoch);
         writer.WriteString(persistenceId, pidLength);
         writer.WriteInt64(highestSequenceNr);
         Frame(record, bodyLength);

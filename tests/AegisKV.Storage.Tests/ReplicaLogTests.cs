@@ -165,23 +165,56 @@ public sealed class ReplicaLogTests : IDisposable
             await WriteAsync(wal, 1, 3, epoch: 1);
             await new WalReplicaLog(wal).Reset("p", 10, epoch: 4);
             // Enough of another id to fill segments, then deleted: the segments holding the reset go.
-            var payload = new byte[2048];
-            for (var sequenceNr = 1; sequenceNr <= 100; sequenceNr++)
-            {
-                var command = new WriteCommand(4096);
-                var length = WalRecordCodec.WriteEvent(command.Buffer, "q", sequenceNr, 0, false, "", 1, "", payload);
-                command.AddRecord(new EncodedRecord("q", sequenceNr, 0, length, true));
-                Assert.Null(await wal.Write(command));
-            }
-
-            var before = Directory.GetFiles(Path.Combine(_root, "follower"), "*.wal", SearchOption.AllDirectories).Length;
-            await wal.Delete("q", long.MaxValue);
-            await wal.Barrier();
-            Assert.True(Directory.GetFiles(Path.Combine(_root, "follower"), "*.wal", SearchOption.AllDirectories).Length < before, "no segment was compacted");
+            await FillAndDropAnotherIdAsync(wal);
         }
 
         using var reopened = Open("follower");
         Assert.Equal((10L, 4L), (reopened.HighestSequenceNr("p"), reopened.EpochAt("p", 10)!.Value));
         Assert.Empty(Events(reopened));
+    }
+
+    [Fact]
+    public async Task The_epoch_where_a_compacted_log_starts_should_survive_its_records()
+    {
+        using (var wal = Open("primary"))
+        {
+            await WriteAsync(wal, 1, 5, epoch: 2);
+            await FillAnotherIdAsync(wal);
+            // In a later segment than the records deleted: the segment holding those goes.
+            await WriteAsync(wal, 6, 6, epoch: 3);
+            await wal.Delete("p", 5);
+            await DropAnotherIdAsync(wal);
+        }
+
+        using var reopened = Open("primary");
+        Assert.Equal((2L, 3L), (reopened.EpochAt("p", 5)!.Value, reopened.EpochAt("p", 6)!.Value));
+        Assert.Null(reopened.EpochAt("p", 4));
+    }
+
+    // Fills segments with another id and deletes it: every segment before the active one is compacted away.
+    private async Task FillAndDropAnotherIdAsync(WalLog wal)
+    {
+        await FillAnotherIdAsync(wal);
+        await DropAnotherIdAsync(wal);
+    }
+
+    private static async Task FillAnotherIdAsync(WalLog wal)
+    {
+        var payload = new byte[2048];
+        for (var sequenceNr = 1; sequenceNr <= 100; sequenceNr++)
+        {
+            var command = new WriteCommand(4096);
+            var length = WalRecordCodec.WriteEvent(command.Buffer, "q", sequenceNr, 0, false, "", 1, "", payload);
+            command.AddRecord(new EncodedRecord("q", sequenceNr, 0, length, true));
+            Assert.Null(await wal.Write(command));
+        }
+    }
+
+    private async Task DropAnotherIdAsync(WalLog wal)
+    {
+        var files = Directory.GetFiles(_root, "*.wal", SearchOption.AllDirectories).Length;
+        await wal.Delete("q", long.MaxValue);
+        await wal.Barrier();
+        Assert.True(Directory.GetFiles(_root, "*.wal", SearchOption.AllDirectories).Length < files, "no segment was compacted");
     }
 }

@@ -12,6 +12,28 @@ public sealed class WalReplicaLog
 
     internal WalReplicaLog(WalLog wal) => _wal = wal;
 
+    /// <summary>
+    /// The body of an event record as the journal writes it (one whole atomic write), for a replica that writes its
+    /// log with <see cref="Append"/>: the journal replays it as it replays its own.
+    /// </summary>
+    public static byte[] EncodeEvent(string persistenceId, long sequenceNr, long epoch, int serializerId, string serializerManifest, ReadOnlySpan<byte> payload)
+    {
+        using var buffer = new PooledBuffer(payload.Length + 64);
+        var length = WalRecordCodec.WriteEvent(buffer, persistenceId, sequenceNr, epoch, false, string.Empty, serializerId, serializerManifest, payload);
+        // Framed as length | CRC | body | length.
+        return buffer.Array.AsSpan(8, length - WalFormat.RecordOverhead).ToArray();
+    }
+
+    /// <summary>The event in a record body (from <see cref="Read"/> or <see cref="EncodeEvent"/>); false when it is not one.</summary>
+    public static bool TryDecodeEvent(ReadOnlySpan<byte> body, out ReplicatedEvent decoded)
+    {
+        decoded = default;
+        if (!WalRecordCodec.TryParseBody(body, out var view) || view.Type != WalRecordType.Event) return false;
+        decoded = new ReplicatedEvent(view.SequenceNr, view.Epoch, view.SerializerId, System.Text.Encoding.UTF8.GetString(view.SerializerManifestUtf8),
+            view.Payload.ToArray());
+        return true;
+    }
+
     /// <summary>The highest sequence number written for <paramref name="persistenceId"/>.</summary>
     public long HighestSequenceNr(string persistenceId) => _wal.HighestSequenceNr(persistenceId);
 
@@ -59,3 +81,11 @@ public sealed record GetReplicaLog
     {
     }
 }
+
+/// <summary>An event record's contents, as <see cref="WalReplicaLog.TryDecodeEvent"/> reads them.</summary>
+/// <param name="SequenceNr">Its sequence number.</param>
+/// <param name="Epoch">The epoch in its header.</param>
+/// <param name="SerializerId">The serializer of its payload.</param>
+/// <param name="SerializerManifest">That serializer's manifest.</param>
+/// <param name="Payload">The serialized event.</param>
+public readonly record struct ReplicatedEvent(long SequenceNr, long Epoch, int SerializerId, string SerializerManifest, byte[] Payload);
