@@ -13,9 +13,22 @@ public static class ClusterRoles
     private const string NodeIdPrefix = "node-id.";
     private const string ShardsPrefix = "shards.";
     private const string ClientPrefix = "resp.";
+    private const string StorePrefix = "store-id.";
 
     /// <summary>The role that carries a node id.</summary>
     public static string NodeId(string nodeId) => NodeIdPrefix + nodeId;
+
+    /// <summary>The role that carries the store id of a node's data directory (a replica-group member is a node id plus this).</summary>
+    public static string StoreId(string storeId) => StorePrefix + storeId;
+
+    /// <summary>A member's store id, or null when it has none.</summary>
+    public static string? StoreIdOf(Member member)
+    {
+        foreach (var role in member.Roles)
+            if (role.StartsWith(StorePrefix, StringComparison.Ordinal))
+                return role[StorePrefix.Length..];
+        return null;
+    }
 
     /// <summary>The role that carries a shard count.</summary>
     public static string Shards(int count) => ShardsPrefix + count.ToString(CultureInfo.InvariantCulture);

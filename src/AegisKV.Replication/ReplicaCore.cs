@@ -51,7 +51,8 @@ public sealed partial class ReplicaCore
         // What a snapshot holds is committed.
         _commit = log.BaseSequence;
         _now = nowMs;
-        _grantedUntil = nowMs + options.LeaseMs;
+        // A member that never promised an epoch never accepted an append, so it granted no lease.
+        _grantedUntil = promised == Epoch.None ? long.MinValue : nowMs + options.LeaseMs;
     }
 
     /// <summary>This member's id.</summary>

@@ -110,9 +110,9 @@ public sealed class ReplicaCoreTests
     [Fact]
     public void A_member_restarted_should_honour_a_lease_it_may_have_granted_before()
     {
-        var (a, b, _) = ServingGroup(0);
-        // c crashed and restarts at 200: it may have granted a a lease until 1200.
-        var restarted = new ReplicaCore("c", Options, Group, new ReplicaLog(), Epoch.None, 200);
+        var (a, b, c) = ServingGroup(0);
+        // c crashed and restarts at 200 with what it promised: it may have granted a a lease until 1200.
+        var restarted = new ReplicaCore("c", Options, Group, new ReplicaLog(c.Log.After(0)), c.Promised, 200);
         b.StartViewChange(1100);
         Exchange(1100, b, restarted);
         Assert.False(b.IsServing, "the restarted member promised at once");
@@ -121,6 +121,15 @@ public sealed class ReplicaCoreTests
         Exchange(1300, b, restarted);
         Assert.True(b.IsServing);
         _ = a;
+    }
+
+    [Fact]
+    public void A_member_that_never_promised_should_not_wait_for_a_lease_it_cannot_have_granted()
+    {
+        var (a, b) = (New("a", 0), New("b", 0));
+        a.StartViewChange(1);
+        Exchange(1, a, b);
+        Assert.True(a.IsServing, "a fresh group waited out leases nobody granted");
     }
 
     [Fact]

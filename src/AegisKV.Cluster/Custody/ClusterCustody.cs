@@ -61,6 +61,16 @@ public sealed class ClusterCustody : IShardCustody
     }
 
     /// <summary>
+    /// The replica group the cluster records for <paramref name="shardId"/> (its members joined by commas), recording
+    /// <paramref name="proposed"/> when there is none; null when no majority answered.
+    /// </summary>
+    public async Task<string?> RecordGroupAsync(int shardId, string proposed)
+    {
+        var result = await WriteAsync(shardId, current => current ?? proposed).ConfigureAwait(false);
+        return result.Written ? result.Value : null;
+    }
+
+    /// <summary>
     /// Writes shard <paramref name="shardId"/>'s entry again, unchanged, through the current members; true once a
     /// majority has it (or it has no value). Done for every shard before a member is added, so that a majority of
     /// the larger membership still meets every value written before.

@@ -27,8 +27,15 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
     public Task<IActorRef> AllocateShard(IActorRef requester, string shardId, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations)
     {
         var regions = Regions(currentShardAllocations);
-        if (holderOf?.Invoke(shardId) is { } holder && regions.FirstOrDefault(r => r.Eligible && r.NodeId == holder) is { } holding)
-            return Task.FromResult(holding.Region);
+        if (holderOf?.Invoke(shardId) is { } holder)
+        {
+            // A replicated shard's record is its group: it runs where its first-ranked member that is up is.
+            var holding = holder.Contains(',')
+                ? Rendezvous.Top(shardId, regions.Where(r => r.Eligible && IsMember(holder, r.NodeId)), r => r.NodeId)
+                : regions.FirstOrDefault(r => r.Eligible && r.NodeId == holder);
+            if (holding is not null) return Task.FromResult(holding.Region);
+        }
+
         // A view that does not yet know the members (just after a join): rank what is known rather than wait.
         var best = Rendezvous.Top(shardId, regions.Where(r => r.Eligible), r => r.NodeId)
                    ?? Rendezvous.Top(shardId, regions, r => r.NodeId);
@@ -47,6 +54,13 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
             eligible, r => r.NodeId, rebalanceInProgress.ToHashSet(), limit, holderOf);
         if (moves.Count > 0) metrics?.Rebalances.Add(moves.Count);
         return Task.FromResult<IImmutableSet<string>>(moves.ToImmutableHashSet());
+    }
+
+    private static bool IsMember(string group, string nodeId)
+    {
+        foreach (var member in group.Split(','))
+            if (Replication.ClusterReplicaNetwork.NodeIdOf(member) == nodeId) return true;
+        return false;
     }
 
     private static bool IsSettled(ClusterEvent.CurrentClusterState state)

@@ -40,6 +40,8 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
     internal const string HashFieldsDeletedManifest = "HD";
     internal const string HashFieldsExpirySetManifest = "HX";
     internal const string EntryRestoredManifest = "ER";
+    internal const string ShardEventsManifest = "EB";
+    internal const string GroupConfiguredManifest = "GC";
 
     // Never change these: they are written in snapshots and replies.
     private const byte SimpleTag = 1, ErrorTag = 2, IntegerTag = 3, BulkTag = 4, NilBulkTag = 5, ArrayTag = 6, NilArrayTag = 7, MapTag = 8, PairsTag = 9;
@@ -66,6 +68,8 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
         HashFieldsDeleted => HashFieldsDeletedManifest,
         HashFieldsExpirySet => HashFieldsExpirySetManifest,
         EntryRestored => EntryRestoredManifest,
+        ShardEvents => ShardEventsManifest,
+        GroupConfigured => GroupConfiguredManifest,
         RecoverShard => RecoverShardManifest,
         ShardRecovered => ShardRecoveredManifest,
         StopShard => StopShardManifest,
@@ -122,6 +126,22 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
                 break;
             case EpochStarted started:
                 w.Int64(started.Epoch);
+                break;
+            case ShardEvents batch:
+                w.Int64(batch.Epoch);
+                w.VarUInt((ulong)batch.Events.Length);
+                foreach (var inner in batch.Events)
+                {
+                    w.Bytes(System.Text.Encoding.ASCII.GetBytes(Manifest(inner)));
+                    w.Bytes(ToBinary(inner));
+                }
+
+                break;
+            case GroupConfigured configured:
+                w.Int64(configured.Epoch);
+                w.Byte(configured.StartsEpoch ? (byte)1 : (byte)0);
+                w.VarUInt((ulong)configured.Members.Length);
+                foreach (var member in configured.Members) w.Bytes(System.Text.Encoding.UTF8.GetBytes(member));
                 break;
             case ShardSnapshot snapshot:
                 WriteSnapshot(w, snapshot);
@@ -194,6 +214,8 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
             ExpirySetManifest => new ExpirySet(r.Int64(), r.Bytes(), r.Int64()),
             ShardClearedManifest => new ShardCleared(r.Int64()),
             EpochStartedManifest => new EpochStarted(r.Int64()),
+            ShardEventsManifest => ReadShardEvents(ref r),
+            GroupConfiguredManifest => new GroupConfigured(r.Int64(), r.Byte() != 0, ReadStrings(ref r)),
             SnapshotManifest => ReadSnapshot(ref r, typed: true),
             StringSnapshotManifest => ReadSnapshot(ref r, typed: false),
             HashFieldsSetManifest => new HashFieldsSet(r.Int64(), r.Bytes(), ReadByteArrays(ref r), r.Byte() != 0),
@@ -228,6 +250,26 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
         var items = new Reply[r.Count()];
         for (var i = 0; i < items.Length; i++) items[i] = ReadReply(ref r);
         return items;
+    }
+
+    private ShardEvents ReadShardEvents(ref WireReader r)
+    {
+        var epoch = r.Int64();
+        var events = new IShardEvent[r.Count()];
+        for (var i = 0; i < events.Length; i++)
+        {
+            var manifest = System.Text.Encoding.ASCII.GetString(r.Bytes());
+            events[i] = (IShardEvent)FromBinary(r.Bytes(), manifest);
+        }
+
+        return new ShardEvents(epoch, events);
+    }
+
+    private static string[] ReadStrings(ref WireReader r)
+    {
+        var strings = new string[r.Count()];
+        for (var i = 0; i < strings.Length; i++) strings[i] = System.Text.Encoding.UTF8.GetString(r.Bytes());
+        return strings;
     }
 
     private static byte[][] ReadByteArrays(ref WireReader r)

@@ -44,3 +44,13 @@ internal sealed class TransactionReply(IActorRef sender, long requestId, Reply[]
         sender.Tell(new ShardBatchReply(requestId, failed));
     }
 }
+
+/// <summary>Where the outcome of a write nobody asked for (an eviction) goes: nowhere.</summary>
+internal sealed class NoReply : IReplyTarget
+{
+    public static readonly NoReply Instance = new();
+
+    public void Complete(int index, Reply reply)
+    {
+    }
+}

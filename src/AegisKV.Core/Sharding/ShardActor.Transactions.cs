@@ -15,6 +15,13 @@ public sealed partial class ShardActor
     {
         var commands = transaction.Commands;
         var replies = new Reply[commands.Length];
+        if (_shell is not null && Unready() is { } refusal)
+        {
+            Array.Fill(replies, refusal);
+            Sender.Tell(new ShardBatchReply(transaction.RequestId, replies));
+            return;
+        }
+
         var first = 0;
         // WATCH: a leading EXEC carries the watched keys with the versions the client saw; if any
         // changed since, nothing runs and EXEC answers a nil array.
@@ -45,6 +52,12 @@ public sealed partial class ShardActor
         }
 
         var target = new TransactionReply(Sender, transaction.RequestId, replies);
+        if (_shell is not null)
+        {
+            Replicate(events, target, 0, TransactionReply.Committed, waits);
+            return;
+        }
+
         if (events.Count == 0)
         {
             // Only reads: they wait for the writes in flight that they saw, as single reads do.

@@ -92,6 +92,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
                 _metrics?.RecoverySeconds.Record(_recovery.Elapsed.TotalSeconds);
                 _log.Debug("Shard {0} recovered {1} keys in {2} ms", _shardId, _state.Count, _recovery.ElapsedMilliseconds);
                 if (_peers is null) StartServing(0);
+                else if (IsReplicated) BeginReplicated();
                 else Claim();
                 break;
         }
@@ -100,6 +101,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     /// <inheritdoc />
     protected override void OnCommand(object message)
     {
+        if (IsReplicated && HandleReplication(message)) return;
         if (_mode != ShardMode.Serving && HandleUnlessServing(message)) return;
         switch (message)
         {
@@ -159,6 +161,9 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
             case DeleteSnapshotsSuccess:
             case DeleteSnapshotsFailure:
                 break;
+            case StopShard when IsReplicated:
+                StandDownReplicated();
+                break;
             case StopShard:
                 StartHandoff(message);
                 break;
@@ -172,6 +177,12 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     {
         _events.Clear();
         if (_state.EvictWhileOver(NowMs(), _settings.ExpirySweepLimit, _events) == 0) return;
+        if (_shell is not null)
+        {
+            Replicate(_events, NoReply.Instance, 0, Reply.Ok, waits: false);
+            return;
+        }
+
         foreach (var e in _events) MarkPending(e);
         _unconfirmed.Enqueue(new UnconfirmedWrite(_events.Count, _state.TakeUndo()));
         _assignedSequenceNr += _events.Count;
@@ -269,6 +280,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     {
         _localShards?.Leaving(_shardId, Self);
         _localShards?.WaitingForCluster(_shardId, null);
+        LeaveReplicated();
         _state.Release();
         EndSnapshot();
         base.PostStop();
@@ -277,8 +289,20 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     private void Handle(CommandId command, byte[][] arguments, IReplyTarget target, int index)
     {
         var spec = CommandTable.Get(command);
+        if (_shell is not null && Unready() is { } refusal)
+        {
+            target.Complete(index, refusal);
+            return;
+        }
+
         _events.Clear();
         var reply = _state.Execute(command, arguments, NowMs(), _events);
+        if (_shell is not null)
+        {
+            Replicate(_events, target, index, reply, _pendingWrites > 0 && TouchesPending(spec, arguments));
+            return;
+        }
+
         if (_events.Count == 0)
         {
             if (_pendingWrites > 0 && TouchesPending(spec, arguments)) DeferAsync(reply, _held.Add(target, index).Complete);

@@ -24,6 +24,12 @@ public sealed class ShardPeers(IShardCustody custody)
     /// <summary>Longest a hand-off may go without progress before it is given up (the data then stays here).</summary>
     public TimeSpan HandoffTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The replica groups' network when shards have more than one copy; null when each has one.</summary>
+    public Replication.IReplicaNetwork? Replication { get; init; }
+
+    /// <summary>The node's <see cref="Replication.ReplicaHost"/>, with <see cref="Replication"/>.</summary>
+    public IActorRef? ReplicaHost { get; init; }
+
     /// <summary>How often a shard that waits for a majority asks again (five times that when its copy is elsewhere).</summary>
     public TimeSpan ClaimRetry { get; init; } = TimeSpan.FromSeconds(1);
 }

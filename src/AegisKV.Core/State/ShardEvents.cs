@@ -48,3 +48,16 @@ public sealed record HashFieldsExpirySet(long Epoch, byte[] Key, byte[][] Fields
 /// previous value and expiry. <paramref name="Data"/> is as in <see cref="StoredValue.Data"/>.
 /// </summary>
 public sealed record EntryRestored(long Epoch, byte[] Key, object Data, long ExpireAtMs) : IKeyEvent;
+
+/// <summary>
+/// The events of one command (or transaction) of a replicated shard, as one entry of its log: replicas apply all of
+/// them or none.
+/// </summary>
+public sealed record ShardEvents(long Epoch, IShardEvent[] Events) : IShardEvent;
+
+/// <summary>
+/// A replica group's members from this entry of the shard's log on: written when a primary's epoch starts
+/// (<paramref name="StartsEpoch"/>) and when the members change. Changes no key.
+/// </summary>
+public sealed record GroupConfigured(long Epoch, bool StartsEpoch, string[] Members) : IShardEvent;
+

@@ -74,7 +74,11 @@ public sealed partial class ShardState
             case EntryRestored restored:
                 Put(restored.Key, restored.Data, restored.ExpireAtMs);
                 break;
+            case ShardEvents batch:
+                foreach (var inner in batch.Events) Apply(inner);
+                break;
             case EpochStarted:
+            case GroupConfigured:
                 break;
             default:
                 throw new ArgumentException($"Unknown shard event {e.GetType().Name}", nameof(e));

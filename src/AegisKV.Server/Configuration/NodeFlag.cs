@@ -27,6 +27,8 @@ public sealed record NodeFlag(string Name, string Description)
         new("health", "HTTP address for /health, /ready, /live, /metrics (default :7702)."),
         new("seeds", "Comma-separated gossip addresses of seed nodes (default: form a new cluster)."),
         new("shards", "Number of shards, fixed for the life of the cluster (default 64)."),
+        new("replication-factor", "Copies of each shard, on as many nodes, fixed for the life of the cluster (default 1)."),
+        new("write-quorum", "Copies that must hold a write before it is acknowledged: majority, all or a number (default majority)."),
         new("wal", "WAL durability: off, write or fsync (default fsync)."),
         new("data-dir", "Directory for the WAL and snapshots (default ./data)."),
         new("max-memory", "Megabytes of keys and values before writes answer -OOM (default 1024)."),

@@ -75,6 +75,18 @@ public sealed record NodeSettings
     /// <summary>How long a command waits for its shard.</summary>
     public required TimeSpan RequestTimeout { get; init; }
 
+    /// <summary>Copies of each shard (<c>--replication-factor</c>); 1 means no replication.</summary>
+    public int ReplicationFactor { get; init; } = 1;
+
+    /// <summary>Copies that must hold a write before it is acknowledged (<c>--write-quorum</c>).</summary>
+    public AegisKV.Replication.WriteQuorum WriteQuorum { get; init; } = AegisKV.Replication.WriteQuorum.Majority;
+
+    /// <summary>How often a primary sends its followers what they lack (<c>aegis.replication.heartbeat</c>).</summary>
+    public TimeSpan ReplicationHeartbeat { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The read lease (<c>aegis.replication.lease</c>).</summary>
+    public TimeSpan ReplicationLease { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Most shards moving between nodes at once (<c>aegis.cluster.rebalance-limit</c>).</summary>
     public required int RebalanceLimit { get; init; }
 
@@ -112,6 +124,13 @@ public sealed record NodeSettings
 
         var nodeId = config.GetString("aegis.node-id", "");
         if (string.IsNullOrWhiteSpace(nodeId)) nodeId = System.Net.Dns.GetHostName();
+        var replicationFactor = Integer(config, "replication-factor", 1, 9);
+        var writeQuorum = ParseWriteQuorum(config.GetString("aegis.write-quorum", ""));
+        // A fixed quorum larger than the group could never be met: every write would wait forever.
+        if (writeQuorum != AegisKV.Replication.WriteQuorum.All && writeQuorum.Count > replicationFactor)
+            throw new SettingsException("write-quorum", $"{writeQuorum} copies cannot be had with a replication factor of {replicationFactor}");
+        if (replicationFactor > 1 && ParseWal(config.GetString("aegis.wal", "")) == WalMode.Off)
+            throw new SettingsException("replication-factor", "replicated shards keep their log in the WAL: use --wal write or fsync");
         // It travels as a cluster member role, so it keeps to a host name's characters.
         if (!nodeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
             throw new SettingsException("node-id", $"may hold only letters, digits, '.', '-' and '_', got '{nodeId}'");
@@ -126,6 +145,10 @@ public sealed record NodeSettings
             Health = Endpoint(config, "health"),
             Seeds = ParseSeeds(config.GetString("aegis.seeds", "")),
             Shards = Integer(config, "shards", 1, Core.ShardSettings.MaxShardCount),
+            ReplicationFactor = replicationFactor,
+            WriteQuorum = writeQuorum,
+            ReplicationHeartbeat = Duration(config, "replication.heartbeat"),
+            ReplicationLease = Duration(config, "replication.lease"),
             Wal = ParseWal(config.GetString("aegis.wal", "")),
             DataDirectory = NonEmpty(config, "data-dir"),
             MaxMemoryBytes = Integer(config, "max-memory", 0, 1 << 30) * 1024L * 1024L,
@@ -180,6 +203,15 @@ public sealed record NodeSettings
 
         return seeds;
     }
+
+    private static AegisKV.Replication.WriteQuorum ParseWriteQuorum(string text) => text.ToLowerInvariant() switch
+    {
+        "majority" => AegisKV.Replication.WriteQuorum.Majority,
+        "all" => AegisKV.Replication.WriteQuorum.All,
+        _ when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 9 =>
+            AegisKV.Replication.WriteQuorum.Of(count),
+        _ => throw new SettingsException("write-quorum", $"expected majority, all or a number from 1 to 9, got '{text}'"),
+    };
 
     private static WalMode ParseWal(string text) => text.ToLowerInvariant() switch
     {

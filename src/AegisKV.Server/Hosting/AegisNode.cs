@@ -138,6 +138,7 @@ public sealed class AegisNode : IAsyncDisposable
             .ParseString($"aegis.shard.count = {settings.Shards}").WithFallback(settings.Config));
         var memory = new NodeMemory(settings.MaxMemoryBytes, settings.EvictionPolicy) { Samples = settings.EvictionSamples };
         var localShards = new LocalShards();
+        var storeId = ReplicationStartup.StoreId(settings);
         var walHealth = new WalHealthCheck(settings);
         LivenessProbe? liveness = null;
         builder.Services.AddSingleton(settings);
@@ -193,7 +194,8 @@ public sealed class AegisNode : IAsyncDisposable
                     // address, and a node whose shard count differs from the cluster's is refused. So does where clients
                     // reach it (the bound address, or the advertised gossip host when bound to every interface).
                     Roles = [AkkaConfiguration.DataRole, ClusterRoles.NodeId(settings.NodeId), ClusterRoles.Shards(settings.Shards),
-                        ClusterRoles.ClientEndpoint(settings.Bind.IsAnyAddress ? settings.GossipAdvertise.Host : settings.Bind.Host, settings.Bind.Port)],
+                        ClusterRoles.ClientEndpoint(settings.Bind.IsAnyAddress ? settings.GossipAdvertise.Host : settings.Bind.Host, settings.Bind.Port),
+                        .. storeId is null ? Array.Empty<string>() : [ClusterRoles.StoreId(storeId)]],
                     SeedNodes = [.. settings.Seeds.Select(s => AkkaConfiguration.Address(s.Host, s.Port))],
                 })
                 .WithActors((system, registry) =>
@@ -207,7 +209,8 @@ public sealed class AegisNode : IAsyncDisposable
                     var shardCustody = new ClusterCustody(system, settings.NodeId, settings.Shards, custody.View, TimeSpan.FromSeconds(5));
                     system.ActorOf(MembershipKeeper.Props(custody.View, settings.Shards, shardCustody), "custody-members");
                     system.ActorOf(HandoffReceiver.Props(shardSettings, localShards), ClusterCustody.HandoffReceiverName);
-                    var peers = new ShardPeers(shardCustody);
+                    var (replicas, replicaHost) = ReplicationStartup.Start(system, settings, storeId, shardSettings, shardCustody);
+                    var peers = new ShardPeers(shardCustody) { Replication = replicas, ReplicaHost = replicaHost };
                     var sharding = ClusterSharding.Get(system);
                     var shardingSettings = ClusterShardingSettings.Create(system);
                     var region = sharding.Start(

@@ -34,6 +34,9 @@ public sealed class WalReplicaLog
         return true;
     }
 
+    /// <summary>Completes once everything queued to the WAL before it is written (and readable).</summary>
+    public Task Flushed() => _wal.Barrier();
+
     /// <summary>The highest sequence number written for <paramref name="persistenceId"/>.</summary>
     public long HighestSequenceNr(string persistenceId) => _wal.HighestSequenceNr(persistenceId);
 

@@ -1,0 +1,101 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster;
+using AegisKV.Cluster.Custody;
+using AegisKV.Cluster.Placement;
+using AegisKV.Core.Replication;
+using AegisKV.Replication;
+using AegisKV.Storage.Replication;
+
+namespace AegisKV.Cluster.Replication;
+
+/// <summary>
+/// Replica groups over an Akka cluster: a member is a node id and (the start of) its store id, both read from the
+/// member's roles; messages go to the <see cref="ReplicaHost"/> of the member's node; a new shard's group is the
+/// replication factor's first-ranked data nodes (<see cref="Rendezvous"/>, as placement ranks them), recorded through
+/// custody so that every node agrees on it.
+/// </summary>
+public sealed class ClusterReplicaNetwork : IReplicaNetwork
+{
+    private readonly ActorSystem _system;
+    private readonly Akka.Cluster.Cluster _cluster;
+    private readonly string _nodeId;
+    private readonly int _shards;
+    private readonly int _replicationFactor;
+    private readonly ClusterCustody _custody;
+    private IActorRef? _host;
+
+    /// <summary>The network of this node (<paramref name="nodeId"/>, data directory <paramref name="storeId"/>).</summary>
+    public ClusterReplicaNetwork(ActorSystem system, string nodeId, string storeId, int shards, int replicationFactor, ReplicaOptions options,
+        ReplicaMetadataStore metadata, ClusterCustody custody)
+    {
+        _system = system;
+        _cluster = Akka.Cluster.Cluster.Get(system);
+        _nodeId = nodeId;
+        _shards = shards;
+        _replicationFactor = replicationFactor;
+        _custody = custody;
+        Options = options;
+        Metadata = metadata;
+        Self = MemberId(nodeId, storeId);
+    }
+
+    /// <inheritdoc />
+    public string Self { get; }
+
+    /// <inheritdoc />
+    public ReplicaOptions Options { get; }
+
+    /// <inheritdoc />
+    public ReplicaMetadataStore Metadata { get; }
+
+    /// <summary>A member id: the node id, a slash and the first eight characters of the store id.</summary>
+    public static string MemberId(string nodeId, string storeId) => nodeId + "/" + storeId[..Math.Min(8, storeId.Length)];
+
+    /// <summary>The node id of a member id.</summary>
+    public static string NodeIdOf(string member) => member.IndexOf('/') is var slash and >= 0 ? member[..slash] : member;
+
+    /// <summary>Sets this node's host, which messages for its own members go to without a trip through remoting.</summary>
+    public void AttachHost(IActorRef host) => _host = host;
+
+    /// <inheritdoc />
+    public void Send(int shardId, ReplicaMessage message)
+    {
+        var envelope = new ReplicaEnvelope(shardId, message);
+        var nodeId = NodeIdOf(message.To);
+        if (nodeId == _nodeId)
+        {
+            _host?.Tell(envelope);
+            return;
+        }
+
+        foreach (var member in _cluster.State.Members)
+        {
+            if (member.Status is MemberStatus.Down or MemberStatus.Removed || ClusterRoles.NodeIdOf(member) != nodeId) continue;
+            _system.ActorSelection(new RootActorPath(member.Address) / "user" / ReplicaHost.Name).Tell(envelope);
+            return;
+        }
+    }
+
+    /// <inheritdoc />
+    public GroupConfiguration? InitialGroup(int shardId)
+    {
+        var candidates = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var member in _cluster.State.Members)
+        {
+            if (member.Status != MemberStatus.Up || ClusterRoles.ShardCountOf(member) != _shards || ClusterRoles.StoreIdOf(member) is not { } storeId) continue;
+            candidates[ClusterRoles.NodeIdOf(member)] = storeId;
+        }
+
+        if (candidates.Count < _replicationFactor) return null;
+        var ranked = Rendezvous.Rank(shardId.ToString(CultureInfo.InvariantCulture), candidates.Keys);
+        return new GroupConfiguration([.. ranked.Take(_replicationFactor).Select(nodeId => MemberId(nodeId, candidates[nodeId]))]);
+    }
+
+    /// <inheritdoc />
+    public async Task<GroupConfiguration?> RecordedGroupAsync(int shardId, GroupConfiguration proposed)
+    {
+        var recorded = await _custody.RecordGroupAsync(shardId, string.Join(',', proposed.Members)).ConfigureAwait(false);
+        return recorded is null ? null : new GroupConfiguration(recorded.Split(','));
+    }
+}

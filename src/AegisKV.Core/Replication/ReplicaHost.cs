@@ -1,0 +1,71 @@
+using Akka.Actor;
+using AegisKV.Replication;
+
+namespace AegisKV.Core.Replication;
+
+/// <summary>
+/// The node's door for replication (<c>/user/replicas</c>): it hands each shard's messages to the shard actor leading
+/// the shard here, or else to the shard's <see cref="ShardFollower"/>, started on the first message for it. A shard
+/// actor that is to lead takes the shard over (<see cref="TakeOver"/>): its follower stops first, so one actor at a
+/// time writes the shard's log on this node.
+/// </summary>
+public sealed class ReplicaHost : ReceiveActor
+{
+    /// <summary>The host's name under <c>/user</c>.</summary>
+    public const string Name = "replicas";
+
+    private readonly Func<int, Props> _followerProps;
+    private readonly Dictionary<int, IActorRef> _leaders = [];
+    private readonly Dictionary<int, IActorRef> _followers = [];
+    private readonly Dictionary<IActorRef, (int ShardId, IActorRef Leader)> _stopping = [];
+    private long _started;
+
+    /// <summary>A host whose followers are made by <paramref name="followerProps"/> (given the shard).</summary>
+    public ReplicaHost(Func<int, Props> followerProps)
+    {
+        _followerProps = followerProps;
+        Receive<ReplicaEnvelope>(envelope =>
+        {
+            if (_leaders.TryGetValue(envelope.ShardId, out var leader)) leader.Forward(envelope.Message);
+            else Follower(envelope.ShardId).Forward(envelope.Message);
+        });
+        Receive<TakeOver>(takeOver =>
+        {
+            _leaders[takeOver.ShardId] = Sender;
+            if (_followers.Remove(takeOver.ShardId, out var follower))
+            {
+                Context.Watch(follower);
+                Context.Stop(follower);
+                _stopping[follower] = (takeOver.ShardId, Sender);
+            }
+            else Sender.Tell(new TakenOver(takeOver.ShardId));
+        });
+        Receive<Release>(release =>
+        {
+            if (_leaders.TryGetValue(release.ShardId, out var leader) && leader.Equals(Sender)) _leaders.Remove(release.ShardId);
+        });
+        Receive<Terminated>(terminated =>
+        {
+            if (_stopping.Remove(terminated.ActorRef, out var stopped)) stopped.Leader.Tell(new TakenOver(stopped.ShardId));
+            foreach (var (shardId, follower) in _followers)
+            {
+                if (!follower.Equals(terminated.ActorRef)) continue;
+                _followers.Remove(shardId);
+                break;
+            }
+        });
+    }
+
+    /// <summary>Props for the host.</summary>
+    public static Props Props(Func<int, Props> followerProps) => Akka.Actor.Props.Create(() => new ReplicaHost(followerProps));
+
+    private IActorRef Follower(int shardId)
+    {
+        if (_followers.TryGetValue(shardId, out var follower)) return follower;
+        // A stopped follower's name may still be taken while it terminates: each gets its own.
+        follower = Context.ActorOf(_followerProps(shardId), $"shard-{shardId}-{++_started}");
+        Context.Watch(follower);
+        _followers[shardId] = follower;
+        return follower;
+    }
+}

@@ -1,0 +1,21 @@
+using AegisKV.Replication;
+
+namespace AegisKV.Core.Replication;
+
+/// <summary>A replication message for one shard's group, as it travels between nodes' <see cref="ReplicaHost"/>s.</summary>
+/// <param name="ShardId">The shard.</param>
+/// <param name="Message">The message, addressed to a member.</param>
+public sealed record ReplicaEnvelope(int ShardId, ReplicaMessage Message);
+
+/// <summary>
+/// A shard actor that is to lead its group on this node asks the host for the shard's replica here: the host stops
+/// the follower it runs for the shard, if any, and answers <see cref="TakenOver"/> once it has stopped; from then on
+/// the host hands the shard's replication messages to the asker.
+/// </summary>
+public sealed record TakeOver(int ShardId);
+
+/// <summary>The host's answer to <see cref="TakeOver"/>: no follower of the shard runs here any more.</summary>
+public sealed record TakenOver(int ShardId);
+
+/// <summary>A shard actor stops leading here: the shard's messages go to a follower again.</summary>
+public sealed record Release(int ShardId);

@@ -1,0 +1,197 @@
+using System.Runtime.Serialization;
+using System.Text;
+using Akka.Actor;
+using Akka.Serialization;
+using AegisKV.Core.Replication;
+using AegisKV.Replication;
+
+namespace AegisKV.Core.Serialization;
+
+/// <summary>
+/// Binary form of replication messages between nodes (<see cref="ReplicaEnvelope"/>): a format version byte, the
+/// shard, a message kind, then its fields; entries and snapshots carry their payloads as they are. Kinds are fixed:
+/// never change or reuse one.
+/// </summary>
+public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
+{
+    private const byte FormatVersion = 1;
+    private const string EnvelopeManifest = "RE";
+    private const byte PrepareKind = 1, PromiseKind = 2, RefusalKind = 3, AppendKind = 4, AppendReplyKind = 5, FetchKind = 6, FetchedKind = 7, InstallKind = 8;
+
+    /// <summary>Creates the serializer; Akka calls this with its system.</summary>
+    public ReplicaMessageSerializer(ExtendedActorSystem system) : base(system)
+    {
+    }
+
+    /// <inheritdoc />
+    public override string Manifest(object o) => o is ReplicaEnvelope ? EnvelopeManifest : throw new ArgumentException($"Cannot serialize {o.GetType()}", nameof(o));
+
+    /// <inheritdoc />
+    public override byte[] ToBinary(object obj)
+    {
+        var envelope = (ReplicaEnvelope)obj;
+        var message = envelope.Message;
+        var w = new WireWriter(message is Append append ? 96 + EntriesSize(append.Entries) : 96);
+        w.Byte(FormatVersion);
+        w.Int32(envelope.ShardId);
+        w.Byte(KindOf(message));
+        WriteString(w, message.From);
+        WriteString(w, message.To);
+        WriteEpoch(w, message.Epoch);
+        switch (message)
+        {
+            case Promise promise:
+                w.Int64(promise.LastEpoch);
+                w.Int64(promise.LastSequence);
+                w.Int64(promise.Commit);
+                break;
+            case Refusal refusal:
+                WriteEpoch(w, refusal.Promised);
+                break;
+            case Append a:
+                w.Int64(a.PreviousEpoch);
+                w.Int64(a.PreviousSequence);
+                WriteEntries(w, a.Entries);
+                w.Int64(a.Commit);
+                w.Int64(a.SentAt);
+                break;
+            case AppendReply reply:
+                w.Byte(reply.Success ? (byte)1 : (byte)0);
+                w.Int64(reply.Match);
+                w.Int64(reply.SentAt);
+                break;
+            case Fetch fetch:
+                w.Int64(fetch.After);
+                break;
+            case Fetched fetched:
+                w.Int64(fetched.After);
+                WriteEntries(w, fetched.Entries);
+                w.Byte(fetched.Image is null ? (byte)0 : (byte)1);
+                if (fetched.Image is { } image) WriteImage(w, image);
+                break;
+            case InstallSnapshot install:
+                WriteImage(w, install.Image);
+                w.Int64(install.Commit);
+                w.Int64(install.SentAt);
+                break;
+        }
+
+        return w.ToArray();
+    }
+
+    /// <inheritdoc />
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (manifest != EnvelopeManifest) throw new SerializationException($"Unknown manifest '{manifest}'");
+        var r = new WireReader(bytes);
+        var version = r.Byte();
+        if (version != FormatVersion) throw new SerializationException($"Unknown replication message format version {version}");
+        var shardId = r.Int32();
+        var kind = r.Byte();
+        var from = ReadString(ref r);
+        var to = ReadString(ref r);
+        var epoch = ReadEpoch(ref r);
+        ReplicaMessage message = kind switch
+        {
+            PrepareKind => new Prepare(from, to, epoch),
+            PromiseKind => new Promise(from, to, epoch, r.Int64(), r.Int64(), r.Int64()),
+            RefusalKind => new Refusal(from, to, epoch, ReadEpoch(ref r)),
+            AppendKind => new Append(from, to, epoch, r.Int64(), r.Int64(), ReadEntries(ref r), r.Int64(), r.Int64()),
+            AppendReplyKind => new AppendReply(from, to, epoch, r.Byte() != 0, r.Int64(), r.Int64()),
+            FetchKind => new Fetch(from, to, epoch, r.Int64()),
+            FetchedKind => new Fetched(from, to, epoch, r.Int64(), ReadEntries(ref r), r.Byte() != 0 ? ReadImage(ref r) : null),
+            InstallKind => new InstallSnapshot(from, to, epoch, ReadImage(ref r), r.Int64(), r.Int64()),
+            _ => throw new SerializationException($"Unknown replication message kind {kind}"),
+        };
+        return new ReplicaEnvelope(shardId, message);
+    }
+
+    private static byte KindOf(ReplicaMessage message) => message switch
+    {
+        Prepare => PrepareKind,
+        Promise => PromiseKind,
+        Refusal => RefusalKind,
+        Append => AppendKind,
+        AppendReply => AppendReplyKind,
+        Fetch => FetchKind,
+        Fetched => FetchedKind,
+        InstallSnapshot => InstallKind,
+        _ => throw new ArgumentException($"Cannot serialize {message.GetType()}", nameof(message)),
+    };
+
+    private static int EntriesSize(IReadOnlyList<LogEntry> entries)
+    {
+        var size = 0;
+        foreach (var entry in entries) size += entry.Payload.Length + 32;
+        return size;
+    }
+
+    private static void WriteEntries(WireWriter w, IReadOnlyList<LogEntry> entries)
+    {
+        w.VarUInt((ulong)entries.Count);
+        foreach (var entry in entries)
+        {
+            w.Int64(entry.Epoch);
+            w.Int64(entry.Sequence);
+            w.Byte((byte)entry.Kind);
+            w.Bytes(entry.Payload.Span);
+            WriteConfiguration(w, entry.Configuration);
+        }
+    }
+
+    private static LogEntry[] ReadEntries(ref WireReader r)
+    {
+        var entries = new LogEntry[r.Count()];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var (epoch, sequence, kind) = (r.Int64(), r.Int64(), (EntryKind)r.Byte());
+            entries[i] = new LogEntry(epoch, sequence, r.Bytes(), kind, ReadConfiguration(ref r));
+        }
+
+        return entries;
+    }
+
+    private static void WriteImage(WireWriter w, SnapshotImage image)
+    {
+        w.Int64(image.Base.Sequence);
+        w.Int64(image.Base.Epoch);
+        WriteConfiguration(w, image.Base.Configuration);
+        w.Bytes(image.Payload.Span);
+    }
+
+    private static SnapshotImage ReadImage(ref WireReader r) => new(new SnapshotBase(r.Int64(), r.Int64(), ReadConfiguration(ref r)), r.Bytes());
+
+    private static void WriteConfiguration(WireWriter w, GroupConfiguration? configuration)
+    {
+        if (configuration is null)
+        {
+            w.VarUInt(0);
+            return;
+        }
+
+        // Counted one more than the members, so that an empty group and none differ.
+        w.VarUInt((ulong)configuration.Members.Count + 1);
+        foreach (var member in configuration.Members) WriteString(w, member);
+    }
+
+    private static GroupConfiguration? ReadConfiguration(ref WireReader r)
+    {
+        var count = (int)r.VarUInt();
+        if (count == 0) return null;
+        var members = new string[count - 1];
+        for (var i = 0; i < members.Length; i++) members[i] = ReadString(ref r);
+        return new GroupConfiguration(members);
+    }
+
+    private static void WriteEpoch(WireWriter w, Epoch epoch)
+    {
+        w.Int64(epoch.Counter);
+        WriteString(w, epoch.Member);
+    }
+
+    private static Epoch ReadEpoch(ref WireReader r) => new(r.Int64(), ReadString(ref r));
+
+    private static void WriteString(WireWriter w, string value) => w.Bytes(Encoding.UTF8.GetBytes(value));
+
+    private static string ReadString(ref WireReader r) => Encoding.UTF8.GetString(r.Bytes());
+}

@@ -1,0 +1,326 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using AegisKV.Core.Replication;
+using AegisKV.Core.Replies;
+using AegisKV.Core.State;
+using AegisKV.Replication;
+using AegisKV.Storage.Replication;
+
+namespace AegisKV.Core.Sharding;
+
+// Replicated shards (a replication factor above 1, ADR 0014): where sharding runs the shard, it leads the shard's
+// replica group. It takes the shard's replica on this node over from its follower, runs a view change, and serves
+// once its epoch has started. A command's events are one entry of the group's log, answered once committed; a read
+// is answered only under the read lease, and after the writes in flight it touches are committed.
+public sealed partial class ShardActor : IReplicaOwner
+{
+    private readonly Queue<AwaitingCommit> _awaitingCommit = new();
+    private readonly HashSet<string> _snapshotsWanted = [];
+    private ReplicaShell? _shell;
+    private ShardLogCodec? _codec;
+    private WalReplicaLog? _replicaLog;
+    private long _applied;
+    private bool _rebuild;
+
+    private bool IsReplicated => _peers?.Replication is not null;
+
+    private IReplicaNetwork Network => _peers!.Replication!;
+
+    private void BeginReplicated()
+    {
+        _mode = ShardMode.Claiming;
+        _applied = LastSequenceNr;
+        _peers!.ReplicaHost!.Tell(new TakeOver(_shardId));
+    }
+
+    // Replication's own messages, in any mode; false for the others.
+    private bool HandleReplication(object message)
+    {
+        switch (message)
+        {
+            case TakenOver:
+                Journal.Ask<WalReplicaLog>(GetReplicaLog.Instance, TimeSpan.FromSeconds(30)).PipeTo(Self);
+                return true;
+            case WalReplicaLog wal:
+                // Whatever the follower that ran here wrote is in the WAL before the log is read.
+                wal.Flushed().PipeTo(Self, success: () => new ReplicaLogFlushed(wal));
+                return true;
+            case ReplicaLogFlushed flushed:
+                _replicaLog = flushed.Log;
+                _codec = new ShardLogCodec(Context.System, PersistenceId);
+                FindGroup();
+                return true;
+            case GroupFound found:
+                OnGroupFound(found.Group);
+                return true;
+            case RetryClaim when _shell is null && _mode == ShardMode.Refusing:
+                FindGroup();
+                return true;
+            case ReplicaMessage replicaMessage when _shell is not null:
+                _shell.Step(replicaMessage);
+                ApplyNewEntries();
+                return true;
+            case ReplicaMessage:
+                Stash.Stash();
+                return true;
+            case ReplicaWritten written when _shell is not null:
+                if (_shell.OnWritten(written)) ApplyNewEntries();
+                if (_rebuild && !_shell.HasPendingWrites)
+                    throw new ReplicaWriteException($"shard {_shardId} starts again from its log, which its view change replaced", new InvalidOperationException("rebuild"));
+                return true;
+            case ReplicaTick when _shell is not null:
+                _shell.Tick();
+                ApplyNewEntries();
+                return true;
+            case StandDownNow:
+                FailAwaiting($"TRYAGAIN shard {_shardId} moved before this write was confirmed; it may or may not have been applied");
+                Context.Stop(Self);
+                return true;
+            case SaveSnapshotSuccess saved when _shell is not null:
+                EndSnapshot();
+                _metrics?.Snapshots.Add(1);
+                CompactBehind(saved.Metadata.SequenceNr);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    // The group: the one this replica last wrote, or, for a shard this node holds nothing of, the one the cluster
+    // records (recording the first-ranked nodes when the shard never existed).
+    private void FindGroup()
+    {
+        if (ReplicaShell.SavedGroup(Network, PersistenceId) is { } saved)
+        {
+            OnGroupFound(saved);
+            return;
+        }
+
+        if (Network.InitialGroup(_shardId) is not { } initial)
+        {
+            RefuseReplicated(CustodyOutcome.NoQuorum, "fewer data nodes are up than the replication factor");
+            return;
+        }
+
+        Network.RecordedGroupAsync(_shardId, initial).PipeTo(Self, success: group => new GroupFound(group), failure: _ => new GroupFound(null));
+    }
+
+    private void OnGroupFound(GroupConfiguration? group)
+    {
+        if (group is null)
+        {
+            RefuseReplicated(CustodyOutcome.NoQuorum, "no majority of the cluster answered");
+            return;
+        }
+
+        if (!group.Contains(Network.Self))
+        {
+            RefuseReplicated(CustodyOutcome.HeldElsewhere, $"this node holds no copy; its group is {group}");
+            return;
+        }
+
+        _mode = ShardMode.Claiming;
+        _refusal = null;
+        _shell = ReplicaShell.Load(_shardId, Network, _replicaLog!, _codec!, group, Self, this);
+        // A snapshot its follower installed after this actor replayed the WAL: start again from it.
+        if (_shell.Core.Log.BaseSequence > _applied)
+            throw new ReplicaWriteException($"shard {_shardId}: its log was reset while it recovered", new InvalidOperationException("reset"));
+        ApplyNewEntries();
+        _shell.Core.StartViewChange(ReplicaShell.Now);
+        _shell.Flush();
+        ApplyNewEntries();
+        Timers.StartPeriodicTimer("replica-tick", ReplicaTick.Instance, TimeSpan.FromMilliseconds(Math.Max(10, Network.Options.HeartbeatMs)));
+    }
+
+    private void RefuseReplicated(CustodyOutcome outcome, string reason)
+    {
+        if (_refusal?.Reason != reason) _log.Warning("Shard {0} does not serve on this node: {1}", _shardId, reason);
+        _mode = ShardMode.Refusing;
+        _refusal = new CustodyClaim(outcome, 0, null, reason);
+        Stash.UnstashAll();
+        Timers.StartSingleTimer("claim", RetryClaim.Instance, _peers!.ClaimRetry);
+    }
+
+    // Entries the core added that the map does not hold yet (its epoch's start, a log it adopted). A log cut below
+    // what the map holds, or replaced by a snapshot, cannot be applied: the shard starts again once that is written.
+    private void ApplyNewEntries()
+    {
+        var log = _shell!.Core.Log;
+        if (log.LastSequence < _applied || log.BaseSequence > _applied)
+        {
+            _rebuild = true;
+            return;
+        }
+
+        for (var sequence = _applied + 1; sequence <= log.LastSequence; sequence++)
+        {
+            var entry = log[sequence];
+            _state.Apply(entry.Kind == EntryKind.Data
+                ? _codec!.Event(entry.Payload.Span)
+                : new GroupConfigured(entry.Epoch, entry.StartsEpoch, [.. entry.Configuration!.Members]));
+            _applied = sequence;
+        }
+    }
+
+    // A command's outcome on a replicated shard: its events go into the log as one entry and it is answered once
+    // that is committed; a read waits for the writes in flight it touches.
+    private void Replicate(List<IShardEvent> events, IReplyTarget target, int index, Reply reply, bool waits)
+    {
+        var core = _shell!.Core;
+        if (events.Count == 0)
+        {
+            if (waits) _awaitingCommit.Enqueue(new AwaitingCommit(core.Log.LastSequence, null, _held.Add(target, index), reply));
+            else target.Complete(index, reply);
+            return;
+        }
+
+        _state.TakeUndo();
+        var sequence = core.Log.LastSequence + 1;
+        core.Propose(_codec!.EncodeData(sequence, core.Epoch.Counter, events));
+        _applied = sequence;
+        var written = events.ToArray();
+        foreach (var e in written) MarkPending(e);
+        _awaitingCommit.Enqueue(new AwaitingCommit(sequence, written, _held.Add(target, index), reply));
+        _shell.Flush();
+    }
+
+    // Why a replicated shard cannot run a command now: it does not serve yet, or cannot be sure it still leads.
+    private Reply? Unready()
+    {
+        var core = _shell!.Core;
+        if (_rebuild || !core.IsServing) return Errors.Text($"TRYAGAIN shard {_shardId} is choosing its primary");
+        return core.HasReadLease(ReplicaShell.Now) ? null : Errors.Text($"TRYAGAIN shard {_shardId} cannot confirm it still leads its group");
+    }
+
+    /// <inheritdoc />
+    public void Committed(long commit)
+    {
+        while (_awaitingCommit.TryPeek(out var head) && head.Sequence <= commit)
+        {
+            _awaitingCommit.Dequeue();
+            if (head.Events is { } events)
+            {
+                foreach (var e in events) Track(e, -1);
+                _eventsSinceSnapshot++;
+            }
+
+            head.Slot.Complete(head.Reply);
+        }
+
+        if (_mode == ShardMode.Claiming && _shell!.Core.IsServing && !_rebuild) StartServingReplicated();
+        else if (_mode == ShardMode.HandingOff && _awaitingCommit.Count == 0) Context.Stop(Self);
+        if (_mode == ShardMode.Serving)
+        {
+            SendWantedSnapshots();
+            MaybeSnapshotReplicated();
+        }
+    }
+
+    private void StartServingReplicated()
+    {
+        _mode = ShardMode.Serving;
+        _refusal = null;
+        _localShards?.Serving(_shardId, Self);
+        Timers.StartPeriodicTimer("expiry", SweepExpired.Instance, _settings.ExpirySweepInterval);
+        _log.Info("Shard {0} leads its group {1} in epoch {2}", _shardId, _shell!.Core.Configuration, _shell.Core.Epoch);
+        Stash.UnstashAll();
+    }
+
+    /// <inheritdoc />
+    public void RoleChanged(ReplicaRole role)
+    {
+        if (role != ReplicaRole.Follower) return;
+        // Another member leads a later epoch: nothing of ours in flight can be known to commit from here.
+        _log.Warning("Shard {0} no longer leads its group (promised {1}); it stops here", _shardId, _shell!.Core.Promised);
+        FailAwaiting($"TRYAGAIN shard {_shardId} changed primary before this write was confirmed; it may or may not have been applied");
+        Context.Stop(Self);
+    }
+
+    /// <inheritdoc />
+    public void SnapshotWanted(string member)
+    {
+        _snapshotsWanted.Add(member);
+        SendWantedSnapshots();
+    }
+
+    // A snapshot of the map is at a committed position only while nothing applied waits for its commit.
+    private void SendWantedSnapshots()
+    {
+        var core = _shell!.Core;
+        if (_snapshotsWanted.Count == 0 || _applied != core.Commit) return;
+        var snapshot = _state.ToSnapshot();
+        var payload = Context.System.Serialization.FindSerializerFor(snapshot).ToBinary(snapshot);
+        foreach (var member in _snapshotsWanted) _shell.SendSnapshot(member, core.Commit, payload);
+        _snapshotsWanted.Clear();
+    }
+
+    /// <inheritdoc />
+    public Task InstallAsync(SnapshotImage image) =>
+        ShardFollower.InstallAsync(Context.System, SnapshotStore, _replicaLog!, PersistenceId, image);
+
+    private void MaybeSnapshotReplicated()
+    {
+        if (_snapshotInProgress || _eventsSinceSnapshot < _settings.SnapshotEvery || _applied != _shell!.Core.Commit) return;
+        if (!_memory.TryStartSnapshot()) return;
+        _snapshotInProgress = true;
+        _eventsSinceSnapshot = 0;
+        SnapshotStore.Tell(new SaveSnapshot(new SnapshotMetadata(PersistenceId, _applied, DateTime.UtcNow), _state.ToSnapshot()));
+    }
+
+    // Compacts behind the previous snapshot (as unreplicated shards do), and no further than every member's copy
+    // reaches, so that a follower a little behind catches up by appends rather than a snapshot.
+    private void CompactBehind(long snapshotSequence)
+    {
+        var previous = _latestSnapshotSequenceNr;
+        _latestSnapshotSequenceNr = snapshotSequence;
+        var through = Math.Min(previous, _shell!.Core.LowestMatch);
+        if (through <= _shell.Core.Log.BaseSequence) return;
+        _shell.Core.Compact(through);
+        Journal.Tell(new DeleteMessagesTo(PersistenceId, through, Self));
+        DeleteSnapshots(new SnapshotSelectionCriteria(previous - 1));
+    }
+
+    private void StandDownReplicated()
+    {
+        _localShards?.Leaving(_shardId, Self);
+        _mode = ShardMode.HandingOff;
+        Timers.Cancel("expiry");
+        if (_awaitingCommit.Count == 0) Context.Stop(Self);
+        else Timers.StartSingleTimer("stand-down", StandDownNow.Instance, TimeSpan.FromSeconds(3));
+    }
+
+    private void FailAwaiting(string error)
+    {
+        var reply = Errors.Text(error);
+        while (_awaitingCommit.TryDequeue(out var awaiting))
+        {
+            if (awaiting.Events is { } events)
+                foreach (var e in events) Track(e, -1);
+            awaiting.Slot.Complete(reply);
+        }
+    }
+
+    private void LeaveReplicated()
+    {
+        if (!IsReplicated) return;
+        FailAwaiting($"TRYAGAIN shard {_shardId} stopped before this write was confirmed; it may or may not have been applied");
+        _peers!.ReplicaHost!.Tell(new Release(_shardId), Self);
+    }
+
+    private sealed record AwaitingCommit(long Sequence, IShardEvent[]? Events, PendingReplies.Slot Slot, Reply Reply);
+
+    private sealed record ReplicaLogFlushed(WalReplicaLog Log);
+
+    private sealed record GroupFound(GroupConfiguration? Group);
+
+    private sealed class ReplicaTick
+    {
+        public static readonly ReplicaTick Instance = new();
+    }
+
+    private sealed class StandDownNow
+    {
+        public static readonly StandDownNow Instance = new();
+    }
+}
