@@ -23,11 +23,13 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly List<Slot> _slots = [];
     private readonly string _config;
     private readonly bool _firstHasNoSeeds;
+    private readonly string[] _flags;
 
-    /// <summary>A cluster of <paramref name="size"/> node slots; none runs until started.</summary>
-    public TestCluster(int size, bool firstHasNoSeeds = false)
+    /// <summary>A cluster of <paramref name="size"/> node slots, each started with <paramref name="flags"/> too; none runs until started.</summary>
+    public TestCluster(int size, bool firstHasNoSeeds = false, params string[] flags)
     {
         _firstHasNoSeeds = firstHasNoSeeds;
+        _flags = flags;
         _config = _directory.Combine("cluster.conf");
         File.WriteAllText(_config, FastTiming);
         for (var i = 0; i < size; i++) AddSlot();
@@ -60,7 +62,7 @@ public sealed class TestCluster : IAsyncDisposable
         // The first slots are the seeds of every node: a node restarted later finds the cluster through them.
         var seeds = _firstHasNoSeeds ? "127.0.0.1:" + _slots[0].Ports.Gossip : string.Join(",", _slots.Take(3).Select(s => "127.0.0.1:" + s.Ports.Gossip));
         string[] seedFlags = _firstHasNoSeeds && index == 0 ? [] : ["--seeds", seeds];
-        slot.Process = AegisProcess.StartNode(slot.DataDirectory, [.. Limits.NodeFlags, "--node-id", slot.NodeId, .. seedFlags, "--config", _config], ports: slot.Ports);
+        slot.Process = AegisProcess.StartNode(slot.DataDirectory, [.. Limits.NodeFlags, "--node-id", slot.NodeId, .. seedFlags, "--config", _config, .. _flags], ports: slot.Ports);
         return slot.Process;
     }
 

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Globalization;
+using Xunit.Abstractions;
+
+namespace AegisKV.ProcessTests;
+
+/// <summary>Clusters whose shards have three copies (<c>--replication-factor 3</c>): a node lost takes no acknowledged write with it.</summary>
+[Collection(nameof(ClusterProcesses))]
+public sealed class ReplicationTests(ITestOutputHelper output)
+{
+    private const int Keys = 2000;
+
+    private void Report(string text, [System.Runtime.CompilerServices.CallerMemberName] string test = "") => Figures.Report(output, test, text);
+
+    [Fact(Timeout = 240_000)]
+    public async Task A_node_killed_should_take_no_acknowledged_write_with_it_and_its_shards_should_serve_again_elsewhere()
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(230));
+        await using var cluster = new TestCluster(3, false, "--replication-factor", "3");
+        await cluster.FormAsync(budget.Token);
+        await WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", Keys, TimeSpan.FromSeconds(60), budget.Token);
+
+        // kill -9 of a node that leads shards: each of them must choose a primary among the other two.
+        cluster[0].Kill();
+        var clock = Stopwatch.StartNew();
+        var survivors = new[] { cluster[1].ClientPort, cluster[2].ClientPort };
+        await WriteUntilAcknowledgedAsync(survivors, "after", 64, TimeSpan.FromSeconds(90), budget.Token);
+        var failover = clock.Elapsed;
+
+        foreach (var port in survivors)
+        {
+            var read = await ClusterKeys.ReadAsync(port, "k", Keys, budget.Token);
+            Assert.True(read.Found == Keys, $"after the kill, through port {port}: {read}\n{cluster.Describe()}");
+        }
+
+        // The killed node comes back as a follower and serves every key again through its own port.
+        await cluster.ForgetAsync(0);
+        await cluster.Start(0).WaitUntilReadyAsync(TimeSpan.FromSeconds(90), budget.Token);
+        var again = await ClusterKeys.ReadUntilAllFoundAsync(cluster[0].ClientPort, "k", Keys, TimeSpan.FromSeconds(60), budget.Token);
+        Assert.True(again.Found == Keys, $"through the restarted node: {again}\n{cluster.Describe()}");
+        Report($"{Keys} keys on 3 nodes with 3 copies each; kill -9 of one: every shard wrote again after {failover.TotalSeconds:0.0} s "
+               + "(failure detection, the Split Brain Resolver, re-placement, a view change); no key lost; the node restarted and served all");
+    }
+
+    // Writes each key through the ports in turn, again while any is refused (a shard choosing its primary), until all are acknowledged.
+    private static async Task WriteUntilAcknowledgedAsync(IReadOnlyList<int> ports, string prefix, int count, TimeSpan within, CancellationToken cancellationToken)
+    {
+        var limit = Stopwatch.StartNew();
+        var pending = Enumerable.Range(0, count).ToList();
+        while (pending.Count > 0)
+        {
+            var refused = new List<int>();
+            var last = "";
+            for (var p = 0; p < ports.Count; p++)
+            {
+                try
+                {
+                    await using var connection = await RespConnection.ConnectAsync(ports[p], cancellationToken);
+                    var mine = pending.Where(i => i % ports.Count == p).ToList();
+                    foreach (var i in mine) await connection.SendAsync(RespConnection.Command("SET", ClusterKeys.Key(prefix, i), ClusterKeys.Value(i)), cancellationToken);
+                    foreach (var i in mine)
+                    {
+                        if (await connection.ReadReplyAsync(cancellationToken) is not { Type: '-' } error) continue;
+                        refused.Add(i);
+                        last = error.Text!;
+                    }
+                }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or EndOfStreamException)
+                {
+                    refused.AddRange(pending.Where(i => i % ports.Count == p));
+                    last = e.Message;
+                }
+            }
+
+            pending = refused;
+            Assert.True(pending.Count == 0 || limit.Elapsed < within,
+                $"{pending.Count} of {count} writes still refused after {within.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, e.g. {last}");
+            if (pending.Count > 0) await Task.Delay(200, cancellationToken);
+        }
+    }
+}
