@@ -33,6 +33,14 @@ public static class RebalancePlan
             {
                 if (inProgress.Contains(shard)) continue;
                 var holder = holderOf?.Invoke(shard);
+                if (holder is not null && Replication.ClusterReplicaNetwork.IsGroup(holder))
+                {
+                    // A replicated shard belongs with its group's first-ranked eligible member.
+                    var leader = Rendezvous.Top(shard, eligible.Where(n => Replication.ClusterReplicaNetwork.GroupHasNode(holder, idOf(n))), idOf);
+                    if (leader is not null && idOf(leader) != id) misplaced.Add(shard);
+                    continue;
+                }
+
                 if (holder is not null && holder != id)
                 {
                     if (eligible.Any(n => idOf(n) == holder)) misplaced.Add(shard);

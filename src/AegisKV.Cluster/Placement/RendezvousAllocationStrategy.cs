@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
+using AegisKV.Cluster.Replication;
 
 namespace AegisKV.Cluster.Placement;
 
@@ -12,7 +13,8 @@ namespace AegisKV.Cluster.Placement;
 /// no member is joining or unreachable (a move then could not complete, or would be undone at once).
 /// A node with another shard count than <c>shards</c> maps keys to shards differently: it is never given one.
 /// With <c>holderOf</c> (the node holding each shard's data, from custody), a shard goes first to the node that
-/// holds its data when that node is eligible, so a shard is never started cold where a copy exists elsewhere.
+/// holds its data when that node is eligible, so a shard is never started cold where a copy exists elsewhere; a
+/// replicated shard's record is its group, and it goes to the group's first-ranked eligible member.
 /// Moves it starts count on <c>metrics</c> when given.
 /// </summary>
 public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<string, string?>? holderOf = null, ClusterMetrics? metrics = null)
@@ -30,8 +32,8 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
         if (holderOf?.Invoke(shardId) is { } holder)
         {
             // A replicated shard's record is its group: it runs where its first-ranked member that is up is.
-            var holding = holder.Contains(',')
-                ? Rendezvous.Top(shardId, regions.Where(r => r.Eligible && IsMember(holder, r.NodeId)), r => r.NodeId)
+            var holding = ClusterReplicaNetwork.IsGroup(holder)
+                ? Rendezvous.Top(shardId, regions.Where(r => r.Eligible && ClusterReplicaNetwork.GroupHasNode(holder, r.NodeId)), r => r.NodeId)
                 : regions.FirstOrDefault(r => r.Eligible && r.NodeId == holder);
             if (holding is not null) return Task.FromResult(holding.Region);
         }
@@ -54,13 +56,6 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
             eligible, r => r.NodeId, rebalanceInProgress.ToHashSet(), limit, holderOf);
         if (moves.Count > 0) metrics?.Rebalances.Add(moves.Count);
         return Task.FromResult<IImmutableSet<string>>(moves.ToImmutableHashSet());
-    }
-
-    private static bool IsMember(string group, string nodeId)
-    {
-        foreach (var member in group.Split(','))
-            if (Replication.ClusterReplicaNetwork.NodeIdOf(member) == nodeId) return true;
-        return false;
     }
 
     private static bool IsSettled(ClusterEvent.CurrentClusterState state)

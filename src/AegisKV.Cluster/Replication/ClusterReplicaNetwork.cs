@@ -55,6 +55,17 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
     /// <summary>The node id of a member id.</summary>
     public static string NodeIdOf(string member) => member.IndexOf('/') is var slash and >= 0 ? member[..slash] : member;
 
+    /// <summary>True when <paramref name="group"/> (member ids joined by commas, as custody records it) has a member on <paramref name="nodeId"/>.</summary>
+    public static bool GroupHasNode(string group, string nodeId)
+    {
+        foreach (var member in group.Split(','))
+            if (NodeIdOf(member) == nodeId) return true;
+        return false;
+    }
+
+    /// <summary>True when a shard's custody record is a replica group rather than a single holder.</summary>
+    public static bool IsGroup(string record) => record.Contains(',') || record.Contains('/');
+
     /// <summary>Sets this node's host, which messages for its own members go to without a trip through remoting.</summary>
     public void AttachHost(IActorRef host) => _host = host;
 

@@ -74,7 +74,7 @@ public sealed partial class ShardActor : IReplicaOwner
                 ApplyNewEntries();
                 return true;
             case StandDownNow:
-                FailAwaiting($"TRYAGAIN shard {_shardId} moved before this write was confirmed; it may or may not have been applied");
+                FailAwaiting($"TRYAGAIN unconfirmed: shard {_shardId} moved before this write was confirmed; it may or may not have been applied");
                 Context.Stop(Self);
                 return true;
             case SaveSnapshotSuccess saved when _shell is not null:
@@ -233,7 +233,7 @@ public sealed partial class ShardActor : IReplicaOwner
         if (role != ReplicaRole.Follower) return;
         // Another member leads a later epoch: nothing of ours in flight can be known to commit from here.
         _log.Warning("Shard {0} no longer leads its group (promised {1}); it stops here", _shardId, _shell!.Core.Promised);
-        FailAwaiting($"TRYAGAIN shard {_shardId} changed primary before this write was confirmed; it may or may not have been applied");
+        FailAwaiting($"TRYAGAIN unconfirmed: shard {_shardId} changed primary before this write was confirmed; it may or may not have been applied");
         Context.Stop(Self);
     }
 
@@ -304,7 +304,7 @@ public sealed partial class ShardActor : IReplicaOwner
     private void LeaveReplicated()
     {
         if (!IsReplicated) return;
-        FailAwaiting($"TRYAGAIN shard {_shardId} stopped before this write was confirmed; it may or may not have been applied");
+        FailAwaiting($"TRYAGAIN unconfirmed: shard {_shardId} stopped before this write was confirmed; it may or may not have been applied");
         _peers!.ReplicaHost!.Tell(new Release(_shardId), Self);
     }
 

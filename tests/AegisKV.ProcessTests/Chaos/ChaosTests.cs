@@ -28,10 +28,17 @@ public sealed class ChaosTests(ITestOutputHelper output)
     public Task A_three_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable() =>
         RunAsync(nameof(A_three_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable), "--replication-factor", "3");
 
-    private async Task RunAsync(string test, params string[] flags)
+    // Five nodes, three copies: each group is three of the five, and shards move to members of their group.
+    [Fact(Timeout = 3_600_000)]
+    public Task A_five_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable() =>
+        RunAsync(nameof(A_five_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable), 5, "--replication-factor", "3");
+
+    private Task RunAsync(string test, params string[] flags) => RunAsync(test, 3, flags);
+
+    private async Task RunAsync(string test, int nodes, params string[] flags)
     {
         using var budget = new CancellationTokenSource(Duration + TimeSpan.FromSeconds(150));
-        await using var cluster = new TestCluster(3, false, flags);
+        await using var cluster = new TestCluster(nodes, false, flags);
         await cluster.FormAsync(budget.Token);
 
         var workload = new RegisterWorkload(() => cluster.ClientPorts, clients: 8, registers: 24, timeout: TimeSpan.FromSeconds(3));
@@ -47,7 +54,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var checking = Stopwatch.StartNew();
         var verdicts = LinearizabilityChecker.Check(history);
         var linearizable = verdicts.Count(v => v.Verdict == Verdict.Linearizable);
-        var copies = flags.Length == 0 ? "one copy" : string.Join(' ', flags);
+        var copies = $"{nodes} nodes, " + (flags.Length == 0 ? "one copy" : string.Join(' ', flags));
         Report($"{copies}: {clock.Elapsed.TotalSeconds:0} s, {workload.Describe()}; faults: {string.Join("; ", nemesis.Events)}", test);
         Report($"{copies}: {linearizable} of {verdicts.Count} registers linearizable ({verdicts.Sum(v => v.Steps)} search steps, {checking.ElapsedMilliseconds} ms)", test);
         var failures = verdicts.Where(v => v.Verdict != Verdict.Linearizable).ToList();
