@@ -10,6 +10,7 @@
     publish  Publish the aegis executable to ./bin.
     bench    Benchmark AegisKV against redis-server side by side (needs Linux; installs redis with apt-get if missing).
     bench-cluster  Benchmark one node beside a 3-node cluster: clients on one node, spread, and cluster-aware.
+    bench-replication  Benchmark three copies of every shard beside one copy and beside one node (ops/s, p50/p99, CPU per op).
     soak     Run the soak test for -Seconds (default 600): mixed load, churn, expiry, snapshots, then kill -9.
              The default test run includes it for 30 s as a smoke.
     simulate Run the replication simulation over -Thousands (default 50) thousand more seeds per case than the
@@ -17,7 +18,7 @@
 #>
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'publish', 'bench', 'bench-cluster', 'soak', 'simulate')]
+    [ValidateSet('build', 'test', 'publish', 'bench', 'bench-cluster', 'bench-replication', 'soak', 'simulate')]
     [string] $Task = 'build',
 
     [ValidateSet('all', 'unit', 'integration', 'compat', 'process', 'chaos')]
@@ -25,7 +26,7 @@ param(
 
     [string] $Configuration = 'Release',
 
-    # bench, bench-cluster: shorter runs, for a smoke test.
+    # bench, bench-cluster, bench-replication: shorter runs, for a smoke test.
     [switch] $Quick,
 
     # soak, test -Category chaos: how long the load runs.
@@ -72,6 +73,7 @@ switch ($Task) {
     'publish' { Invoke-Native dotnet @('publish', 'src/AegisKV.Server', '-c', $Configuration, '-o', 'bin') }
     'bench' { & "$PSScriptRoot/bench/run-bench.ps1" -Configuration $Configuration -Quick:$Quick }
     'bench-cluster' { & "$PSScriptRoot/bench/run-cluster-bench.ps1" -Configuration $Configuration -Quick:$Quick }
+    'bench-replication' { & "$PSScriptRoot/bench/run-replication-bench.ps1" -Configuration $Configuration -Quick:$Quick }
     'simulate' {
         $env:AEGIS_SIMULATION_SEEDS = "$Thousands"
         try {

@@ -73,3 +73,17 @@ function Get-RssBytes([int] $processId) {
     $line = Get-Content "/proc/$processId/status" | Where-Object { $_ -like 'VmRSS:*' }
     return [long] (($line -split '\s+')[1]) * 1024
 }
+
+# One redis-benchmark run; its CSV row (rps and latency percentiles in ms).
+function Invoke-BenchmarkRow([int] $port, [string] $test, [int] $pipeline, [int] $count, [int] $Clients = 50, [string[]] $Extra = @()) {
+    $csv = & redis-benchmark -h 127.0.0.1 -p $port -t $test -c $Clients -P $pipeline -r 100000 -d 32 -n $count --csv @Extra 2>$null
+    if ($LASTEXITCODE -ne 0) { throw "redis-benchmark failed against port $port" }
+    return $csv | Where-Object { $_ -like '"*' } | ConvertFrom-Csv | Where-Object { $_.test -eq $test.ToUpperInvariant() } | Select-Object -First 1
+}
+
+# CPU time, in microseconds, the given processes have used so far.
+function Get-CpuMicroseconds([System.Diagnostics.Process[]] $processes) {
+    $total = 0.0
+    foreach ($process in $processes) { $process.Refresh(); $total += $process.TotalProcessorTime.TotalMilliseconds * 1000 }
+    return $total
+}

@@ -15,9 +15,15 @@ public sealed partial class ReplicaCore
     /// of the group (itself included) has granted it a lease that has not run out, so no other member can have
     /// become primary and committed anything since.
     /// </summary>
-    public bool HasReadLease(long nowMs)
+    public bool HasReadLease(long nowMs) => IsServing && MembersGranting(nowMs) >= Configuration.Majority;
+
+    /// <summary>
+    /// Members of the group, this primary included, whose lease grant has not run out at <paramref name="nowMs"/>:
+    /// those that acknowledged it lately. 0 when this member does not lead.
+    /// </summary>
+    public int MembersGranting(long nowMs)
     {
-        if (!IsServing) return false;
+        if (Role != ReplicaRole.Primary) return 0;
         var configuration = Configuration;
         var granting = configuration.Contains(_self) ? 1 : 0;
         foreach (var member in configuration.Members)
@@ -26,6 +32,6 @@ public sealed partial class ReplicaCore
                 granting++;
         }
 
-        return granting >= configuration.Majority;
+        return granting;
     }
 }

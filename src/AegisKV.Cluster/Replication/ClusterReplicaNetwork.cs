@@ -24,11 +24,13 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
     private readonly int _replicationFactor;
     private readonly ClusterCustody _custody;
     private IActorRef? _host;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Address, IActorRef> _hosts = new();
 
     /// <summary>The network of this node (<paramref name="nodeId"/>, data directory <paramref name="storeId"/>).</summary>
     public ClusterReplicaNetwork(ActorSystem system, string nodeId, string storeId, int shards, int replicationFactor, ReplicaOptions options,
-        ReplicaMetadataStore metadata, ClusterCustody custody)
+        ReplicaMetadataStore metadata, ClusterCustody custody, ReplicationStatus status)
     {
+        Status = status;
         _system = system;
         _cluster = Akka.Cluster.Cluster.Get(system);
         _nodeId = nodeId;
@@ -48,6 +50,9 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
 
     /// <inheritdoc />
     public ReplicaMetadataStore Metadata { get; }
+
+    /// <inheritdoc />
+    public ReplicationStatus Status { get; }
 
     /// <summary>A member id: the node id, a slash and the first eight characters of the store id.</summary>
     public static string MemberId(string nodeId, string storeId) => nodeId + "/" + storeId[..Math.Min(8, storeId.Length)];
@@ -80,12 +85,21 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
             return;
         }
 
+        if (HostOf(nodeId) is { } host) host.Tell(envelope);
+        else Status.MessageDropped();
+    }
+
+    // The host on a member's node, resolved once per address (no lookup per message, as an actor selection makes).
+    private IActorRef? HostOf(string nodeId)
+    {
         foreach (var member in _cluster.State.Members)
         {
             if (member.Status is MemberStatus.Down or MemberStatus.Removed || ClusterRoles.NodeIdOf(member) != nodeId) continue;
-            _system.ActorSelection(new RootActorPath(member.Address) / "user" / ReplicaHost.Name).Tell(envelope);
-            return;
+            return _hosts.GetOrAdd(member.Address, static (address, system) =>
+                ((ExtendedActorSystem)system).Provider.ResolveActorRef(new RootActorPath(address) / "user" / ReplicaHost.Name), _system);
         }
+
+        return null;
     }
 
     /// <inheritdoc />

@@ -16,6 +16,9 @@ public interface IReplicaNetwork
     /// <summary>The protocol's settings (write quorum, heartbeats, leases).</summary>
     ReplicaOptions Options { get; }
 
+    /// <summary>The node's replication figures, which its primaries report to.</summary>
+    ReplicationStatus Status { get; }
+
     /// <summary>Where each shard's promises and group are kept.</summary>
     ReplicaMetadataStore Metadata { get; }
 

@@ -122,7 +122,7 @@ public sealed class ReplicaShell
     {
         for (var ready = Core.TakeReady(); !ready.IsEmpty; ready = Core.TakeReady())
         {
-            foreach (var message in ready.Immediate) _network.Send(_shardId, message);
+            foreach (var message in Coalesce(ready.Immediate)) _network.Send(_shardId, message);
             if (ready.HasWrites || _pending.Count > 0) Write(ready);
             else foreach (var message in ready.AfterPersist) _network.Send(_shardId, message);
             if (ready.Role is { } role) _owner.RoleChanged(role);
@@ -147,6 +147,39 @@ public sealed class ReplicaShell
 
         Flush();
         return true;
+    }
+
+    // Appends to one member that follow on from each other (entries proposed between two flushes) go as one, which
+    // is what the core would have sent had it had them all at once: one message, one write and one reply per batch.
+    private static IReadOnlyList<ReplicaMessage> Coalesce(IReadOnlyList<ReplicaMessage> messages)
+    {
+        if (messages.Count < 2) return messages;
+        var merged = new List<ReplicaMessage>(messages.Count);
+        foreach (var message in messages)
+        {
+            if (message is Append next && merged.Count > 0 && FindOpenAppend(merged, next) is var at and >= 0)
+            {
+                var first = (Append)merged[at];
+                merged[at] = first with { Entries = [.. first.Entries, .. next.Entries], Commit = Math.Max(first.Commit, next.Commit) };
+                continue;
+            }
+
+            merged.Add(message);
+        }
+
+        return merged;
+    }
+
+    // The append to the same member, of the same epoch, whose entries end where this one's begin.
+    private static int FindOpenAppend(List<ReplicaMessage> merged, Append next)
+    {
+        for (var i = merged.Count - 1; i >= 0; i--)
+        {
+            if (merged[i] is not Append append || append.To != next.To) continue;
+            return append.Epoch == next.Epoch && append.PreviousSequence + append.Entries.Count == next.PreviousSequence ? i : -1;
+        }
+
+        return -1;
     }
 
     // Starts the ready's writes at once, in order behind the ones before (the WAL keeps that order), except after an

@@ -14,7 +14,7 @@ namespace AegisKV.Core.Replication;
 /// changes, and hands its snapshot to a member that needs one. It keeps no map in memory: the node that leads next
 /// recovers the shard from this log.
 /// </summary>
-public sealed class ShardFollower : ReceiveActor, IWithStash, IWithTimers, IReplicaOwner
+public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
 {
     private readonly int _shardId;
     private readonly IReplicaNetwork _network;
@@ -38,8 +38,6 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IWithTimers, IRepl
     /// <inheritdoc />
     public IStash Stash { get; set; } = null!;
 
-    /// <inheritdoc />
-    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props for a follower of <paramref name="shardId"/>.</summary>
     public static Props Props(int shardId, IReplicaNetwork network, ShardSettings settings) =>
@@ -61,8 +59,8 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IWithTimers, IRepl
             _wal = wal;
             var codec = new ShardLogCodec(Context.System, _persistenceId);
             // A follower never leads: the group it would ask matters only to the member that does.
+            // No timer: a follower only answers, so time passing asks nothing of it.
             _shell = ReplicaShell.Load(_shardId, _network, wal, codec, new GroupConfiguration([_network.Self]), Self, this);
-            Timers.StartPeriodicTimer("tick", Tick.Instance, TimeSpan.FromMilliseconds(Math.Max(10, _network.Options.HeartbeatMs)));
             Become(Following);
             Stash.UnstashAll();
         });
@@ -74,7 +72,6 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IWithTimers, IRepl
     {
         Receive<ReplicaMessage>(message => _shell!.Step(message));
         Receive<ReplicaWritten>(written => _shell!.OnWritten(written));
-        Receive<Tick>(_ => _shell!.Tick());
         Receive<SelectedSnapshot>(OnSnapshotLoaded);
         Receive<LoadSnapshotResult>(result =>
         {
@@ -134,8 +131,4 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IWithTimers, IRepl
         await wal.Reset(persistenceId, image.Base.Sequence, image.Base.Epoch).ConfigureAwait(false);
     }
 
-    private sealed class Tick
-    {
-        public static readonly Tick Instance = new();
-    }
 }

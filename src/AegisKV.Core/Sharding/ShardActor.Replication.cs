@@ -22,6 +22,7 @@ public sealed partial class ShardActor : IReplicaOwner
     private WalReplicaLog? _replicaLog;
     private long _applied;
     private bool _rebuild;
+    private bool _flushQueued;
 
     private bool IsReplicated => _peers?.Replication is not null;
 
@@ -69,9 +70,14 @@ public sealed partial class ShardActor : IReplicaOwner
                 if (_rebuild && !_shell.HasPendingWrites)
                     throw new ReplicaWriteException($"shard {_shardId} starts again from its log, which its view change replaced", new InvalidOperationException("rebuild"));
                 return true;
+            case FlushReplica when _shell is not null:
+                _flushQueued = false;
+                _shell.Flush();
+                return true;
             case ReplicaTick when _shell is not null:
                 _shell.Tick();
                 ApplyNewEntries();
+                ReportStatus();
                 return true;
             case StandDownNow:
                 FailAwaiting($"TRYAGAIN unconfirmed: shard {_shardId} moved before this write was confirmed; it may or may not have been applied");
@@ -182,7 +188,10 @@ public sealed partial class ShardActor : IReplicaOwner
         var written = events.ToArray();
         foreach (var e in written) MarkPending(e);
         _awaitingCommit.Enqueue(new AwaitingCommit(sequence, written, _held.Add(target, index), reply));
-        _shell.Flush();
+        // Sent once the commands already in the mailbox have run: their entries go out together.
+        if (_flushQueued) return;
+        _flushQueued = true;
+        Self.Tell(FlushReplica.Instance);
     }
 
     // Why a replicated shard cannot run a command now: it does not serve yet, or cannot be sure it still leads.
@@ -217,8 +226,18 @@ public sealed partial class ShardActor : IReplicaOwner
         }
     }
 
+    private void ReportStatus()
+    {
+        var core = _shell!.Core;
+        if (_mode != ShardMode.Serving) return;
+        var now = ReplicaShell.Now;
+        Network.Status.Report(_shardId, new GroupStatus(core.Epoch, core.Configuration.Members, core.Log.LastSequence, core.Commit,
+            core.Log.LastSequence - core.LowestMatch, core.MembersGranting(now)));
+    }
+
     private void StartServingReplicated()
     {
+        Network.Status.ViewChanged();
         _mode = ShardMode.Serving;
         _refusal = null;
         _localShards?.Serving(_shardId, Self);
@@ -304,6 +323,7 @@ public sealed partial class ShardActor : IReplicaOwner
     private void LeaveReplicated()
     {
         if (!IsReplicated) return;
+        Network.Status.Forget(_shardId);
         FailAwaiting($"TRYAGAIN unconfirmed: shard {_shardId} stopped before this write was confirmed; it may or may not have been applied");
         _peers!.ReplicaHost!.Tell(new Release(_shardId), Self);
     }
@@ -322,5 +342,10 @@ public sealed partial class ShardActor : IReplicaOwner
     private sealed class StandDownNow
     {
         public static readonly StandDownNow Instance = new();
+    }
+
+    private sealed class FlushReplica
+    {
+        public static readonly FlushReplica Instance = new();
     }
 }

@@ -82,7 +82,7 @@ public sealed record NodeSettings
     public AegisKV.Replication.WriteQuorum WriteQuorum { get; init; } = AegisKV.Replication.WriteQuorum.Majority;
 
     /// <summary>How often a primary sends its followers what they lack (<c>aegis.replication.heartbeat</c>).</summary>
-    public TimeSpan ReplicationHeartbeat { get; init; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan ReplicationHeartbeat { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The read lease (<c>aegis.replication.lease</c>).</summary>
     public TimeSpan ReplicationLease { get; init; } = TimeSpan.FromSeconds(2);

@@ -139,6 +139,7 @@ public sealed class AegisNode : IAsyncDisposable
         var memory = new NodeMemory(settings.MaxMemoryBytes, settings.EvictionPolicy) { Samples = settings.EvictionSamples };
         var localShards = new LocalShards();
         var storeId = ReplicationStartup.StoreId(settings);
+        var replication = new AegisKV.Core.Replication.ReplicationStatus();
         var walHealth = new WalHealthCheck(settings);
         LivenessProbe? liveness = null;
         builder.Services.AddSingleton(settings);
@@ -148,6 +149,7 @@ public sealed class AegisNode : IAsyncDisposable
         builder.Services.AddSingleton(keyspace);
         builder.Services.AddSingleton(memory);
         builder.Services.AddSingleton(localShards);
+        builder.Services.AddSingleton(replication);
         builder.Services.AddSingleton(custody.View);
         builder.Services.AddSingleton(new NodeStatistics());
         builder.Services.AddSingleton(sp => new NodeMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
@@ -209,7 +211,7 @@ public sealed class AegisNode : IAsyncDisposable
                     var shardCustody = new ClusterCustody(system, settings.NodeId, settings.Shards, custody.View, TimeSpan.FromSeconds(5));
                     system.ActorOf(MembershipKeeper.Props(custody.View, settings.Shards, shardCustody), "custody-members");
                     system.ActorOf(HandoffReceiver.Props(shardSettings, localShards), ClusterCustody.HandoffReceiverName);
-                    var (replicas, replicaHost) = ReplicationStartup.Start(system, settings, storeId, shardSettings, shardCustody);
+                    var (replicas, replicaHost) = ReplicationStartup.Start(system, settings, storeId, shardSettings, shardCustody, replication);
                     var peers = new ShardPeers(shardCustody) { Replication = replicas, ReplicaHost = replicaHost };
                     var sharding = ClusterSharding.Get(system);
                     var shardingSettings = ClusterShardingSettings.Create(system);

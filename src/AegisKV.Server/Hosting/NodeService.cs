@@ -66,6 +66,7 @@ internal sealed class NodeService : IHostedService
             region,
             _services.GetRequiredService<AegisKV.Core.Sharding.LocalShards>())
         {
+            Replication = _services.GetRequiredService<AegisKV.Core.Replication.ReplicationStatus>(),
             Topology = new Topology.ClusterTopology(system, region, _settings.Shards, _services.GetRequiredService<AegisKV.Cluster.Custody.CustodyView>(), _settings.Seeds.Count > 0),
         };
         _ = new NodeGauges(_services.GetRequiredService<NodeMetrics>(), _node, _readiness, Akka.Cluster.Cluster.Get(system));

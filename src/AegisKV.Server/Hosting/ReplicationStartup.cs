@@ -17,14 +17,14 @@ internal static class ReplicationStartup
 
     /// <summary>The network and host of replica groups, or nulls without replication.</summary>
     public static (IReplicaNetwork? Network, IActorRef? Host) Start(ActorSystem system, NodeSettings settings, string? storeId, ShardSettings shardSettings,
-        ClusterCustody custody)
+        ClusterCustody custody, ReplicationStatus status)
     {
         if (storeId is null) return (null, null);
         var lease = (long)settings.ReplicationLease.TotalMilliseconds;
         var options = new ReplicaOptions(settings.WriteQuorum, HeartbeatMs: (long)settings.ReplicationHeartbeat.TotalMilliseconds,
-            RetryMs: Math.Max(100, (long)settings.ReplicationHeartbeat.TotalMilliseconds * 4), LeaseMs: lease, LeaseMarginMs: lease / 10);
+            RetryMs: Math.Max(100, (long)settings.ReplicationHeartbeat.TotalMilliseconds), LeaseMs: lease, LeaseMarginMs: lease / 10);
         var network = new ClusterReplicaNetwork(system, settings.NodeId, storeId, settings.Shards, settings.ReplicationFactor, options,
-            new ReplicaMetadataStore(settings.DataDirectory), custody);
+            new ReplicaMetadataStore(settings.DataDirectory), custody, status);
         var host = system.ActorOf(ReplicaHost.Props(shardId => ShardFollower.Props(shardId, network, shardSettings)), ReplicaHost.Name);
         network.AttachHost(host);
         return (network, host);

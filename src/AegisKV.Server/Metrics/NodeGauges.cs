@@ -18,6 +18,10 @@ internal sealed class NodeGauges
     private readonly Gauge _ready;
     private readonly Gauge _shardsServing;
     private readonly Gauge _members;
+    private readonly Gauge _replicationLag;
+    private readonly Gauge _underReplicated;
+    private readonly Counter _viewChanges;
+    private readonly Counter _replicationDropped;
     private readonly NodeContext _node;
     private readonly NodeReadiness _readiness;
     private readonly Akka.Cluster.Cluster _cluster;
@@ -35,6 +39,10 @@ internal sealed class NodeGauges
         _ready = factory.CreateGauge("aegis_ready", "1 when the node is ready.");
         _shardsServing = factory.CreateGauge("aegis_shards_owned", "Shards that run and serve on this node now.");
         _members = factory.CreateGauge("aegis_cluster_members", "Cluster members as this node sees them, by status (unreachable counted apart).", ["status"]);
+        _replicationLag = factory.CreateGauge("aegis_replication_lag_events", "Log entries the member furthest behind lacks, per group led here.", ["shard"]);
+        _underReplicated = factory.CreateGauge("aegis_groups_under_replicated", "Groups led here with a member that has not acknowledged the primary within the lease.");
+        _viewChanges = factory.CreateCounter("aegis_view_changes_total", "View changes completed by shards of this node (each a new primary incarnation).");
+        _replicationDropped = factory.CreateCounter("aegis_replication_dropped_total", "Replication messages dropped: their member's node was not known to the cluster.");
         _node = node;
         _readiness = readiness;
         _cluster = cluster;
@@ -60,6 +68,7 @@ internal sealed class NodeGauges
         }
 
         _ready.Set(_readiness.IsReady ? 1 : 0);
+        UpdateReplication(node.Replication);
         try
         {
             var drive = new DriveInfo(Path.GetFullPath(node.Settings.DataDirectory));
@@ -70,5 +79,17 @@ internal sealed class NodeGauges
         {
             // The data directory's file system is gone: leave the last values.
         }
+    }
+
+    private void UpdateReplication(AegisKV.Core.Replication.ReplicationStatus status)
+    {
+        _underReplicated.Set(status.UnderReplicated);
+        _viewChanges.IncTo(status.ViewChanges);
+        _replicationDropped.IncTo(status.Dropped);
+        foreach (var labels in _replicationLag.GetAllLabelValues())
+            if (!int.TryParse(labels[0], System.Globalization.CultureInfo.InvariantCulture, out var shard) || !status.Led.ContainsKey(shard))
+                _replicationLag.RemoveLabelled(labels);
+        foreach (var (shard, group) in status.Led)
+            _replicationLag.WithLabels(shard.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set(group.Lag);
     }
 }

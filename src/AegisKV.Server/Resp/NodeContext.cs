@@ -34,6 +34,9 @@ public sealed record NodeContext(
     /// <summary>The cluster's members and shard placement as this node sees them.</summary>
     public Topology.ClusterTopology? Topology { get; init; }
 
+    /// <summary>The replica groups this node leads, with the replication counters; empty without replication.</summary>
+    public AegisKV.Core.Replication.ReplicationStatus Replication { get; init; } = new();
+
     /// <summary>The client port actually bound (differs from the setting when that was 0).</summary>
     public int ClientPort { get; set; }
 }

@@ -98,6 +98,7 @@ internal static class ServerInfo
                 Line("role", "master");
                 Line("connected_slaves", 0);
                 Line("master_repl_offset", 0);
+                ReplicationLines(node, Line);
                 break;
             case "cpu":
                 using (var process = System.Diagnostics.Process.GetCurrentProcess())
@@ -162,6 +163,22 @@ internal static class ServerInfo
         yield return ("proto-max-bulk-len", s.Limits.MaxBulkLength.ToString(inv));
         // Never show the token itself.
         yield return ("requirepass", s.AuthToken is null ? "" : "********");
+    }
+
+    // Replica groups, after Redis's own fields (which clients read): the settings, the counters, and each group led here.
+    private static void ReplicationLines(NodeContext node, Action<string, object> line)
+    {
+        line("aegis_replication_factor", node.Settings.ReplicationFactor);
+        line("aegis_write_quorum", node.Settings.WriteQuorum.ToString());
+        if (node.Settings.ReplicationFactor == 1) return;
+        var status = node.Replication;
+        line("aegis_groups_led", status.Led.Count);
+        line("aegis_groups_under_replicated", status.UnderReplicated);
+        line("aegis_view_changes", status.ViewChanges);
+        line("aegis_replication_dropped", status.Dropped);
+        foreach (var (shard, group) in status.Led.OrderBy(g => g.Key))
+            line("group" + shard.ToString(CultureInfo.InvariantCulture),
+                $"epoch={group.Epoch},members={string.Join('|', group.Members)},last={group.LastSequence},commit={group.Commit},lag={group.Lag},in_sync={group.InSync}");
     }
 
     private static string Human(long bytes) => bytes switch

@@ -1,0 +1,139 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+  AegisKV with three copies of every shard beside one copy and beside a single node, on this machine, in one table.
+.DESCRIPTION
+  Publishes aegis and runs redis-benchmark SET and GET (-c 50, -P 1, -r 100000, -d 32) against: one node; three
+  nodes with --replication-factor 1; three nodes with --replication-factor 3 (--write-quorum majority). The cluster
+  runs use redis-benchmark --cluster (each key sent to the node its shard runs on). All nodes run --wal=fsync on
+  free loopback ports and share the machine's cores. Reports ops/s, p50 and p99 latency, and the CPU time all
+  aegis processes spent per request. Prints the table and writes the replication section of docs/benchmarks.md
+  (not with -Quick).
+#>
+param(
+    [string] $Configuration = 'Release',
+    # Shorter runs: a smoke test, not figures to publish.
+    [switch] $Quick
+)
+
+$ErrorActionPreference = 'Stop'
+$root = Split-Path $PSScriptRoot -Parent
+$work = Join-Path ([System.IO.Path]::GetTempPath()) ("aegis-replication-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+New-Item -ItemType Directory -Path $work | Out-Null
+$started = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
+. (Join-Path $PSScriptRoot 'bench-common.ps1')
+
+$requests = if ($Quick) { 10000 } else { 100000 }
+
+function Start-Node([string] $name, [hashtable] $ports, [string[]] $seeds, [string[]] $flags) {
+    $arguments = @("--node-id=$name", "--bind=127.0.0.1:$($ports.Client)", "--gossip=127.0.0.1:$($ports.Gossip)",
+        "--health=127.0.0.1:$($ports.Health)", "--data-dir=$(Join-Path $work $name)", "--wal=fsync", "--max-memory=0", "--log-level=warn") + $flags
+    if ($seeds.Count -gt 0) { $arguments += "--seeds=$($seeds -join ',')" }
+    return Start-Tracked (Join-Path $work 'bin/aegis') $arguments (Join-Path $work "$name.log")
+}
+
+# Until every shard serves somewhere and none has moved for a few seconds.
+function Wait-Serving([int] $healthPort, [int] $seconds = 180) {
+    $http = [System.Net.Http.HttpClient]::new()
+    $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
+    $last = ''
+    $stableSince = [DateTime]::UtcNow
+    try {
+        while ([DateTime]::UtcNow -lt $deadline) {
+            $shards = ($http.GetStringAsync("http://127.0.0.1:$healthPort/admin/shards").GetAwaiter().GetResult() | ConvertFrom-Json).shards
+            $owners = ($shards | ForEach-Object { "$($_.owner)/$($_.state)" }) -join ','
+            if ($owners -ne $last -or ($shards | Where-Object { $_.state -ne 'serving' })) { $last = $owners; $stableSince = [DateTime]::UtcNow }
+            elseif (([DateTime]::UtcNow - $stableSince).TotalSeconds -ge 5) { return }
+            Start-Sleep -Milliseconds 500
+        }
+    }
+    finally { $http.Dispose() }
+    throw "shards were not all serving after $seconds s"
+}
+
+# Each test against one layout: ops/s, latencies and CPU per request of its processes.
+function Measure-Layout([string] $layout, [int] $port, [System.Diagnostics.Process[]] $processes, [string[]] $extra) {
+    foreach ($test in 'set', 'get') {
+        $before = Get-CpuMicroseconds $processes
+        $row = Invoke-BenchmarkRow $port $test 1 $requests -Clients 50 -Extra $extra
+        $cpu = ((Get-CpuMicroseconds $processes) - $before) / $requests
+        $results["$test/$layout"] = [pscustomobject]@{ Rps = [double] $row.rps; P50 = [double] $row.p50_latency_ms; P99 = [double] $row.p99_latency_ms; Cpu = $cpu }
+    }
+}
+
+function Start-Cluster([string] $prefix, [string[]] $flags) {
+    $ports = @(0..2 | ForEach-Object { @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort } })
+    $seeds = @($ports | ForEach-Object { "127.0.0.1:$($_.Gossip)" })
+    $nodes = @(0..2 | ForEach-Object { Start-Node "$prefix-$($_ + 1)" $ports[$_] $seeds $flags })
+    foreach ($p in $ports) { Wait-Ready $p.Health }
+    Wait-Serving $ports[0].Health
+    return [pscustomobject]@{ Ports = $ports; Nodes = $nodes }
+}
+
+try {
+    foreach ($tool in 'redis-benchmark', 'redis-cli') {
+        if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) {
+            Write-Host "Installing redis-tools with apt-get"
+            & apt-get update -qq
+            & apt-get install -y -qq redis-tools | Out-Null
+            break
+        }
+    }
+
+    Write-Host "Publishing aegis ($Configuration)"
+    & dotnet publish (Join-Path $root 'src/AegisKV.Server') -c $Configuration -o (Join-Path $work 'bin') --nologo -v q | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'dotnet publish failed' }
+    $results = @{}
+
+    Write-Host "One node"
+    $single = @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort }
+    $node = Start-Node 'single' $single @() @()
+    Wait-Ready $single.Health
+    Measure-Layout 'single' $single.Client @($node) @()
+    Stop-Tracked $node
+
+    foreach ($layout in @(@{ Name = 'rf1'; Flags = @('--replication-factor=1') }, @{ Name = 'rf3'; Flags = @('--replication-factor=3', '--write-quorum=majority') })) {
+        Write-Host "Three nodes, $($layout.Flags -join ' ')"
+        $cluster = Start-Cluster $layout.Name $layout.Flags
+        Measure-Layout $layout.Name $cluster.Ports[0].Client $cluster.Nodes @('--cluster')
+        foreach ($n in $cluster.Nodes) { Stop-Tracked $n }
+    }
+
+    $table = @('| Test (-c 50) | 1 node | 3 nodes, 1 copy | 3 nodes, 3 copies (W=majority) | 3 copies ÷ 1 node |', '|---|---|---|---|---|')
+    foreach ($test in 'set', 'get') {
+        $cells = foreach ($layout in 'single', 'rf1', 'rf3') {
+            $r = $results["$test/$layout"]
+            "$([math]::Round($r.Rps)) ops/s, p50 $($r.P50) ms, p99 $($r.P99) ms, $([math]::Round($r.Cpu)) CPU-µs/op"
+        }
+        $ratio = [math]::Round($results["$test/rf3"].Rps / $results["$test/single"].Rps, 2)
+        $table += "| $($test.ToUpperInvariant()) | $($cells -join ' | ') | $($ratio)x |"
+    }
+    $table -join "`n" | Write-Host
+
+    $cpu = ((Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -split ':\s*', 2)[1]
+    $section = @('## Replication: three copies beside one', '',
+        'AegisKV (`--wal=fsync`, 64 shards) on one node, then three nodes with one copy of each shard, then three nodes',
+        'with three copies (`--replication-factor 3`, `--write-quorum majority`: a write is acknowledged once two of the',
+        'three hold it durably). redis-benchmark, 50 clients, no pipelining, random keys over 100,000, 32-byte values; the',
+        'cluster runs use `--cluster` (each key to the node its shard runs on). CPU-µs/op is the CPU time of every aegis',
+        'process divided by the requests. All nodes share the same cores. Produced by `dotnet pwsh build.ps1 bench-replication`.', '',
+        "Machine: $([Environment]::ProcessorCount) cores ($cpu), .NET $(& dotnet --version).", '',
+        "Run: $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC$(if ($Quick) { ' (quick: smoke figures only)' })", '') + $table
+    if (-not $Quick) {
+        $path = Join-Path $root 'docs/benchmarks.md'
+        $text = Get-Content -Raw $path
+        $marker = '## Replication: three copies beside one'
+        $at = $text.IndexOf($marker)
+        if ($at -ge 0) {
+            $next = $text.IndexOf("`n## ", $at + $marker.Length)
+            $text = $text.Substring(0, $at) + ($section -join "`n") + "`n" + $(if ($next -ge 0) { $text.Substring($next) } else { '' })
+        }
+        else { $text = $text.TrimEnd() + "`n`n" + ($section -join "`n") + "`n" }
+        Set-Content -Path $path -Value $text.TrimEnd() -NoNewline
+    }
+}
+finally {
+    foreach ($process in $started) { Stop-Tracked $process 30 }
+    Get-EventSubscriber | Unregister-Event
+    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+}

@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using AegisKV.Replication;
+
+namespace AegisKV.Core.Replication;
+
+/// <summary>
+/// The replica groups a node leads, as their primaries last reported them, and the node's replication counters:
+/// what <c>INFO replication</c>, the metrics and the admin API show. Thread-safe.
+/// </summary>
+public sealed class ReplicationStatus
+{
+    private readonly ConcurrentDictionary<int, GroupStatus> _led = new();
+    private long _viewChanges;
+    private long _dropped;
+
+    /// <summary>The groups this node leads now, by shard.</summary>
+    public IReadOnlyDictionary<int, GroupStatus> Led => _led;
+
+    /// <summary>View changes this node's shards completed (each one a new primary incarnation here).</summary>
+    public long ViewChanges => Interlocked.Read(ref _viewChanges);
+
+    /// <summary>Replication messages dropped because their member's node was not known to the cluster.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Groups led here with a member that has not acknowledged the primary within the lease.</summary>
+    public int UnderReplicated
+    {
+        get
+        {
+            var count = 0;
+            foreach (var (_, group) in _led)
+                if (group.InSync < group.Members.Count) count++;
+            return count;
+        }
+    }
+
+    /// <summary>Called by a primary with its group's figures.</summary>
+    public void Report(int shardId, GroupStatus status) => _led[shardId] = status;
+
+    /// <summary>Called by a primary that stops leading.</summary>
+    public void Forget(int shardId) => _led.TryRemove(shardId, out _);
+
+    /// <summary>Counts a completed view change.</summary>
+    public void ViewChanged() => Interlocked.Increment(ref _viewChanges);
+
+    /// <summary>Counts a dropped message.</summary>
+    public void MessageDropped() => Interlocked.Increment(ref _dropped);
+}
+
+/// <summary>A led group's figures.</summary>
+/// <param name="Epoch">The primary's epoch.</param>
+/// <param name="Members">The group's members.</param>
+/// <param name="LastSequence">The primary's last log entry.</param>
+/// <param name="Commit">The commit position.</param>
+/// <param name="Lag">Entries the member furthest behind lacks.</param>
+/// <param name="InSync">Members (the primary included) that acknowledged it within the lease.</param>
+public sealed record GroupStatus(Epoch Epoch, IReadOnlyList<string> Members, long LastSequence, long Commit, long Lag, int InSync);
