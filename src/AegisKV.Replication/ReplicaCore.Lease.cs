@@ -7,6 +7,9 @@ public sealed partial class ReplicaCore
 {
     private long _grantedUntil = long.MinValue;
 
+    /// <summary>When the lease this member last granted runs out (on the clock it is given).</summary>
+    public long GrantedUntil => _grantedUntil;
+
     /// <summary>True while this member promised the current primary to promise no other epoch.</summary>
     private bool IsGranting => _now < _grantedUntil;
 

@@ -36,10 +36,12 @@ public sealed partial class ReplicaCore
     /// <summary>
     /// A member (re)started at <paramref name="nowMs"/> from its durable state: <paramref name="log"/> (durable
     /// entries only) and the epoch it promised last. <paramref name="initial"/> is the group of a shard whose log
-    /// has no configuration yet. It keeps any lease it may have granted before a crash: it promises no other epoch
+    /// has no configuration yet. <paramref name="grantedUntilMs"/>, when known, is when the lease this member last granted
+    /// runs out (handed over from the replica that ran before it in the same process); unknown, it keeps any lease it
+    /// may have granted before a crash: it promises no other epoch
     /// for a lease time.
     /// </summary>
-    public ReplicaCore(string self, ReplicaOptions options, GroupConfiguration initial, ReplicaLog log, Epoch promised, long nowMs)
+    public ReplicaCore(string self, ReplicaOptions options, GroupConfiguration initial, ReplicaLog log, Epoch promised, long nowMs, long? grantedUntilMs = null)
     {
         _self = self;
         _options = options;
@@ -52,7 +54,7 @@ public sealed partial class ReplicaCore
         _commit = log.BaseSequence;
         _now = nowMs;
         // A member that never promised an epoch never accepted an append, so it granted no lease.
-        _grantedUntil = promised == Epoch.None ? long.MinValue : nowMs + options.LeaseMs;
+        _grantedUntil = promised == Epoch.None ? long.MinValue : grantedUntilMs ?? nowMs + options.LeaseMs;
     }
 
     /// <summary>This member's id.</summary>

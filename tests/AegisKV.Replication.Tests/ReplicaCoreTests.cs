@@ -124,6 +124,23 @@ public sealed class ReplicaCoreTests
     }
 
     [Fact]
+    public void A_member_told_when_its_predecessor_s_lease_ran_out_should_wait_only_that_long()
+    {
+        var (_, b, c) = ServingGroup(0);
+        // At 1100 b's lease to a (from its append at 0) has run out. A replica of c restarted at 200 without knowing
+        // what c granted waits until 1200; told that c's grant ran out at 300, it leads at once.
+        var unknown = new ReplicaCore("c", Options, Group, new ReplicaLog(c.Log.After(0)), c.Promised, 200);
+        unknown.StartViewChange(1100);
+        Exchange(1100, unknown, b);
+        Assert.False(unknown.IsServing, "a restarted member led within a lease it may have granted");
+        var (_, b2, c2) = ServingGroup(0);
+        var handedOver = new ReplicaCore("c", Options, Group, new ReplicaLog(c2.Log.After(0)), c2.Promised, 200, grantedUntilMs: 300);
+        handedOver.StartViewChange(1100);
+        Exchange(1100, handedOver, b2);
+        Assert.True(handedOver.IsServing);
+    }
+
+    [Fact]
     public void A_member_that_never_promised_should_not_wait_for_a_lease_it_cannot_have_granted()
     {
         var (a, b) = (New("a", 0), New("b", 0));

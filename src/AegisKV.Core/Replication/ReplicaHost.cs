@@ -14,14 +14,19 @@ public sealed class ReplicaHost : ReceiveActor
     /// <summary>The host's name under <c>/user</c>.</summary>
     public const string Name = "replicas";
 
-    private readonly Func<int, Props> _followerProps;
+    private readonly Func<int, Action<long>, Props> _followerProps;
+    // Written by the followers themselves (on their own threads) before they stop, read once they have.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> _grants = new();
     private readonly Dictionary<int, IActorRef> _leaders = [];
     private readonly Dictionary<int, IActorRef> _followers = [];
     private readonly Dictionary<IActorRef, (int ShardId, IActorRef Leader)> _stopping = [];
     private long _started;
 
-    /// <summary>A host whose followers are made by <paramref name="followerProps"/> (given the shard).</summary>
-    public ReplicaHost(Func<int, Props> followerProps)
+    /// <summary>
+    /// A host whose followers are made by <paramref name="followerProps"/>, given the shard and where to report when the
+    /// lease they granted runs out (which the shard actor that takes over waits for, and only that long).
+    /// </summary>
+    public ReplicaHost(Func<int, Action<long>, Props> followerProps)
     {
         _followerProps = followerProps;
         Receive<ReplicaEnvelope>(envelope =>
@@ -38,7 +43,8 @@ public sealed class ReplicaHost : ReceiveActor
                 Context.Stop(follower);
                 _stopping[follower] = (takeOver.ShardId, Sender);
             }
-            else Sender.Tell(new TakenOver(takeOver.ShardId));
+            // No follower ran just before: the shard actor that ran here last may have granted a lease; that is not known.
+            else Sender.Tell(new TakenOver(takeOver.ShardId, null));
         });
         Receive<Release>(release =>
         {
@@ -46,7 +52,7 @@ public sealed class ReplicaHost : ReceiveActor
         });
         Receive<Terminated>(terminated =>
         {
-            if (_stopping.Remove(terminated.ActorRef, out var stopped)) stopped.Leader.Tell(new TakenOver(stopped.ShardId));
+            if (_stopping.Remove(terminated.ActorRef, out var stopped)) stopped.Leader.Tell(new TakenOver(stopped.ShardId, GrantOf(stopped.ShardId)));
             foreach (var (shardId, follower) in _followers)
             {
                 if (!follower.Equals(terminated.ActorRef)) continue;
@@ -57,13 +63,16 @@ public sealed class ReplicaHost : ReceiveActor
     }
 
     /// <summary>Props for the host.</summary>
-    public static Props Props(Func<int, Props> followerProps) => Akka.Actor.Props.Create(() => new ReplicaHost(followerProps));
+    public static Props Props(Func<int, Action<long>, Props> followerProps) => Akka.Actor.Props.Create(() => new ReplicaHost(followerProps));
+
+    private long? GrantOf(int shardId) => _grants.TryRemove(shardId, out var until) ? until : null;
 
     private IActorRef Follower(int shardId)
     {
         if (_followers.TryGetValue(shardId, out var follower)) return follower;
         // A stopped follower's name may still be taken while it terminates: each gets its own.
-        follower = Context.ActorOf(_followerProps(shardId), $"shard-{shardId}-{++_started}");
+        var grants = _grants;
+        follower = Context.ActorOf(_followerProps(shardId, until => grants[shardId] = until), $"shard-{shardId}-{++_started}");
         Context.Watch(follower);
         _followers[shardId] = follower;
         return follower;

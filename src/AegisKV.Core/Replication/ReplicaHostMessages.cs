@@ -14,8 +14,11 @@ public sealed record ReplicaEnvelope(int ShardId, ReplicaMessage Message);
 /// </summary>
 public sealed record TakeOver(int ShardId);
 
-/// <summary>The host's answer to <see cref="TakeOver"/>: no follower of the shard runs here any more.</summary>
-public sealed record TakenOver(int ShardId);
+/// <summary>
+/// The host's answer to <see cref="TakeOver"/>: no follower of the shard runs here any more. <paramref name="GrantedUntil"/>
+/// is when the lease the follower it just stopped granted runs out (monotonic ms); null when none ran just before.
+/// </summary>
+public sealed record TakenOver(int ShardId, long? GrantedUntil);
 
 /// <summary>A shard actor stops leading here: the shard's messages go to a follower again.</summary>
 public sealed record Release(int ShardId);

@@ -67,10 +67,11 @@ public sealed class ReplicaShell
     /// <summary>
     /// Rebuilds the replica from what is durable: the promise and group in the metadata store, the log from where the
     /// WAL starts (after its last compaction or reset) to its end. <paramref name="initial"/> is the group of a shard
-    /// whose log and metadata name none.
+    /// whose log and metadata name none. <paramref name="grantedUntil"/>: when the lease the replica that ran before in
+    /// this process granted runs out, when known.
     /// </summary>
     public static ReplicaShell Load(int shardId, IReplicaNetwork network, WalReplicaLog wal, ShardLogCodec codec, GroupConfiguration initial, IActorRef self,
-        IReplicaOwner owner)
+        IReplicaOwner owner, long? grantedUntil = null)
     {
         var pid = codec.PersistenceId;
         var metadata = network.Metadata.Load(pid);
@@ -88,7 +89,7 @@ public sealed class ReplicaShell
         var saved = metadata.Members.Count > 0 ? new GroupConfiguration(metadata.Members) : null;
         var log = new ReplicaLog(new SnapshotBase(start, startEpoch, saved), entries);
         var promised = metadata.PromisedCounter > 0 ? new Epoch(metadata.PromisedCounter, metadata.PromisedMember) : Epoch.None;
-        var core = new ReplicaCore(network.Self, network.Options, saved ?? initial, log, promised, Now);
+        var core = new ReplicaCore(network.Self, network.Options, saved ?? initial, log, promised, Now, grantedUntil);
         return new ReplicaShell(shardId, network, wal, codec, self, owner, metadata, core);
     }
 

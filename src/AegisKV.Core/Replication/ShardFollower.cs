@@ -19,15 +19,18 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
     private readonly int _shardId;
     private readonly IReplicaNetwork _network;
     private readonly ShardSettings _settings;
+    private readonly Action<long> _reportGrant;
+    private long _reportedGrant = long.MinValue;
     private readonly string _persistenceId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<string> _snapshotsWanted = [];
     private ReplicaShell? _shell;
     private WalReplicaLog? _wal;
 
-    /// <summary>A follower of shard <paramref name="shardId"/>.</summary>
-    public ShardFollower(int shardId, IReplicaNetwork network, ShardSettings settings)
+    /// <summary>A follower of shard <paramref name="shardId"/>; it tells <paramref name="reportGrant"/> when the lease it granted runs out.</summary>
+    public ShardFollower(int shardId, IReplicaNetwork network, ShardSettings settings, Action<long> reportGrant)
     {
+        _reportGrant = reportGrant;
         _shardId = shardId;
         _network = network;
         _settings = settings;
@@ -40,8 +43,8 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
 
 
     /// <summary>Props for a follower of <paramref name="shardId"/>.</summary>
-    public static Props Props(int shardId, IReplicaNetwork network, ShardSettings settings) =>
-        Akka.Actor.Props.Create(() => new ShardFollower(shardId, network, settings));
+    public static Props Props(int shardId, IReplicaNetwork network, ShardSettings settings, Action<long> reportGrant) =>
+        Akka.Actor.Props.Create(() => new ShardFollower(shardId, network, settings, reportGrant));
 
     private IActorRef Journal => Persistence.Instance.Apply(Context.System).JournalFor(_settings.JournalPluginId);
 
@@ -61,6 +64,7 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
             // A follower never leads: the group it would ask matters only to the member that does.
             // No timer: a follower only answers, so time passing asks nothing of it.
             _shell = ReplicaShell.Load(_shardId, _network, wal, codec, new GroupConfiguration([_network.Self]), Self, this);
+            _reportGrant(_reportedGrant = _shell.Core.GrantedUntil);
             Become(Following);
             Stash.UnstashAll();
         });
@@ -70,7 +74,12 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
 
     private void Following()
     {
-        Receive<ReplicaMessage>(message => _shell!.Step(message));
+        Receive<ReplicaMessage>(message =>
+        {
+            _shell!.Step(message);
+            // Reported before this actor can stop: whoever leads here next waits for it, and no longer.
+            if (_shell.Core.GrantedUntil != _reportedGrant) _reportGrant(_reportedGrant = _shell.Core.GrantedUntil);
+        });
         Receive<ReplicaWritten>(written => _shell!.OnWritten(written));
         Receive<SelectedSnapshot>(OnSnapshotLoaded);
         Receive<LoadSnapshotResult>(result =>

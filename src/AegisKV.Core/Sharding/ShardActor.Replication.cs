@@ -23,6 +23,7 @@ public sealed partial class ShardActor : IReplicaOwner
     private long _applied;
     private bool _rebuild;
     private bool _flushQueued;
+    private long? _grantedUntil;
 
     private bool IsReplicated => _peers?.Replication is not null;
 
@@ -40,7 +41,8 @@ public sealed partial class ShardActor : IReplicaOwner
     {
         switch (message)
         {
-            case TakenOver:
+            case TakenOver takenOver:
+                _grantedUntil = takenOver.GrantedUntil;
                 Journal.Ask<WalReplicaLog>(GetReplicaLog.Instance, TimeSpan.FromSeconds(30)).PipeTo(Self);
                 return true;
             case WalReplicaLog wal:
@@ -128,7 +130,7 @@ public sealed partial class ShardActor : IReplicaOwner
 
         _mode = ShardMode.Claiming;
         _refusal = null;
-        _shell = ReplicaShell.Load(_shardId, Network, _replicaLog!, _codec!, group, Self, this);
+        _shell = ReplicaShell.Load(_shardId, Network, _replicaLog!, _codec!, group, Self, this, _grantedUntil);
         // A snapshot its follower installed after this actor replayed the WAL: start again from it.
         if (_shell.Core.Log.BaseSequence > _applied)
             throw new ReplicaWriteException($"shard {_shardId}: its log was reset while it recovered", new InvalidOperationException("reset"));

@@ -25,7 +25,7 @@ internal static class ReplicationStartup
             RetryMs: Math.Max(100, (long)settings.ReplicationHeartbeat.TotalMilliseconds), LeaseMs: lease, LeaseMarginMs: lease / 10);
         var network = new ClusterReplicaNetwork(system, settings.NodeId, storeId, settings.Shards, settings.ReplicationFactor, options,
             new ReplicaMetadataStore(settings.DataDirectory), custody, status);
-        var host = system.ActorOf(ReplicaHost.Props(shardId => ShardFollower.Props(shardId, network, shardSettings)), ReplicaHost.Name);
+        var host = system.ActorOf(ReplicaHost.Props((shardId, reportGrant) => ShardFollower.Props(shardId, network, shardSettings, reportGrant)), ReplicaHost.Name);
         network.AttachHost(host);
         return (network, host);
     }
