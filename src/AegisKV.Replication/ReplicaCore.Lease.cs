@@ -7,6 +7,9 @@ public sealed partial class ReplicaCore
 {
     private long _grantedUntil = long.MinValue;
 
+    /// <summary>Members that must hold an entry durably for it to commit, in the group as it is now.</summary>
+    public int WriteQuorumSize => _options.WriteQuorum.Required(Configuration, _initial);
+
     /// <summary>When the lease this member last granted runs out (on the clock it is given).</summary>
     public long GrantedUntil => _grantedUntil;
 

@@ -143,6 +143,9 @@ public sealed partial class ReplicaCore
         positions.Sort();
         // The position that the required number of members has reached.
         var candidate = positions[members.Count - _options.WriteQuorum.Required(configuration, _initial)];
+        // The epoch's start needs only a majority, as the view change did: with a write quorum above a majority and a
+        // member down, the primary then serves reads (and answers writes that they lack replicas) instead of nothing.
+        if (_commit < _epochStart && positions[members.Count - configuration.Majority] >= _epochStart) candidate = Math.Max(candidate, _epochStart);
         // Only an entry of our own epoch commits by counting (with everything before it).
         if (candidate > _commit && _log.EpochAt(candidate) == _epoch.Counter) SetCommit(candidate);
     }

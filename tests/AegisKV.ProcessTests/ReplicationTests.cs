@@ -42,6 +42,34 @@ public sealed class ReplicationTests(ITestOutputHelper output)
                + "(failure detection, the Split Brain Resolver, re-placement, a view change); no key lost; the node restarted and served all");
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task With_a_write_quorum_of_all_a_member_down_should_make_writes_answer_NOREPLICAS_and_reads_go_on()
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
+        await using var cluster = new TestCluster(3, false, "--replication-factor", "3", "--write-quorum", "all");
+        await cluster.FormAsync(budget.Token);
+        await WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", 500, TimeSpan.FromSeconds(60), budget.Token);
+
+        cluster[2].Kill();
+        var clock = Stopwatch.StartNew();
+        await using (var connection = await RespConnection.ConnectAsync(cluster[0].ClientPort, budget.Token))
+        {
+            var reply = await connection.ExecuteAsync(budget.Token, "SET", "after", "1");
+            while (reply.Text?.StartsWith("NOREPLICAS", StringComparison.Ordinal) != true)
+            {
+                Assert.True(reply.Type == '-' || reply.Text == "OK", $"SET answered {reply}");
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"writes never answered NOREPLICAS: the last answer was {reply}");
+                await Task.Delay(100, budget.Token);
+                reply = await connection.ExecuteAsync(budget.Token, "SET", "after", "1");
+            }
+        }
+
+        var refusedAfter = clock.Elapsed;
+        var read = await ClusterKeys.ReadUntilAllFoundAsync(cluster[0].ClientPort, "k", 500, TimeSpan.FromSeconds(60), budget.Token);
+        Assert.True(read.Found == 500, $"reads with a member down: {read}\n{cluster.Describe()}");
+        Report($"--write-quorum all, one of 3 nodes killed: writes answered NOREPLICAS after {refusedAfter.TotalSeconds:0.0} s; all 500 keys read");
+    }
+
     // Writes each key through the ports in turn, again while any is refused (a shard choosing its primary), until all are acknowledged.
     private static async Task WriteUntilAcknowledgedAsync(IReadOnlyList<int> ports, string prefix, int count, TimeSpan within, CancellationToken cancellationToken)
     {

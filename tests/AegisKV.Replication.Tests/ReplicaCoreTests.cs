@@ -141,6 +141,21 @@ public sealed class ReplicaCoreTests
     }
 
     [Fact]
+    public void With_a_write_quorum_of_all_a_primary_should_serve_with_a_majority_but_commit_writes_only_with_all()
+    {
+        var all = Options with { WriteQuorum = WriteQuorum.All };
+        var (a, b) = (new ReplicaCore("a", all, Group, new ReplicaLog(), Epoch.None, 0), new ReplicaCore("b", all, Group, new ReplicaLog(), Epoch.None, 0));
+        a.StartViewChange(1);
+        Exchange(1, a, b);
+        Assert.True(a.IsServing, "c is down: the epoch's start needs a majority, as the view change did");
+        var write = a.Propose(new byte[] { 1 });
+        Exchange(2, a, b);
+        Assert.True(a.Commit < write, "a write committed without every member");
+        Assert.Equal(2, a.MembersGranting(3));
+        Assert.Equal(3, a.WriteQuorumSize);
+    }
+
+    [Fact]
     public void A_member_that_never_promised_should_not_wait_for_a_lease_it_cannot_have_granted()
     {
         var (a, b) = (New("a", 0), New("b", 0));

@@ -196,12 +196,15 @@ public sealed partial class ShardActor : IReplicaOwner
         Self.Tell(FlushReplica.Instance);
     }
 
-    // Why a replicated shard cannot run a command now: it does not serve yet, or cannot be sure it still leads.
-    private Reply? Unready()
+    // Why a replicated shard cannot run a command now: it does not serve yet, cannot be sure it still leads, or (for a
+    // write) fewer members than the write quorum have kept up with it lately, so the write could not be confirmed.
+    private Reply? Unready(bool write)
     {
         var core = _shell!.Core;
         if (_rebuild || !core.IsServing) return Errors.Text($"TRYAGAIN shard {_shardId} is choosing its primary");
-        return core.HasReadLease(ReplicaShell.Now) ? null : Errors.Text($"TRYAGAIN shard {_shardId} cannot confirm it still leads its group");
+        var now = ReplicaShell.Now;
+        if (!core.HasReadLease(now)) return Errors.Text($"TRYAGAIN shard {_shardId} cannot confirm it still leads its group");
+        return write && core.MembersGranting(now) < core.WriteQuorumSize ? NoReplicas : null;
     }
 
     /// <inheritdoc />
@@ -329,6 +332,8 @@ public sealed partial class ShardActor : IReplicaOwner
         FailAwaiting($"TRYAGAIN unconfirmed: shard {_shardId} stopped before this write was confirmed; it may or may not have been applied");
         _peers!.ReplicaHost!.Tell(new Release(_shardId), Self);
     }
+
+    private static readonly Reply NoReplicas = Errors.Text("NOREPLICAS Not enough good replicas to write.");
 
     private sealed record AwaitingCommit(long Sequence, IShardEvent[]? Events, PendingReplies.Slot Slot, Reply Reply);
 

@@ -15,7 +15,7 @@ public sealed partial class ShardActor
     {
         var commands = transaction.Commands;
         var replies = new Reply[commands.Length];
-        if (_shell is not null && Unready() is { } refusal)
+        if (_shell is not null && Unready(Array.Exists(commands, c => (CommandTable.Get(c.Command).Flags & CommandFlags.Write) != 0)) is { } refusal)
         {
             Array.Fill(replies, refusal);
             Sender.Tell(new ShardBatchReply(transaction.RequestId, replies));

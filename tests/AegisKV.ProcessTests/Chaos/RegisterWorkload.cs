@@ -49,6 +49,7 @@ public sealed class RegisterWorkload(Func<IReadOnlyList<int>> livePorts, int cli
     // Answers given before anything ran. The other TRYAGAIN (a request that waited past the timeout) may still run.
     private static bool IsRefusal(string error) =>
         error.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
+        || error.StartsWith("NOREPLICAS", StringComparison.Ordinal)
         || error.StartsWith("TRYAGAIN shard ", StringComparison.Ordinal)
         || error.StartsWith("TRYAGAIN this node is joining", StringComparison.Ordinal);
 
