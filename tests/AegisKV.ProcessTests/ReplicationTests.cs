@@ -70,6 +70,62 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         Report($"--write-quorum all, one of 3 nodes killed: writes answered NOREPLICAS after {refusedAfter.TotalSeconds:0.0} s; all 500 keys read");
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task Keys_that_expire_should_be_deleted_through_the_log_by_the_primary()
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
+        await using var cluster = new TestCluster(3, false, "--replication-factor", "3");
+        await cluster.FormAsync(budget.Token);
+        await WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", 64, TimeSpan.FromSeconds(60), budget.Token);
+        // Once shards have stopped moving (each move starts an epoch, an entry of its own), the logs stand still.
+        var before = await LogEntriesAsync(cluster, budget.Token);
+        for (var settle = Stopwatch.StartNew(); ; before = await LogEntriesAsync(cluster, budget.Token))
+        {
+            await Task.Delay(1500, budget.Token);
+            if (await LogEntriesAsync(cluster, budget.Token) == before) break;
+            Assert.True(settle.Elapsed < TimeSpan.FromSeconds(60), "the groups' logs never stood still");
+        }
+
+        await using (var connection = await RespConnection.ConnectAsync(cluster[0].ClientPort, budget.Token))
+            for (var i = 0; i < 20; i++)
+                Assert.Equal("OK", (await connection.ExecuteAsync(budget.Token, "SET", "temp:" + i, "v", "PX", "300")).Text);
+
+        // 20 writes, then at least one more entry: the deletes of what expired.
+        await Task.Delay(1000, budget.Token);
+        var clock = Stopwatch.StartNew();
+        long after;
+        while ((after = await LogEntriesAsync(cluster, budget.Token)) <= before + 20)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"no entry past the 20 writes: {before} then {after}");
+            await Task.Delay(200, budget.Token);
+        }
+
+        await using (var connection = await RespConnection.ConnectAsync(cluster[1].ClientPort, budget.Token))
+            for (var i = 0; i < 20; i++)
+                Assert.Null((await connection.ExecuteAsync(budget.Token, "GET", "temp:" + i)).Text);
+        Report($"20 keys expired: the groups' logs grew by {after - before} entries (20 writes, the rest deletes of expired keys)");
+    }
+
+    // The log entries of every group, summed over what each node's INFO replication says of the groups it leads.
+    private static async Task<long> LogEntriesAsync(TestCluster cluster, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        foreach (var port in cluster.ClientPorts)
+        {
+            await using var connection = await RespConnection.ConnectAsync(port, cancellationToken);
+            var info = (await connection.ExecuteAsync(cancellationToken, "INFO", "replication")).Text!;
+            foreach (var line in info.Split("\r\n"))
+            {
+                var at = line.IndexOf(",last=", StringComparison.Ordinal);
+                if (!line.StartsWith("group", StringComparison.Ordinal) || at < 0) continue;
+                var end = line.IndexOf(',', at + 1);
+                total += long.Parse(line[(at + 6)..end], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return total;
+    }
+
     // Writes each key through the ports in turn, again while any is refused (a shard choosing its primary), until all are acknowledged.
     private static async Task WriteUntilAcknowledgedAsync(IReadOnlyList<int> ports, string prefix, int count, TimeSpan within, CancellationToken cancellationToken)
     {

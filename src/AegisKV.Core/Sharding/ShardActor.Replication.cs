@@ -17,6 +17,7 @@ public sealed partial class ShardActor : IReplicaOwner
 {
     private readonly Queue<AwaitingCommit> _awaitingCommit = new();
     private readonly HashSet<string> _snapshotsWanted = [];
+    private readonly List<byte[]> _expiredKeys = [];
     private ReplicaShell? _shell;
     private ShardLogCodec? _codec;
     private WalReplicaLog? _replicaLog;
@@ -194,6 +195,24 @@ public sealed partial class ShardActor : IReplicaOwner
         if (_flushQueued) return;
         _flushQueued = true;
         Self.Tell(FlushReplica.Instance);
+    }
+
+    // Only the primary expires keys, and journals what it removed as a delete: a later primary whose clock is behind
+    // never brings back a key this one already expired.
+    private void SweepReplicated()
+    {
+        if (_rebuild || !_shell!.Core.IsServing) return;
+        var keys = _expiredKeys;
+        keys.Clear();
+        var removed = _state.RemoveExpired(NowMs(), _settings.ExpirySweepLimit, keys);
+        if (removed > 0)
+        {
+            _memory.AddExpired(removed);
+            _metrics?.ExpiredKeys.Add(removed);
+        }
+
+        if (keys.Count > 0) Replicate([new KeysDeleted(_state.Epoch, [.. keys])], NoReply.Instance, 0, Reply.Ok, waits: false);
+        if (_memory.IsOver && _memory.Policy != EvictionPolicy.NoEviction) EvictInBackground();
     }
 
     // Why a replicated shard cannot run a command now: it does not serve yet, cannot be sure it still leads, or (for a

@@ -112,6 +112,9 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
                 var replies = new BatchReply(Sender, batch.RequestId, batch.Commands.Length);
                 for (var i = 0; i < batch.Commands.Length; i++) Handle(batch.Commands[i].Command, batch.Commands[i].Arguments, replies, i);
                 break;
+            case SweepExpired when _shell is not null:
+                SweepReplicated();
+                break;
             case SweepExpired:
                 var removed = _state.RemoveExpired(NowMs(), _settings.ExpirySweepLimit);
                 if (removed > 0)

@@ -106,7 +106,7 @@ public sealed partial class ShardState
     }
 
     /// <summary>Removes up to <paramref name="limit"/> keys whose expiry has passed; returns how many.</summary>
-    public int RemoveExpired(long nowMs, int limit)
+    public int RemoveExpired(long nowMs, int limit, List<byte[]>? removedKeys = null)
     {
         var removed = 0;
         while (removed < limit && _expiries.TryPeek(out var key, out var expireAt) && expireAt <= nowMs)
@@ -116,6 +116,7 @@ public sealed partial class ShardState
             if (_map.TryGetValue(key, out var value) && value.ExpireAtMs == expireAt)
             {
                 Remove(key);
+                removedKeys?.Add(key);
                 removed++;
             }
         }
