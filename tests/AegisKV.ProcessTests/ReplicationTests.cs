@@ -86,6 +86,15 @@ public sealed class ReplicationTests(ITestOutputHelper output)
             Assert.True(settle.Elapsed < TimeSpan.FromSeconds(60), "the groups' logs never stood still");
         }
 
+        // aegis shards (its admin endpoint) shows each shard's group of three and, from its primary, the lag.
+        var (_, body) = await cluster[1].GetHealthAsync("/admin/shards", budget.Token);
+        using (var shards = System.Text.Json.JsonDocument.Parse(body))
+            foreach (var shard in shards.RootElement.GetProperty("shards").EnumerateArray())
+            {
+                Assert.Equal(3, shard.GetProperty("holder").GetString()!.Split(',').Length);
+                Assert.Equal(System.Text.Json.JsonValueKind.Number, shard.GetProperty("lag").ValueKind);
+            }
+
         await using (var connection = await RespConnection.ConnectAsync(cluster[0].ClientPort, budget.Token))
             for (var i = 0; i < 20; i++)
                 Assert.Equal("OK", (await connection.ExecuteAsync(budget.Token, "SET", "temp:" + i, "v", "PX", "300")).Text);

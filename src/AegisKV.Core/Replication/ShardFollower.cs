@@ -11,29 +11,39 @@ namespace AegisKV.Core.Replication;
 /// <summary>
 /// A shard's replica on a node where it does not lead: it keeps the shard's log durable as the primary sends it
 /// (checked appends, cuts of a divergent suffix, snapshots installed in place of a log it lacks), answers view
-/// changes, and hands its snapshot to a member that needs one. It keeps no map in memory: the node that leads next
-/// recovers the shard from this log.
+/// changes, and applies what is committed to a map of its own, which counts against the node's memory. Like a
+/// primary it snapshots that map and compacts its WAL behind the snapshot before last, and hands a snapshot to a
+/// member that needs one.
 /// </summary>
 public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
 {
     private readonly int _shardId;
     private readonly IReplicaNetwork _network;
     private readonly ShardSettings _settings;
+    private readonly NodeMemory _memory;
     private readonly Action<long> _reportGrant;
-    private long _reportedGrant = long.MinValue;
     private readonly string _persistenceId;
+    private readonly ShardState _state;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<string> _snapshotsWanted = [];
     private ReplicaShell? _shell;
+    private ShardLogCodec? _codec;
     private WalReplicaLog? _wal;
+    private long _reportedGrant = long.MinValue;
+    private long _applied;
+    private long _latestSnapshot;
+    private long _sinceSnapshot;
+    private bool _snapshotting;
 
     /// <summary>A follower of shard <paramref name="shardId"/>; it tells <paramref name="reportGrant"/> when the lease it granted runs out.</summary>
-    public ShardFollower(int shardId, IReplicaNetwork network, ShardSettings settings, Action<long> reportGrant)
+    public ShardFollower(int shardId, IReplicaNetwork network, ShardSettings settings, NodeMemory memory, Action<long> reportGrant)
     {
         _reportGrant = reportGrant;
         _shardId = shardId;
         _network = network;
         _settings = settings;
+        _memory = memory;
+        _state = new ShardState(memory);
         _persistenceId = ShardActor.PersistenceIdOf(shardId);
         Loading();
     }
@@ -41,34 +51,58 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
     /// <inheritdoc />
     public IStash Stash { get; set; } = null!;
 
-
     /// <summary>Props for a follower of <paramref name="shardId"/>.</summary>
-    public static Props Props(int shardId, IReplicaNetwork network, ShardSettings settings, Action<long> reportGrant) =>
-        Akka.Actor.Props.Create(() => new ShardFollower(shardId, network, settings, reportGrant));
+    public static Props Props(int shardId, IReplicaNetwork network, ShardSettings settings, NodeMemory memory, Action<long> reportGrant) =>
+        Akka.Actor.Props.Create(() => new ShardFollower(shardId, network, settings, memory, reportGrant));
 
     private IActorRef Journal => Persistence.Instance.Apply(Context.System).JournalFor(_settings.JournalPluginId);
 
     private IActorRef SnapshotStore => Persistence.Instance.Apply(Context.System).SnapshotStoreFor(_settings.SnapshotPluginId);
 
     /// <inheritdoc />
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
+        var snapshotStore = SnapshotStore;
+        var persistenceId = _persistenceId;
         Journal.Ask<WalReplicaLog>(GetReplicaLog.Instance, TimeSpan.FromSeconds(30))
-            .ContinueWith(t => t.Result.Flushed().ContinueWith(_ => t.Result)).Unwrap().PipeTo(Self);
+            .ContinueWith(async t =>
+            {
+                await t.Result.Flushed().ConfigureAwait(false);
+                var loaded = await snapshotStore.Ask<LoadSnapshotResult>(new LoadSnapshot(persistenceId, SnapshotSelectionCriteria.Latest, long.MaxValue),
+                    TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+                return new Loaded(t.Result, loaded.Snapshot);
+            }).Unwrap().PipeTo(Self);
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        _state.Release();
+        if (_snapshotting) _memory.SnapshotDone();
+    }
 
     private void Loading()
     {
-        Receive<WalReplicaLog>(wal =>
+        Receive<Loaded>(loaded =>
         {
-            _wal = wal;
-            var codec = new ShardLogCodec(Context.System, _persistenceId);
-            // A follower never leads: the group it would ask matters only to the member that does.
-            // No timer: a follower only answers, so time passing asks nothing of it.
-            _shell = ReplicaShell.Load(_shardId, _network, wal, codec, new GroupConfiguration([_network.Self]), Self, this);
+            _wal = loaded.Log;
+            _codec = new ShardLogCodec(Context.System, _persistenceId);
+            if (loaded.Snapshot is { Snapshot: ShardSnapshot snapshot } selected)
+            {
+                _state.Load(snapshot);
+                _applied = _latestSnapshot = selected.Metadata.SequenceNr;
+            }
+
+            // A follower never leads: the group it would ask matters only to the member that does. No timer either: a
+            // follower only answers, so time passing asks nothing of it.
+            _shell = ReplicaShell.Load(_shardId, _network, loaded.Log, _codec, new GroupConfiguration([_network.Self]), Self, this);
+            if (_shell.Core.Log.BaseSequence > _applied)
+                throw new InvalidOperationException($"shard {_shardId}: its log starts after {_shell.Core.Log.BaseSequence}, past its snapshot at {_applied}");
             _reportGrant(_reportedGrant = _shell.Core.GrantedUntil);
             Become(Following);
             Stash.UnstashAll();
         });
-        Receive<Status.Failure>(failure => throw new InvalidOperationException($"shard {_shardId}: the WAL is not available to its follower", failure.Cause));
+        Receive<Status.Failure>(failure => throw new InvalidOperationException($"shard {_shardId}: its follower could not load the WAL or its snapshot", failure.Cause));
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -81,22 +115,36 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
             if (_shell.Core.GrantedUntil != _reportedGrant) _reportGrant(_reportedGrant = _shell.Core.GrantedUntil);
         });
         Receive<ReplicaWritten>(written => _shell!.OnWritten(written));
-        Receive<SelectedSnapshot>(OnSnapshotLoaded);
-        Receive<LoadSnapshotResult>(result =>
+        Receive<SaveSnapshotSuccess>(saved => CompactBehind(saved.Metadata.SequenceNr));
+        Receive<SaveSnapshotFailure>(failed =>
         {
-            if (result.Snapshot is { } selected) OnSnapshotLoaded(selected);
-            else _snapshotsWanted.Clear();
+            EndSnapshot();
+            _log.Warning("Shard {0}: its follower could not save a snapshot ({1}); it tries again later", _shardId, failed.Cause.Message);
         });
-        Receive<LoadSnapshotFailed>(failed =>
-        {
-            _log.Warning("Shard {0}: could not load its snapshot for a member that needs it: {1}", _shardId, failed.Cause.Message);
-            _snapshotsWanted.Clear();
-        });
+        Receive<DeleteMessagesSuccess>(_ => { });
+        Receive<DeleteMessagesFailure>(failed => _log.Warning("Shard {0}: its follower could not compact its WAL: {1}", _shardId, failed.Cause.Message));
+        Receive<DeleteSnapshotsSuccess>(_ => { });
+        Receive<DeleteSnapshotsFailure>(_ => { });
     }
 
     /// <inheritdoc />
     public void Committed(long commit)
     {
+        var log = _shell!.Core.Log;
+        for (var sequence = _applied + 1; sequence <= commit && sequence <= log.LastSequence; sequence++)
+        {
+            var entry = log[sequence];
+            if (entry.Kind == EntryKind.Data)
+            {
+                _state.Apply(_codec!.Event(entry.Payload.Span));
+                _sinceSnapshot++;
+            }
+
+            _applied = sequence;
+        }
+
+        MaybeSnapshot();
+        SendWantedSnapshots();
     }
 
     /// <inheritdoc />
@@ -107,37 +155,73 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
     /// <inheritdoc />
     public void SnapshotWanted(string member)
     {
-        // Only a snapshot this replica installed can be what its log was compacted behind.
-        if (_snapshotsWanted.Add(member) && _snapshotsWanted.Count == 1)
-            SnapshotStore.Tell(new LoadSnapshot(_persistenceId, SnapshotSelectionCriteria.Latest, long.MaxValue));
+        _snapshotsWanted.Add(member);
+        SendWantedSnapshots();
     }
 
-    private void OnSnapshotLoaded(SelectedSnapshot selected)
+    // The map is a snapshot at a committed position once it holds everything committed and nothing else.
+    private void SendWantedSnapshots()
     {
-        var sequence = selected.Metadata.SequenceNr;
         var core = _shell!.Core;
-        if (selected.Snapshot is ShardSnapshot snapshot && sequence >= core.Log.BaseSequence && sequence <= core.Commit)
-        {
-            var payload = Context.System.Serialization.FindSerializerFor(snapshot).ToBinary(snapshot);
-            foreach (var member in _snapshotsWanted) _shell.SendSnapshot(member, sequence, payload);
-        }
-
+        if (_snapshotsWanted.Count == 0 || _applied != core.Commit || _applied < core.Log.BaseSequence) return;
+        var snapshot = _state.ToSnapshot();
+        var payload = Context.System.Serialization.FindSerializerFor(snapshot).ToBinary(snapshot);
+        foreach (var member in _snapshotsWanted) _shell.SendSnapshot(member, _applied, payload);
         _snapshotsWanted.Clear();
     }
 
-    /// <inheritdoc />
-    public Task InstallAsync(SnapshotImage image) => InstallAsync(Context.System, SnapshotStore, _wal!, _persistenceId, image);
-
-    /// <summary>
-    /// Writes <paramref name="image"/> as the shard's snapshot, then resets its log to end at the image's base: a
-    /// crash in between leaves the old log, whose replay the snapshot does not match, and the primary sends it again.
-    /// </summary>
-    internal static async Task InstallAsync(ActorSystem system, IActorRef snapshotStore, WalReplicaLog wal, string persistenceId, SnapshotImage image)
+    private void MaybeSnapshot()
     {
-        var snapshot = (ShardSnapshot)system.Serialization.FindSerializerForType(typeof(ShardSnapshot)).FromBinary(image.Payload.ToArray(), typeof(ShardSnapshot));
-        await snapshotStore.Ask<SaveSnapshotSuccess>(new SaveSnapshot(new SnapshotMetadata(persistenceId, image.Base.Sequence, DateTime.UtcNow), snapshot),
-            TimeSpan.FromMinutes(1)).ConfigureAwait(false);
-        await wal.Reset(persistenceId, image.Base.Sequence, image.Base.Epoch).ConfigureAwait(false);
+        if (_snapshotting || _sinceSnapshot < _settings.SnapshotEvery || !_memory.TryStartSnapshot()) return;
+        _snapshotting = true;
+        _sinceSnapshot = 0;
+        SnapshotStore.Tell(new SaveSnapshot(new SnapshotMetadata(_persistenceId, _applied, DateTime.UtcNow), _state.ToSnapshot()));
     }
 
+    // As a primary does: the WAL goes behind the previous snapshot, should the new one turn out unreadable.
+    private void CompactBehind(long snapshotSequence)
+    {
+        EndSnapshot();
+        var previous = _latestSnapshot;
+        _latestSnapshot = snapshotSequence;
+        if (previous <= _shell!.Core.Log.BaseSequence || previous > _shell.Core.Commit) return;
+        _shell.Core.Compact(previous);
+        Journal.Tell(new DeleteMessagesTo(_persistenceId, previous, Self));
+        SnapshotStore.Tell(new DeleteSnapshots(_persistenceId, new SnapshotSelectionCriteria(previous - 1)));
+    }
+
+    private void EndSnapshot()
+    {
+        if (!_snapshotting) return;
+        _snapshotting = false;
+        _memory.SnapshotDone();
+    }
+
+    /// <inheritdoc />
+    public Task InstallAsync(SnapshotImage image)
+    {
+        var snapshot = Decode(Context.System, image);
+        _state.Load(snapshot);
+        _applied = image.Base.Sequence;
+        _sinceSnapshot = 0;
+        _latestSnapshot = image.Base.Sequence;
+        return InstallAsync(SnapshotStore, _wal!, _persistenceId, image.Base, snapshot);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="snapshot"/> as the shard's snapshot, then resets its log to end at <paramref name="at"/>: a
+    /// crash in between leaves the old log, whose replay the snapshot does not match, and the primary sends it again.
+    /// </summary>
+    internal static async Task InstallAsync(IActorRef snapshotStore, WalReplicaLog wal, string persistenceId, SnapshotBase at, ShardSnapshot snapshot)
+    {
+        await snapshotStore.Ask<SaveSnapshotSuccess>(new SaveSnapshot(new SnapshotMetadata(persistenceId, at.Sequence, DateTime.UtcNow), snapshot),
+            TimeSpan.FromMinutes(1)).ConfigureAwait(false);
+        await wal.Reset(persistenceId, at.Sequence, at.Epoch).ConfigureAwait(false);
+    }
+
+    /// <summary>The shard snapshot an image carries.</summary>
+    internal static ShardSnapshot Decode(ActorSystem system, SnapshotImage image) =>
+        (ShardSnapshot)system.Serialization.FindSerializerForType(typeof(ShardSnapshot)).FromBinary(image.Payload.ToArray(), typeof(ShardSnapshot));
+
+    private sealed record Loaded(WalReplicaLog Log, SelectedSnapshot? Snapshot);
 }

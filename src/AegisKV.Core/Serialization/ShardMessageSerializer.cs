@@ -188,6 +188,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
                 w.Int64(stats.Bytes);
                 w.Int64(stats.Epoch);
                 w.Byte((byte)stats.Mode);
+                w.Int64(stats.Lag);
                 break;
             default:
                 throw new ArgumentException($"Cannot serialize {obj.GetType()}", nameof(obj));
@@ -226,7 +227,8 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
             ShardRecoveredManifest => new ShardRecovered(r.Int32(), r.Int64(), r.Int64()),
             StopShardManifest => StopShard.Instance,
             GetShardStatsManifest => new GetShardStats(r.Int32()),
-            ShardStatsManifest => new ShardStats(r.Int32(), r.Int64(), r.Int64(), r.Int64(), (ShardMode)r.Byte()),
+            // The lag came later: a node without it sends none.
+            ShardStatsManifest => new ShardStats(r.Int32(), r.Int64(), r.Int64(), r.Int64(), (ShardMode)r.Byte(), r.Remaining >= 8 ? r.Int64() : -1),
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown manifest '{manifest}'"),
         };
     }

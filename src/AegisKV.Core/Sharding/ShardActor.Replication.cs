@@ -250,6 +250,9 @@ public sealed partial class ShardActor : IReplicaOwner
         }
     }
 
+    // Entries the member furthest behind lacks, while this shard leads its group; -1 otherwise.
+    private long ReplicationLag => _shell is { } shell && _mode == ShardMode.Serving ? shell.Core.Log.LastSequence - shell.Core.LowestMatch : -1;
+
     private void ReportStatus()
     {
         var core = _shell!.Core;
@@ -300,7 +303,7 @@ public sealed partial class ShardActor : IReplicaOwner
 
     /// <inheritdoc />
     public Task InstallAsync(SnapshotImage image) =>
-        ShardFollower.InstallAsync(Context.System, SnapshotStore, _replicaLog!, PersistenceId, image);
+        ShardFollower.InstallAsync(SnapshotStore, _replicaLog!, PersistenceId, image.Base, ShardFollower.Decode(Context.System, image));
 
     private void MaybeSnapshotReplicated()
     {

@@ -131,7 +131,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
                 Sender.Tell(new ShardRecovered(_shardId, _state.Count, _state.Epoch));
                 break;
             case GetShardStats:
-                Sender.Tell(new ShardStats(_shardId, _state.Count, _state.UsedBytes, _state.Epoch, _mode));
+                Sender.Tell(new ShardStats(_shardId, _state.Count, _state.UsedBytes, _state.Epoch, _mode, ReplicationLag));
                 break;
             case ExportShard:
                 Sender.Tell(new ShardExported(_shardId, _state.ToSnapshot()));

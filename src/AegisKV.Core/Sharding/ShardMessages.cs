@@ -40,7 +40,8 @@ public enum ShardMode : byte
 /// <param name="Bytes">Bytes of its keys, values and per-key overhead, as counted against --max-memory.</param>
 /// <param name="Epoch">The epoch of its latest incarnation.</param>
 /// <param name="Mode">What it is doing.</param>
-public sealed record ShardStats(int ShardId, long Keys, long Bytes, long Epoch, ShardMode Mode);
+/// <param name="Lag">For the primary of a replica group, the log entries its member furthest behind lacks; -1 without replication.</param>
+public sealed record ShardStats(int ShardId, long Keys, long Bytes, long Epoch, ShardMode Mode, long Lag = -1);
 
 /// <summary>Sent by sharding to stop a shard actor during hand-off, after its in-flight writes finish.</summary>
 public sealed record StopShard

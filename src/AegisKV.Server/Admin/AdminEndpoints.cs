@@ -121,6 +121,7 @@ public static class AdminEndpoints
             json.WriteString("state", stats is null ? null : StateName(stats.Mode));
             WriteNumberOrNull(json, "keys", stats?.Keys);
             WriteNumberOrNull(json, "bytes", stats?.Bytes);
+            WriteNumberOrNull(json, "lag", stats is { Lag: >= 0 } ? stats.Lag : null);
             json.WriteEndObject();
         }
 

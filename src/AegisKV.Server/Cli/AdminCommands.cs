@@ -125,8 +125,10 @@ internal static class AdminCommands
             s.GetProperty("owner").GetString() ?? "-", s.GetProperty("holder").GetString() ?? "-",
             s.GetProperty("epoch").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture),
             s.GetProperty("state").GetString() ?? "no answer", Number(s.GetProperty("keys")), Size(s.GetProperty("bytes")),
+            s.TryGetProperty("lag", out var lag) ? Number(lag) : "-",
         });
-        Console.Out.Write(Table(["SHARD", "SLOTS", "RUNS ON", "DATA ON", "EPOCH", "STATE", "KEYS", "BYTES"], rows));
+        // With replication, DATA ON is the shard's group and LAG the entries its member furthest behind lacks.
+        Console.Out.Write(Table(["SHARD", "SLOTS", "RUNS ON", "DATA ON", "EPOCH", "STATE", "KEYS", "BYTES", "LAG"], rows));
     }
 
     private static void PrintShardStats(JsonElement stats)

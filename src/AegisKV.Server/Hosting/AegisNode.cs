@@ -211,7 +211,7 @@ public sealed class AegisNode : IAsyncDisposable
                     var shardCustody = new ClusterCustody(system, settings.NodeId, settings.Shards, custody.View, TimeSpan.FromSeconds(5));
                     system.ActorOf(MembershipKeeper.Props(custody.View, settings.Shards, shardCustody), "custody-members");
                     system.ActorOf(HandoffReceiver.Props(shardSettings, localShards), ClusterCustody.HandoffReceiverName);
-                    var (replicas, replicaHost) = ReplicationStartup.Start(system, settings, storeId, shardSettings, shardCustody, replication);
+                    var (replicas, replicaHost) = ReplicationStartup.Start(system, settings, storeId, shardSettings, shardCustody, replication, memory);
                     var peers = new ShardPeers(shardCustody) { Replication = replicas, ReplicaHost = replicaHost };
                     var sharding = ClusterSharding.Get(system);
                     var shardingSettings = ClusterShardingSettings.Create(system);

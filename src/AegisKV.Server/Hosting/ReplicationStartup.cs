@@ -17,7 +17,7 @@ internal static class ReplicationStartup
 
     /// <summary>The network and host of replica groups, or nulls without replication.</summary>
     public static (IReplicaNetwork? Network, IActorRef? Host) Start(ActorSystem system, NodeSettings settings, string? storeId, ShardSettings shardSettings,
-        ClusterCustody custody, ReplicationStatus status)
+        ClusterCustody custody, ReplicationStatus status, AegisKV.Core.State.NodeMemory memory)
     {
         if (storeId is null) return (null, null);
         var lease = (long)settings.ReplicationLease.TotalMilliseconds;
@@ -25,7 +25,7 @@ internal static class ReplicationStartup
             RetryMs: Math.Max(100, (long)settings.ReplicationHeartbeat.TotalMilliseconds), LeaseMs: lease, LeaseMarginMs: lease / 10);
         var network = new ClusterReplicaNetwork(system, settings.NodeId, storeId, settings.Shards, settings.ReplicationFactor, options,
             new ReplicaMetadataStore(settings.DataDirectory), custody, status);
-        var host = system.ActorOf(ReplicaHost.Props((shardId, reportGrant) => ShardFollower.Props(shardId, network, shardSettings, reportGrant)), ReplicaHost.Name);
+        var host = system.ActorOf(ReplicaHost.Props((shardId, reportGrant) => ShardFollower.Props(shardId, network, shardSettings, memory, reportGrant)), ReplicaHost.Name);
         network.AttachHost(host);
         return (network, host);
     }
