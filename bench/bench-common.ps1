@@ -87,3 +87,43 @@ function Get-CpuMicroseconds([System.Diagnostics.Process[]] $processes) {
     foreach ($process in $processes) { $process.Refresh(); $total += $process.TotalProcessorTime.TotalMilliseconds * 1000 }
     return $total
 }
+
+# redis-benchmark and redis-cli, from apt-get when missing.
+function Install-RedisTools {
+    foreach ($tool in 'redis-benchmark', 'redis-cli') {
+        if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) {
+            Write-Host "Installing redis-tools with apt-get"
+            & apt-get update -qq
+            & apt-get install -y -qq redis-tools | Out-Null
+            return
+        }
+    }
+}
+
+# Publishes aegis into $work/bin.
+function Publish-Aegis([string] $root, [string] $configuration) {
+    Write-Host "Publishing aegis ($configuration)"
+    & dotnet publish (Join-Path $root 'src/AegisKV.Server') -c $configuration -o (Join-Path $work 'bin') --nologo -v q | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'dotnet publish failed' }
+}
+
+# Until every shard runs somewhere (and serves, with -Serving) and none has moved for a few seconds; returns the
+# shards per node.
+function Wait-Placed([int] $healthPort, [int] $seconds = 180, [switch] $Serving) {
+    $http = [System.Net.Http.HttpClient]::new()
+    $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
+    $last = ''
+    $stableSince = [DateTime]::UtcNow
+    try {
+        while ([DateTime]::UtcNow -lt $deadline) {
+            $shards = ($http.GetStringAsync("http://127.0.0.1:$healthPort/admin/shards").GetAwaiter().GetResult() | ConvertFrom-Json).shards
+            $owners = ($shards | ForEach-Object { "$($_.owner)/$($_.state)" }) -join ','
+            $waiting = $shards | Where-Object { -not $_.owner -or ($Serving -and $_.state -ne 'serving') }
+            if ($owners -ne $last -or $waiting) { $last = $owners; $stableSince = [DateTime]::UtcNow }
+            elseif (([DateTime]::UtcNow - $stableSince).TotalSeconds -ge 5) { return ($shards | Group-Object owner | ForEach-Object { "$($_.Name) $($_.Count)" }) -join ', ' }
+            Start-Sleep -Milliseconds 500
+        }
+    }
+    finally { $http.Dispose() }
+    throw "shards were not placed after $seconds s"
+}

@@ -34,25 +34,6 @@ function Start-Node([int] $index, [hashtable[]] $all, [string[]] $seeds) {
     return Start-Tracked (Join-Path $work 'bin/aegis') $arguments (Join-Path $work "node-$($index + 1).log")
 }
 
-# Until every shard runs somewhere and none has moved for a few seconds.
-function Wait-Placed([int] $healthPort, [int] $seconds = 120) {
-    $http = [System.Net.Http.HttpClient]::new()
-    $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
-    $last = ''
-    $stableSince = [DateTime]::UtcNow
-    try {
-        while ([DateTime]::UtcNow -lt $deadline) {
-            $shards = ($http.GetStringAsync("http://127.0.0.1:$healthPort/admin/shards").GetAwaiter().GetResult() | ConvertFrom-Json).shards
-            $owners = ($shards | ForEach-Object { $_.owner }) -join ','
-            if ($owners -ne $last -or ($shards | Where-Object { -not $_.owner })) { $last = $owners; $stableSince = [DateTime]::UtcNow }
-            elseif (([DateTime]::UtcNow - $stableSince).TotalSeconds -ge 5) { return ($shards | Group-Object owner | ForEach-Object { "$($_.Name) $($_.Count)" }) -join ', ' }
-            Start-Sleep -Milliseconds 500
-        }
-    }
-    finally { $http.Dispose() }
-    throw "shards were not placed after $seconds s"
-}
-
 # redis-benchmark against each port at once, the clients split between them; the sum of their rates.
 function Invoke-Spread([int[]] $ports, [string] $test, [int] $pipeline, [int] $count) {
     $runs = foreach ($port in $ports) {
@@ -74,18 +55,8 @@ function Invoke-Spread([int[]] $ports, [string] $test, [int] $pipeline, [int] $c
 }
 
 try {
-    foreach ($tool in 'redis-benchmark', 'redis-cli') {
-        if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) {
-            Write-Host "Installing redis-tools with apt-get"
-            & apt-get update -qq
-            & apt-get install -y -qq redis-tools | Out-Null
-            break
-        }
-    }
-
-    Write-Host "Publishing aegis ($Configuration)"
-    & dotnet publish (Join-Path $root 'src/AegisKV.Server') -c $Configuration -o (Join-Path $work 'bin') --nologo -v q | Out-Null
-    if ($LASTEXITCODE -ne 0) { throw 'dotnet publish failed' }
+    Install-RedisTools
+    Publish-Aegis $root $Configuration
 
     $cases = @(
         @{ Test = 'set'; Pipeline = 1; Count = $requests }, @{ Test = 'get'; Pipeline = 1; Count = $requests },

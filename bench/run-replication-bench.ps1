@@ -32,25 +32,6 @@ function Start-Node([string] $name, [hashtable] $ports, [string[]] $seeds, [stri
     return Start-Tracked (Join-Path $work 'bin/aegis') $arguments (Join-Path $work "$name.log")
 }
 
-# Until every shard serves somewhere and none has moved for a few seconds.
-function Wait-Serving([int] $healthPort, [int] $seconds = 180) {
-    $http = [System.Net.Http.HttpClient]::new()
-    $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
-    $last = ''
-    $stableSince = [DateTime]::UtcNow
-    try {
-        while ([DateTime]::UtcNow -lt $deadline) {
-            $shards = ($http.GetStringAsync("http://127.0.0.1:$healthPort/admin/shards").GetAwaiter().GetResult() | ConvertFrom-Json).shards
-            $owners = ($shards | ForEach-Object { "$($_.owner)/$($_.state)" }) -join ','
-            if ($owners -ne $last -or ($shards | Where-Object { $_.state -ne 'serving' })) { $last = $owners; $stableSince = [DateTime]::UtcNow }
-            elseif (([DateTime]::UtcNow - $stableSince).TotalSeconds -ge 5) { return }
-            Start-Sleep -Milliseconds 500
-        }
-    }
-    finally { $http.Dispose() }
-    throw "shards were not all serving after $seconds s"
-}
-
 # Each test against one layout: ops/s, latencies and CPU per request of its processes.
 function Measure-Layout([string] $layout, [int] $port, [System.Diagnostics.Process[]] $processes, [string[]] $extra) {
     foreach ($test in 'set', 'get') {
@@ -66,23 +47,13 @@ function Start-Cluster([string] $prefix, [string[]] $flags) {
     $seeds = @($ports | ForEach-Object { "127.0.0.1:$($_.Gossip)" })
     $nodes = @(0..2 | ForEach-Object { Start-Node "$prefix-$($_ + 1)" $ports[$_] $seeds $flags })
     foreach ($p in $ports) { Wait-Ready $p.Health }
-    Wait-Serving $ports[0].Health
+    Wait-Placed $ports[0].Health -Serving | Out-Null
     return [pscustomobject]@{ Ports = $ports; Nodes = $nodes }
 }
 
 try {
-    foreach ($tool in 'redis-benchmark', 'redis-cli') {
-        if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) {
-            Write-Host "Installing redis-tools with apt-get"
-            & apt-get update -qq
-            & apt-get install -y -qq redis-tools | Out-Null
-            break
-        }
-    }
-
-    Write-Host "Publishing aegis ($Configuration)"
-    & dotnet publish (Join-Path $root 'src/AegisKV.Server') -c $Configuration -o (Join-Path $work 'bin') --nologo -v q | Out-Null
-    if ($LASTEXITCODE -ne 0) { throw 'dotnet publish failed' }
+    Install-RedisTools
+    Publish-Aegis $root $Configuration
     $results = @{}
 
     Write-Host "One node"

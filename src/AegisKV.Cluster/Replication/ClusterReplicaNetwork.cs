@@ -24,7 +24,7 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
     private readonly int _replicationFactor;
     private readonly ClusterCustody _custody;
     private IActorRef? _host;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Address, IActorRef> _hosts = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (IActorRef? Host, long At)> _hosts = new(StringComparer.Ordinal);
 
     /// <summary>The network of this node (<paramref name="nodeId"/>, data directory <paramref name="storeId"/>).</summary>
     public ClusterReplicaNetwork(ActorSystem system, string nodeId, string storeId, int shards, int replicationFactor, ReplicaOptions options,
@@ -89,17 +89,24 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
         else Status.MessageDropped();
     }
 
-    // The host on a member's node, resolved once per address (no lookup per message, as an actor selection makes).
+    // The host on a member's node: looked up in the membership at most once a second per node (a node restarted elsewhere
+    // is found again within that), and resolved to a reference once per address, not per message as a selection is.
     private IActorRef? HostOf(string nodeId)
     {
+        var now = Environment.TickCount64;
+        if (_hosts.TryGetValue(nodeId, out var cached) && now - cached.At < 1000) return cached.Host;
+        IActorRef? host = null;
         foreach (var member in _cluster.State.Members)
         {
             if (member.Status is MemberStatus.Down or MemberStatus.Removed || ClusterRoles.NodeIdOf(member) != nodeId) continue;
-            return _hosts.GetOrAdd(member.Address, static (address, system) =>
-                ((ExtendedActorSystem)system).Provider.ResolveActorRef(new RootActorPath(address) / "user" / ReplicaHost.Name), _system);
+            host = cached.Host is { } known && known.Path.Address.Equals(member.Address)
+                ? known
+                : ((ExtendedActorSystem)_system).Provider.ResolveActorRef(new RootActorPath(member.Address) / "user" / ReplicaHost.Name);
+            break;
         }
 
-        return null;
+        _hosts[nodeId] = (host, now);
+        return host;
     }
 
     /// <inheritdoc />

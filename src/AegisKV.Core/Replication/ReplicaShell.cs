@@ -194,7 +194,13 @@ public sealed class ReplicaShell
         long? epochBeforeCut = ready.Truncate is { } after ? log.EpochAt(after) : null;
         var previous = ready.Entries.Count > 0 ? ready.Entries[0].Sequence - 1 : 0;
         var previousEpoch = ready.Entries.Count > 0 ? log.EpochAt(previous) : null;
-        var records = ready.Entries.Count > 0 ? ready.Entries.Select(_codec.Record).ToList() : null;
+        List<ReplicatedRecord>? records = null;
+        if (ready.Entries.Count > 0)
+        {
+            records = new List<ReplicatedRecord>(ready.Entries.Count);
+            foreach (var entry in ready.Entries) records.Add(_codec.Record(entry));
+        }
+
         SaveMetadata(ready);
 
         Task LogWrites()
