@@ -14,6 +14,7 @@ public static class ClusterRoles
     private const string ShardsPrefix = "shards.";
     private const string ClientPrefix = "resp.";
     private const string StorePrefix = "store-id.";
+    private const string CopiesPrefix = "copies.";
 
     /// <summary>The role that carries a node id.</summary>
     public static string NodeId(string nodeId) => NodeIdPrefix + nodeId;
@@ -28,6 +29,19 @@ public static class ClusterRoles
             if (role.StartsWith(StorePrefix, StringComparison.Ordinal))
                 return role[StorePrefix.Length..];
         return null;
+    }
+
+    /// <summary>The role that carries a replication factor, which must be the cluster's.</summary>
+    public static string ReplicationFactor(int copies) => CopiesPrefix + copies.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A member's replication factor: 1 when it has no <c>copies.</c> role (a node of a release without replication).</summary>
+    public static int ReplicationFactorOf(Member member)
+    {
+        foreach (var role in member.Roles)
+            if (role.StartsWith(CopiesPrefix, StringComparison.Ordinal)
+                && int.TryParse(role.AsSpan(CopiesPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var copies))
+                return copies;
+        return 1;
     }
 
     /// <summary>The role that carries a shard count.</summary>

@@ -58,6 +58,24 @@ public sealed class ClusterJoinTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = Limits.TestTimeoutMs)]
+    public async Task A_node_with_another_replication_factor_should_be_refused_in_one_line_and_exit_2()
+    {
+        using var budget = Limits.TestBudget();
+        using var directory = new TempDirectory();
+        await using var seed = AegisProcess.StartNode(directory.Combine("a"), Limits.NodeFlags);
+        await seed.WaitUntilReadyAsync(Limits.Startup, budget.Token);
+        await using var joiner = AegisProcess.StartNode(directory.Combine("b"), [.. Limits.NodeFlags, "--replication-factor", "3", "--seeds", "127.0.0.1:" + seed.GossipPort]);
+
+        var exitCode = await joiner.WaitForExitAsync(TimeSpan.FromSeconds(40), budget.Token);
+        var line = joiner.StandardOutput.Split('\n').FirstOrDefault(l => l.Contains("Refusing to join", StringComparison.Ordinal));
+        output.WriteLine($"exit code {exitCode}: {line?.Trim()}");
+        Assert.True(exitCode == 2, $"exit code {exitCode}\n{joiner.Describe()}");
+        Assert.Contains("this node has --replication-factor 3 but the cluster has 1", line ?? "", StringComparison.Ordinal);
+        await using var viaSeed = await RespConnection.ConnectAsync(seed.ClientPort, budget.Token);
+        Assert.Equal(new RespReply('+', "OK"), await viaSeed.ExecuteAsync(budget.Token, "SET", "after:k", "v"));
+    }
+
+    [Fact(Timeout = Limits.TestTimeoutMs)]
     public async Task A_node_with_the_node_id_of_a_live_member_should_be_refused_in_one_line_and_exit_2()
     {
         using var budget = Limits.TestBudget();

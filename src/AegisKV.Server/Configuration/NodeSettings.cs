@@ -129,6 +129,9 @@ public sealed record NodeSettings
         // A fixed quorum larger than the group could never be met: every write would wait forever.
         if (writeQuorum != AegisKV.Replication.WriteQuorum.All && writeQuorum.Count > replicationFactor)
             throw new SettingsException("write-quorum", $"{writeQuorum} copies cannot be had with a replication factor of {replicationFactor}");
+        // A replica-group member is named "node-id/store-id", and a group is its members joined by commas.
+        if (replicationFactor > 1 && nodeId.IndexOfAny(['/', ',']) >= 0)
+            throw new SettingsException("node-id", $"'{nodeId}' has a '/' or ',', which replica groups cannot tell apart from their own separators");
         if (replicationFactor > 1 && ParseWal(config.GetString("aegis.wal", "")) == WalMode.Off)
             throw new SettingsException("replication-factor", "replicated shards keep their log in the WAL: use --wal write or fsync");
         // It travels as a cluster member role, so it keeps to a host name's characters.

@@ -196,6 +196,7 @@ public sealed class AegisNode : IAsyncDisposable
                     // address, and a node whose shard count differs from the cluster's is refused. So does where clients
                     // reach it (the bound address, or the advertised gossip host when bound to every interface).
                     Roles = [AkkaConfiguration.DataRole, ClusterRoles.NodeId(settings.NodeId), ClusterRoles.Shards(settings.Shards),
+                        ClusterRoles.ReplicationFactor(settings.ReplicationFactor),
                         ClusterRoles.ClientEndpoint(settings.Bind.IsAnyAddress ? settings.GossipAdvertise.Host : settings.Bind.Host, settings.Bind.Port),
                         .. storeId is null ? Array.Empty<string>() : [ClusterRoles.StoreId(storeId)]],
                     SeedNodes = [.. settings.Seeds.Select(s => AkkaConfiguration.Address(s.Host, s.Port))],

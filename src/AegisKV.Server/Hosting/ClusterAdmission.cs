@@ -46,6 +46,17 @@ internal static class ClusterAdmission
                 return;
             }
 
+            // Every member must place keys and replicate them alike: another count would split the cluster's data.
+            var copies = state.Members.FirstOrDefault(m => m.IsOlderThan(self) && ClusterRoles.ReplicationFactorOf(m) != settings.ReplicationFactor);
+            if (copies is not null)
+            {
+                log.LogError(
+                    "Refusing to join: this node has --replication-factor {Copies} but the cluster has {Theirs} (node {Node} at {Address}); a cluster's replication factor is fixed when it forms",
+                    settings.ReplicationFactor, ClusterRoles.ReplicationFactorOf(copies), ClusterRoles.NodeIdOf(copies), copies.Address);
+                stop(RefusedExitCode);
+                return;
+            }
+
             var other = state.Members.FirstOrDefault(m => m.IsOlderThan(self) && ClusterRoles.ShardCountOf(m) != settings.Shards);
             if (other is null)
             {
