@@ -43,6 +43,46 @@ public sealed class ReplicationTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 180_000)]
+    public async Task A_member_back_after_its_primaries_compacted_past_it_should_catch_up_by_snapshot()
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
+        await using var cluster = new TestCluster(3, false, "--replication-factor", "3");
+        // Snapshots (and compaction behind them) every 50 writes: a primary holds back at most four of those for a member
+        // away, which is away for about 500 per shard.
+        cluster.AddConfig("aegis.shard.snapshot-every = 50");
+        await cluster.FormAsync(budget.Token);
+        await WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", 64, TimeSpan.FromSeconds(60), budget.Token);
+
+        cluster[2].Kill();
+        await cluster.ForgetAsync(2);
+        await WriteUntilAcknowledgedAsync([cluster[0].ClientPort, cluster[1].ClientPort], "away", 4000, TimeSpan.FromSeconds(90), budget.Token);
+        cluster.Start(2);
+        await cluster[2].WaitUntilReadyAsync(TimeSpan.FromSeconds(60), budget.Token);
+
+        // Its followers (and the shards it leads again) hold every key: aegis_keys counts the copies a node holds.
+        var clock = Stopwatch.StartNew();
+        long keys;
+        while ((keys = await KeysHeldAsync(cluster[2], budget.Token)) < 4064)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"the member back holds {keys} of 4064 keys\n{cluster.Describe()}");
+            await Task.Delay(500, budget.Token);
+        }
+
+        var read = await ClusterKeys.ReadUntilAllFoundAsync(cluster[2].ClientPort, "away", 4000, TimeSpan.FromSeconds(60), budget.Token);
+        Assert.True(read.Found == 4000, $"through the member back: {read}");
+        Report($"a member away for 4000 writes (snapshots every 50) held all {keys} keys {clock.Elapsed.TotalSeconds:0.0} s after it was ready");
+    }
+
+    private static async Task<long> KeysHeldAsync(AegisProcess node, CancellationToken cancellationToken)
+    {
+        var (_, metrics) = await node.GetHealthAsync("/metrics", cancellationToken);
+        foreach (var line in metrics.Split('\n'))
+            if (line.StartsWith("aegis_keys ", StringComparison.Ordinal))
+                return (long)double.Parse(line["aegis_keys ".Length..], CultureInfo.InvariantCulture);
+        return 0;
+    }
+
+    [Fact(Timeout = 180_000)]
     public async Task With_a_write_quorum_of_all_a_member_down_should_make_writes_answer_NOREPLICAS_and_reads_go_on()
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));

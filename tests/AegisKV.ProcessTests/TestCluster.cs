@@ -35,6 +35,9 @@ public sealed class TestCluster : IAsyncDisposable
         for (var i = 0; i < size; i++) AddSlot();
     }
 
+    /// <summary>Adds HOCON settings to every node's configuration file (for nodes started after this).</summary>
+    public void AddConfig(string hocon) => File.AppendAllText(_config, "\n" + hocon + "\n");
+
     /// <summary>How many node slots the cluster has.</summary>
     public int Size => _slots.Count;
 

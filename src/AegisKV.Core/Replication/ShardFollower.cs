@@ -220,8 +220,12 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
     }
 
     /// <summary>The shard snapshot an image carries.</summary>
-    internal static ShardSnapshot Decode(ActorSystem system, SnapshotImage image) =>
-        (ShardSnapshot)system.Serialization.FindSerializerForType(typeof(ShardSnapshot)).FromBinary(image.Payload.ToArray(), typeof(ShardSnapshot));
+    internal static ShardSnapshot Decode(ActorSystem system, SnapshotImage image)
+    {
+        // Images are written by the shard serializer, whose snapshots carry a manifest of their own.
+        var serializer = (Akka.Serialization.SerializerWithStringManifest)system.Serialization.FindSerializerForType(typeof(ShardSnapshot));
+        return (ShardSnapshot)serializer.FromBinary(image.Payload.ToArray(), Serialization.ShardMessageSerializer.SnapshotManifest);
+    }
 
     private sealed record Loaded(WalReplicaLog Log, SelectedSnapshot? Snapshot);
 }

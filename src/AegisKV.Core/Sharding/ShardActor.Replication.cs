@@ -315,12 +315,13 @@ public sealed partial class ShardActor : IReplicaOwner
     }
 
     // Compacts behind the previous snapshot (as unreplicated shards do), and no further than every member's copy
-    // reaches, so that a follower a little behind catches up by appends rather than a snapshot.
+    // reaches, so that a follower a little behind catches up by appends rather than a snapshot; but never holds more
+    // than a few snapshots' worth back for one far behind (or gone), which gets a snapshot instead.
     private void CompactBehind(long snapshotSequence)
     {
         var previous = _latestSnapshotSequenceNr;
         _latestSnapshotSequenceNr = snapshotSequence;
-        var through = Math.Min(previous, _shell!.Core.LowestMatch);
+        var through = Math.Max(Math.Min(previous, _shell!.Core.LowestMatch), previous - 4L * _settings.SnapshotEvery);
         if (through <= _shell.Core.Log.BaseSequence) return;
         _shell.Core.Compact(through);
         Journal.Tell(new DeleteMessagesTo(PersistenceId, through, Self));
