@@ -37,42 +37,32 @@ public sealed class ClusterJoinTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = Limits.TestTimeoutMs)]
-    public async Task A_node_with_another_shard_count_should_be_refused_in_one_line_and_exit_2()
+    public Task A_node_with_another_shard_count_should_be_refused_in_one_line_and_exit_2() =>
+        AssertJoinRefusedAsync(["--shards", "4", "--wal", "fsync"], "this node has --shards 4 but the cluster has 8");
+
+    [Fact(Timeout = Limits.TestTimeoutMs)]
+    public Task A_node_with_another_replication_factor_should_be_refused_in_one_line_and_exit_2() =>
+        AssertJoinRefusedAsync([.. Limits.NodeFlags, "--replication-factor", "3"], "this node has --replication-factor 3 but the cluster has 1");
+
+    // A node started with these flags, joining a seed of the default ones, is refused in one line and exits 2; the
+    // cluster serves on.
+    private async Task AssertJoinRefusedAsync(string[] joinerFlags, string expected)
     {
         using var budget = Limits.TestBudget();
         using var directory = new TempDirectory();
         await using var seed = AegisProcess.StartNode(directory.Combine("a"), Limits.NodeFlags);
         await seed.WaitUntilReadyAsync(Limits.Startup, budget.Token);
-        await using var joiner = AegisProcess.StartNode(directory.Combine("b"), ["--shards", "4", "--wal", "fsync", "--seeds", "127.0.0.1:" + seed.GossipPort]);
+        await using var joiner = AegisProcess.StartNode(directory.Combine("b"), [.. joinerFlags, "--seeds", "127.0.0.1:" + seed.GossipPort]);
 
         var exitCode = await joiner.WaitForExitAsync(TimeSpan.FromSeconds(40), budget.Token);
         var line = joiner.StandardOutput.Split('\n').FirstOrDefault(l => l.Contains("Refusing to join", StringComparison.Ordinal));
         output.WriteLine($"exit code {exitCode}: {line?.Trim()}");
         Assert.True(exitCode == 2, $"exit code {exitCode}\n{joiner.Describe()}");
-        Assert.Contains("this node has --shards 4 but the cluster has 8", line ?? "", StringComparison.Ordinal);
+        Assert.Contains(expected, line ?? "", StringComparison.Ordinal);
 
-        // The cluster serves on.
         await using var viaSeed = await RespConnection.ConnectAsync(seed.ClientPort, budget.Token);
         Assert.Equal(new RespReply('+', "OK"), await viaSeed.ExecuteAsync(budget.Token, "SET", "after:k", "v"));
         Assert.Equal(new RespReply('$', "v"), await viaSeed.ExecuteAsync(budget.Token, "GET", "after:k"));
-    }
-
-    [Fact(Timeout = Limits.TestTimeoutMs)]
-    public async Task A_node_with_another_replication_factor_should_be_refused_in_one_line_and_exit_2()
-    {
-        using var budget = Limits.TestBudget();
-        using var directory = new TempDirectory();
-        await using var seed = AegisProcess.StartNode(directory.Combine("a"), Limits.NodeFlags);
-        await seed.WaitUntilReadyAsync(Limits.Startup, budget.Token);
-        await using var joiner = AegisProcess.StartNode(directory.Combine("b"), [.. Limits.NodeFlags, "--replication-factor", "3", "--seeds", "127.0.0.1:" + seed.GossipPort]);
-
-        var exitCode = await joiner.WaitForExitAsync(TimeSpan.FromSeconds(40), budget.Token);
-        var line = joiner.StandardOutput.Split('\n').FirstOrDefault(l => l.Contains("Refusing to join", StringComparison.Ordinal));
-        output.WriteLine($"exit code {exitCode}: {line?.Trim()}");
-        Assert.True(exitCode == 2, $"exit code {exitCode}\n{joiner.Describe()}");
-        Assert.Contains("this node has --replication-factor 3 but the cluster has 1", line ?? "", StringComparison.Ordinal);
-        await using var viaSeed = await RespConnection.ConnectAsync(seed.ClientPort, budget.Token);
-        Assert.Equal(new RespReply('+', "OK"), await viaSeed.ExecuteAsync(budget.Token, "SET", "after:k", "v"));
     }
 
     [Fact(Timeout = Limits.TestTimeoutMs)]
