@@ -17,10 +17,11 @@ public interface IReplicaOwner
     void SnapshotWanted(string member);
 
     /// <summary>
-    /// Replaces the state by <paramref name="image"/>: write it as the shard's snapshot, then reset the log to end at its
-    /// base; the task completes once both are durable.
+    /// Replaces the state by <paramref name="image"/>: whatever the owner keeps in memory changes now (on its thread);
+    /// the returned write, which the shell runs once earlier installs are durable, saves the image as the shard's
+    /// snapshot and then resets the log to end at its base.
     /// </summary>
-    Task InstallAsync(SnapshotImage image);
+    Func<Task> Install(SnapshotImage image);
 }
 
 /// <summary>
@@ -214,7 +215,8 @@ public sealed class ReplicaShell
         Task done;
         if (ready.Snapshot is { } image)
         {
-            done = _installing = Then(_installing, () => _owner.InstallAsync(image)).ContinueWith(_ => LogWrites()).Unwrap();
+            var install = _owner.Install(image);
+            done = _installing = InstallThenWrite(_installing, install, LogWrites);
         }
         else done = _installing is { IsCompleted: false } installing ? Then(installing, LogWrites) : LogWrites();
 
@@ -223,6 +225,15 @@ public sealed class ReplicaShell
     }
 
     private static Task Then(Task? before, Func<Task> next) => before is null ? next() : before.ContinueWith(_ => next()).Unwrap();
+
+    // A failed install fails the ready too (the replica starts again from what is durable); the log's own writes
+    // never go ahead of the reset.
+    private static async Task InstallThenWrite(Task? before, Func<Task> install, Func<Task> logWrites)
+    {
+        if (before is not null) await before.ConfigureAwait(false);
+        await install().ConfigureAwait(false);
+        await logWrites().ConfigureAwait(false);
+    }
 
     // The promise and the group are small and rare: written at once, synced, before anything that depends on them is sent.
     private void SaveMetadata(Ready ready)

@@ -198,14 +198,15 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
     }
 
     /// <inheritdoc />
-    public Task InstallAsync(SnapshotImage image)
+    public Func<Task> Install(SnapshotImage image)
     {
         var snapshot = Decode(Context.System, image);
         _state.Load(snapshot);
         _applied = image.Base.Sequence;
         _sinceSnapshot = 0;
         _latestSnapshot = image.Base.Sequence;
-        return InstallAsync(SnapshotStore, _wal!, _persistenceId, image.Base, snapshot);
+        var (snapshotStore, wal, persistenceId) = (SnapshotStore, _wal!, _persistenceId);
+        return () => InstallAsync(snapshotStore, wal, persistenceId, image.Base, snapshot);
     }
 
     /// <summary>

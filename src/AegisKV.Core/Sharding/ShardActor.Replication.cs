@@ -302,8 +302,12 @@ public sealed partial class ShardActor : IReplicaOwner
     }
 
     /// <inheritdoc />
-    public Task InstallAsync(SnapshotImage image) =>
-        ShardFollower.InstallAsync(SnapshotStore, _replicaLog!, PersistenceId, image.Base, ShardFollower.Decode(Context.System, image));
+    public Func<Task> Install(SnapshotImage image)
+    {
+        var (snapshotStore, wal, persistenceId) = (SnapshotStore, _replicaLog!, PersistenceId);
+        var snapshot = ShardFollower.Decode(Context.System, image);
+        return () => ShardFollower.InstallAsync(snapshotStore, wal, persistenceId, image.Base, snapshot);
+    }
 
     private void MaybeSnapshotReplicated()
     {
