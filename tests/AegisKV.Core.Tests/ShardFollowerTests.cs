@@ -90,6 +90,10 @@ public sealed class ShardFollowerTests : IDisposable
 
         public Task<GroupConfiguration?> RecordedGroupAsync(int shardId, GroupConfiguration proposed) => Task.FromResult<GroupConfiguration?>(null);
 
+        public GroupStep? NextGroupStep(int shardId, GroupConfiguration current) => null;
+
+        public Task<bool> RecordGroupChangeAsync(int shardId, GroupConfiguration group, long sequence) => Task.FromResult(false);
+
         // The follower's answer matching through <paramref name="match"/>, which it sends once that is durable.
         public async Task<AppendReply> ReplyAsync(long match)
         {

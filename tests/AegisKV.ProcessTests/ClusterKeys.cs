@@ -82,4 +82,51 @@ public static class ClusterKeys
         public override string ToString() =>
             $"{Found} of {Total} found, {ClusterDown} CLUSTERDOWN, {OtherCount} other{(Other.Count > 0 ? " (" + string.Join("; ", Other) + ")" : "")}";
     }
+
+    /// <summary>Writes each key through the ports in turn, again while any is refused (a shard choosing its primary), until all are acknowledged.</summary>
+    public static async Task WriteUntilAcknowledgedAsync(IReadOnlyList<int> ports, string prefix, int count, TimeSpan within, CancellationToken cancellationToken)
+    {
+        var limit = System.Diagnostics.Stopwatch.StartNew();
+        var pending = Enumerable.Range(0, count).ToList();
+        while (pending.Count > 0)
+        {
+            var refused = new List<int>();
+            var last = "";
+            for (var p = 0; p < ports.Count; p++)
+            {
+                try
+                {
+                    await using var connection = await RespConnection.ConnectAsync(ports[p], cancellationToken);
+                    var mine = pending.Where(i => i % ports.Count == p).ToList();
+                    foreach (var i in mine) await connection.SendAsync(RespConnection.Command("SET", Key(prefix, i), Value(i)), cancellationToken);
+                    foreach (var i in mine)
+                    {
+                        if (await connection.ReadReplyAsync(cancellationToken) is not { Type: '-' } error) continue;
+                        refused.Add(i);
+                        last = error.Text!;
+                    }
+                }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or EndOfStreamException)
+                {
+                    refused.AddRange(pending.Where(i => i % ports.Count == p));
+                    last = e.Message;
+                }
+            }
+
+            pending = refused;
+            Assert.True(pending.Count == 0 || limit.Elapsed < within,
+                $"{pending.Count} of {count} writes still refused after {within.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, e.g. {last}");
+            if (pending.Count > 0) await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    /// <summary>The keys a node holds, its followers' copies included (<c>aegis_keys</c>).</summary>
+    public static async Task<long> KeysHeldAsync(AegisProcess node, CancellationToken cancellationToken)
+    {
+        var (_, metrics) = await node.GetHealthAsync("/metrics", cancellationToken);
+        foreach (var line in metrics.Split('\n'))
+            if (line.StartsWith("aegis_keys ", StringComparison.Ordinal))
+                return (long)double.Parse(line["aegis_keys ".Length..], CultureInfo.InvariantCulture);
+        return 0;
+    }
 }

@@ -18,13 +18,13 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(230));
         await using var cluster = new TestCluster(3, false, "--replication-factor", "3");
         await cluster.FormAsync(budget.Token);
-        await WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", Keys, TimeSpan.FromSeconds(60), budget.Token);
+        await ClusterKeys.WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", Keys, TimeSpan.FromSeconds(60), budget.Token);
 
         // kill -9 of a node that leads shards: each of them must choose a primary among the other two.
         cluster[0].Kill();
         var clock = Stopwatch.StartNew();
         var survivors = new[] { cluster[1].ClientPort, cluster[2].ClientPort };
-        await WriteUntilAcknowledgedAsync(survivors, "after", 64, TimeSpan.FromSeconds(90), budget.Token);
+        await ClusterKeys.WriteUntilAcknowledgedAsync(survivors, "after", 64, TimeSpan.FromSeconds(90), budget.Token);
         var failover = clock.Elapsed;
 
         foreach (var port in survivors)
@@ -51,18 +51,18 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         // away, which is away for about 500 per shard.
         cluster.AddConfig("aegis.shard.snapshot-every = 50");
         await cluster.FormAsync(budget.Token);
-        await WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", 64, TimeSpan.FromSeconds(60), budget.Token);
+        await ClusterKeys.WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", 64, TimeSpan.FromSeconds(60), budget.Token);
 
         cluster[2].Kill();
         await cluster.ForgetAsync(2);
-        await WriteUntilAcknowledgedAsync([cluster[0].ClientPort, cluster[1].ClientPort], "away", 4000, TimeSpan.FromSeconds(90), budget.Token);
+        await ClusterKeys.WriteUntilAcknowledgedAsync([cluster[0].ClientPort, cluster[1].ClientPort], "away", 4000, TimeSpan.FromSeconds(90), budget.Token);
         cluster.Start(2);
         await cluster[2].WaitUntilReadyAsync(TimeSpan.FromSeconds(60), budget.Token);
 
         // Its followers (and the shards it leads again) hold every key: aegis_keys counts the copies a node holds.
         var clock = Stopwatch.StartNew();
         long keys;
-        while ((keys = await KeysHeldAsync(cluster[2], budget.Token)) < 4064)
+        while ((keys = await ClusterKeys.KeysHeldAsync(cluster[2], budget.Token)) < 4064)
         {
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"the member back holds {keys} of 4064 keys\n{cluster.Describe()}");
             await Task.Delay(500, budget.Token);
@@ -73,22 +73,13 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         Report($"a member away for 4000 writes (snapshots every 50) held all {keys} keys {clock.Elapsed.TotalSeconds:0.0} s after it was ready");
     }
 
-    private static async Task<long> KeysHeldAsync(AegisProcess node, CancellationToken cancellationToken)
-    {
-        var (_, metrics) = await node.GetHealthAsync("/metrics", cancellationToken);
-        foreach (var line in metrics.Split('\n'))
-            if (line.StartsWith("aegis_keys ", StringComparison.Ordinal))
-                return (long)double.Parse(line["aegis_keys ".Length..], CultureInfo.InvariantCulture);
-        return 0;
-    }
-
     [Fact(Timeout = 180_000)]
     public async Task With_a_write_quorum_of_all_a_member_down_should_make_writes_answer_NOREPLICAS_and_reads_go_on()
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
         await using var cluster = new TestCluster(3, false, "--replication-factor", "3", "--write-quorum", "all");
         await cluster.FormAsync(budget.Token);
-        await WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", 500, TimeSpan.FromSeconds(60), budget.Token);
+        await ClusterKeys.WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", 500, TimeSpan.FromSeconds(60), budget.Token);
 
         cluster[2].Kill();
         var clock = Stopwatch.StartNew();
@@ -116,7 +107,7 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
         await using var cluster = new TestCluster(3, false, "--replication-factor", "3");
         await cluster.FormAsync(budget.Token);
-        await WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", 64, TimeSpan.FromSeconds(60), budget.Token);
+        await ClusterKeys.WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", 64, TimeSpan.FromSeconds(60), budget.Token);
         // Once shards have stopped moving (each move starts an epoch, an entry of its own), the logs stand still.
         var before = await LogEntriesAsync(cluster, budget.Token);
         for (var settle = Stopwatch.StartNew(); ; before = await LogEntriesAsync(cluster, budget.Token))
@@ -173,42 +164,5 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         }
 
         return total;
-    }
-
-    // Writes each key through the ports in turn, again while any is refused (a shard choosing its primary), until all are acknowledged.
-    private static async Task WriteUntilAcknowledgedAsync(IReadOnlyList<int> ports, string prefix, int count, TimeSpan within, CancellationToken cancellationToken)
-    {
-        var limit = Stopwatch.StartNew();
-        var pending = Enumerable.Range(0, count).ToList();
-        while (pending.Count > 0)
-        {
-            var refused = new List<int>();
-            var last = "";
-            for (var p = 0; p < ports.Count; p++)
-            {
-                try
-                {
-                    await using var connection = await RespConnection.ConnectAsync(ports[p], cancellationToken);
-                    var mine = pending.Where(i => i % ports.Count == p).ToList();
-                    foreach (var i in mine) await connection.SendAsync(RespConnection.Command("SET", ClusterKeys.Key(prefix, i), ClusterKeys.Value(i)), cancellationToken);
-                    foreach (var i in mine)
-                    {
-                        if (await connection.ReadReplyAsync(cancellationToken) is not { Type: '-' } error) continue;
-                        refused.Add(i);
-                        last = error.Text!;
-                    }
-                }
-                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or EndOfStreamException)
-                {
-                    refused.AddRange(pending.Where(i => i % ports.Count == p));
-                    last = e.Message;
-                }
-            }
-
-            pending = refused;
-            Assert.True(pending.Count == 0 || limit.Elapsed < within,
-                $"{pending.Count} of {count} writes still refused after {within.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, e.g. {last}");
-            if (pending.Count > 0) await Task.Delay(200, cancellationToken);
-        }
     }
 }

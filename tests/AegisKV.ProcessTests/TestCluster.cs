@@ -101,6 +101,13 @@ public sealed class TestCluster : IAsyncDisposable
         _slots[index].Process = null;
     }
 
+    /// <summary>Deletes stopped node <paramref name="index"/>'s data directory: started again, it is an empty node under the same id.</summary>
+    public void WipeData(int index)
+    {
+        if (IsRunning(index)) throw new InvalidOperationException($"node {index} is running");
+        if (Directory.Exists(_slots[index].DataDirectory)) Directory.Delete(_slots[index].DataDirectory, recursive: true);
+    }
+
     /// <summary>The client ports of the running nodes.</summary>
     public IReadOnlyList<int> ClientPorts => [.. _slots.Where(s => s.Process is { HasExited: false }).Select(s => s.Ports.Client)];
 

@@ -70,6 +70,19 @@ public sealed class ClusterCustody : IShardCustody
         return result.Written ? result.Value : null;
     }
 
+    /// <summary>Shard <paramref name="shardId"/>'s record as this node's replica last accepted it (a hint, not a decision).</summary>
+    public string? LastSeenRecord(int shardId) => _view.HolderOf(shardId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Rewrites shard <paramref name="shardId"/>'s record as <paramref name="decide"/> says, given the current one
+    /// (null when there is none); the record written, or null when no majority answered.
+    /// </summary>
+    public async Task<string?> RewriteAsync(int shardId, Func<string?, string?> decide)
+    {
+        var result = await WriteAsync(shardId, decide).ConfigureAwait(false);
+        return result.Written ? result.Value : null;
+    }
+
     /// <summary>
     /// Writes shard <paramref name="shardId"/>'s entry again, unchanged, through the current members; true once a
     /// majority has it (or it has no value). Done for every shard before a member is added, so that a majority of

@@ -12,7 +12,8 @@ public static class RebalancePlan
     /// The shards to move now. <paramref name="allocations"/> maps each node to the shards it holds;
     /// <paramref name="eligible"/> are the nodes that may take shards (up, not leaving); at most
     /// <paramref name="limit"/> shards are in motion at once, counting <paramref name="inProgress"/>;
-    /// <paramref name="holderOf"/> names the node holding a shard's data, when known.
+    /// <paramref name="holderOf"/> names the node holding a shard's data, when known, or its replica group;
+    /// <paramref name="memberOf"/> gives a node's member id in such groups (its node id when not given).
     /// </summary>
     public static IReadOnlyList<string> ShardsToMove<TNode>(
         IEnumerable<KeyValuePair<TNode, IReadOnlyList<string>>> allocations,
@@ -20,7 +21,8 @@ public static class RebalancePlan
         Func<TNode, string> idOf,
         IReadOnlySet<string> inProgress,
         int limit,
-        Func<string, string?>? holderOf = null)
+        Func<string, string?>? holderOf = null,
+        Func<TNode, string>? memberOf = null)
         where TNode : notnull
     {
         var room = limit - inProgress.Count;
@@ -33,10 +35,10 @@ public static class RebalancePlan
             {
                 if (inProgress.Contains(shard)) continue;
                 var holder = holderOf?.Invoke(shard);
-                if (holder is not null && Replication.ClusterReplicaNetwork.IsGroup(holder))
+                if (holder is not null && Replication.GroupRecord.IsGroup(holder))
                 {
                     // A replicated shard belongs with its group's first-ranked eligible member.
-                    var leader = Rendezvous.Top(shard, eligible.Where(n => Replication.ClusterReplicaNetwork.GroupHasNode(holder, idOf(n))), idOf);
+                    var leader = Rendezvous.Top(shard, eligible.Where(n => Replication.GroupRecord.Holds(holder, (memberOf ?? idOf)(n))), idOf);
                     if (leader is not null && idOf(leader) != id) misplaced.Add(shard);
                     continue;
                 }

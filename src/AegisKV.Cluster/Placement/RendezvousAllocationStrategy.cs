@@ -32,8 +32,8 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
         if (holderOf?.Invoke(shardId) is { } holder)
         {
             // A replicated shard's record is its group: it runs where its first-ranked member that is up is.
-            var holding = ClusterReplicaNetwork.IsGroup(holder)
-                ? Rendezvous.Top(shardId, regions.Where(r => r.Eligible && ClusterReplicaNetwork.GroupHasNode(holder, r.NodeId)), r => r.NodeId)
+            var holding = GroupRecord.IsGroup(holder)
+                ? Rendezvous.Top(shardId, regions.Where(r => r.Eligible && GroupRecord.Holds(holder, r.Member)), r => r.NodeId)
                 : regions.FirstOrDefault(r => r.Eligible && r.NodeId == holder);
             if (holding is not null) return Task.FromResult(holding.Region);
         }
@@ -53,7 +53,7 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
         var eligible = regions.Where(r => r.Eligible).ToList();
         var moves = RebalancePlan.ShardsToMove(
             regions.Select(r => KeyValuePair.Create(r, (IReadOnlyList<string>)currentShardAllocations[r.Region])),
-            eligible, r => r.NodeId, rebalanceInProgress.ToHashSet(), limit, holderOf);
+            eligible, r => r.NodeId, rebalanceInProgress.ToHashSet(), limit, holderOf, r => r.Member);
         if (moves.Count > 0) metrics?.Rebalances.Add(moves.Count);
         return Task.FromResult<IImmutableSet<string>>(moves.ToImmutableHashSet());
     }
@@ -78,7 +78,10 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
             var member = state.Members.FirstOrDefault(m => m.Address.Equals(address));
             if (member is null || ClusterRoles.ShardCountOf(member) != shards || HasOlderTwin(member, state)) continue;
             var eligible = member.Status == MemberStatus.Up && !state.Unreachable.Contains(member);
-            regions.Add(new RegionNode(region, ClusterRoles.NodeIdOf(member), eligible));
+            var nodeId = ClusterRoles.NodeIdOf(member);
+            // In replica groups a node is its node id and store: one back with an empty store holds none of its old copies.
+            var memberId = ClusterRoles.StoreIdOf(member) is { } storeId ? ClusterReplicaNetwork.MemberId(nodeId, storeId) : nodeId;
+            regions.Add(new RegionNode(region, nodeId, memberId, eligible));
         }
 
         return regions;
@@ -91,5 +94,5 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
         return state.Members.Any(m => !m.UniqueAddress.Equals(member.UniqueAddress) && m.IsOlderThan(member) && m.Status == MemberStatus.Up && !state.Unreachable.Contains(m) && ClusterRoles.NodeIdOf(m) == nodeId);
     }
 
-    private sealed record RegionNode(IActorRef Region, string NodeId, bool Eligible);
+    private sealed record RegionNode(IActorRef Region, string NodeId, string Member, bool Eligible);
 }

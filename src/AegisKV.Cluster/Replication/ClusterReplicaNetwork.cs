@@ -23,13 +23,18 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
     private readonly int _shards;
     private readonly int _replicationFactor;
     private readonly ClusterCustody _custody;
+    private readonly TimeSpan _replaceAfter;
+    private readonly long _startedAt = Environment.TickCount64;
+    // When each node was last seen up and reachable, as far as this process knows (it knows nothing from before it started).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lastSeen = new(StringComparer.Ordinal);
     private IActorRef? _host;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (IActorRef? Host, long At)> _hosts = new(StringComparer.Ordinal);
 
     /// <summary>The network of this node (<paramref name="nodeId"/>, data directory <paramref name="storeId"/>).</summary>
     public ClusterReplicaNetwork(ActorSystem system, string nodeId, string storeId, int shards, int replicationFactor, ReplicaOptions options,
-        ReplicaMetadataStore metadata, ClusterCustody custody, ReplicationStatus status)
+        ReplicaMetadataStore metadata, ClusterCustody custody, ReplicationStatus status, TimeSpan replaceAfter)
     {
+        _replaceAfter = replaceAfter;
         Status = status;
         _system = system;
         _cluster = Akka.Cluster.Cluster.Get(system);
@@ -59,17 +64,6 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
 
     /// <summary>The node id of a member id.</summary>
     public static string NodeIdOf(string member) => member.IndexOf('/') is var slash and >= 0 ? member[..slash] : member;
-
-    /// <summary>True when <paramref name="group"/> (member ids joined by commas, as custody records it) has a member on <paramref name="nodeId"/>.</summary>
-    public static bool GroupHasNode(string group, string nodeId)
-    {
-        foreach (var member in group.Split(','))
-            if (NodeIdOf(member) == nodeId) return true;
-        return false;
-    }
-
-    /// <summary>True when a shard's custody record is a replica group rather than a single holder.</summary>
-    public static bool IsGroup(string record) => record.Contains(',') || record.Contains('/');
 
     /// <summary>Sets this node's host, which messages for its own members go to without a trip through remoting.</summary>
     public void AttachHost(IActorRef host) => _host = host;
@@ -112,22 +106,69 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
     /// <inheritdoc />
     public GroupConfiguration? InitialGroup(int shardId)
     {
+        var ranked = RankedDataMembers(shardId, reachableOnly: false);
+        return ranked.Count < _replicationFactor ? null : new GroupConfiguration([.. ranked.Take(_replicationFactor)]);
+    }
+
+    /// <inheritdoc />
+    public GroupStep? NextGroupStep(int shardId, GroupConfiguration current)
+    {
+        var state = _cluster.State;
+        var now = Environment.TickCount64;
+        // Node id → member id of every data node up and reachable now.
+        var up = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var member in state.Members)
+        {
+            if (member.Status != MemberStatus.Up || state.Unreachable.Contains(member) || ClusterRoles.ShardCountOf(member) != _shards
+                || ClusterRoles.StoreIdOf(member) is not { } storeId) continue;
+            var nodeId = ClusterRoles.NodeIdOf(member);
+            up[nodeId] = MemberId(nodeId, storeId);
+            _lastSeen[nodeId] = now;
+        }
+
+        MemberPresence Presence(string member)
+        {
+            var nodeId = NodeIdOf(member);
+            // Back with another store: its data directory was replaced, so this member's copy is gone.
+            if (up.TryGetValue(nodeId, out var present)) return present == member ? MemberPresence.Present : MemberPresence.Lost;
+            var since = _lastSeen.GetValueOrDefault(nodeId, _startedAt);
+            return now - since > (long)_replaceAfter.TotalMilliseconds ? MemberPresence.Lost : MemberPresence.Absent;
+        }
+
+        return GroupRefill.Next(current, _replicationFactor, Self, Presence, RankedDataMembers(shardId, reachableOnly: true), NodeIdOf);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RecordGroupChangeAsync(int shardId, GroupConfiguration group, long sequence)
+    {
+        // Most changes of epoch restate the same group: no round when this node's replica already holds it.
+        if (_custody.LastSeenRecord(shardId) is { } seen && GroupRecord.IsGroup(seen) && GroupRecord.Members(seen).SequenceEqual(group.Members, StringComparer.Ordinal))
+            return true;
+        var record = GroupRecord.Format(group.Members, sequence);
+        var written = await _custody.RewriteAsync(shardId, current =>
+            current is not null && GroupRecord.IsGroup(current) && GroupRecord.Sequence(current) >= sequence ? current : record).ConfigureAwait(false);
+        return written is not null;
+    }
+
+    // Member ids of the data nodes that are up (and reachable, when asked), best-ranked for the shard first.
+    private List<string> RankedDataMembers(int shardId, bool reachableOnly)
+    {
+        var state = _cluster.State;
         var candidates = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var member in _cluster.State.Members)
+        foreach (var member in state.Members)
         {
             if (member.Status != MemberStatus.Up || ClusterRoles.ShardCountOf(member) != _shards || ClusterRoles.StoreIdOf(member) is not { } storeId) continue;
+            if (reachableOnly && state.Unreachable.Contains(member)) continue;
             candidates[ClusterRoles.NodeIdOf(member)] = storeId;
         }
 
-        if (candidates.Count < _replicationFactor) return null;
-        var ranked = Rendezvous.Rank(shardId.ToString(CultureInfo.InvariantCulture), candidates.Keys);
-        return new GroupConfiguration([.. ranked.Take(_replicationFactor).Select(nodeId => MemberId(nodeId, candidates[nodeId]))]);
+        return [.. Rendezvous.Rank(shardId.ToString(CultureInfo.InvariantCulture), candidates.Keys).Select(nodeId => MemberId(nodeId, candidates[nodeId]))];
     }
 
     /// <inheritdoc />
     public async Task<GroupConfiguration?> RecordedGroupAsync(int shardId, GroupConfiguration proposed)
     {
-        var recorded = await _custody.RecordGroupAsync(shardId, string.Join(',', proposed.Members)).ConfigureAwait(false);
-        return recorded is null ? null : new GroupConfiguration(recorded.Split(','));
+        var recorded = await _custody.RecordGroupAsync(shardId, GroupRecord.Format(proposed.Members)).ConfigureAwait(false);
+        return recorded is null ? null : new GroupConfiguration(GroupRecord.Members(recorded));
     }
 }

@@ -33,4 +33,17 @@ public interface IReplicaNetwork
     /// records none (a shard that never existed); null when no majority of the cluster answers.
     /// </summary>
     Task<GroupConfiguration?> RecordedGroupAsync(int shardId, GroupConfiguration proposed);
+
+    /// <summary>
+    /// The next change <paramref name="current"/> needs to have the replication factor's members with live copies
+    /// (see <see cref="GroupRefill"/>), led by this node's member; null when it needs none.
+    /// </summary>
+    GroupStep? NextGroupStep(int shardId, GroupConfiguration current);
+
+    /// <summary>
+    /// Records in the cluster's durable metadata that the shard's group is <paramref name="group"/>, committed at
+    /// <paramref name="sequence"/> of its log (a record of a later one stays); false when no majority answered.
+    /// Placement reads it to send the shard to a member that holds a copy.
+    /// </summary>
+    Task<bool> RecordGroupChangeAsync(int shardId, GroupConfiguration group, long sequence);
 }

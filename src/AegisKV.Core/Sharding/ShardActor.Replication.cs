@@ -92,7 +92,7 @@ public sealed partial class ShardActor : IReplicaOwner
                 CompactBehind(saved.Metadata.SequenceNr);
                 return true;
             default:
-                return false;
+                return HandleGroupChange(message);
         }
     }
 
@@ -269,6 +269,7 @@ public sealed partial class ShardActor : IReplicaOwner
         _refusal = null;
         _localShards?.Serving(_shardId, Self);
         Timers.StartPeriodicTimer("expiry", SweepExpired.Instance, _settings.ExpirySweepInterval);
+        StartGroupChecks();
         _log.Info("Shard {0} leads its group {1} in epoch {2}", _shardId, _shell!.Core.Configuration, _shell.Core.Epoch);
         Stash.UnstashAll();
     }

@@ -29,6 +29,7 @@ public sealed record NodeFlag(string Name, string Description)
         new("shards", "Number of shards, fixed for the life of the cluster (default 64)."),
         new("replication-factor", "Copies of each shard, on as many nodes, fixed for the life of the cluster (default 1)."),
         new("write-quorum", "Copies that must hold a write before it is acknowledged: majority, all or a number (default majority)."),
+        new("replace-after", "How long a group member's node may be gone before its groups get a new member, e.g. 10m (default 10m)."),
         new("wal", "WAL durability: off, write or fsync (default fsync)."),
         new("data-dir", "Directory for the WAL and snapshots (default ./data)."),
         new("max-memory", "Megabytes of keys and values before writes answer -OOM (default 1024)."),

@@ -87,6 +87,9 @@ public sealed record NodeSettings
     /// <summary>The read lease (<c>aegis.replication.lease</c>).</summary>
     public TimeSpan ReplicationLease { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a group member may be gone before its groups get a new member (<c>--replace-after</c>).</summary>
+    public TimeSpan ReplaceAfter { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Most shards moving between nodes at once (<c>aegis.cluster.rebalance-limit</c>).</summary>
     public required int RebalanceLimit { get; init; }
 
@@ -152,6 +155,7 @@ public sealed record NodeSettings
             WriteQuorum = writeQuorum,
             ReplicationHeartbeat = Duration(config, "replication.heartbeat"),
             ReplicationLease = Duration(config, "replication.lease"),
+            ReplaceAfter = Duration(config, "replace-after"),
             Wal = ParseWal(config.GetString("aegis.wal", "")),
             DataDirectory = NonEmpty(config, "data-dir"),
             MaxMemoryBytes = Integer(config, "max-memory", 0, 1 << 30) * 1024L * 1024L,

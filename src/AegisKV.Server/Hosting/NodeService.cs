@@ -180,6 +180,7 @@ internal sealed class NodeService : IHostedService
         }
 
         if (pending.Count != 0) return;
+        if (_settings.ReplicationFactor > 1) _ = KeepShardsRunningAsync(region, cancellationToken);
         var refused = _services.GetRequiredService<LocalShards>().Refused.Count;
         if (refused > 0)
             _log.LogError("Not ready: {Refused} of {Shards} shards refuse to serve (WAL corruption); the others serve {Keys} keys. Stop the node and run 'aegis wal repair'", refused, _settings.Shards, keys);
@@ -189,5 +190,24 @@ internal sealed class NodeService : IHostedService
         // Replay leaves a heap full of short-lived records; give that memory back once, now,
         // rather than carry it until the GC decides to.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
+    // Sharding starts a shard where it is sent something. With replicas, a shard whose primary's node was lost should
+    // not wait for a client's request to choose another (and to refill its group): every shard is touched every few
+    // seconds, with a request every mode answers at once (a shard still claiming stashes nothing for it).
+    private async Task KeepShardsRunningAsync(IActorRef region, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+                for (var shard = 0; shard < _settings.Shards; shard++)
+                    _ = region.Ask<ShardStats>(new GetShardStats(shard), TimeSpan.FromSeconds(5), cancellationToken)
+                        .ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        }
+        catch (OperationCanceledException)
+        {
+            // The node is stopping.
+        }
     }
 }

@@ -24,7 +24,7 @@ internal static class ReplicationStartup
         var options = new ReplicaOptions(settings.WriteQuorum, HeartbeatMs: (long)settings.ReplicationHeartbeat.TotalMilliseconds,
             RetryMs: Math.Max(100, (long)settings.ReplicationHeartbeat.TotalMilliseconds), LeaseMs: lease, LeaseMarginMs: lease / 10);
         var network = new ClusterReplicaNetwork(system, settings.NodeId, storeId, settings.Shards, settings.ReplicationFactor, options,
-            new ReplicaMetadataStore(settings.DataDirectory), custody, status);
+            new ReplicaMetadataStore(settings.DataDirectory), custody, status, settings.ReplaceAfter);
         var host = system.ActorOf(ReplicaHost.Props((shardId, reportGrant) => ShardFollower.Props(shardId, network, shardSettings, memory, reportGrant)), ReplicaHost.Name);
         network.AttachHost(host);
         return (network, host);
