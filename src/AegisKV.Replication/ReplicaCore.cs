@@ -162,6 +162,12 @@ public sealed partial class ReplicaCore
         }
     }
 
+    /// <summary>
+    /// While this member leads: how far <paramref name="member"/> is known to hold the log (this member: its durable
+    /// copy); 0 for a member it has not heard from, and on a member that does not lead.
+    /// </summary>
+    public long MatchOf(string member) => Role != ReplicaRole.Primary ? 0 : member == _self ? _durable : _match.GetValueOrDefault(member);
+
     // A member that hears of a later epoch than the one it leads stops leading it.
     private void See(Epoch epoch)
     {

@@ -30,7 +30,7 @@ public sealed class GroupRefillTests(ITestOutputHelper output)
         cluster.WipeData(2);
         var clock = Stopwatch.StartNew();
         await cluster.Start(2).WaitUntilReadyAsync(TimeSpan.FromSeconds(60), budget.Token);
-        await WaitUntilRefilledAsync(cluster, [0, 1, 2], TimeSpan.FromSeconds(120), budget.Token);
+        await ReplicaGroups.WaitUntilWholeAsync(cluster, [0, 1, 2], Shards, 3, idle: true, TimeSpan.FromSeconds(120), budget.Token);
         var refilled = clock.Elapsed;
 
         await LoseNodeAndReadAsync(cluster, 0, [1, 2], budget.Token);
@@ -47,47 +47,17 @@ public sealed class GroupRefillTests(ITestOutputHelper output)
         await ClusterKeys.WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", Keys, TimeSpan.FromSeconds(60), budget.Token);
 
         // node-1 is gone for good (it was up first, so it is in the first groups): they take the node they lack.
-        var before = await GroupsAsync(cluster, [0, 1, 2, 3], budget.Token);
+        var before = await ReplicaGroups.ReadAsync(cluster, [0, 1, 2, 3], budget.Token);
         Assert.Contains(before.Values, group => group.Contains("members=node-1/", StringComparison.Ordinal) || group.Contains("|node-1/", StringComparison.Ordinal));
         cluster[0].Kill();
         await cluster.ForgetAsync(0);
         var clock = Stopwatch.StartNew();
-        await WaitUntilRefilledAsync(cluster, [1, 2, 3], TimeSpan.FromSeconds(120), budget.Token);
+        await ReplicaGroups.WaitUntilWholeAsync(cluster, [1, 2, 3], Shards, 3, idle: true, TimeSpan.FromSeconds(120), budget.Token);
         var refilled = clock.Elapsed;
 
         await LoseNodeAndReadAsync(cluster, 1, [2, 3], budget.Token);
         Report($"{Keys} keys, 4 nodes, 3 copies, --replace-after 5s: every group had three members in sync {refilled.TotalSeconds:0.0} s "
                + "after node-1 was killed; then node-2 was killed and every key was read and written through node-3 and node-4");
-    }
-
-    // Every shard is led with three members that all keep up (INFO replication's group lines): a member lost for good
-    // would never keep up again.
-    private static async Task WaitUntilRefilledAsync(TestCluster cluster, int[] nodes, TimeSpan within, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var groups = await GroupsAsync(cluster, nodes, cancellationToken);
-            var full = groups.Values.Count(g => g.Split("members=")[1].Split(',')[0].Split('|').Length == 3 && g.EndsWith(",lag=0,in_sync=3", StringComparison.Ordinal));
-            if (groups.Count == Shards && full == Shards) return;
-            Assert.True(clock.Elapsed < within, $"groups not refilled after {within.TotalSeconds:0} s: {string.Join("; ", groups.Select(g => g.Key + " " + g.Value))}\n{cluster.Describe()}");
-            await Task.Delay(500, cancellationToken);
-        }
-    }
-
-    // Each shard's group line ("epoch=…,members=a|b|c,…,in_sync=3") from the nodes that lead them.
-    private static async Task<SortedDictionary<string, string>> GroupsAsync(TestCluster cluster, int[] nodes, CancellationToken cancellationToken)
-    {
-        var groups = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var node in nodes)
-        {
-            await using var connection = await RespConnection.ConnectAsync(cluster[node].ClientPort, cancellationToken);
-            var info = (await connection.ExecuteAsync(cancellationToken, "INFO", "replication")).Text ?? "";
-            foreach (var line in info.Split("\r\n"))
-                if (line.StartsWith("group", StringComparison.Ordinal) && line.IndexOf(':') is var colon and > 0) groups[line[..colon]] = line[(colon + 1)..];
-        }
-
-        return groups;
     }
 
     // Groups that had the node killed keep a majority only through the member the refill gave them.

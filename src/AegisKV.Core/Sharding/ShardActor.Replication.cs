@@ -59,7 +59,8 @@ public sealed partial class ShardActor : IReplicaOwner
                 OnGroupFound(found.Group);
                 return true;
             case RetryClaim when _shell is null && _mode == ShardMode.Refusing:
-                FindGroup();
+                // The replica went back to its follower meanwhile, which kept it up to date: take it over again.
+                BeginReplicated();
                 return true;
             case ReplicaMessage replicaMessage when _shell is not null:
                 _shell.Step(replicaMessage);
@@ -100,7 +101,9 @@ public sealed partial class ShardActor : IReplicaOwner
     // records (recording the first-ranked nodes when the shard never existed).
     private void FindGroup()
     {
-        if (ReplicaShell.SavedGroup(Network, PersistenceId) is { } saved)
+        // A saved group without this member is older than what the cluster records when this member was added since
+        // (its follower held the shard's log only up to before that): the record says.
+        if (ReplicaShell.SavedGroup(Network, PersistenceId) is { } saved && saved.Contains(Network.Self))
         {
             OnGroupFound(saved);
             return;
@@ -131,6 +134,7 @@ public sealed partial class ShardActor : IReplicaOwner
 
         _mode = ShardMode.Claiming;
         _refusal = null;
+        _groupRecorded = group;
         _shell = ReplicaShell.Load(_shardId, Network, _replicaLog!, _codec!, group, Self, this, _grantedUntil);
         // A snapshot its follower installed after this actor replayed the WAL: start again from it.
         if (_shell.Core.Log.BaseSequence > _applied)
@@ -144,11 +148,13 @@ public sealed partial class ShardActor : IReplicaOwner
 
     private void RefuseReplicated(CustodyOutcome outcome, string reason)
     {
+        // While this actor only waits, the node's copy keeps following its primary (and learns of a group it joins).
+        _peers!.ReplicaHost!.Tell(new Release(_shardId), Self);
         if (_refusal?.Reason != reason) _log.Warning("Shard {0} does not serve on this node: {1}", _shardId, reason);
         _mode = ShardMode.Refusing;
         _refusal = new CustodyClaim(outcome, 0, null, reason);
         Stash.UnstashAll();
-        Timers.StartSingleTimer("claim", RetryClaim.Instance, _peers!.ClaimRetry);
+        Timers.StartSingleTimer("claim", RetryClaim.Instance, outcome == CustodyOutcome.NoQuorum ? _peers!.ClaimRetry : _peers!.ClaimRetry * 5);
     }
 
     // Entries the core added that the map does not hold yet (its epoch's start, a log it adopted). A log cut below

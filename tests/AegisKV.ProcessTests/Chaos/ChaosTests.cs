@@ -33,16 +33,25 @@ public sealed class ChaosTests(ITestOutputHelper output)
     public Task A_five_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable() =>
         RunAsync(nameof(A_five_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable), 5, "--replication-factor", "3");
 
+    // Three copies through the operator's own faults: every node restarted in turn, and a node whose disk is lost
+    // coming back empty (its groups drop its old copies and copy everything to it again).
+    [Fact(Timeout = 3_600_000)]
+    public Task A_three_node_cluster_with_three_copies_under_rolling_restarts_and_lost_disks_should_keep_every_register_linearizable() =>
+        RunAsync(nameof(A_three_node_cluster_with_three_copies_under_rolling_restarts_and_lost_disks_should_keep_every_register_linearizable), 3,
+            [Fault.RollingRestart, Fault.Replace], "--replication-factor", "3");
+
     private Task RunAsync(string test, params string[] flags) => RunAsync(test, 3, flags);
 
-    private async Task RunAsync(string test, int nodes, params string[] flags)
+    private Task RunAsync(string test, int nodes, params string[] flags) => RunAsync(test, nodes, [], flags);
+
+    private async Task RunAsync(string test, int nodes, Fault[] faults, params string[] flags)
     {
         using var budget = new CancellationTokenSource(Duration + TimeSpan.FromSeconds(150));
         await using var cluster = new TestCluster(nodes, false, flags);
         await cluster.FormAsync(budget.Token);
 
         var workload = new RegisterWorkload(() => cluster.ClientPorts, clients: 8, registers: 24, timeout: TimeSpan.FromSeconds(3));
-        var nemesis = new Nemesis(cluster, seed: Environment.TickCount);
+        var nemesis = new Nemesis(cluster, seed: Environment.TickCount, faults);
         var clock = Stopwatch.StartNew();
         using (var stop = new CancellationTokenSource(Duration))
             await Task.WhenAll(workload.RunAsync(stop.Token), nemesis.RunAsync(stop.Token));

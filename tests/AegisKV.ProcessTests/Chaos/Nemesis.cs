@@ -2,13 +2,35 @@ using System.Diagnostics;
 
 namespace AegisKV.ProcessTests.Chaos;
 
-/// <summary>
-/// Faults for a <see cref="TestCluster"/>, one at a time so that a majority stays up: kill -9 and restart a node,
-/// or pause it (SIGSTOP) and resume it (SIGCONT), at random moments. A node the cluster downed while it was
-/// paused stops itself when resumed; the nemesis starts it again, as an operator's supervisor would.
-/// </summary>
-public sealed class Nemesis(TestCluster cluster, int seed)
+/// <summary>What a <see cref="Nemesis"/> does to a cluster.</summary>
+public enum Fault
 {
+    /// <summary>kill -9 of a node, restarted a few seconds later with its data.</summary>
+    Kill,
+
+    /// <summary>SIGSTOP of a node for up to six seconds, then SIGCONT.</summary>
+    Pause,
+
+    /// <summary>Every node in turn stopped gracefully (SIGTERM) and started again once the one before serves.</summary>
+    RollingRestart,
+
+    /// <summary>kill -9 of a node whose data directory is then lost: it comes back empty, and its groups refill.</summary>
+    Replace,
+}
+
+/// <summary>
+/// Faults for a <see cref="TestCluster"/>, one at a time so that a majority stays up, at random moments (by default
+/// kills and pauses). A node the cluster downed while it was paused stops itself when resumed; the nemesis starts it
+/// again, as an operator's supervisor would. Faults that take copies away (a restart, a replacement) wait until
+/// every group is whole again before the next, as an operator would.
+/// </summary>
+public sealed class Nemesis(TestCluster cluster, int seed, params Fault[] faults)
+{
+    private const int Shards = 8;
+    private static readonly TimeSpan Refill = TimeSpan.FromSeconds(90);
+    private readonly Fault[] _faults = faults.Length == 0 ? [Fault.Kill, Fault.Pause] : faults;
+    private int _first = -1;
+    private int _rounds;
     private const int SigStop = 19;
     private const int SigCont = 18;
     private readonly Random _random = new(seed);
@@ -21,13 +43,28 @@ public sealed class Nemesis(TestCluster cluster, int seed)
     /// <summary>Injects faults until <paramref name="stop"/>, then heals everything.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
+        _first = _random.Next(_faults.Length);
         while (!stop.IsCancellationRequested)
         {
             if (!await DelayAsync(TimeSpan.FromMilliseconds(_random.Next(2000, 6000)), stop)) break;
             var node = _random.Next(cluster.Size);
             if (!cluster.IsRunning(node)) continue;
-            if (_random.Next(2) == 0) await KillAndRestartAsync(node, stop);
-            else await PauseAndResumeAsync(node, stop);
+            // Each kind in turn (from a random first one), so that a short run sees every kind.
+            switch (_faults[(_first + _rounds++) % _faults.Length])
+            {
+                case Fault.Kill:
+                    await KillAndRestartAsync(node, stop);
+                    break;
+                case Fault.Pause:
+                    await PauseAndResumeAsync(node, stop);
+                    break;
+                case Fault.RollingRestart:
+                    await RollingRestartAsync();
+                    break;
+                case Fault.Replace:
+                    await ReplaceAsync(node);
+                    break;
+            }
         }
 
         await HealAsync();
@@ -52,6 +89,41 @@ public sealed class Nemesis(TestCluster cluster, int seed)
         await DelayAsync(pause, stop);
         cluster[node].Signal(SigCont);
         Note($"SIGCONT {cluster.NodeId(node)}");
+    }
+
+    // As the checklist's rolling restart: one node at a time, the next once it serves again and its groups are whole.
+    private async Task RollingRestartAsync()
+    {
+        for (var node = 0; node < cluster.Size; node++)
+        {
+            Note($"SIGTERM {cluster.NodeId(node)} (rolling restart)");
+            cluster[node].Terminate();
+            await cluster[node].WaitForExitAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+            await cluster.ForgetAsync(node);
+            await cluster.Start(node).WaitUntilReadyAsync(Limits.Startup, CancellationToken.None);
+            Note($"restarted {cluster.NodeId(node)}");
+            await WaitUntilWholeAsync();
+        }
+    }
+
+    // A lost disk: the node comes back under its id with nothing, and is whole again once its groups copied it all.
+    private async Task ReplaceAsync(int node)
+    {
+        Note($"kill -9 {cluster.NodeId(node)} and lose its data");
+        cluster[node].Kill();
+        await cluster[node].WaitForExitAsync(Limits.Reap, CancellationToken.None);
+        await cluster.ForgetAsync(node);
+        cluster.WipeData(node);
+        await cluster.Start(node).WaitUntilReadyAsync(Limits.Startup, CancellationToken.None);
+        Note($"restarted {cluster.NodeId(node)} empty");
+        await WaitUntilWholeAsync();
+    }
+
+    private async Task WaitUntilWholeAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        await ReplicaGroups.WaitUntilWholeAsync(cluster, [.. Enumerable.Range(0, cluster.Size)], Shards, 3, idle: false, Refill, CancellationToken.None);
+        Note($"every group whole again after {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     // Every node running and resumed (a node downed while paused may be on its way out: started again once gone).
