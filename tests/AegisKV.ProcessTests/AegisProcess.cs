@@ -15,7 +15,7 @@ public sealed class AegisProcess : IAsyncDisposable
     /// <summary>GET on the node's health port, whatever the status: the status and the body.</summary>
     public async Task<(HttpStatusCode Status, string Body)> GetHealthAsync(string path, CancellationToken cancellationToken)
     {
-        using var response = await Http.GetAsync($"http://127.0.0.1:{HealthPort}{path}", cancellationToken);
+        using var response = await Http.GetAsync($"http://{Ports!.Host}:{HealthPort}{path}", cancellationToken);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
     }
 
@@ -99,9 +99,9 @@ public sealed class AegisProcess : IAsyncDisposable
         var defaults = new (string Name, string Value)[]
         {
             ("--node-id", "pt-" + ports.Client),
-            ("--bind", "127.0.0.1:" + ports.Client),
-            ("--gossip", "127.0.0.1:" + ports.Gossip),
-            ("--health", "127.0.0.1:" + ports.Health),
+            ("--bind", ports.Host + ":" + ports.Client),
+            ("--gossip", ports.Host + ":" + ports.Gossip),
+            ("--health", ports.Host + ":" + ports.Health),
             ("--data-dir", dataDirectory),
         };
         var arguments = new List<string>();
@@ -109,6 +109,7 @@ public sealed class AegisProcess : IAsyncDisposable
             if (!names.Contains(name)) arguments.AddRange([name, value]);
         arguments.AddRange(given);
         var workingDirectory = Path.GetDirectoryName(Path.GetFullPath(dataDirectory));
+        NodeAddresses.Register(ports);
         return Start(arguments, environment, workingDirectory, ports);
     }
 
@@ -147,7 +148,7 @@ public sealed class AegisProcess : IAsyncDisposable
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
-        var url = $"http://127.0.0.1:{HealthPort}/ready";
+        var url = $"http://{Ports!.Host}:{HealthPort}/ready";
         string last = "no answer";
         while (true)
         {
@@ -248,7 +249,9 @@ public sealed class AegisProcess : IAsyncDisposable
 
     private static AegisProcess Start(List<string> arguments, IReadOnlyDictionary<string, string>? environment, string? workingDirectory, NodePorts? ports)
     {
-        var info = new ProcessStartInfo(BinaryPath)
+        // In a namespace through "ip netns exec", which execs aegis in place: the process id stays the node's.
+        var inNamespace = ports?.Namespace is not null;
+        var info = new ProcessStartInfo(inNamespace ? "ip" : BinaryPath)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -258,6 +261,8 @@ public sealed class AegisProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (inNamespace)
+            foreach (var argument in new[] { "netns", "exec", ports!.Namespace!, BinaryPath }) info.ArgumentList.Add(argument);
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         // Settings come only from what the test passes, never from the environment the tests run in.
         foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("AEGIS_", StringComparison.OrdinalIgnoreCase)).ToList())
@@ -314,5 +319,8 @@ public sealed class AegisProcess : IAsyncDisposable
     }
 }
 
-/// <summary>The loopback ports a node was started on.</summary>
-public sealed record NodePorts(int Client, int Gossip, int Health);
+/// <summary>
+/// The ports a node was started on, on loopback or, when <paramref name="Namespace"/> is given, on
+/// <paramref name="Host"/> in that network namespace (made by the test).
+/// </summary>
+public sealed record NodePorts(int Client, int Gossip, int Health, string Host = "127.0.0.1", string? Namespace = null);

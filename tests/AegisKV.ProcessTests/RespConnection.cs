@@ -28,7 +28,7 @@ public sealed class RespConnection : IAsyncDisposable
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+            await socket.ConnectAsync(new IPEndPoint(NodeAddresses.Of(port), port), cancellationToken);
             return new RespConnection(socket);
         }
         catch

@@ -24,10 +24,18 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly string _config;
     private readonly bool _firstHasNoSeeds;
     private readonly string[] _flags;
+    private readonly Chaos.NetworkNamespaces? _network;
 
     /// <summary>A cluster of <paramref name="size"/> node slots, each started with <paramref name="flags"/> too; none runs until started.</summary>
     public TestCluster(int size, bool firstHasNoSeeds = false, params string[] flags)
+        : this(null, size, firstHasNoSeeds, flags)
     {
+    }
+
+    /// <summary>As the other constructor, node i running in <paramref name="network"/>'s namespace i when given.</summary>
+    public TestCluster(Chaos.NetworkNamespaces? network, int size, bool firstHasNoSeeds = false, params string[] flags)
+    {
+        _network = network;
         _firstHasNoSeeds = firstHasNoSeeds;
         _flags = flags;
         _config = _directory.Combine("cluster.conf");
@@ -54,7 +62,10 @@ public sealed class TestCluster : IAsyncDisposable
     public int AddSlot()
     {
         var index = _slots.Count;
-        _slots.Add(new Slot($"node-{index + 1}", new NodePorts(FreePorts.Take(), FreePorts.Take(), FreePorts.Take()), _directory.Combine($"node-{index + 1}")));
+        var ports = _network is { } network
+            ? new NodePorts(FreePorts.Take(), FreePorts.Take(), FreePorts.Take(), network.Host(index), network.Namespace(index))
+            : new NodePorts(FreePorts.Take(), FreePorts.Take(), FreePorts.Take());
+        _slots.Add(new Slot($"node-{index + 1}", ports, _directory.Combine($"node-{index + 1}")));
         return index;
     }
 
@@ -63,7 +74,7 @@ public sealed class TestCluster : IAsyncDisposable
     {
         var slot = _slots[index];
         // The first slots are the seeds of every node: a node restarted later finds the cluster through them.
-        var seeds = _firstHasNoSeeds ? "127.0.0.1:" + _slots[0].Ports.Gossip : string.Join(",", _slots.Take(3).Select(s => "127.0.0.1:" + s.Ports.Gossip));
+        var seeds = _firstHasNoSeeds ? Gossip(_slots[0]) : string.Join(",", _slots.Take(3).Select(Gossip));
         string[] seedFlags = _firstHasNoSeeds && index == 0 ? [] : ["--seeds", seeds];
         slot.Process = AegisProcess.StartNode(slot.DataDirectory, [.. Limits.NodeFlags, "--node-id", slot.NodeId, .. seedFlags, "--config", _config, .. _flags], ports: slot.Ports);
         return slot.Process;
@@ -121,6 +132,8 @@ public sealed class TestCluster : IAsyncDisposable
             if (slot.Process is { } process) await process.DisposeAsync();
         _directory.Dispose();
     }
+
+    private static string Gossip(Slot slot) => slot.Ports.Host + ":" + slot.Ports.Gossip;
 
     private sealed class Slot(string nodeId, NodePorts ports, string dataDirectory)
     {

@@ -16,6 +16,9 @@ public enum Fault
 
     /// <summary>kill -9 of a node whose data directory is then lost: it comes back empty, and its groups refill.</summary>
     Replace,
+
+    /// <summary>A node cut off from the other nodes (not from its clients) for up to twelve seconds; needs <see cref="Nemesis.Network"/>.</summary>
+    Isolate,
 }
 
 /// <summary>
@@ -31,6 +34,10 @@ public sealed class Nemesis(TestCluster cluster, int seed, params Fault[] faults
     private readonly Fault[] _faults = faults.Length == 0 ? [Fault.Kill, Fault.Pause] : faults;
     private int _first = -1;
     private int _rounds;
+    private int? _isolated;
+
+    /// <summary>The namespaces the cluster runs in, for <see cref="Fault.Isolate"/>.</summary>
+    public NetworkNamespaces? Network { get; init; }
     private const int SigStop = 19;
     private const int SigCont = 18;
     private readonly Random _random = new(seed);
@@ -64,6 +71,9 @@ public sealed class Nemesis(TestCluster cluster, int seed, params Fault[] faults
                 case Fault.Replace:
                     await ReplaceAsync(node);
                     break;
+                case Fault.Isolate:
+                    await IsolateAsync(node, stop);
+                    break;
             }
         }
 
@@ -89,6 +99,20 @@ public sealed class Nemesis(TestCluster cluster, int seed, params Fault[] faults
         await DelayAsync(pause, stop);
         cluster[node].Signal(SigCont);
         Note($"SIGCONT {cluster.NodeId(node)}");
+    }
+
+    // Long enough, at times, for the others to down it: it then stops itself once healed, and is started again.
+    private async Task IsolateAsync(int node, CancellationToken stop)
+    {
+        var network = Network ?? throw new InvalidOperationException("isolating a node needs the cluster's network namespaces");
+        var cut = TimeSpan.FromMilliseconds(_random.Next(1000, 12000));
+        Note($"cut {cluster.NodeId(node)} off from the other nodes for {cut.TotalSeconds:0.0} s");
+        network.Isolate(node);
+        _isolated = node;
+        await DelayAsync(cut, stop);
+        network.Heal(node);
+        _isolated = null;
+        Note($"healed {cluster.NodeId(node)}");
     }
 
     // As the checklist's rolling restart: one node at a time, the next once it serves again and its groups are whole.
@@ -129,6 +153,13 @@ public sealed class Nemesis(TestCluster cluster, int seed, params Fault[] faults
     // Every node running and resumed (a node downed while paused may be on its way out: started again once gone).
     private async Task HealAsync()
     {
+        if (_isolated is { } isolated)
+        {
+            Network!.Heal(isolated);
+            _isolated = null;
+            Note($"healed {cluster.NodeId(isolated)}");
+        }
+
         for (var node = 0; node < cluster.Size; node++)
         {
             if (cluster.IsRunning(node))
