@@ -29,7 +29,7 @@ public sealed partial class ReplicaCore
             // Not holding the previous entry: say where to resume, past the whole epoch that conflicts.
             var hint = append.PreviousSequence > _log.LastSequence ? _log.LastSequence
                 : append.PreviousSequence <= _log.BaseSequence ? _log.BaseSequence : _log.StartOfEpochAt(append.PreviousSequence);
-            _out.Send(new AppendReply(_self, append.From, append.Epoch, false, hint, append.SentAt));
+            _out.Send(new AppendReply(_self, append.From, append.Epoch, false, hint, append.SentAt, Full));
             return;
         }
 
@@ -49,7 +49,7 @@ public sealed partial class ReplicaCore
         // Only what this append vouched for: entries past it may still be an old primary's.
         var match = append.PreviousSequence + append.Entries.Count;
         SetCommit(Math.Min(append.Commit, match));
-        _out.SendAfterPersist(new AppendReply(_self, append.From, append.Epoch, true, match, append.SentAt));
+        _out.SendAfterPersist(new AppendReply(_self, append.From, append.Epoch, true, match, append.SentAt, Full));
     }
 
     private void OnFetch(Fetch fetch)

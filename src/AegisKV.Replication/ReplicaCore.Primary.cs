@@ -7,7 +7,14 @@ public sealed partial class ReplicaCore
     private readonly Dictionary<string, long> _next = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastSent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _leaseFrom = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _full = new(StringComparer.Ordinal);
     private long _epochStart = long.MaxValue;
+
+    /// <summary>
+    /// True while a member of the group said in its last answer that its node is over its memory limit: it cannot
+    /// refuse what it is sent, so the primary refuses writes that need memory for it.
+    /// </summary>
+    public bool AnyMemberFull => _full.Count > 0;
 
     /// <summary>
     /// Appends <paramref name="payload"/> as the next entry and returns its sequence; it is committed once
@@ -37,6 +44,7 @@ public sealed partial class ReplicaCore
         AddEntry(entry);
         foreach (var member in current.Members.Where(m => !next.Contains(m)))
         {
+            _full.Remove(member);
             _match.Remove(member);
             _next.Remove(member);
             _lastSent.Remove(member);
@@ -84,6 +92,7 @@ public sealed partial class ReplicaCore
     private void ClearPrimary()
     {
         _leaseFrom.Clear();
+        _full.Clear();
         _match.Clear();
         _next.Clear();
         _lastSent.Clear();
@@ -120,6 +129,8 @@ public sealed partial class ReplicaCore
     {
         if (Role != ReplicaRole.Primary || reply.Epoch != _epoch || !_match.ContainsKey(reply.From)) return;
         if (reply.SentAt > _leaseFrom.GetValueOrDefault(reply.From, long.MinValue)) _leaseFrom[reply.From] = reply.SentAt;
+        if (reply.Full) _full.Add(reply.From);
+        else _full.Remove(reply.From);
         if (reply.Success)
         {
             if (reply.Match > _match[reply.From]) _match[reply.From] = reply.Match;

@@ -57,6 +57,9 @@ public sealed partial class ReplicaCore
         _grantedUntil = promised == Epoch.None ? long.MinValue : grantedUntilMs ?? nowMs + options.LeaseMs;
     }
 
+    /// <summary>This member's node is over its memory limit: its answers to the primary say so (set by the shell).</summary>
+    public bool Full { get; set; }
+
     /// <summary>This member's id.</summary>
     public string Self => _self;
 

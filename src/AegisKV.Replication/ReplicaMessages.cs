@@ -27,9 +27,10 @@ public sealed record Append(string From, string To, Epoch Epoch, long PreviousEp
 /// <summary>
 /// A follower's answer to an <see cref="Append"/>: with <paramref name="Success"/>, its log matches the
 /// primary's through <paramref name="Match"/> and is durable that far; without, its log does not hold the
-/// previous entry, and the primary should resend from after <paramref name="Match"/>.
+/// previous entry, and the primary should resend from after <paramref name="Match"/>. <paramref name="Full"/>: the
+/// follower's node is over its memory limit.
 /// </summary>
-public sealed record AppendReply(string From, string To, Epoch Epoch, bool Success, long Match, long SentAt) : ReplicaMessage(From, To, Epoch);
+public sealed record AppendReply(string From, string To, Epoch Epoch, bool Success, long Match, long SentAt, bool Full = false) : ReplicaMessage(From, To, Epoch);
 
 /// <summary>A candidate asks the member with the most advanced log for its entries after <paramref name="After"/>.</summary>
 public sealed record Fetch(string From, string To, Epoch Epoch, long After) : ReplicaMessage(From, To, Epoch);

@@ -28,6 +28,7 @@ public sealed class ReplicaMessageSerializerTests : IDisposable
             [new LogEntry(7, 121, ReadOnlyMemory<byte>.Empty, EntryKind.EpochStart, Group), new LogEntry(7, 122, B("payload"))], 119, 123_456),
         new Append("a", "b", Epoch, 0, 0, [], 0, 1),
         new AppendReply("b", "a", Epoch, true, 122, 123_456),
+        new AppendReply("b", "a", Epoch, false, 7, 123_456, Full: true),
         new Fetch("a", "b", Epoch, 100),
         new Fetched("b", "a", Epoch, 100, [new LogEntry(6, 101, B("x"))]),
         new Fetched("b", "a", Epoch, 100, [new LogEntry(6, 201, B("y"))], new SnapshotImage(new SnapshotBase(200, 6, Group), B("state"))),

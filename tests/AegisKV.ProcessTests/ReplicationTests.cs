@@ -102,6 +102,36 @@ public sealed class ReplicationTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 180_000)]
+    public async Task A_member_over_its_memory_limit_should_make_its_primaries_refuse_writes_with_OOM()
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
+        await using var cluster = new TestCluster(3, false, "--replication-factor", "3");
+        // node-3 holds a copy of every shard in 1 MB; the others have room for all of it.
+        cluster.SetNodeFlags(2, "--max-memory", "1");
+        await cluster.FormAsync(budget.Token);
+
+        await using var connection = await RespConnection.ConnectAsync(cluster[0].ClientPort, budget.Token);
+        var value = new string('v', 1024);
+        var written = 0;
+        RespReply reply;
+        while ((reply = await connection.ExecuteAsync(budget.Token, "SET", "k" + written.ToString(CultureInfo.InvariantCulture), value)).Text == "OK" || reply.Text!.StartsWith("TRYAGAIN", StringComparison.Ordinal))
+        {
+            written++;
+            Assert.True(written < 20_000, "20,000 writes of 1 KB never answered OOM");
+        }
+
+        Assert.StartsWith("OOM", reply.Text);
+        // Once every primary has heard from node-3, every shard refuses, also those led where there is room.
+        await Task.Delay(1000, budget.Token);
+        var refused = 0;
+        for (var i = 0; i < 200; i++)
+            if ((await connection.ExecuteAsync(budget.Token, "SET", "more" + i.ToString(CultureInfo.InvariantCulture), value)).Text?.StartsWith("OOM", StringComparison.Ordinal) == true) refused++;
+        Assert.True(refused == 200, $"{refused} of 200 writes answered OOM after node-3 was full");
+        Assert.Equal("1", (await connection.ExecuteAsync(budget.Token, "DEL", "k0")).Text);
+        Report($"node-3 at --max-memory 1 MB (the others 1024): writes through node-1 answered OOM after {written} SETs of 1 KB, on every shard; DEL still ran");
+    }
+
+    [Fact(Timeout = 180_000)]
     public async Task Keys_that_expire_should_be_deleted_through_the_log_by_the_primary()
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));

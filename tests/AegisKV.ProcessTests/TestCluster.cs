@@ -76,7 +76,7 @@ public sealed class TestCluster : IAsyncDisposable
         // The first slots are the seeds of every node: a node restarted later finds the cluster through them.
         var seeds = _firstHasNoSeeds ? Gossip(_slots[0]) : string.Join(",", _slots.Take(3).Select(Gossip));
         string[] seedFlags = _firstHasNoSeeds && index == 0 ? [] : ["--seeds", seeds];
-        slot.Process = AegisProcess.StartNode(slot.DataDirectory, [.. Limits.NodeFlags, "--node-id", slot.NodeId, .. seedFlags, "--config", _config, .. _flags], ports: slot.Ports);
+        slot.Process = AegisProcess.StartNode(slot.DataDirectory, [.. Limits.NodeFlags, "--node-id", slot.NodeId, .. seedFlags, "--config", _config, .. _flags, .. slot.Flags], ports: slot.Ports);
         return slot.Process;
     }
 
@@ -112,6 +112,9 @@ public sealed class TestCluster : IAsyncDisposable
         _slots[index].Process = null;
     }
 
+    /// <summary>Flags node <paramref name="index"/> is started with too, after the cluster's (for nodes started after this).</summary>
+    public void SetNodeFlags(int index, params string[] flags) => _slots[index].Flags = flags;
+
     /// <summary>Deletes stopped node <paramref name="index"/>'s data directory: started again, it is an empty node under the same id.</summary>
     public void WipeData(int index)
     {
@@ -144,5 +147,7 @@ public sealed class TestCluster : IAsyncDisposable
         public string DataDirectory { get; } = dataDirectory;
 
         public AegisProcess? Process { get; set; }
+
+        public string[] Flags { get; set; } = [];
     }
 }

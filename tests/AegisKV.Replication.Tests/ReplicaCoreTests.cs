@@ -58,6 +58,22 @@ public sealed class ReplicaCoreTests
     }
 
     [Fact]
+    public void A_primary_should_know_while_a_follower_says_its_node_is_over_its_memory_limit()
+    {
+        var (a, b, c) = ServingGroup(0);
+        Assert.False(a.AnyMemberFull);
+        b.Full = true;
+        a.Propose(new byte[] { 1 });
+        Exchange(1, a, b, c);
+        Assert.True(a.AnyMemberFull);
+        // Its next answer says it has room again.
+        b.Full = false;
+        a.Propose(new byte[] { 2 });
+        Exchange(2, a, b, c);
+        Assert.False(a.AnyMemberFull);
+    }
+
+    [Fact]
     public void A_deposed_primary_should_commit_nothing_more()
     {
         var (a, b, c) = ServingGroup(0);

@@ -110,7 +110,9 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
     {
         Receive<ReplicaMessage>(message =>
         {
-            _shell!.Step(message);
+            // Followers cannot refuse what they are sent: the primary refuses writes that need memory instead.
+            _shell!.Core.Full = _memory.IsOver;
+            _shell.Step(message);
             // Reported before this actor can stop: whoever leads here next waits for it, and no longer.
             if (_shell.Core.GrantedUntil != _reportedGrant) _reportGrant(_reportedGrant = _shell.Core.GrantedUntil);
         });

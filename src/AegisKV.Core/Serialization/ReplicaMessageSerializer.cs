@@ -56,7 +56,8 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
                 w.Int64(a.SentAt);
                 break;
             case AppendReply reply:
-                w.Byte(reply.Success ? (byte)1 : (byte)0);
+                // Bit 0: success; bit 1: the member's node is over its memory limit.
+                w.Byte((byte)((reply.Success ? 1 : 0) | (reply.Full ? 2 : 0)));
                 w.Int64(reply.Match);
                 w.Int64(reply.SentAt);
                 break;
@@ -97,7 +98,7 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
             PromiseKind => new Promise(from, to, epoch, r.Int64(), r.Int64(), r.Int64()),
             RefusalKind => new Refusal(from, to, epoch, ReadEpoch(ref r)),
             AppendKind => new Append(from, to, epoch, r.Int64(), r.Int64(), ReadEntries(ref r), r.Int64(), r.Int64()),
-            AppendReplyKind => new AppendReply(from, to, epoch, r.Byte() != 0, r.Int64(), r.Int64()),
+            AppendReplyKind => ReadAppendReply(from, to, epoch, ref r),
             FetchKind => new Fetch(from, to, epoch, r.Int64()),
             FetchedKind => new Fetched(from, to, epoch, r.Int64(), ReadEntries(ref r), r.Byte() != 0 ? ReadImage(ref r) : null),
             InstallKind => new InstallSnapshot(from, to, epoch, ReadImage(ref r), r.Int64(), r.Int64()),
@@ -157,6 +158,12 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
         w.Int64(image.Base.Epoch);
         WriteConfiguration(w, image.Base.Configuration);
         w.Bytes(image.Payload.Span);
+    }
+
+    private static AppendReply ReadAppendReply(string from, string to, Epoch epoch, ref WireReader r)
+    {
+        var flags = r.Byte();
+        return new AppendReply(from, to, epoch, (flags & 1) != 0, r.Int64(), r.Int64(), (flags & 2) != 0);
     }
 
     private static SnapshotImage ReadImage(ref WireReader r) => new(new SnapshotBase(r.Int64(), r.Int64(), ReadConfiguration(ref r)), r.Bytes());

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using AegisKV.Core.Commands;
 using AegisKV.Core.Replication;
 using AegisKV.Core.Replies;
 using AegisKV.Core.State;
@@ -221,15 +222,19 @@ public sealed partial class ShardActor : IReplicaOwner
         if (_memory.IsOver && _memory.Policy != EvictionPolicy.NoEviction) EvictInBackground();
     }
 
-    // Why a replicated shard cannot run a command now: it does not serve yet, cannot be sure it still leads, or (for a
-    // write) fewer members than the write quorum have kept up with it lately, so the write could not be confirmed.
-    private Reply? Unready(bool write)
+    // Why a replicated shard cannot run a command (of these flags) now: it does not serve yet, cannot be sure it still
+    // leads, (for a write) fewer members than the write quorum have kept up with it lately, so the write could not be
+    // confirmed, or (for a write that needs memory) a member's node is over its memory limit, which it cannot refuse.
+    private Reply? Unready(CommandFlags flags)
     {
         var core = _shell!.Core;
         if (_rebuild || !core.IsServing) return Errors.Text($"TRYAGAIN shard {_shardId} is choosing its primary");
         var now = ReplicaShell.Now;
         if (!core.HasReadLease(now)) return Errors.Text($"TRYAGAIN shard {_shardId} cannot confirm it still leads its group");
-        return write && core.MembersGranting(now) < core.WriteQuorumSize ? NoReplicas : null;
+        if ((flags & CommandFlags.Write) != 0 && core.MembersGranting(now) < core.WriteQuorumSize) return NoReplicas;
+        if ((flags & CommandFlags.DenyOom) == 0 || !core.AnyMemberFull) return null;
+        _metrics?.OutOfMemoryRefusals.Add(1);
+        return Errors.OutOfMemory;
     }
 
     /// <inheritdoc />

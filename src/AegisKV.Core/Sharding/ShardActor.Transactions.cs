@@ -11,11 +11,18 @@ public sealed partial class ShardActor
     // A transaction: its commands run one after another with nothing in between, as commands do in an
     // actor; their events go to the journal as one atomic write, so after a crash all of them are there
     // or none. A command that fails (WRONGTYPE, OOM) answers its error and the others still run, as in Redis.
+    private static CommandFlags FlagsOf(ShardCommand[] commands)
+    {
+        var flags = CommandFlags.None;
+        foreach (var command in commands) flags |= CommandTable.Get(command.Command).Flags;
+        return flags;
+    }
+
     private void Transact(ShardBatch transaction)
     {
         var commands = transaction.Commands;
         var replies = new Reply[commands.Length];
-        if (_shell is not null && Unready(Array.Exists(commands, c => (CommandTable.Get(c.Command).Flags & CommandFlags.Write) != 0)) is { } refusal)
+        if (_shell is not null && Unready(FlagsOf(commands)) is { } refusal)
         {
             Array.Fill(replies, refusal);
             Sender.Tell(new ShardBatchReply(transaction.RequestId, replies));

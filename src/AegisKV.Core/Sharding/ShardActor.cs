@@ -246,7 +246,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     private void Handle(CommandId command, byte[][] arguments, IReplyTarget target, int index)
     {
         var spec = CommandTable.Get(command);
-        if (_shell is not null && Unready((spec.Flags & CommandFlags.Write) != 0) is { } refusal)
+        if (_shell is not null && Unready(spec.Flags) is { } refusal)
         {
             target.Complete(index, refusal);
             return;

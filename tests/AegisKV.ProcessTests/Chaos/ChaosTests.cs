@@ -8,14 +8,14 @@ namespace AegisKV.ProcessTests.Chaos;
 /// <summary>
 /// Real clusters under a concurrent workload while a nemesis kills and pauses nodes; afterwards every key's
 /// history must be linearizable (which includes: no acknowledged write lost). The default run is a short smoke
-/// (<c>AEGIS_CHAOS_SECONDS</c>, 30 s); <c>build.ps1 test -Category chaos</c> with a longer setting runs it for minutes.
+/// (<c>AEGIS_CHAOS_SECONDS</c>, 20 s); <c>build.ps1 test -Category chaos</c> with a longer setting runs it for minutes.
 /// </summary>
 [Trait("Category", "chaos")]
 [Collection(nameof(ClusterProcesses))]
 public sealed class ChaosTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(
-        int.TryParse(Environment.GetEnvironmentVariable("AEGIS_CHAOS_SECONDS"), CultureInfo.InvariantCulture, out var seconds) ? seconds : 30);
+        int.TryParse(Environment.GetEnvironmentVariable("AEGIS_CHAOS_SECONDS"), CultureInfo.InvariantCulture, out var seconds) ? seconds : 20);
 
     private void Report(string text, [System.Runtime.CompilerServices.CallerMemberName] string test = "") => Figures.Report(output, test, text);
 
