@@ -160,6 +160,32 @@ public sealed class ShardStateHashTests
         Assert.Equal(0, _memory.UsedBytes);
     }
 
+    // A replica applies what its primary swept away as deletes: with its own clock behind, it shows the same hash.
+    [Fact]
+    public void Fields_and_hashes_swept_away_should_be_reported_as_deletes_a_replica_can_apply()
+    {
+        Run("HSET h a 1 b 2 c 3");
+        Run("HSET gone x 1");
+        Run("HEXPIRE h 5 FIELDS 2 a b");
+        Run("HEXPIRE gone 5 FIELDS 1 x");
+        var replica = new ShardState(new NodeMemory(0));
+        foreach (var e in _log) replica.Apply(e);
+
+        var keys = new List<byte[]>();
+        var fields = new List<IShardEvent>();
+        Assert.Equal(1, _state.RemoveExpired(Now + 6000, 100, keys, fields));
+        Assert.Equal(["gone"], keys.Select(k => System.Text.Encoding.UTF8.GetString(k)));
+        var dropped = Assert.IsType<HashFieldsDeleted>(Assert.Single(fields));
+        Assert.Equal(["a", "b"], dropped.Fields.Select(f => System.Text.Encoding.UTF8.GetString(f)).Order());
+
+        replica.Apply(dropped);
+        replica.Apply(new KeysDeleted(_state.Epoch, [.. keys]));
+        var events = new List<IShardEvent>();
+        // Read at the time the fields were set: the replica's map no longer has what the primary dropped.
+        Assert.Equal("(integer) 1", Show(replica.Execute(CommandId.HLen, Args("HLEN h")[1..], Now, events)));
+        Assert.Equal("(integer) 0", Show(replica.Execute(CommandId.Exists, Args("EXISTS gone")[1..], Now, events)));
+    }
+
     [Theory]
     [InlineData("(error) ERR Mandatory argument FIELDS is missing or not at the right position", "HEXPIRE h 10 FELDS 1 a")]
     [InlineData("(error) ERR The `numfields` parameter must match the number of arguments", "HEXPIRE h 10 FIELDS 2 a")]

@@ -59,7 +59,7 @@ public sealed partial class ShardState
 
     // Drops expired fields of hashes whose earliest field expiry has passed; a hash left empty is removed.
     // Returns how many keys were removed.
-    private int RemoveExpiredFields(long nowMs, int limit)
+    private int RemoveExpiredFields(long nowMs, int limit, List<byte[]>? removedKeys, List<IShardEvent>? droppedFields)
     {
         var removed = 0;
         for (var checkedHashes = 0; checkedHashes < limit && _fieldExpiries.TryPeek(out var key, out var at) && at <= nowMs; checkedHashes++)
@@ -70,15 +70,25 @@ public sealed partial class ShardState
             if (live.Count == 0)
             {
                 Remove(key);
+                removedKeys?.Add(key);
                 removed++;
                 continue;
             }
 
+            if (droppedFields is not null) droppedFields.Add(new HashFieldsDeleted(Epoch, key, DroppedFields(hash, live)));
             ReplaceData(key, live);
             if (live.EarliestExpiry != 0) _fieldExpiries.Enqueue(key, live.EarliestExpiry);
         }
 
         return removed;
+    }
+
+    private static byte[][] DroppedFields(HashValue before, HashValue after)
+    {
+        var dropped = new List<byte[]>(before.Count - after.Count);
+        foreach (var (field, _) in before.Fields)
+            if (!after.Fields.ContainsKey(field)) dropped.Add(field);
+        return [.. dropped];
     }
 
     private static readonly Reply TypeHash = new SimpleReply("hash"u8.ToArray());

@@ -105,8 +105,12 @@ public sealed partial class ShardState
         return new ShardSnapshot(Epoch, entries);
     }
 
-    /// <summary>Removes up to <paramref name="limit"/> keys whose expiry has passed; returns how many.</summary>
-    public int RemoveExpired(long nowMs, int limit, List<byte[]>? removedKeys = null)
+    /// <summary>
+    /// Removes up to <paramref name="limit"/> keys whose expiry has passed, and hash fields whose own expiry has; returns
+    /// how many keys went. The keys removed go to <paramref name="removedKeys"/>, the fields dropped from hashes that
+    /// remain to <paramref name="droppedFields"/> (as deletes), when given: a replicated shard journals them.
+    /// </summary>
+    public int RemoveExpired(long nowMs, int limit, List<byte[]>? removedKeys = null, List<IShardEvent>? droppedFields = null)
     {
         var removed = 0;
         while (removed < limit && _expiries.TryPeek(out var key, out var expireAt) && expireAt <= nowMs)
@@ -121,7 +125,7 @@ public sealed partial class ShardState
             }
         }
 
-        removed += RemoveExpiredFields(nowMs, limit - removed);
+        removed += RemoveExpiredFields(nowMs, limit - removed, removedKeys, droppedFields);
         // Rewritten expiries leave stale entries behind; rebuild once they outnumber the live ones.
         if (_expiries.Count > 2 * _volatileKeys + 1024) RebuildExpiries();
         return removed;
