@@ -28,7 +28,7 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
     // When each node was last seen up and reachable, as far as this process knows (it knows nothing from before it started).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lastSeen = new(StringComparer.Ordinal);
     private IActorRef? _host;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (IActorRef? Host, long At)> _hosts = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (IActorRef? Host, long At, bool Open)> _hosts = new(StringComparer.Ordinal);
 
     /// <summary>The network of this node (<paramref name="nodeId"/>, data directory <paramref name="storeId"/>).</summary>
     public ClusterReplicaNetwork(ActorSystem system, string nodeId, string storeId, int shards, int replicationFactor, ReplicaOptions options,
@@ -85,21 +85,28 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
 
     // The host on a member's node: looked up in the membership at most once a second per node (a node restarted elsewhere
     // is found again within that), and resolved to a reference once per address, not per message as a selection is.
+    // A breaker in front of each node: open while the failure detector finds the node unreachable, when what is sent
+    // would only wait in remoting's buffers or end as dead letters; the primary sends it what it lacks once it is back.
     private IActorRef? HostOf(string nodeId)
     {
         var now = Environment.TickCount64;
         if (_hosts.TryGetValue(nodeId, out var cached) && now - cached.At < 1000) return cached.Host;
         IActorRef? host = null;
-        foreach (var member in _cluster.State.Members)
+        var open = false;
+        var state = _cluster.State;
+        foreach (var member in state.Members)
         {
             if (member.Status is MemberStatus.Down or MemberStatus.Removed || ClusterRoles.NodeIdOf(member) != nodeId) continue;
-            host = cached.Host is { } known && known.Path.Address.Equals(member.Address)
-                ? known
-                : ((ExtendedActorSystem)_system).Provider.ResolveActorRef(new RootActorPath(member.Address) / "user" / ReplicaHost.Name);
+            open = state.Unreachable.Contains(member);
+            if (!open)
+                host = cached.Host is { } known && known.Path.Address.Equals(member.Address)
+                    ? known
+                    : ((ExtendedActorSystem)_system).Provider.ResolveActorRef(new RootActorPath(member.Address) / "user" / ReplicaHost.Name);
             break;
         }
 
-        _hosts[nodeId] = (host, now);
+        if (open && !(_hosts.TryGetValue(nodeId, out var before) && before.Open)) Status.BreakerOpened();
+        _hosts[nodeId] = (host, now, open);
         return host;
     }
 

@@ -12,6 +12,7 @@ public sealed class ReplicationStatus
     private readonly ConcurrentDictionary<int, GroupStatus> _led = new();
     private long _viewChanges;
     private long _dropped;
+    private long _breakersOpened;
 
     /// <summary>The groups this node leads now, by shard.</summary>
     public IReadOnlyDictionary<int, GroupStatus> Led => _led;
@@ -19,8 +20,11 @@ public sealed class ReplicationStatus
     /// <summary>View changes this node's shards completed (each one a new primary incarnation here).</summary>
     public long ViewChanges => Interlocked.Read(ref _viewChanges);
 
-    /// <summary>Replication messages dropped because their member's node was not known to the cluster.</summary>
+    /// <summary>Replication messages dropped: their member's node was not known to the cluster, or unreachable.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Times the breaker in front of a member's node opened (it became unreachable, so sends to it stopped).</summary>
+    public long BreakersOpened => Interlocked.Read(ref _breakersOpened);
 
     /// <summary>Groups led here with a member that has not acknowledged the primary within the lease.</summary>
     public int UnderReplicated
@@ -45,6 +49,9 @@ public sealed class ReplicationStatus
 
     /// <summary>Counts a dropped message.</summary>
     public void MessageDropped() => Interlocked.Increment(ref _dropped);
+
+    /// <summary>Counts a breaker that opened.</summary>
+    public void BreakerOpened() => Interlocked.Increment(ref _breakersOpened);
 }
 
 /// <summary>A led group's figures.</summary>

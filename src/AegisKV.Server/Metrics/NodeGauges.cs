@@ -22,6 +22,7 @@ internal sealed class NodeGauges
     private readonly Gauge _underReplicated;
     private readonly Counter _viewChanges;
     private readonly Counter _replicationDropped;
+    private readonly Counter _breakersOpened;
     private readonly NodeContext _node;
     private readonly NodeReadiness _readiness;
     private readonly Akka.Cluster.Cluster _cluster;
@@ -42,7 +43,8 @@ internal sealed class NodeGauges
         _replicationLag = factory.CreateGauge("aegis_replication_lag_events", "Log entries the member furthest behind lacks, per group led here.", ["shard"]);
         _underReplicated = factory.CreateGauge("aegis_groups_under_replicated", "Groups led here with a member that has not acknowledged the primary within the lease.");
         _viewChanges = factory.CreateCounter("aegis_view_changes_total", "View changes completed by shards of this node (each a new primary incarnation).");
-        _replicationDropped = factory.CreateCounter("aegis_replication_dropped_total", "Replication messages dropped: their member's node was not known to the cluster.");
+        _replicationDropped = factory.CreateCounter("aegis_replication_dropped_total", "Replication messages dropped: their member's node was not known to the cluster, or unreachable.");
+        _breakersOpened = factory.CreateCounter("aegis_circuit_breaker_open_total", "Times the breaker in front of a replica group member's node opened: it became unreachable, and sends to it stopped until it was reachable again.");
         _node = node;
         _readiness = readiness;
         _cluster = cluster;
@@ -86,6 +88,7 @@ internal sealed class NodeGauges
         _underReplicated.Set(status.UnderReplicated);
         _viewChanges.IncTo(status.ViewChanges);
         _replicationDropped.IncTo(status.Dropped);
+        _breakersOpened.IncTo(status.BreakersOpened);
         foreach (var labels in _replicationLag.GetAllLabelValues())
             if (!int.TryParse(labels[0], System.Globalization.CultureInfo.InvariantCulture, out var shard) || !status.Led.ContainsKey(shard))
                 _replicationLag.RemoveLabelled(labels);
