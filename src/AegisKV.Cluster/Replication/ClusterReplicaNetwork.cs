@@ -85,7 +85,7 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
 
     // The host on a member's node: looked up in the membership at most once a second per node (a node restarted elsewhere
     // is found again within that), and resolved to a reference once per address, not per message as a selection is.
-    // A breaker in front of each node: open while the failure detector finds the node unreachable, when what is sent
+    // A breaker in front of each node: open while this node's failure detector finds it unreachable, when what is sent
     // would only wait in remoting's buffers or end as dead letters; the primary sends it what it lacks once it is back.
     private IActorRef? HostOf(string nodeId)
     {
@@ -97,7 +97,8 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
         foreach (var member in state.Members)
         {
             if (member.Status is MemberStatus.Down or MemberStatus.Removed || ClusterRoles.NodeIdOf(member) != nodeId) continue;
-            open = state.Unreachable.Contains(member);
+            // This node's own failure detector: another node's trouble reaching it is not this node's.
+            open = state.Unreachable.Contains(member) && !_cluster.FailureDetector.IsAvailable(member.Address);
             if (!open)
                 host = cached.Host is { } known && known.Path.Address.Equals(member.Address)
                     ? known
