@@ -122,7 +122,7 @@ internal static class AdminCommands
         var rows = shards.GetProperty("shards").EnumerateArray().Select(s => new[]
         {
             s.GetProperty("shard").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), s.GetProperty("slots").GetString()!,
-            s.GetProperty("owner").GetString() ?? "-", s.GetProperty("holder").GetString() ?? "-",
+            s.GetProperty("owner").GetString() ?? "-", Holder(s.GetProperty("holder").GetString()),
             s.GetProperty("epoch").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture),
             s.GetProperty("state").GetString() ?? "no answer", Number(s.GetProperty("keys")), Size(s.GetProperty("bytes")),
             s.TryGetProperty("lag", out var lag) ? Number(lag) : "-",
@@ -130,6 +130,9 @@ internal static class AdminCommands
         // With replication, DATA ON is the shard's group and LAG the entries its member furthest behind lacks.
         Console.Out.Write(Table(["SHARD", "SLOTS", "RUNS ON", "DATA ON", "EPOCH", "STATE", "KEYS", "BYTES", "LAG"], rows));
     }
+
+    // A group's record ends with the log sequence of its last change (";1234"), which is for ordering, not for people.
+    private static string Holder(string? holder) => holder is null ? "-" : holder.IndexOf(';') is var at and >= 0 ? holder[..at] : holder;
 
     private static void PrintShardStats(JsonElement stats)
     {
