@@ -74,7 +74,16 @@ public sealed class TestCluster : IAsyncDisposable
     {
         var slot = _slots[index];
         // The first slots are the seeds of every node: a node restarted later finds the cluster through them.
-        var seeds = _firstHasNoSeeds ? Gossip(_slots[0]) : string.Join(",", _slots.Take(3).Select(Gossip));
+        var seedSlots = _slots.Take(3).ToList();
+        // Restarted into a running cluster, a node lists itself last: a first seed that is itself forms a cluster of its
+        // own when the others are slow to answer (as on two busy cores), and then never meets them again.
+        if (seedSlots.Contains(slot) && _slots.Any(s => s != slot && s.Process is { HasExited: false }))
+        {
+            seedSlots.Remove(slot);
+            seedSlots.Add(slot);
+        }
+
+        var seeds = _firstHasNoSeeds ? Gossip(_slots[0]) : string.Join(",", seedSlots.Select(Gossip));
         string[] seedFlags = _firstHasNoSeeds && index == 0 ? [] : ["--seeds", seeds];
         slot.Process = AegisProcess.StartNode(slot.DataDirectory, [.. Limits.NodeFlags, "--node-id", slot.NodeId, .. seedFlags, "--config", _config, .. _flags, .. slot.Flags], ports: slot.Ports);
         return slot.Process;

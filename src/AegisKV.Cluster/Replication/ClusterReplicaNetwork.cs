@@ -45,6 +45,8 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
         Options = options;
         Metadata = metadata;
         Self = MemberId(nodeId, storeId);
+        // How long a node has been gone is counted from when this node last saw it, whether or not it leads anything then.
+        system.Scheduler.Advanced.ScheduleRepeatedly(TimeSpan.Zero, TimeSpan.FromSeconds(1), () => UpDataMembers());
     }
 
     /// <inheritdoc />
@@ -121,18 +123,8 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
     /// <inheritdoc />
     public GroupStep? NextGroupStep(int shardId, GroupConfiguration current)
     {
-        var state = _cluster.State;
         var now = Environment.TickCount64;
-        // Node id → member id of every data node up and reachable now.
-        var up = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var member in state.Members)
-        {
-            if (member.Status != MemberStatus.Up || state.Unreachable.Contains(member) || ClusterRoles.ShardCountOf(member) != _shards
-                || ClusterRoles.StoreIdOf(member) is not { } storeId) continue;
-            var nodeId = ClusterRoles.NodeIdOf(member);
-            up[nodeId] = MemberId(nodeId, storeId);
-            _lastSeen[nodeId] = now;
-        }
+        var up = UpDataMembers();
 
         MemberPresence Presence(string member)
         {
@@ -156,6 +148,24 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
         var written = await _custody.RewriteAsync(shardId, current =>
             current is not null && GroupRecord.IsGroup(current) && GroupRecord.Sequence(current) >= sequence ? current : record).ConfigureAwait(false);
         return written is not null;
+    }
+
+    // Node id → member id of every data node up and reachable now, each noted as seen now.
+    private Dictionary<string, string> UpDataMembers()
+    {
+        var state = _cluster.State;
+        var now = Environment.TickCount64;
+        var up = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var member in state.Members)
+        {
+            if (member.Status != MemberStatus.Up || state.Unreachable.Contains(member) || ClusterRoles.ShardCountOf(member) != _shards
+                || ClusterRoles.StoreIdOf(member) is not { } storeId) continue;
+            var nodeId = ClusterRoles.NodeIdOf(member);
+            up[nodeId] = MemberId(nodeId, storeId);
+            _lastSeen[nodeId] = now;
+        }
+
+        return up;
     }
 
     // Member ids of the data nodes that are up (and reachable, when asked), best-ranked for the shard first.
