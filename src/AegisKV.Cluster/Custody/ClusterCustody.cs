@@ -18,12 +18,14 @@ public sealed class ClusterCustody : IShardCustody
     private readonly ActorSystem _system;
     private readonly Akka.Cluster.Cluster _cluster;
     private readonly int _shards;
+    private readonly int _replicationFactor;
     private readonly CustodyView _view;
     private readonly TimeSpan _timeout;
 
     /// <summary>Custody for this node (<paramref name="nodeId"/>) in a cluster of <paramref name="shards"/> shards.</summary>
-    public ClusterCustody(ActorSystem system, string nodeId, int shards, CustodyView view, TimeSpan timeout)
+    public ClusterCustody(ActorSystem system, string nodeId, int shards, CustodyView view, TimeSpan timeout, int replicationFactor)
     {
+        _replicationFactor = replicationFactor;
         _system = system;
         _cluster = Akka.Cluster.Cluster.Get(system);
         _shards = shards;
@@ -107,7 +109,13 @@ public sealed class ClusterCustody : IShardCustody
     }
 
     private bool IsEligible(Member member, ClusterEvent.CurrentClusterState state) =>
-        member.Status == MemberStatus.Up && !state.Unreachable.Contains(member) && ClusterRoles.ShardCountOf(member) == _shards;
+        member.Status == MemberStatus.Up && !state.Unreachable.Contains(member) && HoldsData(member);
+
+    /// <summary>
+    /// True when <paramref name="member"/> holds this cluster's data: the same shard count and replication factor (a
+    /// node with others is refused when it joins, and must not count among the members custody needs a majority of).
+    /// </summary>
+    public bool HoldsData(Member member) => ClusterRoles.ShardCountOf(member) == _shards && ClusterRoles.ReplicationFactorOf(member) == _replicationFactor;
 
     private async Task<RoundResult> WriteAsync(int shardId, Func<string?, string?> decide)
     {
@@ -128,7 +136,7 @@ public sealed class ClusterCustody : IShardCustody
         var replicas = new List<(string, ActorPath)> { (NodeId, new RootActorPath(_cluster.SelfAddress) / "user" / CustodyReplica.Name) };
         foreach (var member in _cluster.State.Members)
         {
-            if (member.Address.Equals(_cluster.SelfAddress) || ClusterRoles.ShardCountOf(member) != _shards) continue;
+            if (member.Address.Equals(_cluster.SelfAddress) || !HoldsData(member)) continue;
             if (member.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Exiting)
                 replicas.Add((ClusterRoles.NodeIdOf(member), new RootActorPath(member.Address) / "user" / CustodyReplica.Name));
         }

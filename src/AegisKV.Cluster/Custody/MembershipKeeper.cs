@@ -67,7 +67,7 @@ public sealed class MembershipKeeper : ReceiveActor, IWithTimers
         if (_adding is null)
         {
             var joined = _cluster.State.Members.FirstOrDefault(m =>
-                m.Status == MemberStatus.Up && ClusterRoles.ShardCountOf(m) == _shards && !Current.Contains(ClusterRoles.NodeIdOf(m)));
+                m.Status == MemberStatus.Up && _custody.HoldsData(m) && !Current.Contains(ClusterRoles.NodeIdOf(m)));
             if (joined is not null)
             {
                 var nodeId = _adding = ClusterRoles.NodeIdOf(joined);

@@ -19,7 +19,7 @@ public sealed partial class ShardActor : IReplicaOwner
     private readonly Queue<AwaitingCommit> _awaitingCommit = new();
     private readonly HashSet<string> _snapshotsWanted = [];
     private readonly List<byte[]> _expiredKeys = [];
-    private readonly List<IShardEvent> _expiredFields = [];
+    private readonly List<IShardEvent> _expiryDeletes = [];
     private ReplicaShell? _shell;
     private ShardLogCodec? _codec;
     private WalReplicaLog? _replicaLog;
@@ -205,24 +205,24 @@ public sealed partial class ShardActor : IReplicaOwner
         Self.Tell(FlushReplica.Instance);
     }
 
-    // Only the primary expires keys and hash fields, and journals what it removed as deletes: a later primary whose clock is behind
-    // never brings back a key this one already expired.
+    // Only the primary expires keys and hash fields, and journals what it removed as deletes: a later primary whose
+    // clock is behind never brings back what this one already expired.
     private void SweepReplicated()
     {
         if (_rebuild || !_shell!.Core.IsServing) return;
         var keys = _expiredKeys;
         keys.Clear();
-        var fields = _expiredFields;
-        fields.Clear();
-        var removed = _state.RemoveExpired(NowMs(), _settings.ExpirySweepLimit, keys, fields);
+        var deletes = _expiryDeletes;
+        deletes.Clear();
+        var removed = _state.RemoveExpired(NowMs(), _settings.ExpirySweepLimit, keys, deletes);
         if (removed > 0)
         {
             _memory.AddExpired(removed);
             _metrics?.ExpiredKeys.Add(removed);
         }
 
-        if (keys.Count > 0) fields.Add(new KeysDeleted(_state.Epoch, [.. keys]));
-        if (fields.Count > 0) Replicate([.. fields], NoReply.Instance, 0, Reply.Ok, waits: false);
+        if (keys.Count > 0) deletes.Add(new KeysDeleted(_state.Epoch, [.. keys]));
+        if (deletes.Count > 0) Replicate([.. deletes], NoReply.Instance, 0, Reply.Ok, waits: false);
         if (_memory.IsOver && _memory.Policy != EvictionPolicy.NoEviction) EvictInBackground();
     }
 

@@ -209,7 +209,7 @@ public sealed class AegisNode : IAsyncDisposable
                     system.ActorOf(Props.Create<ClusterEventLogger>(), "cluster-events");
                     // Custody before sharding: a shard asks it before it serves.
                     system.ActorOf(CustodyReplica.Props(settings.NodeId, custody.Store, custody.View), CustodyReplica.Name);
-                    var shardCustody = new ClusterCustody(system, settings.NodeId, settings.Shards, custody.View, TimeSpan.FromSeconds(5));
+                    var shardCustody = new ClusterCustody(system, settings.NodeId, settings.Shards, custody.View, TimeSpan.FromSeconds(5), settings.ReplicationFactor);
                     system.ActorOf(MembershipKeeper.Props(custody.View, settings.Shards, shardCustody), "custody-members");
                     system.ActorOf(HandoffReceiver.Props(shardSettings, localShards), ClusterCustody.HandoffReceiverName);
                     var (replicas, replicaHost) = ReplicationStartup.Start(system, settings, storeId, shardSettings, shardCustody, replication, memory);
