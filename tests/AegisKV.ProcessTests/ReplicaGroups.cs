@@ -5,6 +5,14 @@ namespace AegisKV.ProcessTests;
 /// <summary>The replica groups of a cluster as its primaries show them in <c>INFO replication</c>.</summary>
 public static class ReplicaGroups
 {
+    /// <summary>A number field of <c>INFO replication</c> on the node at <paramref name="port"/>; 0 when it has none.</summary>
+    public static async Task<long> InfoFieldAsync(int port, string field, CancellationToken cancellationToken)
+    {
+        foreach (var line in await InfoLinesAsync(port, cancellationToken))
+            if (line.StartsWith(field + ":", StringComparison.Ordinal)) return long.Parse(line[(field.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        return 0;
+    }
+
     /// <summary>Each shard's group line (<c>epoch=…,members=a|b|c,last=…,commit=…,lag=…,in_sync=…</c>) from the nodes that lead them.</summary>
     public static async Task<SortedDictionary<string, string>> ReadAsync(TestCluster cluster, IEnumerable<int> nodes, CancellationToken cancellationToken)
     {
@@ -13,9 +21,7 @@ public static class ReplicaGroups
         {
             try
             {
-                await using var connection = await RespConnection.ConnectAsync(cluster[node].ClientPort, cancellationToken);
-                var info = (await connection.ExecuteAsync(cancellationToken, "INFO", "replication")).Text ?? "";
-                foreach (var line in info.Split("\r\n"))
+                foreach (var line in await InfoLinesAsync(cluster[node].ClientPort, cancellationToken))
                     if (line.StartsWith("group", StringComparison.Ordinal) && line.IndexOf(':') is var colon and > 0) groups[line[..colon]] = line[(colon + 1)..];
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or EndOfStreamException)
@@ -25,6 +31,12 @@ public static class ReplicaGroups
         }
 
         return groups;
+    }
+
+    private static async Task<string[]> InfoLinesAsync(int port, CancellationToken cancellationToken)
+    {
+        await using var connection = await RespConnection.ConnectAsync(port, cancellationToken);
+        return ((await connection.ExecuteAsync(cancellationToken, "INFO", "replication")).Text ?? "").Split("\r\n");
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         var failover = clock.Elapsed;
         // The others stopped sending to it while it was unreachable, before it was downed.
         var breakers = 0L;
-        foreach (var port in survivors) breakers += await InfoFieldAsync(port, "aegis_circuit_breakers_opened", budget.Token);
+        foreach (var port in survivors) breakers += await ReplicaGroups.InfoFieldAsync(port, "aegis_circuit_breakers_opened", budget.Token);
         Assert.True(breakers >= 1, "no breaker opened in front of the killed node");
 
         foreach (var port in survivors)
@@ -44,14 +44,6 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         Assert.True(again.Found == Keys, $"through the restarted node: {again}\n{cluster.Describe()}");
         Report($"{Keys} keys on 3 nodes with 3 copies each; kill -9 of one: every shard wrote again after {failover.TotalSeconds:0.0} s "
                + "(failure detection, the Split Brain Resolver, re-placement, a view change); no key lost; the node restarted and served all");
-    }
-
-    private static async Task<long> InfoFieldAsync(int port, string field, CancellationToken cancellationToken)
-    {
-        await using var connection = await RespConnection.ConnectAsync(port, cancellationToken);
-        foreach (var line in ((await connection.ExecuteAsync(cancellationToken, "INFO", "replication")).Text ?? "").Split("\r\n"))
-            if (line.StartsWith(field + ":", StringComparison.Ordinal)) return long.Parse(line[(field.Length + 1)..], CultureInfo.InvariantCulture);
-        return 0;
     }
 
     [Fact(Timeout = 180_000)]

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace AegisKV.ProcessTests;
 
 /// <summary>
@@ -21,7 +19,7 @@ public sealed class SmallDisk : IDisposable
             return null;
         }
 
-        var (code, output) = Run("mount", "-t", "tmpfs", "-o", $"size={megabytes}m,mode=0700", "tmpfs", directory);
+        var (code, output) = Command.Run("mount", "-t", "tmpfs", "-o", $"size={megabytes}m,mode=0700", "tmpfs", directory);
         why = code == 0 ? "" : $"mount failed: {output}";
         return code == 0 ? new SmallDisk(directory) : null;
     }
@@ -39,16 +37,6 @@ public sealed class SmallDisk : IDisposable
     public void Dispose()
     {
         // Lazy: a process that still has a file open there must not keep the mount.
-        Run("umount", "-l", Path);
-    }
-
-    private static (int Code, string Output) Run(string file, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        using var process = Process.Start(info)!;
-        var output = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Trim());
+        Command.Run("umount", "-l", Path);
     }
 }

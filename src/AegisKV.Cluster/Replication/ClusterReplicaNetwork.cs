@@ -153,15 +153,11 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
     // Node id → member id of every data node up and reachable now, each noted as seen now.
     private Dictionary<string, string> UpDataMembers()
     {
-        var state = _cluster.State;
         var now = Environment.TickCount64;
         var up = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var member in state.Members)
+        foreach (var (nodeId, member) in DataMembers(reachableOnly: true))
         {
-            if (member.Status != MemberStatus.Up || state.Unreachable.Contains(member) || ClusterRoles.ShardCountOf(member) != _shards
-                || ClusterRoles.StoreIdOf(member) is not { } storeId) continue;
-            var nodeId = ClusterRoles.NodeIdOf(member);
-            up[nodeId] = MemberId(nodeId, storeId);
+            up[nodeId] = member;
             _lastSeen[nodeId] = now;
         }
 
@@ -171,16 +167,22 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
     // Member ids of the data nodes that are up (and reachable, when asked), best-ranked for the shard first.
     private List<string> RankedDataMembers(int shardId, bool reachableOnly)
     {
+        var members = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (nodeId, member) in DataMembers(reachableOnly)) members[nodeId] = member;
+        return [.. Rendezvous.Rank(shardId.ToString(CultureInfo.InvariantCulture), members.Keys).Select(nodeId => members[nodeId])];
+    }
+
+    // Node id and member id of each data node of this cluster that is up (and reachable, when asked).
+    private IEnumerable<(string NodeId, string Member)> DataMembers(bool reachableOnly)
+    {
         var state = _cluster.State;
-        var candidates = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var member in state.Members)
         {
             if (member.Status != MemberStatus.Up || ClusterRoles.ShardCountOf(member) != _shards || ClusterRoles.StoreIdOf(member) is not { } storeId) continue;
             if (reachableOnly && state.Unreachable.Contains(member)) continue;
-            candidates[ClusterRoles.NodeIdOf(member)] = storeId;
+            var nodeId = ClusterRoles.NodeIdOf(member);
+            yield return (nodeId, MemberId(nodeId, storeId));
         }
-
-        return [.. Rendezvous.Rank(shardId.ToString(CultureInfo.InvariantCulture), candidates.Keys).Select(nodeId => MemberId(nodeId, candidates[nodeId]))];
     }
 
     /// <inheritdoc />

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace AegisKV.ProcessTests.Chaos;
@@ -97,19 +96,9 @@ public sealed class NetworkNamespaces : IDisposable
 
     private void Ip(params string[] arguments)
     {
-        var (code, output) = Run(arguments);
-        if (code != 0) throw new InvalidOperationException($"ip {string.Join(' ', arguments)}: {output.Trim()}");
+        var (code, output) = Command.Run("ip", arguments);
+        if (code != 0) throw new InvalidOperationException($"ip {string.Join(' ', arguments)}: {output}");
     }
 
-    private static void TryIp(params string[] arguments) => Run(arguments);
-
-    private static (int Code, string Output) Run(string[] arguments)
-    {
-        var info = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        using var process = Process.Start(info)!;
-        var output = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output);
-    }
+    private static void TryIp(params string[] arguments) => Command.Run("ip", arguments);
 }
