@@ -89,6 +89,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await cluster.Start(fourth).WaitUntilReadyAsync(Limits.Startup, budget.Token);
         var moved = await WaitForHandoffsToAsync(cluster, cluster.NodeId(fourth), budget.Token);
         Report($"{cluster.NodeId(fourth)} joined: {moved} shards handed off to it with their data");
+        if (moved <= 0) Report(cluster.Excerpt(12, "hand", "rebalanc", "unreachable", "warn", "error", "members"));
         Assert.True(moved > 0, $"no shard moved to the new node\n{cluster.Describe()}");
         var (_, metrics) = await cluster[0].GetHealthAsync("/metrics", budget.Token);
         var lines = metrics.Split('\n');

@@ -134,6 +134,14 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>The client ports of the running nodes.</summary>
     public IReadOnlyList<int> ClientPorts => [.. _slots.Where(s => s.Process is { HasExited: false }).Select(s => s.Ports.Client)];
 
+    /// <summary>
+    /// The last <paramref name="count"/> lines of each node's output that contain any of <paramref name="words"/>: a
+    /// short account of what went wrong, small enough for the figures CI prints.
+    /// </summary>
+    public string Excerpt(int count, params string[] words) => string.Join("\n", _slots.Where(s => s.Process is not null).Select(s =>
+        s.NodeId + ":\n  " + string.Join("\n  ", s.Process!.StandardOutput.Split('\n')
+            .Where(l => words.Any(w => l.Contains(w, StringComparison.OrdinalIgnoreCase))).TakeLast(count))));
+
     /// <summary>Every running node's output, for assertion messages.</summary>
     public string Describe() => string.Join("\n", _slots.Where(s => s.Process is not null).Select(s => s.Process!.Describe()));
 
