@@ -14,6 +14,7 @@ internal sealed class Outbox
     private Epoch? _promised;
     private long? _commit;
     private ReplicaRole? _role;
+    private bool _rejoined;
 
     public void Truncate(long after)
     {
@@ -48,9 +49,11 @@ internal sealed class Outbox
 
     public void RoleChanged(ReplicaRole role) => _role = role;
 
+    public void Rejoined() => _rejoined = true;
+
     public Ready Take(long logEnd)
     {
-        var ready = new Ready(_nextId++, logEnd, _snapshot, _truncate, [.. _entries], _promised, _immediate, _afterPersist, _commit, _role, _snapshotsWanted);
+        var ready = new Ready(_nextId++, logEnd, _snapshot, _truncate, [.. _entries], _promised, _immediate, _afterPersist, _commit, _role, _snapshotsWanted, _rejoined);
         if (_snapshot is not null) _truncations.Add((ready.Id, 0));
         else if (_truncate is { } after) _truncations.Add((ready.Id, after));
         _entries.Clear();
@@ -62,6 +65,7 @@ internal sealed class Outbox
         _promised = null;
         _commit = null;
         _role = null;
+        _rejoined = false;
         return ready;
     }
 

@@ -32,6 +32,10 @@ public enum ReplicaRole
 /// <param name="Commit">The commit position, when it advanced: entries through it may be applied and answered.</param>
 /// <param name="Role">The role, when it changed.</param>
 /// <param name="SnapshotsWanted">Members that need a snapshot: their next entry is compacted here.</param>
+/// <param name="Rejoined">
+/// The member, which had lost its copy, holds the log again as far as it must: store that it takes part again, after
+/// the writes of every earlier ready and before anything of this one is sent.
+/// </param>
 public sealed record Ready(
     long Id,
     long LogEnd,
@@ -43,11 +47,12 @@ public sealed record Ready(
     IReadOnlyList<ReplicaMessage> AfterPersist,
     long? Commit,
     ReplicaRole? Role,
-    IReadOnlyList<string> SnapshotsWanted)
+    IReadOnlyList<string> SnapshotsWanted,
+    bool Rejoined = false)
 {
     /// <summary>True when there is nothing to do.</summary>
     public bool IsEmpty => !HasWrites && Immediate.Count == 0 && AfterPersist.Count == 0 && Commit is null && Role is null && SnapshotsWanted.Count == 0;
 
     /// <summary>True when the shell must write something before it may send <see cref="AfterPersist"/>.</summary>
-    public bool HasWrites => Snapshot is not null || Truncate is not null || Entries.Count > 0 || Promised is not null;
+    public bool HasWrites => Snapshot is not null || Truncate is not null || Entries.Count > 0 || Promised is not null || Rejoined;
 }

@@ -5,7 +5,7 @@ public sealed partial class ReplicaCore
 {
     private void OnPrepare(Prepare prepare)
     {
-        if (Refuses(prepare)) return;
+        if (Refuses(prepare) || Abstains(prepare)) return;
 
         // Still within the lease granted to the primary: no answer yet (the candidate asks again).
         if (prepare.Epoch != _promised && IsGranting) return;
@@ -29,7 +29,7 @@ public sealed partial class ReplicaCore
             // Not holding the previous entry: say where to resume, past the whole epoch that conflicts.
             var hint = append.PreviousSequence > _log.LastSequence ? _log.LastSequence
                 : append.PreviousSequence <= _log.BaseSequence ? _log.BaseSequence : _log.StartOfEpochAt(append.PreviousSequence);
-            _out.Send(new AppendReply(_self, append.From, append.Epoch, false, hint, append.SentAt, Full));
+            _out.Send(new AppendReply(_self, append.From, append.Epoch, false, hint, append.SentAt, Full, IsRejoining));
             return;
         }
 
@@ -49,12 +49,13 @@ public sealed partial class ReplicaCore
         // Only what this append vouched for: entries past it may still be an old primary's.
         var match = append.PreviousSequence + append.Entries.Count;
         SetCommit(Math.Min(append.Commit, match));
-        _out.SendAfterPersist(new AppendReply(_self, append.From, append.Epoch, true, match, append.SentAt, Full));
+        _out.SendAfterPersist(new AppendReply(_self, append.From, append.Epoch, true, match, append.SentAt, Full, IsRejoining));
+        NoteRejoinTarget(append.RejoinAt, match);
     }
 
     private void OnFetch(Fetch fetch)
     {
-        if (Refuses(fetch)) return;
+        if (Refuses(fetch) || Abstains(fetch)) return;
 
         if (fetch.Epoch != _promised && IsGranting) return;
         PromiseEpoch(fetch.Epoch);

@@ -39,11 +39,12 @@ public sealed partial class ReplicaCore
     public long ProposeConfiguration(GroupConfiguration next)
     {
         var current = Configuration;
-        if (!IsServing || _log.ConfigurationSequence > _commit || !current.IsOneStepTo(next) || !next.Contains(_self)) return 0;
+        if (!IsServing || _log.ConfigurationSequence > _commit || !current.IsOneStepTo(next) || !next.Contains(_self) || LeavesTooFewCopies(next)) return 0;
         var entry = new LogEntry(_epoch.Counter, _log.LastSequence + 1, ReadOnlyMemory<byte>.Empty, EntryKind.Configuration, next);
         AddEntry(entry);
         foreach (var member in current.Members.Where(m => !next.Contains(m)))
         {
+            _rejoinAt.Remove(member);
             _full.Remove(member);
             _match.Remove(member);
             _next.Remove(member);
@@ -76,6 +77,12 @@ public sealed partial class ReplicaCore
         }
 
         SetRole(ReplicaRole.Primary);
+        // Leading with the most advanced log of a majority of the others, it holds everything committed once that is durable.
+        if (IsRejoining)
+        {
+            _rejoinTarget = _log.LastSequence;
+            MaybeRejoin();
+        }
 
         var start = new LogEntry(_epoch.Counter, _log.LastSequence + 1, ReadOnlyMemory<byte>.Empty, EntryKind.EpochStart, Configuration);
         AddEntry(start);
@@ -91,6 +98,7 @@ public sealed partial class ReplicaCore
 
     private void ClearPrimary()
     {
+        _rejoinAt.Clear();
         _leaseFrom.Clear();
         _full.Clear();
         _match.Clear();
@@ -122,7 +130,7 @@ public sealed partial class ReplicaCore
         var entries = _log.After(previous, _options.MaxEntriesPerAppend);
         _lastSent[member] = _now;
         _next[member] = previous + entries.Count + 1;
-        _out.Send(new Append(_self, member, _epoch, _log.EpochAt(previous)!.Value, previous, entries, _commit, _now));
+        _out.Send(new Append(_self, member, _epoch, _log.EpochAt(previous)!.Value, previous, entries, _commit, _now, _rejoinAt.GetValueOrDefault(member)));
     }
 
     private void OnAppendReply(AppendReply reply)
@@ -131,6 +139,8 @@ public sealed partial class ReplicaCore
         if (reply.SentAt > _leaseFrom.GetValueOrDefault(reply.From, long.MinValue)) _leaseFrom[reply.From] = reply.SentAt;
         if (reply.Full) _full.Add(reply.From);
         else _full.Remove(reply.From);
+        if (reply.Rejoining) OnRejoiningReply(reply);
+        else _rejoinAt.Remove(reply.From);
         if (reply.Success)
         {
             if (reply.Match > _match[reply.From]) _match[reply.From] = reply.Match;

@@ -61,7 +61,7 @@ public sealed partial class ReplicaCore
         // Holding that entry (or a snapshot past it), this log matches the primary's through it already.
         if (image.Base.Sequence > _log.BaseSequence && _log.EpochAt(image.Base.Sequence) != image.Base.Epoch) Install(image);
         else SetCommit(Math.Min(install.Commit, image.Base.Sequence));
-        _out.SendAfterPersist(new AppendReply(_self, install.From, install.Epoch, true, image.Base.Sequence, install.SentAt, Full));
+        _out.SendAfterPersist(new AppendReply(_self, install.From, install.Epoch, true, image.Base.Sequence, install.SentAt, Full, IsRejoining));
     }
 
     private void ClearSnapshots()

@@ -30,7 +30,8 @@ public sealed partial class ReplicaCore
         ClearCandidate();
         _epoch = new Epoch(_highestSeen.Counter + 1, _self);
         PromiseEpoch(_epoch);
-        _promises[_self] = new Promise(_self, _self, _epoch, _log.LastEpoch, _log.LastSequence, _commit);
+        // A member that lost its copy does not count itself: its majority is of the others.
+        if (!IsRejoining) _promises[_self] = new Promise(_self, _self, _epoch, _log.LastEpoch, _log.LastSequence, _commit);
         AskForPromises();
         Conclude();
     }

@@ -39,9 +39,10 @@ public sealed partial class ReplicaCore
     /// has no configuration yet. <paramref name="grantedUntilMs"/>, when known, is when the lease this member last granted
     /// runs out (handed over from the replica that ran before it in the same process); unknown, it keeps any lease it
     /// may have granted before a crash: it promises no other epoch
-    /// for a lease time.
+    /// for a lease time. <paramref name="rejoining"/>: the member lost its copy and has not caught up since (ADR 0016).
     /// </summary>
-    public ReplicaCore(string self, ReplicaOptions options, GroupConfiguration initial, ReplicaLog log, Epoch promised, long nowMs, long? grantedUntilMs = null)
+    public ReplicaCore(string self, ReplicaOptions options, GroupConfiguration initial, ReplicaLog log, Epoch promised, long nowMs, long? grantedUntilMs = null,
+        bool rejoining = false)
     {
         _self = self;
         _options = options;
@@ -55,6 +56,7 @@ public sealed partial class ReplicaCore
         _now = nowMs;
         // A member that never promised an epoch never accepted an append, so it granted no lease.
         _grantedUntil = promised == Epoch.None ? long.MinValue : grantedUntilMs ?? nowMs + options.LeaseMs;
+        IsRejoining = rejoining;
     }
 
     /// <summary>This member's node is over its memory limit: its answers to the primary say so (set by the shell).</summary>
@@ -95,6 +97,7 @@ public sealed partial class ReplicaCore
     {
         _durable = Math.Min(ready.LogEnd, _out.TruncationFloorAfter(ready.Id));
         if (Role == ReplicaRole.Primary) AdvanceCommit();
+        MaybeRejoin();
     }
 
     /// <summary>Lets time pass: the primary sends heartbeats and what followers lack, a candidate asks again.</summary>
@@ -135,6 +138,9 @@ public sealed partial class ReplicaCore
                 break;
             case InstallSnapshot install:
                 OnInstallSnapshot(install);
+                break;
+            case Abstain abstain:
+                OnAbstain(abstain);
                 break;
         }
     }

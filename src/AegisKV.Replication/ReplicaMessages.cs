@@ -19,18 +19,27 @@ public sealed record Refusal(string From, string To, Epoch Epoch, Epoch Promised
 /// The primary's entries for a follower, following the entry at (<paramref name="PreviousEpoch"/>,
 /// <paramref name="PreviousSequence"/>); without entries, a heartbeat. <paramref name="Commit"/>: the primary's
 /// commit position. <paramref name="SentAt"/>: the primary's clock when it sent it, echoed in the reply, from
-/// which the primary counts the lease the follower granted.
+/// which the primary counts the lease the follower granted. <paramref name="RejoinAt"/>, to a member that lost its
+/// copy: once its log holds the entries through there durably, it takes part again (0: not asked).
 /// </summary>
 public sealed record Append(string From, string To, Epoch Epoch, long PreviousEpoch, long PreviousSequence, IReadOnlyList<LogEntry> Entries, long Commit,
-    long SentAt) : ReplicaMessage(From, To, Epoch);
+    long SentAt, long RejoinAt = 0) : ReplicaMessage(From, To, Epoch);
 
 /// <summary>
 /// A follower's answer to an <see cref="Append"/>: with <paramref name="Success"/>, its log matches the
 /// primary's through <paramref name="Match"/> and is durable that far; without, its log does not hold the
 /// previous entry, and the primary should resend from after <paramref name="Match"/>. <paramref name="Full"/>: the
-/// follower's node is over its memory limit.
+/// follower's node is over its memory limit. <paramref name="Rejoining"/>: the follower lost its copy (ADR 0016): what
+/// the primary knew of its log no longer holds, and <paramref name="Match"/> is all it has.
 /// </summary>
-public sealed record AppendReply(string From, string To, Epoch Epoch, bool Success, long Match, long SentAt, bool Full = false) : ReplicaMessage(From, To, Epoch);
+public sealed record AppendReply(string From, string To, Epoch Epoch, bool Success, long Match, long SentAt, bool Full = false, bool Rejoining = false)
+    : ReplicaMessage(From, To, Epoch);
+
+/// <summary>
+/// A member that lost its copy answers a candidate's prepare or fetch: it takes no part in view changes until it holds
+/// the log again, so the candidate must find its majority among the others (and forget any promise it had from it).
+/// </summary>
+public sealed record Abstain(string From, string To, Epoch Epoch) : ReplicaMessage(From, To, Epoch);
 
 /// <summary>A candidate asks the member with the most advanced log for its entries after <paramref name="After"/>.</summary>
 public sealed record Fetch(string From, string To, Epoch Epoch, long After) : ReplicaMessage(From, To, Epoch);

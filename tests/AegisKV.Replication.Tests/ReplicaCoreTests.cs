@@ -124,6 +124,56 @@ public sealed class ReplicaCoreTests
     }
 
     [Fact]
+    public void A_member_that_lost_its_copy_should_promise_nothing_until_it_holds_the_log_again()
+    {
+        var (a, b, c) = ServingGroup(0);
+        for (byte i = 1; i <= 3; i++) a.Propose(new[] { i });
+        Exchange(1, a, b, c);
+        // c starts again with its promise but no log (ADR 0016); a is cut off. b alone with c is no majority of copies.
+        var lost = new ReplicaCore("c", Options, Group, new ReplicaLog(), c.Promised, 5000, rejoining: true);
+        b.StartViewChange(5000);
+        Exchange(5000, b, lost);
+        Assert.False(b.IsServing, "b led with the promise of a member that holds nothing");
+        Assert.Equal(ReplicaRole.Candidate, b.Role);
+        Assert.Equal(c.Promised, lost.Promised);
+
+        // a, its primary still, catches it up; then it takes part again, and b gets its majority once the lease it
+        // granted a has run out.
+        a.Tick(5001);
+        Exchange(5001, a, lost);
+        Assert.False(lost.IsRejoining);
+        Assert.Equal(a.Log.LastSequence, lost.Log.LastSequence);
+        b.Tick(7000);
+        Exchange(7000, b, lost);
+        Assert.True(b.IsServing);
+        Assert.Equal(new byte[] { 3 }, b.Log[4].Payload.ToArray());
+    }
+
+    [Fact]
+    public void A_primary_should_forget_what_it_knew_of_a_member_that_lost_its_copy()
+    {
+        var (a, _, c) = ServingGroup(0);
+        for (byte i = 1; i <= 3; i++) a.Propose(new[] { i });
+        Exchange(1, a, c);
+        var held = a.MatchOf("c");
+        Assert.Equal(a.Log.LastSequence, held);
+        var lost = new ReplicaCore("c", Options, Group, new ReplicaLog(), c.Promised, 2, rejoining: true);
+
+        // a's heartbeat finds no entry where it expected one; the answer says the copy was lost.
+        a.Tick(100);
+        var heartbeat = a.TakeReady().Immediate.OfType<Append>().Single(m => m.To == "c");
+        lost.Step(heartbeat, 100);
+        var answer = lost.TakeReady().Immediate.OfType<AppendReply>().Single();
+        Assert.True(answer is { Success: false, Rejoining: true });
+        a.Step(answer, 100);
+        Assert.Equal(0, a.MatchOf("c"));
+
+        Exchange(101, a, lost);
+        Assert.Equal(held, a.MatchOf("c"));
+        Assert.False(lost.IsRejoining);
+    }
+
+    [Fact]
     public void A_member_restarted_should_honour_a_lease_it_may_have_granted_before()
     {
         var (a, b, c) = ServingGroup(0);

@@ -15,6 +15,7 @@ internal sealed class SimulatedReplica(string id, ReplicaOptions options, GroupC
     private readonly HashSet<string> _snapshotsWanted = [];
     private SnapshotImage? _snapshotOnDisk;
     private Epoch _promisedOnDisk = Epoch.None;
+    private bool _rejoiningOnDisk;
 
     public string Id { get; } = id;
 
@@ -23,6 +24,15 @@ internal sealed class SimulatedReplica(string id, ReplicaOptions options, GroupC
     public bool Up { get; private set; } = true;
 
     public Queue<Ready> Unpersisted { get; } = new();
+
+    /// <summary>True from the loss of its disk until it has caught up again (what its metadata says).</summary>
+    public bool Rejoining => _rejoiningOnDisk;
+
+    /// <summary>Times its disk was lost.</summary>
+    public int DisksLost { get; private set; }
+
+    /// <summary>Times it took part again after a loss.</summary>
+    public int Rejoins { get; private set; }
 
     /// <summary>The state: every entry applied, from sequence 1, each committed.</summary>
     public IReadOnlyList<LogEntry> Applied => _applied;
@@ -55,6 +65,12 @@ internal sealed class SimulatedReplica(string id, ReplicaOptions options, GroupC
         }
 
         if (ready.Promised is { } promised) _promisedOnDisk = promised;
+        if (ready.Rejoined)
+        {
+            _rejoiningOnDisk = false;
+            Rejoins++;
+        }
+
         Core.Persisted(ready);
         return ready;
     }
@@ -107,13 +123,30 @@ internal sealed class SimulatedReplica(string id, ReplicaOptions options, GroupC
         _snapshotsWanted.Clear();
     }
 
+    /// <summary>
+    /// Crashes and loses its log and snapshot, as a node whose WAL was damaged discards its copy: the promise, kept apart,
+    /// stays, and the member is marked as rejoining (ADR 0016).
+    /// </summary>
+    /// <param name="markRejoining">False only to show what the mark prevents: the member then votes with its empty log at once.</param>
+    public void LoseDisk(bool markRejoining = true)
+    {
+        Crash();
+        DisksLost++;
+        // The group as the metadata keeps it: the newest configuration written.
+        var members = _disk.LastOrDefault(e => e.Configuration is not null)?.Configuration ?? _snapshotOnDisk?.Base.Configuration;
+        _disk.Clear();
+        _snapshotOnDisk = members is null ? null : new SnapshotImage(new SnapshotBase(0, 0, members), Encode([]));
+        _rejoiningOnDisk = markRejoining;
+    }
+
     /// <summary>Starts again from the disk at <paramref name="nowMs"/>.</summary>
     public void Restart(long nowMs)
     {
         _applied.Clear();
         CheckedApplied = 0;
         if (_snapshotOnDisk is { } image) _applied.AddRange(Decode(image.Payload));
-        Core = new ReplicaCore(Id, options, group, new ReplicaLog(_snapshotOnDisk?.Base ?? SnapshotBase.None, _disk), _promisedOnDisk, nowMs);
+        Core = new ReplicaCore(Id, options, group, new ReplicaLog(_snapshotOnDisk?.Base ?? SnapshotBase.None, _disk), _promisedOnDisk, nowMs,
+            rejoining: _rejoiningOnDisk);
         Up = true;
     }
 

@@ -42,6 +42,18 @@ internal sealed class Simulation
 
     public double CrashRate { get; set; } = 0.002;
 
+    /// <summary>Of the crashes, the share that also lose the member's copy (its log and snapshot; ADR 0016).</summary>
+    public double DiskLossShare { get; set; } = 0.25;
+
+    /// <summary>False only to show what the rejoining mark prevents: a member that lost its copy then votes at once.</summary>
+    public bool MarkRejoining { get; set; } = true;
+
+    /// <summary>Copies lost with a crash.</summary>
+    public int DisksLost => _replicas.Sum(r => r.DisksLost);
+
+    /// <summary>Members that took part again after they lost their copy.</summary>
+    public int Rejoins => _replicas.Sum(r => r.Rejoins);
+
     /// <summary>Entries known committed so far.</summary>
     public int Committed => _committed.Count;
 
@@ -162,7 +174,16 @@ internal sealed class Simulation
         }
         else if (faults && _random.NextDouble() < CrashRate * 50)
         {
-            if (replica.Up)
+            if (replica.Up && _random.NextDouble() < DiskLossShare && !_replicas.Any(r => r.Rejoining) && OthersAreAMajority(replica))
+            {
+                // One copy lost at a time, and only where the others are a majority: a group without a majority of
+                // members that hold their copies rightly waits forever.
+                Note($"{replica.Id} crashes and loses its copy");
+                replica.LoseDisk(MarkRejoining);
+                // Its connections die with it: nothing it sent before arrives after what it sends next.
+                _network.RemoveAll(m => m.Message.From == replica.Id);
+            }
+            else if (replica.Up)
             {
                 Note($"{replica.Id} crashes ({replica.Unpersisted.Count} readies not on disk)");
                 replica.Crash();
@@ -207,9 +228,20 @@ internal sealed class Simulation
         List<string> next = current.Count < _groupSize + 1 && outside.Count > 0 && (current.Count <= _groupSize - 1 || _random.Next(2) == 0)
             ? [.. current, outside[_random.Next(outside.Count)].Id]
             : current.Count > _groupSize - 1 && removable.Count > 0 ? [.. current.Where(m => m != removable[_random.Next(removable.Count)])] : [.. current];
+        // Liveness only: a smaller group whose intact copies are not a majority of it could never elect a primary
+        // again (two faults in one group); the primary refuses it when it knows, and the cluster does not ask it.
+        if (next.Count < current.Count && next.Count(m => !_replicas.First(r => r.Id == m).Rejoining) < new GroupConfiguration(next).Majority) return;
         if (primary.Core.ProposeConfiguration(new GroupConfiguration(next)) == 0) return;
         Note($"{primary.Id} changes the group to {{{string.Join(", ", next)}}}");
         Drain(primary);
+    }
+
+    // Of the group as committed and of every group a member holds in its log (a change is in effect before it commits).
+    private bool OthersAreAMajority(SimulatedReplica replica)
+    {
+        foreach (var group in _replicas.Select(r => r.Core.Configuration).Append(NewestCommittedConfiguration()))
+            if (group.Contains(replica.Id) && group.Members.Count - 1 < group.Majority) return false;
+        return true;
     }
 
     private GroupConfiguration NewestCommittedConfiguration()

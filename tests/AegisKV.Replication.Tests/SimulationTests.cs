@@ -16,7 +16,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
     {
         // More on demand (build.ps1 simulate): AEGIS_SIMULATION_SEEDS thousand more seeds per case, after the usual ones.
         lastSeed += int.TryParse(Environment.GetEnvironmentVariable("AEGIS_SIMULATION_SEEDS"), out var more) ? more * 1000 : 0;
-        long committed = 0, epochs = 0, leased = 0, changes = 0, compactions = 0, installs = 0;
+        long committed = 0, epochs = 0, leased = 0, changes = 0, compactions = 0, installs = 0, disksLost = 0, rejoins = 0;
         for (var seed = firstSeed; seed <= lastSeed; seed++)
         {
             var simulation = new Simulation(seed, members, writeQuorum);
@@ -28,10 +28,12 @@ public sealed class SimulationTests(ITestOutputHelper output)
             changes += simulation.MembershipChanges;
             compactions += simulation.SnapshotsTaken;
             installs += simulation.SnapshotsSent;
+            disksLost += simulation.DisksLost;
+            rejoins += simulation.Rejoins;
         }
 
         var runs = lastSeed - firstSeed + 1;
-        output.WriteLine($"{members} members, W={writeQuorum}: {runs} seeds, {committed} entries committed, {epochs} epochs led, {leased} steps with a read lease, {changes} membership changes, {compactions} compactions, {installs} snapshots sent");
+        output.WriteLine($"{members} members, W={writeQuorum}: {runs} seeds, {committed} entries committed, {epochs} epochs led, {leased} steps with a read lease, {changes} membership changes, {compactions} compactions, {installs} snapshots sent, {disksLost} copies lost and {rejoins} members rejoined");
         // Safe by doing nothing is not safe: the runs must commit, and change primaries, a good deal.
         Assert.True(committed > runs * 5, $"only {committed} entries committed in {runs} runs");
         Assert.True(epochs > runs, $"only {epochs} epochs in {runs} runs");
@@ -39,6 +41,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         Assert.True(changes > runs / 10, $"only {changes} membership changes in {runs} runs");
         Assert.True(compactions > runs / 4, $"only {compactions} compactions in {runs} runs");
         Assert.True(installs > runs / 20, $"only {installs} snapshots sent in {runs} runs");
+        Assert.True(rejoins > runs / 20, $"only {rejoins} members rejoined after losing their copy ({disksLost} lost) in {runs} runs");
     }
 
     // With W below a majority a primary may commit an entry that only it holds; a view change through the other
@@ -64,8 +67,33 @@ public sealed class SimulationTests(ITestOutputHelper output)
         Assert.Fail("no seed lost a committed entry with W=1 of 3: the simulation does not exercise failover");
     }
 
+    // A member that lost its copy and voted at once could form a majority without an entry committed on its lost copy.
+    // The rejoining mark is what prevents it (ADR 0016), and the simulation must be able to see the loss without it.
+    [Fact]
+    public void A_member_that_lost_its_copy_and_voted_at_once_should_be_seen_to_lose_committed_entries()
+    {
+        for (var seed = 1; seed <= 2000; seed++)
+        {
+            var simulation = new Simulation(seed, 3, writeQuorum: 2) { MarkRejoining = false, DiskLossShare = 1 };
+            try
+            {
+                simulation.Run(1500);
+                simulation.Settle();
+            }
+            catch (InvalidOperationException e) when (e.Message.Contains("committed entry", StringComparison.Ordinal))
+            {
+                output.WriteLine($"seed {seed}: " + e.Message.Split('\n')[0]);
+                return;
+            }
+        }
+
+        Assert.Fail("no seed lost a committed entry with copies lost and no rejoining mark: the simulation does not exercise a lost copy");
+    }
+
     [Theory]
     [InlineData(1, 3, 2)]
+    // A group shrank to two members, one of which had lost its copy: it could never elect a primary again.
+    [InlineData(81, 3, 2)]
     // Candidates from before the faults stopped kept outbidding the one chosen to lead: others now stand down.
     [InlineData(3056, 5, 3)]
     public void Seeds_that_once_failed_should_pass(int seed, int members, int writeQuorum)
