@@ -32,6 +32,12 @@ internal sealed class PidState
     /// <summary>Writes of this id up to this sequence number are refused: set after one of them failed, until its writer releases it.</summary>
     public long RejectThrough { get; set; }
 
+    /// <summary>
+    /// Start-up scan only: corrupt regions already seen when the id's log was last reset. Damage found before that
+    /// reset is damage to records the reset dropped.
+    /// </summary>
+    public int ResetAtRegion { get; set; }
+
     /// <summary>Start-up scan only: corrupt regions already seen when this id's last record was applied.</summary>
     public int SeenCorruptRegions { get; set; }
 

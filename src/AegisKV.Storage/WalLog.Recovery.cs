@@ -134,15 +134,16 @@ internal sealed partial class WalLog
             return;
         }
         var state = _index.GetOrAdd(persistenceId);
-        _suspects.Add((persistenceId, sequenceNr, state.HighestSequenceNr, file, offset));
+        _suspects.Add((persistenceId, sequenceNr, state.HighestSequenceNr, file, offset, _corruptRegions));
     }
 
     private void JudgeSuspects()
     {
-        foreach (var (persistenceId, sequenceNr, highestBefore, file, offset) in _suspects)
+        foreach (var (persistenceId, sequenceNr, highestBefore, file, offset, region) in _suspects)
         {
             var state = _index.GetOrAdd(persistenceId);
-            if (state.Corruption is not null || (sequenceNr > 0 && sequenceNr <= state.DeletedTo))
+            // Already judged, compacted since, or reset since (a replica that discarded its copy): nothing is missing.
+            if (state.Corruption is not null || (sequenceNr > 0 && sequenceNr <= state.DeletedTo) || state.ResetAtRegion >= region)
                 continue;
             var lastGood = sequenceNr > 0 ? Math.Min(sequenceNr - 1, highestBefore) : highestBefore;
             MarkCorrupt(persistenceId, state, (file, offset), lastGood);
@@ -265,6 +266,7 @@ internal sealed partial class WalLog
                 case WalRecordType.Reset:
                     WalIndex.Apply(state, new IndexOp(WalRecordType.Reset, persistenceId, view.SequenceNr, view.SequenceNr, default, _segment, view.Epoch));
                     state.SuspectFirstSequenceNr = 0;
+                    state.ResetAtRegion = wal._corruptRegions;
                     break;
             }
             state.SeenCorruptRegions = wal._corruptRegions;

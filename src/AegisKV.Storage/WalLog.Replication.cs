@@ -57,6 +57,13 @@ internal sealed partial class WalLog
         return command.Task;
     }
 
+    /// <summary>Why the id's records cannot be trusted (lost to corruption, found at start-up); null when they can.</summary>
+    public WalCorruptionException? CorruptionOf(string persistenceId)
+    {
+        lock (_index.Gate)
+            return _index.Find(persistenceId)?.Corruption;
+    }
+
     /// <summary>The sequence number records of the id are deleted through: the log starts after it.</summary>
     public long DeletedTo(string persistenceId)
     {

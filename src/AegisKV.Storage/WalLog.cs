@@ -47,7 +47,7 @@ internal sealed partial class WalLog : IDisposable
     private int _corruptRegions;
     private (string File, long Offset) _lastCorruption;
     private readonly List<WalDamage> _damage = [];
-    private readonly List<(string PersistenceId, long SequenceNr, long HighestBefore, string File, long Offset)> _suspects = [];
+    private readonly List<(string PersistenceId, long SequenceNr, long HighestBefore, string File, long Offset, int Region)> _suspects = [];
     private bool _damagedTail;
     private bool _readOnly;
     private bool _ignoreCheckpoint;

@@ -191,6 +191,41 @@ public sealed class ReplicaLogTests : IDisposable
         Assert.Null(reopened.EpochAt("p", 4));
     }
 
+    // A replica that lost records discards its copy (ADR 0016): a reset clears the corruption, and the damage, still in
+    // the file for the operator, is not held against the new log when the WAL opens again.
+    [Fact]
+    public async Task A_copy_reset_after_damage_should_open_whole_again_with_the_damage_still_reported()
+    {
+        using var primary = Open("primary");
+        await WriteAsync(primary, 0, 3, epoch: 5);
+        var shipped = new WalReplicaLog(primary).Read("p", 1);
+        var directory = Path.Combine(_root, "copy", WalVerifier.WalDirectoryName);
+        using (var wal = Open(Path.Combine("copy", WalVerifier.WalDirectoryName)))
+        {
+            await WriteAsync(wal, 0, 6, epoch: 2);
+            await FillAnotherIdAsync(wal);
+        }
+
+        var segment = Directory.GetFiles(directory, "*.wal").Order(StringComparer.Ordinal).First();
+        SegmentInspector.FlipByte(segment, SegmentInspector.IndexOf(segment, "e2:4"));
+        using (var wal = Open(Path.Combine("copy", WalVerifier.WalDirectoryName)))
+        {
+            var log = new WalReplicaLog(wal);
+            var corruption = log.CorruptionOf("p");
+            Assert.NotNull(corruption);
+            Assert.Equal(segment, corruption.FilePath);
+            Assert.Null(log.CorruptionOf("q"));
+            await log.Reset("p", 0, 0);
+            Assert.Null(log.CorruptionOf("p"));
+            await log.Append("p", 0, 0, shipped);
+        }
+
+        using var reopened = Open(Path.Combine("copy", WalVerifier.WalDirectoryName));
+        Assert.Null(new WalReplicaLog(reopened).CorruptionOf("p"));
+        Assert.Equal(["e5:1", "e5:2", "e5:3"], Events(reopened));
+        Assert.True(WalVerifier.Verify(Path.Combine(_root, "copy")).HasCorruption);
+    }
+
     // Fills segments with another id and deletes it: every segment before the active one is compacted away.
     private async Task FillAndDropAnotherIdAsync(WalLog wal)
     {

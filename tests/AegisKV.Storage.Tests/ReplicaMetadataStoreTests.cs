@@ -30,6 +30,41 @@ public sealed class ReplicaMetadataStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_replica_that_lost_its_copy_should_stay_marked_until_it_says_otherwise()
+    {
+        var store = new ReplicaMetadataStore(_directory);
+        var discarded = new ReplicaMetadata(5, "node-1/aa", 0, ["node-1/aa", "node-2/bb", "node-3/cc"], Rejoining: true);
+        store.Save("shard-2", discarded);
+        Assert.True(new ReplicaMetadataStore(_directory).Load("shard-2").Rejoining);
+        Assert.Equal(discarded with { Rejoining = false }, Saved(store, discarded with { Rejoining = false }));
+        Assert.NotEqual(discarded, discarded with { Rejoining = false });
+    }
+
+    [Fact]
+    public void A_file_of_the_first_format_should_be_read_as_not_rejoining()
+    {
+        // version 1 | counter | member | commit | member count | members | CRC-32C, as the first release wrote it.
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write((byte)1);
+            writer.Write(9L);
+            writer.Write((ushort)1);
+            writer.Write((byte)'a');
+            writer.Write(3L);
+            writer.Write((ushort)1);
+            writer.Write((ushort)1);
+            writer.Write((byte)'a');
+        }
+
+        var body = buffer.ToArray();
+        var file = body.Concat(BitConverter.GetBytes(Crc32C.Compute(body))).ToArray();
+        var store = new ReplicaMetadataStore(_directory);
+        File.WriteAllBytes(Path.Combine(_directory, "replication", "shard-5.meta"), file);
+        Assert.Equal(new ReplicaMetadata(9, "a", 3, ["a"]), store.Load("shard-5"));
+    }
+
+    [Fact]
     public void A_damaged_file_should_be_refused_not_read_as_empty()
     {
         var store = new ReplicaMetadataStore(_directory);

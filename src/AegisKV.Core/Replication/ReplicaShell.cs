@@ -90,7 +90,7 @@ public sealed class ReplicaShell
         var saved = metadata.Members.Count > 0 ? new GroupConfiguration(metadata.Members) : null;
         var log = new ReplicaLog(new SnapshotBase(start, startEpoch, saved), entries);
         var promised = metadata.PromisedCounter > 0 ? new Epoch(metadata.PromisedCounter, metadata.PromisedMember) : Epoch.None;
-        var core = new ReplicaCore(network.Self, network.Options, saved ?? initial, log, promised, Now, grantedUntil);
+        var core = new ReplicaCore(network.Self, network.Options, saved ?? initial, log, promised, Now, grantedUntil, metadata.Rejoining);
         return new ReplicaShell(shardId, network, wal, codec, self, owner, metadata, core);
     }
 
@@ -244,6 +244,7 @@ public sealed class ReplicaShell
         foreach (var entry in ready.Entries)
             if (entry.Configuration is { } configuration) group = configuration;
         if (group is not null) metadata = metadata with { Members = [.. group.Members] };
+        if (ready.Rejoined) metadata = metadata with { Rejoining = false };
         if (ReferenceEquals(metadata, _metadata)) return;
         _network.Metadata.Save(_codec.PersistenceId, metadata);
         _metadata = metadata;

@@ -13,6 +13,7 @@ public sealed class ReplicationStatus
     private long _viewChanges;
     private long _dropped;
     private long _breakersOpened;
+    private long _copiesDiscarded;
 
     /// <summary>The groups this node leads now, by shard.</summary>
     public IReadOnlyDictionary<int, GroupStatus> Led => _led;
@@ -25,6 +26,9 @@ public sealed class ReplicationStatus
 
     /// <summary>Times the breaker in front of a member's node opened (it became unreachable, so sends to it stopped).</summary>
     public long BreakersOpened => Interlocked.Read(ref _breakersOpened);
+
+    /// <summary>Copies of shards this node discarded because its WAL lost records of them; each rejoined its group empty.</summary>
+    public long CopiesDiscarded => Interlocked.Read(ref _copiesDiscarded);
 
     /// <summary>Groups led here with a member that has not acknowledged the primary within the lease.</summary>
     public int UnderReplicated
@@ -49,6 +53,9 @@ public sealed class ReplicationStatus
 
     /// <summary>Counts a dropped message.</summary>
     public void MessageDropped() => Interlocked.Increment(ref _dropped);
+
+    /// <summary>Counts a discarded copy.</summary>
+    public void CopyDiscarded() => Interlocked.Increment(ref _copiesDiscarded);
 
     /// <summary>Counts a breaker that opened.</summary>
     public void BreakerOpened() => Interlocked.Increment(ref _breakersOpened);

@@ -177,6 +177,7 @@ internal static class ServerInfo
         line("aegis_view_changes", status.ViewChanges);
         line("aegis_replication_dropped", status.Dropped);
         line("aegis_circuit_breakers_opened", status.BreakersOpened);
+        line("aegis_copies_discarded", status.CopiesDiscarded);
         foreach (var (shard, group) in status.Led.OrderBy(g => g.Key))
             line("group" + shard.ToString(CultureInfo.InvariantCulture),
                 $"epoch={group.Epoch},members={string.Join('|', group.Members)},last={group.LastSequence},commit={group.Commit},lag={group.Lag},in_sync={group.InSync}");

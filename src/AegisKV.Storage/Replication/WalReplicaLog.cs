@@ -65,6 +65,12 @@ public sealed class WalReplicaLog
     /// </summary>
     public Task Reset(string persistenceId, long sequenceNr, long epoch) => _wal.Reset(persistenceId, sequenceNr, epoch);
 
+    /// <summary>
+    /// Why the records of <paramref name="persistenceId"/> cannot be trusted: lost to corruption, with the file and
+    /// offset; null when they can. A reset (<see cref="Reset"/>) clears it.
+    /// </summary>
+    public WalCorruptionException? CorruptionOf(string persistenceId) => _wal.CorruptionOf(persistenceId);
+
     /// <summary>The sequence number the id's records are deleted through (compacted behind a snapshot); 0 when none are.</summary>
     public long DeletedTo(string persistenceId) => _wal.DeletedTo(persistenceId);
 
