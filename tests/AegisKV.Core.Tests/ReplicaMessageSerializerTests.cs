@@ -27,8 +27,11 @@ public sealed class ReplicaMessageSerializerTests : IDisposable
         new Append("a", "b", Epoch, 6, 120,
             [new LogEntry(7, 121, ReadOnlyMemory<byte>.Empty, EntryKind.EpochStart, Group), new LogEntry(7, 122, B("payload"))], 119, 123_456),
         new Append("a", "b", Epoch, 0, 0, [], 0, 1),
+        new Append("a", "b", Epoch, 6, 120, [], 119, 5, RejoinAt: 118),
         new AppendReply("b", "a", Epoch, true, 122, 123_456),
         new AppendReply("b", "a", Epoch, false, 7, 123_456, Full: true),
+        new AppendReply("b", "a", Epoch, false, 0, 123_456, Rejoining: true),
+        new Abstain("b", "a", Epoch),
         new Fetch("a", "b", Epoch, 100),
         new Fetched("b", "a", Epoch, 100, [new LogEntry(6, 101, B("x"))]),
         new Fetched("b", "a", Epoch, 100, [new LogEntry(6, 201, B("y"))], new SnapshotImage(new SnapshotBase(200, 6, Group), B("state"))),
@@ -62,7 +65,7 @@ public sealed class ReplicaMessageSerializerTests : IDisposable
     // Records compare payloads by reference: compare what they say.
     private static string Describe(ReplicaMessage message) => message switch
     {
-        Append a => $"append {a.From} {a.To} {a.Epoch} {a.PreviousEpoch} {a.PreviousSequence} {a.Commit} {a.SentAt} {Entries(a.Entries)}",
+        Append a => $"append {a.From} {a.To} {a.Epoch} {a.PreviousEpoch} {a.PreviousSequence} {a.Commit} {a.SentAt} {a.RejoinAt} {Entries(a.Entries)}",
         Fetched f => $"fetched {f.From} {f.To} {f.Epoch} {f.After} {Entries(f.Entries)} {Image(f.Image)}",
         InstallSnapshot i => $"install {i.From} {i.To} {i.Epoch} {i.Commit} {i.SentAt} {Image(i.Image)}",
         _ => message.ToString(),

@@ -124,6 +124,9 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Flags node <paramref name="index"/> is started with too, after the cluster's (for nodes started after this).</summary>
     public void SetNodeFlags(int index, params string[] flags) => _slots[index].Flags = flags;
 
+    /// <summary>Node <paramref name="index"/>'s data directory.</summary>
+    public string DataDirectoryOf(int index) => _slots[index].DataDirectory;
+
     /// <summary>Deletes stopped node <paramref name="index"/>'s data directory: started again, it is an empty node under the same id.</summary>
     public void WipeData(int index)
     {

@@ -7,9 +7,10 @@ namespace AegisKV.Core.Replication;
 /// The node's door for replication (<c>/user/replicas</c>): it hands each shard's messages to the shard actor leading
 /// the shard here, or else to the shard's <see cref="ShardFollower"/>, started on the first message for it. A shard
 /// actor that is to lead takes the shard over (<see cref="TakeOver"/>): its follower stops first, so one actor at a
-/// time writes the shard's log on this node.
+/// time writes the shard's log on this node. Before it hands out anything, it runs its start-up step (the node's
+/// damaged copies are discarded there, <see cref="DamagedCopies"/>), holding messages back meanwhile.
 /// </summary>
-public sealed class ReplicaHost : ReceiveActor
+public sealed class ReplicaHost : ReceiveActor, IWithStash
 {
     /// <summary>The host's name under <c>/user</c>.</summary>
     public const string Name = "replicas";
@@ -20,15 +21,48 @@ public sealed class ReplicaHost : ReceiveActor
     private readonly Dictionary<int, IActorRef> _leaders = [];
     private readonly Dictionary<int, IActorRef> _followers = [];
     private readonly Dictionary<IActorRef, (int ShardId, IActorRef Leader)> _stopping = [];
+    private readonly Func<Task>? _prepare;
     private long _started;
 
     /// <summary>
     /// A host whose followers are made by <paramref name="followerProps"/>, given the shard and where to report when the
-    /// lease they granted runs out (which the shard actor that takes over waits for, and only that long).
+    /// lease they granted runs out (which the shard actor that takes over waits for, and only that long). It runs
+    /// <paramref name="prepare"/>, when given, before anything else.
     /// </summary>
-    public ReplicaHost(Func<int, Action<long>, Props> followerProps)
+    public ReplicaHost(Func<int, Action<long>, Props> followerProps, Func<Task>? prepare = null)
     {
         _followerProps = followerProps;
+        _prepare = prepare;
+        if (prepare is null) Serving();
+        else Preparing();
+    }
+
+    /// <inheritdoc />
+    public IStash Stash { get; set; } = null!;
+
+    /// <summary>Props for the host.</summary>
+    public static Props Props(Func<int, Action<long>, Props> followerProps, Func<Task>? prepare = null) =>
+        Akka.Actor.Props.Create(() => new ReplicaHost(followerProps, prepare));
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        // Whatever it did or failed to do, it said so: the replicas start either way.
+        _prepare?.Invoke().ContinueWith(_ => Prepared.Instance, TaskScheduler.Default).PipeTo(Self);
+    }
+
+    private void Preparing()
+    {
+        Receive<Prepared>(_ =>
+        {
+            Become(Serving);
+            Stash.UnstashAll();
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Serving()
+    {
         Receive<ReplicaEnvelope>(envelope =>
         {
             if (_leaders.TryGetValue(envelope.ShardId, out var leader)) leader.Forward(envelope.Message);
@@ -62,9 +96,6 @@ public sealed class ReplicaHost : ReceiveActor
         });
     }
 
-    /// <summary>Props for the host.</summary>
-    public static Props Props(Func<int, Action<long>, Props> followerProps) => Akka.Actor.Props.Create(() => new ReplicaHost(followerProps));
-
     private long? GrantOf(int shardId) => _grants.TryRemove(shardId, out var until) ? until : null;
 
     private IActorRef Follower(int shardId)
@@ -76,5 +107,10 @@ public sealed class ReplicaHost : ReceiveActor
         Context.Watch(follower);
         _followers[shardId] = follower;
         return follower;
+    }
+
+    private sealed class Prepared
+    {
+        public static readonly Prepared Instance = new();
     }
 }

@@ -10,13 +10,13 @@ namespace AegisKV.Core.Serialization;
 /// <summary>
 /// Binary form of replication messages between nodes (<see cref="ReplicaEnvelope"/>): a format version byte, the
 /// shard, a message kind, then its fields; entries and snapshots carry their payloads as they are. Kinds are fixed:
-/// never change or reuse one.
+/// never change or reuse one. Fields added later go at the end, read only when present.
 /// </summary>
 public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
 {
     private const byte FormatVersion = 1;
     private const string EnvelopeManifest = "RE";
-    private const byte PrepareKind = 1, PromiseKind = 2, RefusalKind = 3, AppendKind = 4, AppendReplyKind = 5, FetchKind = 6, FetchedKind = 7, InstallKind = 8;
+    private const byte PrepareKind = 1, PromiseKind = 2, RefusalKind = 3, AppendKind = 4, AppendReplyKind = 5, FetchKind = 6, FetchedKind = 7, InstallKind = 8, AbstainKind = 9;
 
     /// <summary>Creates the serializer; Akka calls this with its system.</summary>
     public ReplicaMessageSerializer(ExtendedActorSystem system) : base(system)
@@ -54,10 +54,11 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
                 WriteEntries(w, a.Entries);
                 w.Int64(a.Commit);
                 w.Int64(a.SentAt);
+                w.Int64(a.RejoinAt);
                 break;
             case AppendReply reply:
-                // Bit 0: success; bit 1: the member's node is over its memory limit.
-                w.Byte((byte)((reply.Success ? 1 : 0) | (reply.Full ? 2 : 0)));
+                // Bit 0: success; bit 1: the member's node is over its memory limit; bit 2: it lost its copy and rejoins.
+                w.Byte((byte)((reply.Success ? 1 : 0) | (reply.Full ? 2 : 0) | (reply.Rejoining ? 4 : 0)));
                 w.Int64(reply.Match);
                 w.Int64(reply.SentAt);
                 break;
@@ -97,11 +98,12 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
             PrepareKind => new Prepare(from, to, epoch),
             PromiseKind => new Promise(from, to, epoch, r.Int64(), r.Int64(), r.Int64()),
             RefusalKind => new Refusal(from, to, epoch, ReadEpoch(ref r)),
-            AppendKind => new Append(from, to, epoch, r.Int64(), r.Int64(), ReadEntries(ref r), r.Int64(), r.Int64()),
+            AppendKind => new Append(from, to, epoch, r.Int64(), r.Int64(), ReadEntries(ref r), r.Int64(), r.Int64(), r.Remaining >= 8 ? r.Int64() : 0),
             AppendReplyKind => ReadAppendReply(from, to, epoch, ref r),
             FetchKind => new Fetch(from, to, epoch, r.Int64()),
             FetchedKind => new Fetched(from, to, epoch, r.Int64(), ReadEntries(ref r), r.Byte() != 0 ? ReadImage(ref r) : null),
             InstallKind => new InstallSnapshot(from, to, epoch, ReadImage(ref r), r.Int64(), r.Int64()),
+            AbstainKind => new Abstain(from, to, epoch),
             _ => throw new SerializationException($"Unknown replication message kind {kind}"),
         };
         return new ReplicaEnvelope(shardId, message);
@@ -117,6 +119,7 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
         Fetch => FetchKind,
         Fetched => FetchedKind,
         InstallSnapshot => InstallKind,
+        Abstain => AbstainKind,
         _ => throw new ArgumentException($"Cannot serialize {message.GetType()}", nameof(message)),
     };
 
@@ -163,7 +166,7 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
     private static AppendReply ReadAppendReply(string from, string to, Epoch epoch, ref WireReader r)
     {
         var flags = r.Byte();
-        return new AppendReply(from, to, epoch, (flags & 1) != 0, r.Int64(), r.Int64(), (flags & 2) != 0);
+        return new AppendReply(from, to, epoch, (flags & 1) != 0, r.Int64(), r.Int64(), (flags & 2) != 0, (flags & 4) != 0);
     }
 
     private static SnapshotImage ReadImage(ref WireReader r) => new(new SnapshotBase(r.Int64(), r.Int64(), ReadConfiguration(ref r)), r.Bytes());

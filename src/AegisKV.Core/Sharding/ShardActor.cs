@@ -219,8 +219,10 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     /// <inheritdoc />
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        if (reason is WalCorruptionException || reason.InnerException is WalCorruptionException
-            || (reason is AggregateException aggregate && aggregate.InnerExceptions.Any(e => e is WalCorruptionException)))
+        var corrupt = reason is WalCorruptionException || reason.InnerException is WalCorruptionException
+                      || (reason is AggregateException aggregate && aggregate.InnerExceptions.Any(e => e is WalCorruptionException));
+        // A replicated shard's damaged copy is discarded as the node starts (DamagedCopies): it recovers empty next time.
+        if (corrupt && !IsReplicated)
         {
             _log.Error("Shard {0} refuses to serve: {1}", _shardId, reason.Message);
             _localShards?.Refusing(_shardId, reason.Message);

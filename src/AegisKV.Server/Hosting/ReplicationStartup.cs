@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using AegisKV.Cluster.Custody;
 using AegisKV.Cluster.Replication;
 using AegisKV.Core;
@@ -25,7 +26,21 @@ internal static class ReplicationStartup
             RetryMs: Math.Max(100, (long)settings.ReplicationHeartbeat.TotalMilliseconds), LeaseMs: lease, LeaseMarginMs: lease / 10);
         var network = new ClusterReplicaNetwork(system, settings.NodeId, storeId, settings.Shards, settings.ReplicationFactor, options,
             new ReplicaMetadataStore(settings.DataDirectory), custody, status, settings.ReplaceAfter);
-        var host = system.ActorOf(ReplicaHost.Props((shardId, reportGrant) => ShardFollower.Props(shardId, network, shardSettings, memory, reportGrant)), ReplicaHost.Name);
+        var log = Logging.GetLogger(system, typeof(DamagedCopies));
+        async Task DiscardDamagedCopies()
+        {
+            try
+            {
+                await DamagedCopies.DiscardAsync(system, shardSettings, settings.Shards, network.Metadata, status, log).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                log.Error(e, "Could not look for damaged shard copies: {0}", e.Message);
+            }
+        }
+
+        var host = system.ActorOf(ReplicaHost.Props((shardId, reportGrant) => ShardFollower.Props(shardId, network, shardSettings, memory, reportGrant),
+            DiscardDamagedCopies), ReplicaHost.Name);
         network.AttachHost(host);
         return (network, host);
     }
