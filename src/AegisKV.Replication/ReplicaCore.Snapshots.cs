@@ -36,6 +36,13 @@ public sealed partial class ReplicaCore
         return false;
     }
 
+    /// <summary>
+    /// The shell holds a snapshot of its state through <paramref name="sequence"/>, taken from committed entries of this
+    /// log: those entries are committed. A member restarted with a snapshot past its log's base (kept behind the one
+    /// before) knows so without hearing from a primary, and can hand that snapshot to a candidate that needs it.
+    /// </summary>
+    public void SnapshotHeld(long sequence) => SetCommit(Math.Min(sequence, _log.LastSequence));
+
     // Asked once per retry period: the shell may take a while to write a snapshot.
     private void WantSnapshot(string member)
     {

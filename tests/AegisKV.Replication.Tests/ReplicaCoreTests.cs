@@ -149,6 +149,23 @@ public sealed class ReplicaCoreTests
         Assert.Equal(new byte[] { 3 }, b.Log[4].Payload.ToArray());
     }
 
+    // Its commit position starts at its log's base; its snapshot, past that base, is proof that more is committed. Without
+    // knowing it, the member could not serve that snapshot to a candidate while no primary tells it the commit position.
+    [Fact]
+    public void A_member_restarted_with_a_snapshot_past_its_log_base_should_know_those_entries_committed()
+    {
+        var (a, b, _) = ServingGroup(0);
+        for (byte i = 1; i <= 5; i++) a.Propose(new[] { i });
+        Exchange(1, a, b);
+        var restarted = new ReplicaCore("b", Options, Group, new ReplicaLog(b.Log.After(0)), b.Promised, 2);
+        Assert.Equal(0, restarted.Commit);
+        restarted.SnapshotHeld(4);
+        Assert.Equal(4, restarted.Commit);
+        Assert.Equal(4, restarted.TakeReady().Commit);
+        restarted.SnapshotHeld(99);
+        Assert.Equal(restarted.Log.LastSequence, restarted.Commit);
+    }
+
     [Fact]
     public void A_primary_should_forget_what_it_knew_of_a_member_that_lost_its_copy()
     {

@@ -98,6 +98,8 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
             _shell = ReplicaShell.Load(_shardId, _network, loaded.Log, _codec, new GroupConfiguration([_network.Self]), Self, this);
             if (_shell.Core.Log.BaseSequence > _applied)
                 throw new InvalidOperationException($"shard {_shardId}: its log starts after {_shell.Core.Log.BaseSequence}, past its snapshot at {_applied}");
+            _shell.Core.SnapshotHeld(_applied);
+            _shell.Flush();
             _reportGrant(_reportedGrant = _shell.Core.GrantedUntil);
             Become(Following);
             Stash.UnstashAll();

@@ -33,12 +33,13 @@ public sealed class ChaosTests(ITestOutputHelper output)
     public Task A_five_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable() =>
         RunAsync(nameof(A_five_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable), 5, "--replication-factor", "3");
 
-    // Three copies through the operator's own faults: every node restarted in turn, and a node whose disk is lost
-    // coming back empty (its groups drop its old copies and copy everything to it again).
+    // Three copies through the operator's own faults: every node restarted in turn, a node whose disk is lost coming
+    // back empty (its groups drop its old copies and copy everything to it again), and flipped bytes in a node's WAL
+    // (the damaged copy is discarded and rejoins its group).
     [Fact(Timeout = 3_600_000)]
-    public Task A_three_node_cluster_with_three_copies_under_rolling_restarts_and_lost_disks_should_keep_every_register_linearizable() =>
-        RunAsync(nameof(A_three_node_cluster_with_three_copies_under_rolling_restarts_and_lost_disks_should_keep_every_register_linearizable), 3,
-            [Fault.RollingRestart, Fault.Replace], "--replication-factor", "3");
+    public Task A_three_node_cluster_with_three_copies_under_rolling_restarts_lost_disks_and_flipped_bytes_should_keep_every_register_linearizable() =>
+        RunAsync(nameof(A_three_node_cluster_with_three_copies_under_rolling_restarts_lost_disks_and_flipped_bytes_should_keep_every_register_linearizable), 3,
+            [Fault.RollingRestart, Fault.Replace, Fault.Corrupt], "--replication-factor", "3");
 
     // A node cut off from the others in its network namespace while its clients still reach it: as a primary it must
     // stop answering (its read lease runs out, its writes cannot commit) before the others elect another.

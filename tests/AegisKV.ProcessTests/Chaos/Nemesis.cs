@@ -19,6 +19,9 @@ public enum Fault
 
     /// <summary>A node cut off from the other nodes (not from its clients) for up to twelve seconds; needs <see cref="Nemesis.Network"/>.</summary>
     Isolate,
+
+    /// <summary>kill -9 of a node, one byte of its WAL's newest register write flipped, and a restart: that copy is discarded and rejoins.</summary>
+    Corrupt,
 }
 
 /// <summary>
@@ -73,6 +76,9 @@ public sealed class Nemesis(TestCluster cluster, int seed, params Fault[] faults
                     break;
                 case Fault.Isolate:
                     await IsolateAsync(node, stop);
+                    break;
+                case Fault.Corrupt:
+                    await CorruptAsync(node);
                     break;
             }
         }
@@ -141,6 +147,36 @@ public sealed class Nemesis(TestCluster cluster, int seed, params Fault[] faults
         await cluster.Start(node).WaitUntilReadyAsync(Limits.Startup, CancellationToken.None);
         Note($"restarted {cluster.NodeId(node)} empty");
         await WaitUntilWholeAsync();
+    }
+
+    // Flipped bytes: the copy of the shard whose record is damaged is discarded as the node starts, and catches up (ADR 0016).
+    private async Task CorruptAsync(int node)
+    {
+        Note($"kill -9 {cluster.NodeId(node)}");
+        cluster[node].Kill();
+        await cluster[node].WaitForExitAsync(Limits.Reap, CancellationToken.None);
+        await cluster.ForgetAsync(node);
+        Note($"flipped a byte of {cluster.NodeId(node)}'s WAL at {FlipNewestRegisterWrite(cluster.DataDirectoryOf(node))}");
+        await cluster.Start(node).WaitUntilReadyAsync(Limits.Startup, CancellationToken.None);
+        Note($"restarted {cluster.NodeId(node)}");
+        await WaitUntilWholeAsync();
+    }
+
+    // The digit after the newest "{reg" in the newest segment holding one: a register's name in its latest write.
+    private static string FlipNewestRegisterWrite(string dataDirectory)
+    {
+        var name = "{reg"u8.ToArray();
+        foreach (var segment in Directory.GetFiles(Path.Combine(dataDirectory, "wal"), "*.wal").OrderDescending(StringComparer.Ordinal))
+        {
+            var bytes = File.ReadAllBytes(segment);
+            var at = bytes.AsSpan().LastIndexOf(name);
+            if (at < 0 || at + name.Length >= bytes.Length) continue;
+            bytes[at + name.Length] ^= 0x40;
+            File.WriteAllBytes(segment, bytes);
+            return $"{Path.GetFileName(segment)} offset {at + name.Length}";
+        }
+
+        throw new InvalidOperationException($"no register write in the WAL of {dataDirectory}");
     }
 
     private async Task WaitUntilWholeAsync()
