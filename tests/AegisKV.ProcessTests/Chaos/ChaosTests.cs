@@ -15,7 +15,7 @@ namespace AegisKV.ProcessTests.Chaos;
 public sealed class ChaosTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(
-        int.TryParse(Environment.GetEnvironmentVariable("AEGIS_CHAOS_SECONDS"), CultureInfo.InvariantCulture, out var seconds) ? seconds : 20);
+        int.TryParse(Environment.GetEnvironmentVariable("AEGIS_CHAOS_SECONDS"), CultureInfo.InvariantCulture, out var seconds) ? seconds : 15);
 
     private void Report(string text, [System.Runtime.CompilerServices.CallerMemberName] string test = "") => Figures.Report(output, test, text);
 
