@@ -16,14 +16,13 @@ public static class DamagedCopies
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Discards the damaged copies among <paramref name="shards"/> shards; returns how many it discarded.</summary>
-    public static async Task<int> DiscardAsync(ActorSystem system, ShardSettings settings, int shards, ReplicaMetadataStore metadata,
+    /// <summary>Discards the damaged copies among <paramref name="shards"/> shards, counting each on <paramref name="status"/>.</summary>
+    public static async Task DiscardAsync(ActorSystem system, ShardSettings settings, int shards, ReplicaMetadataStore metadata,
         ReplicationStatus status, ILoggingAdapter log)
     {
         var persistence = Persistence.Instance.Apply(system);
         var wal = await persistence.JournalFor(settings.JournalPluginId).Ask<WalReplicaLog>(GetReplicaLog.Instance, Timeout).ConfigureAwait(false);
         var snapshots = persistence.SnapshotStoreFor(settings.SnapshotPluginId);
-        var discarded = 0;
         for (var shardId = 0; shardId < shards; shardId++)
         {
             var persistenceId = ShardActor.PersistenceIdOf(shardId);
@@ -44,12 +43,9 @@ public static class DamagedCopies
                 continue;
             }
 
-            discarded++;
             status.CopyDiscarded();
             log.Warning("Shard {0}: this node's copy lost records to corruption in {1} at offset {2}; it was discarded, and the copy rejoins its group " +
                         "empty: it takes no part in view changes until it has caught up from the primary", shardId, corruption.FilePath, corruption.Offset);
         }
-
-        return discarded;
     }
 }
