@@ -137,28 +137,28 @@ public sealed class Nemesis(TestCluster cluster, int seed, params Fault[] faults
     }
 
     // A lost disk: the node comes back under its id with nothing, and is whole again once its groups copied it all.
-    private async Task ReplaceAsync(int node)
-    {
-        Note($"kill -9 {cluster.NodeId(node)} and lose its data");
-        cluster[node].Kill();
-        await cluster[node].WaitForExitAsync(Limits.Reap, CancellationToken.None);
-        await cluster.ForgetAsync(node);
-        cluster.WipeData(node);
-        await cluster.Start(node).WaitUntilReadyAsync(Limits.Startup, CancellationToken.None);
-        Note($"restarted {cluster.NodeId(node)} empty");
-        await WaitUntilWholeAsync();
-    }
+    private Task ReplaceAsync(int node) =>
+        KillAlterAndRestartAsync(node, " and lose its data", () =>
+        {
+            cluster.WipeData(node);
+            return null;
+        }, " empty");
 
     // Flipped bytes: the copy of the shard whose record is damaged is discarded as the node starts, and catches up (ADR 0016).
-    private async Task CorruptAsync(int node)
+    private Task CorruptAsync(int node) =>
+        KillAlterAndRestartAsync(node, "", () => $"flipped a byte of {cluster.NodeId(node)}'s WAL at {FlipNewestRegisterWrite(cluster.DataDirectoryOf(node))}", "");
+
+    // kill -9, something done to the data directory while the node is down (said by what `alter` returns), a restart,
+    // and a wait until every group is whole again.
+    private async Task KillAlterAndRestartAsync(int node, string killed, Func<string?> alter, string restarted)
     {
-        Note($"kill -9 {cluster.NodeId(node)}");
+        Note($"kill -9 {cluster.NodeId(node)}{killed}");
         cluster[node].Kill();
         await cluster[node].WaitForExitAsync(Limits.Reap, CancellationToken.None);
         await cluster.ForgetAsync(node);
-        Note($"flipped a byte of {cluster.NodeId(node)}'s WAL at {FlipNewestRegisterWrite(cluster.DataDirectoryOf(node))}");
+        if (alter() is { } altered) Note(altered);
         await cluster.Start(node).WaitUntilReadyAsync(Limits.Startup, CancellationToken.None);
-        Note($"restarted {cluster.NodeId(node)}");
+        Note($"restarted {cluster.NodeId(node)}{restarted}");
         await WaitUntilWholeAsync();
     }
 
