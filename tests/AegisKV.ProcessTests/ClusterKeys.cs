@@ -83,8 +83,14 @@ public static class ClusterKeys
             $"{Found} of {Total} found, {ClusterDown} CLUSTERDOWN, {OtherCount} other{(Other.Count > 0 ? " (" + string.Join("; ", Other) + ")" : "")}";
     }
 
-    /// <summary>Writes each key through the ports in turn, again while any is refused (a shard choosing its primary), until all are acknowledged.</summary>
-    public static async Task WriteUntilAcknowledgedAsync(IReadOnlyList<int> ports, string prefix, int count, TimeSpan within, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes each key through the ports in turn, again while any is refused (a shard choosing its primary), until all are
+    /// acknowledged. With <paramref name="attempt"/>, writes not answered within it are sent again on a new connection,
+    /// as a client with a timeout of its own does: a write lost with a node that died is otherwise answered only at the
+    /// node's request timeout.
+    /// </summary>
+    public static async Task WriteUntilAcknowledgedAsync(IReadOnlyList<int> ports, string prefix, int count, TimeSpan within, CancellationToken cancellationToken,
+        TimeSpan? attempt = null)
     {
         var limit = System.Diagnostics.Stopwatch.StartNew();
         var pending = Enumerable.Range(0, count).ToList();
@@ -94,22 +100,26 @@ public static class ClusterKeys
             var last = "";
             for (var p = 0; p < ports.Count; p++)
             {
+                var mine = pending.Where(i => i % ports.Count == p).ToList();
+                var answered = 0;
+                using var round = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                if (attempt is { } timeout) round.CancelAfter(timeout);
                 try
                 {
-                    await using var connection = await RespConnection.ConnectAsync(ports[p], cancellationToken);
-                    var mine = pending.Where(i => i % ports.Count == p).ToList();
-                    foreach (var i in mine) await connection.SendAsync(RespConnection.Command("SET", Key(prefix, i), Value(i)), cancellationToken);
-                    foreach (var i in mine)
+                    await using var connection = await RespConnection.ConnectAsync(ports[p], round.Token);
+                    foreach (var i in mine) await connection.SendAsync(RespConnection.Command("SET", Key(prefix, i), Value(i)), round.Token);
+                    for (; answered < mine.Count; answered++)
                     {
-                        if (await connection.ReadReplyAsync(cancellationToken) is not { Type: '-' } error) continue;
-                        refused.Add(i);
+                        if (await connection.ReadReplyAsync(round.Token) is not { Type: '-' } error) continue;
+                        refused.Add(mine[answered]);
                         last = error.Text!;
                     }
                 }
-                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or EndOfStreamException)
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or EndOfStreamException
+                                              || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                 {
-                    refused.AddRange(pending.Where(i => i % ports.Count == p));
-                    last = e.Message;
+                    refused.AddRange(mine.Skip(answered));
+                    last = e is OperationCanceledException ? $"no answer within {attempt!.Value.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s" : e.Message;
                 }
             }
 
