@@ -76,8 +76,11 @@ public sealed class TestCluster : IAsyncDisposable
         // The first slots are the seeds of every node: a node restarted later finds the cluster through them.
         var seedSlots = _slots.Take(3).ToList();
         // Restarted into a running cluster, a node lists itself last: a first seed that is itself forms a cluster of its
-        // own when the others are slow to answer (as on two busy cores), and then never meets them again.
-        if (seedSlots.Contains(slot) && _slots.Any(s => s != slot && s.Process is { HasExited: false }))
+        // own when the others are slow to answer (as on two busy cores), and then never meets them again. A cluster runs
+        // while another node that was ready in it runs; when every node was restarted (all of them downed), one that
+        // lists itself first must form it again, or none does.
+        if (seedSlots.Contains(slot) && _slots.Any(s => s != slot && s.Process is { HasExited: false } other
+                                                     && other.StandardOutput.Contains("Ready: ", StringComparison.Ordinal)))
         {
             seedSlots.Remove(slot);
             seedSlots.Add(slot);

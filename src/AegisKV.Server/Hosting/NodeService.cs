@@ -180,7 +180,7 @@ internal sealed class NodeService : IHostedService
         }
 
         if (pending.Count != 0) return;
-        if (_settings.ReplicationFactor > 1) _ = KeepShardsRunningAsync(region, cancellationToken);
+        _ = KeepShardsRunningAsync(region, cancellationToken);
         var refused = _services.GetRequiredService<LocalShards>().Refused.Count;
         if (refused > 0)
             _log.LogError("Not ready: {Refused} of {Shards} shards refuse to serve (WAL corruption); the others serve {Keys} keys. Stop the node and run 'aegis wal repair'", refused, _settings.Shards, keys);
@@ -192,8 +192,10 @@ internal sealed class NodeService : IHostedService
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
-    // Sharding starts a shard where it is sent something. With replicas, a shard whose primary's node was lost should
-    // not wait for a client's request to choose another (and to refill its group): every shard is touched every few
+    // Sharding starts a shard where it is sent something, and rebalances only shards that run. A shard should not wait
+    // for a client's request to run again: with replicas, after its primary's node was lost (to choose another, and to
+    // refill its group); with one copy, after a hand-off whose node was not the one placement then chose (a node just
+    // joined that the old owner did not see up yet), so that rebalancing moves it on. Every shard is touched every few
     // seconds, with a request every mode answers at once (a shard still claiming stashes nothing for it).
     private async Task KeepShardsRunningAsync(IActorRef region, CancellationToken cancellationToken)
     {
