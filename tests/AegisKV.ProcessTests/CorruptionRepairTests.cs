@@ -56,14 +56,7 @@ public sealed class CorruptionRepairTests(ITestOutputHelper output)
         Assert.All(lines, line => Assert.Contains(".wal at offset ", line, StringComparison.Ordinal));
 
         // Its copies count: with node-1 gone, every group's majority is node-2 and node-3.
-        cluster[0].Kill();
-        int[] ports = [cluster[1].ClientPort, node.ClientPort];
-        await ClusterKeys.WriteUntilAcknowledgedAsync(ports, "after", 64, TimeSpan.FromSeconds(90), budget.Token);
-        foreach (var port in ports)
-        {
-            var read = await ClusterKeys.ReadUntilAllFoundAsync(port, "k", Keys, TimeSpan.FromSeconds(30), budget.Token);
-            Assert.True(read.Found == Keys, $"through port {port}: {read}\n{cluster.Describe()}");
-        }
+        await ReplicaGroups.LoseNodeAndReadAsync(cluster, 0, [1, 2], "k", Keys, budget.Token);
 
         Report($"{Keys} keys, 3 nodes, 3 copies; node-3's WAL damaged at {string.Join(" and ", damaged)} while it was down: it discarded {discarded} "
                + $"copies, logging each with its file and offset, and held all {Keys} keys again {repaired.TotalSeconds:0.0} s after it started; "

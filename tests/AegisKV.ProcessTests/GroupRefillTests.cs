@@ -33,7 +33,7 @@ public sealed class GroupRefillTests(ITestOutputHelper output)
         await ReplicaGroups.WaitUntilWholeAsync(cluster, [0, 1, 2], Shards, 3, idle: true, TimeSpan.FromSeconds(120), budget.Token);
         var refilled = clock.Elapsed;
 
-        await LoseNodeAndReadAsync(cluster, 0, [1, 2], budget.Token);
+        await ReplicaGroups.LoseNodeAndReadAsync(cluster, 0, [1, 2], "k", Keys, budget.Token);
         Report($"{Keys} keys, 3 nodes, 3 copies: every group had node-3 back (empty) as a member in sync {refilled.TotalSeconds:0.0} s after it started; "
                + "then node-1 was killed and every key was read and written through node-2 and node-3");
     }
@@ -55,21 +55,8 @@ public sealed class GroupRefillTests(ITestOutputHelper output)
         await ReplicaGroups.WaitUntilWholeAsync(cluster, [1, 2, 3], Shards, 3, idle: true, TimeSpan.FromSeconds(120), budget.Token);
         var refilled = clock.Elapsed;
 
-        await LoseNodeAndReadAsync(cluster, 1, [2, 3], budget.Token);
+        await ReplicaGroups.LoseNodeAndReadAsync(cluster, 1, [2, 3], "k", Keys, budget.Token);
         Report($"{Keys} keys, 4 nodes, 3 copies, --replace-after 5s: every group had three members in sync {refilled.TotalSeconds:0.0} s "
                + "after node-1 was killed; then node-2 was killed and every key was read and written through node-3 and node-4");
-    }
-
-    // Groups that had the node killed keep a majority only through the member the refill gave them.
-    private static async Task LoseNodeAndReadAsync(TestCluster cluster, int killed, int[] survivors, CancellationToken cancellationToken)
-    {
-        cluster[killed].Kill();
-        int[] ports = [.. survivors.Select(s => cluster[s].ClientPort)];
-        await ClusterKeys.WriteUntilAcknowledgedAsync(ports, "after", 64, TimeSpan.FromSeconds(90), cancellationToken);
-        foreach (var port in ports)
-        {
-            var read = await ClusterKeys.ReadUntilAllFoundAsync(port, "k", Keys, TimeSpan.FromSeconds(30), cancellationToken);
-            Assert.True(read.Found == Keys, $"through port {port}: {read}\n{cluster.Describe()}");
-        }
     }
 }

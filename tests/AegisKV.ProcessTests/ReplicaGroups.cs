@@ -58,4 +58,21 @@ public static class ReplicaGroups
             await Task.Delay(500, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Kills node <paramref name="killed"/>, then writes through <paramref name="survivors"/> and reads every one of the
+    /// <paramref name="keys"/> keys under <paramref name="prefix"/> back through each: the groups that had the killed
+    /// node keep a majority only through the copies the survivors hold.
+    /// </summary>
+    public static async Task LoseNodeAndReadAsync(TestCluster cluster, int killed, int[] survivors, string prefix, int keys, CancellationToken cancellationToken)
+    {
+        cluster[killed].Kill();
+        int[] ports = [.. survivors.Select(s => cluster[s].ClientPort)];
+        await ClusterKeys.WriteUntilAcknowledgedAsync(ports, "after", 64, TimeSpan.FromSeconds(90), cancellationToken);
+        foreach (var port in ports)
+        {
+            var read = await ClusterKeys.ReadUntilAllFoundAsync(port, prefix, keys, TimeSpan.FromSeconds(30), cancellationToken);
+            Assert.True(read.Found == keys, $"through port {port}: {read}\n{cluster.Describe()}");
+        }
+    }
 }
