@@ -40,4 +40,29 @@ public sealed partial class ReplicaCore
 
         return granting;
     }
+
+    /// <summary>
+    /// While this member leads: the members, itself included, that a primary may move to without a long catch-up —
+    /// each acknowledged it within the lease, holds its copy (is not rejoining) and lacks at most
+    /// <see cref="ReplicaOptions.InSyncLag"/> entries. Empty on a member that does not lead.
+    /// </summary>
+    public IReadOnlyList<string> InSyncMembers(long nowMs)
+    {
+        if (Role != ReplicaRole.Primary) return [];
+        var inSync = new List<string>(Configuration.Members.Count);
+        foreach (var member in Configuration.Members)
+        {
+            if (member == _self)
+            {
+                if (!IsRejoining) inSync.Add(member);
+                continue;
+            }
+
+            if (_leaseFrom.TryGetValue(member, out var from) && from + _options.LeaseMs - _options.LeaseMarginMs > nowMs && !_rejoinAt.ContainsKey(member)
+                && _log.LastSequence - _match.GetValueOrDefault(member) <= _options.InSyncLag)
+                inSync.Add(member);
+        }
+
+        return inSync;
+    }
 }

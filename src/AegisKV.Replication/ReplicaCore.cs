@@ -10,8 +10,12 @@ namespace AegisKV.Replication;
 /// reads from memory while a majority has so promised (ADR 0012).
 /// </param>
 /// <param name="LeaseMarginMs">What the primary takes off its lease for clocks that run at different rates.</param>
+/// <param name="InSyncLag">
+/// Entries a follower may lack and still be in sync (<see cref="ReplicaCore.InSyncMembers"/>): it can take over
+/// with a catch-up of one or two appends.
+/// </param>
 public sealed record ReplicaOptions(WriteQuorum WriteQuorum, long HeartbeatMs = 50, long RetryMs = 200, int MaxEntriesPerAppend = 64, long LeaseMs = 2000,
-    long LeaseMarginMs = 200);
+    long LeaseMarginMs = 200, long InSyncLag = 1000);
 
 /// <summary>
 /// The replication protocol of one shard on one member, as a state machine without I/O, clock or actors

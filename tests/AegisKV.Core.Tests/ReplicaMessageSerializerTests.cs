@@ -50,6 +50,29 @@ public sealed class ReplicaMessageSerializerTests : IDisposable
     }
 
     [Fact]
+    public void Placement_questions_about_a_copy_and_their_answers_should_survive_a_round_trip()
+    {
+        foreach (object message in new object[] { new GetCopyState(12) })
+        {
+            var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(message);
+            Assert.Equal(7703, serializer.Identifier);
+            Assert.Equal(message, serializer.FromBinary(serializer.ToBinary(message), serializer.Manifest(message)));
+        }
+
+        foreach (var state in new[]
+                 {
+                     new CopyState(12, "node-1/abcd0123", true, false, 7, 4711, 4709, ["node-1/abcd0123", "node-3/01234567"]),
+                     new CopyState(12, "node-2/ef456789", false, true, 0, 0, 0, []),
+                 })
+        {
+            var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(state);
+            var copy = Assert.IsType<CopyState>(serializer.FromBinary(serializer.ToBinary(state), serializer.Manifest(state)));
+            Assert.Equal(state with { InSync = [] }, copy with { InSync = [] });
+            Assert.Equal(state.InSync, copy.InSync);
+        }
+    }
+
+    [Fact]
     public void The_events_of_one_replicated_command_should_survive_a_round_trip()
     {
         var events = new ShardEvents(3, [new ValueSet(3, B("k"), B("v"), 0), new KeysDeleted(3, [B("a")])]);

@@ -57,6 +57,13 @@ public sealed class ShardFollowerTests : IDisposable
             var reply = await network.ReplyAsync(20);
             Assert.True(reply.Success, $"the restarted follower refused an append after the second image: {reply}");
             Assert.Equal(8, memory.Keys);
+
+            // Asked through its node's host, as placement asks, it tells how its copy stands.
+            var host = system.ActorOf(ReplicaHost.Props((shard, grant) => ShardFollower.Props(shard, network, ShardSettings.Create(system.Settings.Config), memory, grant)));
+            var state = await host.Ask<CopyState>(new GetCopyState(1), TimeSpan.FromSeconds(10));
+            Assert.Equal(new CopyState(1, network.Self, false, false, 0, 0, 0, []), state with { InSync = [] });
+            state = await follower.Ask<CopyState>(new GetCopyState(0), TimeSpan.FromSeconds(10));
+            Assert.Equal(new CopyState(0, network.Self, false, false, 1, 20, 20, []), state with { InSync = [] });
             await system.Terminate();
         }
     }

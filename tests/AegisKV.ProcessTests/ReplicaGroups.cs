@@ -33,6 +33,23 @@ public static class ReplicaGroups
         return groups;
     }
 
+    /// <summary>For each shard the node took over as primary, how many entries its copy lacked then, from its log.</summary>
+    public static IReadOnlyList<long> EntriesLackedAtTakeOver(AegisProcess node)
+    {
+        const string marker = "its copy lacked ";
+        var lacked = new List<long>();
+        foreach (var line in node.StandardOutput.Split('\n'))
+        {
+            if (line.IndexOf(marker, StringComparison.Ordinal) is not (var at and >= 0)) continue;
+            var digits = line.AsSpan(at + marker.Length);
+            var length = 0;
+            while (length < digits.Length && char.IsAsciiDigit(digits[length])) length++;
+            lacked.Add(long.Parse(digits[..length], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return lacked;
+    }
+
     private static async Task<string[]> InfoLinesAsync(int port, CancellationToken cancellationToken)
     {
         await using var connection = await RespConnection.ConnectAsync(port, cancellationToken);

@@ -48,13 +48,15 @@ public sealed class ReplicationTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 180_000)]
-    public async Task A_member_back_after_its_primaries_compacted_past_it_should_catch_up_by_snapshot()
+    public async Task A_member_back_after_its_primaries_compacted_past_it_should_catch_up_by_snapshot_before_it_leads_again()
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(170));
         await using var cluster = new TestCluster(3, false, "--replication-factor", "3");
         // Snapshots (and compaction behind them) every 50 writes: a primary holds back at most four of those for a member
         // away, which is away for about 500 per shard.
         cluster.AddConfig("aegis.shard.snapshot-every = 50");
+        // A primary moves back to it only once it lacks at most 10 entries.
+        cluster.AddConfig("aegis.replication.in-sync-lag = 10");
         await cluster.FormAsync(budget.Token);
         await ClusterKeys.WriteUntilAcknowledgedAsync(cluster.ClientPorts, "k", 64, TimeSpan.FromSeconds(60), budget.Token);
 
@@ -73,9 +75,23 @@ public sealed class ReplicationTests(ITestOutputHelper output)
             await Task.Delay(500, budget.Token);
         }
 
+        var caughtUp = clock.Elapsed;
         var read = await ClusterKeys.ReadUntilAllFoundAsync(cluster[2].ClientPort, "away", 4000, TimeSpan.FromSeconds(60), budget.Token);
         Assert.True(read.Found == 4000, $"through the member back: {read}");
-        Report($"a member away for 4000 writes (snapshots every 50) held all {keys} keys {clock.Elapsed.TotalSeconds:0.0} s after it was ready");
+
+        // Rebalancing gives it back the shards it ranks first for, each taken over with a copy in sync.
+        while (await ReplicaGroups.InfoFieldAsync(cluster[2].ClientPort, "aegis_groups_led", budget.Token) == 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the member back leads no group\n{cluster.Excerpt(20, "stays on", "leads its group")}");
+            await Task.Delay(500, budget.Token);
+        }
+
+        var lacked = ReplicaGroups.EntriesLackedAtTakeOver(cluster[2]);
+        Assert.NotEmpty(lacked);
+        Assert.True(lacked.All(n => n <= 10), $"a primary moved to the member back while it lacked entries: {string.Join(", ", lacked)}");
+        var waits = cluster.Excerpt(1000, $"until {cluster.NodeId(2)} is in sync").Split('\n').Count(l => l.Contains("is in sync", StringComparison.Ordinal));
+        Report($"a member away for 4000 writes (snapshots every 50) held all {keys} keys {caughtUp.TotalSeconds:0.0} s after it was ready; "
+               + $"it took over {lacked.Count} shards, lacking at most {lacked.Max()} entries, after {waits} moves had waited for it to be in sync");
     }
 
     [Fact(Timeout = 180_000)]

@@ -34,7 +34,9 @@ public sealed class ReplicaCoreTests
         }
     }
 
-    private static ReplicaCore New(string id, long now = 0) => new(id, Options, Group, new ReplicaLog(), Epoch.None, now);
+    private static ReplicaCore New(string id, long now = 0) => New(Options, id, now);
+
+    private static ReplicaCore New(ReplicaOptions options, string id, long now = -1000) => new(id, options, Group, new ReplicaLog(), Epoch.None, now);
 
     private static (ReplicaCore A, ReplicaCore B, ReplicaCore C) ServingGroup(long now)
     {
@@ -184,10 +186,37 @@ public sealed class ReplicaCoreTests
         Assert.True(answer is { Success: false, Rejoining: true });
         a.Step(answer, 100);
         Assert.Equal(0, a.MatchOf("c"));
+        Assert.DoesNotContain("c", a.InSyncMembers(100));
 
         Exchange(101, a, lost);
         Assert.Equal(held, a.MatchOf("c"));
         Assert.False(lost.IsRejoining);
+        // The primary hears at the next answer that the member holds its copy again.
+        a.Tick(200);
+        Exchange(200, a, lost);
+        Assert.Contains("c", a.InSyncMembers(200));
+    }
+
+    [Fact]
+    public void A_primary_should_count_in_sync_only_members_that_answered_lately_and_lack_little()
+    {
+        var options = Options with { InSyncLag = 2 };
+        var (a, b, c) = (New(options, "a"), New(options, "b"), New(options, "c"));
+        a.StartViewChange(0);
+        Exchange(0, a, b, c);
+        Assert.Equal(["a", "b", "c"], a.InSyncMembers(1));
+
+        // b hears nothing of five entries: more than it may lack.
+        for (byte i = 1; i <= 5; i++) a.Propose(new[] { i });
+        Exchange(2, a, c);
+        Assert.Equal(["a", "c"], a.InSyncMembers(3));
+        a.Tick(20);
+        Exchange(20, a, b, c);
+        Assert.Equal(["a", "b", "c"], a.InSyncMembers(21));
+
+        // Members that have not answered within the lease are not in sync, however little they lack.
+        Assert.Equal(["a"], a.InSyncMembers(20 + options.LeaseMs));
+        Assert.Empty(b.InSyncMembers(21));
     }
 
     [Fact]

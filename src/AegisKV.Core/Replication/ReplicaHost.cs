@@ -68,6 +68,11 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
             if (_leaders.TryGetValue(envelope.ShardId, out var leader)) leader.Forward(envelope.Message);
             else Follower(envelope.ShardId).Forward(envelope.Message);
         });
+        Receive<GetCopyState>(get =>
+        {
+            if (_leaders.TryGetValue(get.ShardId, out var leader)) leader.Forward(get);
+            else Follower(get.ShardId).Forward(get);
+        });
         Receive<TakeOver>(takeOver =>
         {
             _leaders[takeOver.ShardId] = Sender;

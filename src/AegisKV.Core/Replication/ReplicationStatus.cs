@@ -30,7 +30,7 @@ public sealed class ReplicationStatus
     /// <summary>Copies of shards this node discarded because its WAL lost records of them; each rejoined its group empty.</summary>
     public long CopiesDiscarded => Interlocked.Read(ref _copiesDiscarded);
 
-    /// <summary>Groups led here with a member that has not acknowledged the primary within the lease.</summary>
+    /// <summary>Groups led here with a member that is not in sync (see <see cref="GroupStatus.InSync"/>).</summary>
     public int UnderReplicated
     {
         get
@@ -67,5 +67,5 @@ public sealed class ReplicationStatus
 /// <param name="LastSequence">The primary's last log entry.</param>
 /// <param name="Commit">The commit position.</param>
 /// <param name="Lag">Entries the member furthest behind lacks.</param>
-/// <param name="InSync">Members (the primary included) that acknowledged it within the lease.</param>
+/// <param name="InSync">Members (the primary included) in sync: acknowledged it within the lease, hold their copies, lag little (<see cref="ReplicaCore.InSyncMembers"/>).</param>
 public sealed record GroupStatus(Epoch Epoch, IReadOnlyList<string> Members, long LastSequence, long Commit, long Lag, int InSync);

@@ -119,6 +119,7 @@ public sealed class ShardFollower : ReceiveActor, IWithStash, IReplicaOwner
             if (_shell.Core.GrantedUntil != _reportedGrant) _reportGrant(_reportedGrant = _shell.Core.GrantedUntil);
         });
         Receive<ReplicaWritten>(written => _shell!.OnWritten(written));
+        Receive<GetCopyState>(_ => Sender.Tell(CopyState.Of(_shardId, _shell!.Core, serving: false, ReplicaShell.Now)));
         Receive<SaveSnapshotSuccess>(saved => CompactBehind(saved.Metadata.SequenceNr));
         Receive<SaveSnapshotFailure>(failed =>
         {

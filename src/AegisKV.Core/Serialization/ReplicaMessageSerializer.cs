@@ -10,12 +10,13 @@ namespace AegisKV.Core.Serialization;
 /// <summary>
 /// Binary form of replication messages between nodes (<see cref="ReplicaEnvelope"/>): a format version byte, the
 /// shard, a message kind, then its fields; entries and snapshots carry their payloads as they are. Kinds are fixed:
-/// never change or reuse one. Fields added later go at the end, read only when present.
+/// never change or reuse one. Fields added later go at the end, read only when present. Placement's questions about
+/// a copy (<see cref="GetCopyState"/>, <see cref="CopyState"/>) have manifests of their own.
 /// </summary>
 public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
 {
     private const byte FormatVersion = 1;
-    private const string EnvelopeManifest = "RE";
+    private const string EnvelopeManifest = "RE", GetCopyStateManifest = "GC", CopyStateManifest = "CS";
     private const byte PrepareKind = 1, PromiseKind = 2, RefusalKind = 3, AppendKind = 4, AppendReplyKind = 5, FetchKind = 6, FetchedKind = 7, InstallKind = 8, AbstainKind = 9;
 
     /// <summary>Creates the serializer; Akka calls this with its system.</summary>
@@ -24,12 +25,56 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
     }
 
     /// <inheritdoc />
-    public override string Manifest(object o) => o is ReplicaEnvelope ? EnvelopeManifest : throw new ArgumentException($"Cannot serialize {o.GetType()}", nameof(o));
+    public override string Manifest(object o) => o switch
+    {
+        ReplicaEnvelope => EnvelopeManifest,
+        GetCopyState => GetCopyStateManifest,
+        CopyState => CopyStateManifest,
+        _ => throw new ArgumentException($"Cannot serialize {o.GetType()}", nameof(o)),
+    };
 
     /// <inheritdoc />
-    public override byte[] ToBinary(object obj)
+    public override byte[] ToBinary(object obj) => obj switch
     {
-        var envelope = (ReplicaEnvelope)obj;
+        ReplicaEnvelope envelope => EnvelopeToBinary(envelope),
+        GetCopyState get => GetCopyStateToBinary(get),
+        CopyState state => CopyStateToBinary(state),
+        _ => throw new ArgumentException($"Cannot serialize {obj.GetType()}", nameof(obj)),
+    };
+
+    private static byte[] GetCopyStateToBinary(GetCopyState get)
+    {
+        var w = new WireWriter(4);
+        w.Int32(get.ShardId);
+        return w.ToArray();
+    }
+
+    private static byte[] CopyStateToBinary(CopyState state)
+    {
+        var w = new WireWriter(64);
+        w.Int32(state.ShardId);
+        WriteString(w, state.Member);
+        w.Byte((byte)((state.Leads ? 1 : 0) | (state.Rejoining ? 2 : 0)));
+        w.Int64(state.LastEpoch);
+        w.Int64(state.LastSequence);
+        w.Int64(state.Commit);
+        w.VarUInt((ulong)state.InSync.Count);
+        foreach (var member in state.InSync) WriteString(w, member);
+        return w.ToArray();
+    }
+
+    private static CopyState CopyStateFromBinary(byte[] bytes)
+    {
+        var r = new WireReader(bytes);
+        var (shardId, member, flags) = (r.Int32(), ReadString(ref r), r.Byte());
+        var (lastEpoch, lastSequence, commit) = (r.Int64(), r.Int64(), r.Int64());
+        var inSync = new string[r.Count()];
+        for (var i = 0; i < inSync.Length; i++) inSync[i] = ReadString(ref r);
+        return new CopyState(shardId, member, (flags & 1) != 0, (flags & 2) != 0, lastEpoch, lastSequence, commit, inSync);
+    }
+
+    private static byte[] EnvelopeToBinary(ReplicaEnvelope envelope)
+    {
         var message = envelope.Message;
         var w = new WireWriter(message is Append append ? 96 + EntriesSize(append.Entries) : 96);
         w.Byte(FormatVersion);
@@ -84,6 +129,8 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
     /// <inheritdoc />
     public override object FromBinary(byte[] bytes, string manifest)
     {
+        if (manifest == GetCopyStateManifest) return new GetCopyState(new WireReader(bytes).Int32());
+        if (manifest == CopyStateManifest) return CopyStateFromBinary(bytes);
         if (manifest != EnvelopeManifest) throw new SerializationException($"Unknown manifest '{manifest}'");
         var r = new WireReader(bytes);
         var version = r.Byte();

@@ -27,6 +27,7 @@ public sealed partial class ShardActor : IReplicaOwner
     private bool _rebuild;
     private bool _flushQueued;
     private long? _grantedUntil;
+    private long _loadedThrough;
 
     private bool IsReplicated => _peers?.Replication is not null;
 
@@ -69,6 +70,12 @@ public sealed partial class ShardActor : IReplicaOwner
                 ApplyNewEntries();
                 return true;
             case ReplicaMessage:
+                Stash.Stash();
+                return true;
+            case GetCopyState when _shell is not null:
+                Sender.Tell(CopyState.Of(_shardId, _shell.Core, _mode == ShardMode.Serving, ReplicaShell.Now));
+                return true;
+            case GetCopyState:
                 Stash.Stash();
                 return true;
             case ReplicaWritten written when _shell is not null:
@@ -138,6 +145,7 @@ public sealed partial class ShardActor : IReplicaOwner
         _refusal = null;
         _groupRecorded = group;
         _shell = ReplicaShell.Load(_shardId, Network, _replicaLog!, _codec!, group, Self, this, _grantedUntil);
+        _loadedThrough = _shell.Core.Log.LastSequence;
         // A snapshot its follower installed after this actor replayed the WAL: start again from it.
         if (_shell.Core.Log.BaseSequence > _applied)
             throw new ReplicaWriteException($"shard {_shardId}: its log was reset while it recovered", new InvalidOperationException("reset"));
@@ -274,7 +282,7 @@ public sealed partial class ShardActor : IReplicaOwner
         if (_mode != ShardMode.Serving) return;
         var now = ReplicaShell.Now;
         Network.Status.Report(_shardId, new GroupStatus(core.Epoch, core.Configuration.Members, core.Log.LastSequence, core.Commit,
-            core.Log.LastSequence - core.LowestMatch, core.MembersGranting(now)));
+            core.Log.LastSequence - core.LowestMatch, core.InSyncMembers(now).Count));
     }
 
     private void StartServingReplicated()
@@ -285,7 +293,9 @@ public sealed partial class ShardActor : IReplicaOwner
         _localShards?.Serving(_shardId, Self);
         Timers.StartPeriodicTimer("expiry", SweepExpired.Instance, _settings.ExpirySweepInterval);
         StartGroupChecks();
-        _log.Info("Shard {0} leads its group {1} in epoch {2}", _shardId, _shell!.Core.Configuration, _shell.Core.Epoch);
+        // How far its copy was behind shows whether placement chose a member in sync (the epoch's own entry not counted).
+        _log.Info("Shard {0} leads its group {1} in epoch {2}; its copy lacked {3} entries", _shardId, _shell!.Core.Configuration, _shell.Core.Epoch,
+            Math.Max(0, _shell.Core.Log.LastSequence - 1 - _loadedThrough));
         Stash.UnstashAll();
     }
 

@@ -87,6 +87,12 @@ public sealed record NodeSettings
     /// <summary>The read lease (<c>aegis.replication.lease</c>).</summary>
     public TimeSpan ReplicationLease { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Entries a follower may lack and still count as in sync, so that a primary may move to it (<c>aegis.replication.in-sync-lag</c>).</summary>
+    public int ReplicationInSyncLag { get; init; } = 1000;
+
+    /// <summary>How long placement waits for members to say whether they are in sync (<c>aegis.replication.sync-timeout</c>).</summary>
+    public TimeSpan ReplicationSyncTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a group member may be gone before its groups get a new member (<c>--replace-after</c>).</summary>
     public TimeSpan ReplaceAfter { get; init; } = TimeSpan.FromMinutes(10);
 
@@ -155,6 +161,8 @@ public sealed record NodeSettings
             WriteQuorum = writeQuorum,
             ReplicationHeartbeat = Duration(config, "replication.heartbeat"),
             ReplicationLease = Duration(config, "replication.lease"),
+            ReplicationInSyncLag = Integer(config, "replication.in-sync-lag", 0, int.MaxValue),
+            ReplicationSyncTimeout = Duration(config, "replication.sync-timeout"),
             ReplaceAfter = Duration(config, "replace-after"),
             Wal = ParseWal(config.GetString("aegis.wal", "")),
             DataDirectory = NonEmpty(config, "data-dir"),

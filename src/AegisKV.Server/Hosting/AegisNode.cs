@@ -221,7 +221,8 @@ public sealed class AegisNode : IAsyncDisposable
                         entityId => ShardActor.Props(entityId, shardSettings, memory, localShards, peers, metrics.Core),
                         shardingSettings,
                         new ShardMessageExtractor(settings.Shards),
-                        new RendezvousAllocationStrategy(settings.Shards, settings.RebalanceLimit, custody.View.HolderOf, metrics.Cluster),
+                        new RendezvousAllocationStrategy(settings.Shards, settings.RebalanceLimit, custody.View.HolderOf, metrics.Cluster,
+                            settings.ReplicationFactor > 1 ? settings.ReplicationSyncTimeout : TimeSpan.Zero, settings.ReplicationInSyncLag),
                         StopShard.Instance);
                     peers.Region = region;
                     registry.Register<ShardRegionKey>(region);

@@ -23,7 +23,8 @@ internal static class ReplicationStartup
         if (storeId is null) return (null, null);
         var lease = (long)settings.ReplicationLease.TotalMilliseconds;
         var options = new ReplicaOptions(settings.WriteQuorum, HeartbeatMs: (long)settings.ReplicationHeartbeat.TotalMilliseconds,
-            RetryMs: Math.Max(100, (long)settings.ReplicationHeartbeat.TotalMilliseconds), LeaseMs: lease, LeaseMarginMs: lease / 10);
+            RetryMs: Math.Max(100, (long)settings.ReplicationHeartbeat.TotalMilliseconds), LeaseMs: lease, LeaseMarginMs: lease / 10,
+            InSyncLag: settings.ReplicationInSyncLag);
         var network = new ClusterReplicaNetwork(system, settings.NodeId, storeId, settings.Shards, settings.ReplicationFactor, options,
             new ReplicaMetadataStore(settings.DataDirectory), custody, status, settings.ReplaceAfter);
         var log = Logging.GetLogger(system, typeof(DamagedCopies));
