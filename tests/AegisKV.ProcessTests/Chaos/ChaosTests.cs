@@ -72,13 +72,23 @@ public sealed class ChaosTests(ITestOutputHelper output)
 
         // Once healed, every register is read once more: a write acknowledged and then lost shows up here.
         await SettleAsync(cluster, nemesis, budget.Token);
-        await workload.ReadAllAsync(cluster[0].ClientPort, budget.Token);
+        try
+        {
+            await workload.ReadAllAsync(cluster[0].ClientPort, budget.Token);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"{e.Message}; faults: {string.Join("; ", nemesis.Events)}\n"
+                                                + cluster.Excerpt(40, "stays on", "goes to", "leads its group", "handed off", "does not serve", "no longer leads", " warn ", " error "), e);
+        }
+
         var history = workload.History;
         var checking = Stopwatch.StartNew();
         var verdicts = LinearizabilityChecker.Check(history);
         var linearizable = verdicts.Count(v => v.Verdict == Verdict.Linearizable);
         var copies = $"{nodes} nodes, " + (flags.Length == 0 ? "one copy" : string.Join(' ', flags));
-        Report($"{copies}: {clock.Elapsed.TotalSeconds:0} s, {workload.Describe()}; faults: {string.Join("; ", nemesis.Events)}", test);
+        var retried = workload.FinalReadsRefused > 0 ? $"; {workload.FinalReadsRefused} final reads refused and asked again" : "";
+        Report($"{copies}: {clock.Elapsed.TotalSeconds:0} s, {workload.Describe()}{retried}; faults: {string.Join("; ", nemesis.Events)}", test);
         Report($"{copies}: {linearizable} of {verdicts.Count} registers linearizable ({verdicts.Sum(v => v.Steps)} search steps, {checking.ElapsedMilliseconds} ms)", test);
         var failures = verdicts.Where(v => v.Verdict != Verdict.Linearizable).ToList();
         Assert.True(failures.Count == 0, string.Join("\n", failures.Select(f => $"{f.Key}: {f.Verdict}\n{f.Explanation}")));
