@@ -100,6 +100,8 @@ public sealed class KeyspaceMigrationTests(ITestOutputHelper output)
             File.Copy(file, copy);
         }
 
+        // A node refuses a data directory other users can read.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return target;
     }
 

@@ -32,6 +32,18 @@ public sealed class StartupFailureTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = Limits.TestTimeoutMs)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_data_dir_open_to_other_users_should_be_refused_with_the_chmod_to_run()
+    {
+        using var directory = new TempDirectory();
+        var data = directory.Combine("data");
+        Directory.CreateDirectory(data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+                                        | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        await AssertFailsAsync(data, [], 1, "aegis: --data-dir: ", $"is open to other users (mode 0755) and holds every value; run: chmod 700 '{data}'");
+        Assert.Empty(Directory.GetFileSystemEntries(data));
+    }
+
+    [Fact(Timeout = Limits.TestTimeoutMs)]
     public async Task A_data_dir_that_cannot_be_created_should_be_refused()
     {
         using var directory = new TempDirectory();

@@ -2,7 +2,7 @@ namespace AegisKV.Server.Hosting;
 
 /// <summary>
 /// Makes sure the data directory can be used — created with mode 0700 when missing, a directory,
-/// writable — and holds its <c>LOCK</c> file exclusively while the node runs, so a second node
+/// closed to other users, writable — and holds its <c>LOCK</c> file exclusively while the node runs, so a second node
 /// started on the same directory stops with one line instead of writing over the first one's WAL.
 /// </summary>
 public sealed class DataDirectoryLock : IDisposable
@@ -16,7 +16,9 @@ public sealed class DataDirectoryLock : IDisposable
     /// Prepares and locks <paramref name="path"/>. With <paramref name="writesFiles"/> false
     /// (<c>--wal=off</c>) the directory is only created: nothing is written there, so there is nothing to guard.
     /// </summary>
-    /// <exception cref="StartupException">The directory cannot be created, is not a directory, is not writable, or is locked by another node.</exception>
+    /// <exception cref="StartupException">
+    /// The directory cannot be created, is not a directory, is open to other users, is not writable, or is locked by another node.
+    /// </exception>
     public static DataDirectoryLock Acquire(string path, bool writesFiles)
     {
         if (File.Exists(path)) throw new StartupException($"--data-dir: '{path}' is a file, not a directory");
@@ -31,6 +33,7 @@ public sealed class DataDirectoryLock : IDisposable
             throw new StartupException($"--data-dir: cannot create '{path}': {e.Message}", e);
         }
 
+        RefuseIfShared(path);
         if (!writesFiles) return new DataDirectoryLock(null);
         var probe = Path.Combine(path, ".write-check");
         try
@@ -47,7 +50,9 @@ public sealed class DataDirectoryLock : IDisposable
         try
         {
             // FileShare.None is an exclusive lock that another process's open fails on while this one lives.
-            lockFile = new FileStream(Path.Combine(path, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            lockFile = new FileStream(Path.Combine(path, LockFileName), options);
         }
         catch (IOException e)
         {
@@ -58,6 +63,18 @@ public sealed class DataDirectoryLock : IDisposable
         lockFile.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId + "\n"));
         lockFile.Flush();
         return new DataDirectoryLock(lockFile);
+    }
+
+    // A directory made before (by hand, by a volume mount) may let other users read every value: refused, with the fix.
+    private static void RefuseIfShared(string path)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        const UnixFileMode shared = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+                                    | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & shared) == 0) return;
+        throw new StartupException($"--data-dir: '{path}' is open to other users (mode 0{Convert.ToString((int)mode & 0x1FF, 8)}) and holds every value; "
+                                   + $"run: chmod 700 '{path}'");
     }
 
     /// <summary>Releases the lock.</summary>
