@@ -63,7 +63,7 @@ public sealed class ClusterNodesTests
             // Each node's metrics are its own, though both run in this process: the shards split between them, and
             // only the first handed any off.
             var moved = owners.Count(o => o == "it-b");
-            var (firstMetrics, secondMetrics) = (await MetricsAsync(first), await MetricsAsync(second));
+            var (firstMetrics, secondMetrics) = (await first.MetricsAsync(), await second.MetricsAsync());
             Assert.Equal(owners.Length - moved, firstMetrics["aegis_shards_owned"]);
             Assert.Equal(moved, secondMetrics["aegis_shards_owned"]);
             Assert.True(firstMetrics["aegis_shard_handoffs_total"] >= moved, $"{firstMetrics["aegis_shard_handoffs_total"]} hand-offs, {moved} shards moved");
@@ -94,22 +94,6 @@ public sealed class ClusterNodesTests
 
             File.Delete(config);
         }
-    }
-
-    // A node's own series without labels, from its /metrics.
-    private static async Task<Dictionary<string, double>> MetricsAsync(TestNode node)
-    {
-        using var http = new HttpClient();
-        var text = await http.GetStringAsync($"http://127.0.0.1:{node.Node.HealthPort}/metrics");
-        var values = new Dictionary<string, double>();
-        foreach (var line in text.Split('\n'))
-        {
-            var parts = line.Split(' ');
-            if (parts.Length == 2 && parts[0].StartsWith("aegis_", StringComparison.Ordinal))
-                values[parts[0]] = double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        return values;
     }
 
     // The node each shard runs on (null when none), as the admin API of a node reports them.

@@ -48,6 +48,22 @@ public sealed class TestNode : IAsyncDisposable
         await Node.DisposeAsync();
     }
 
+    /// <summary>The node's own series without labels, from its <c>/metrics</c>.</summary>
+    public async Task<Dictionary<string, double>> MetricsAsync()
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync($"http://127.0.0.1:{Node.HealthPort}/metrics");
+        var values = new Dictionary<string, double>();
+        foreach (var line in text.Split('\n'))
+        {
+            var parts = line.Split(' ');
+            if (parts.Length == 2 && parts[0].StartsWith("aegis_", StringComparison.Ordinal))
+                values[parts[0]] = double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return values;
+    }
+
     /// <summary>Deletes the data directory; call after the node has stopped.</summary>
     public void DeleteData()
     {

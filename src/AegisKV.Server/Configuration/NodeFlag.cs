@@ -36,6 +36,7 @@ public sealed record NodeFlag(string Name, string Description)
         new("eviction-policy", "What goes at --max-memory: noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl (default noeviction)."),
         new("slowlog-log-slower-than", "Microseconds from which a command goes to SLOWLOG; negative is off (default 10000)."),
         new("auth-token", "Token clients must AUTH with (default: none)."),
+        new("auth-token-file", "File holding the token clients must AUTH with, instead of --auth-token (kept out of ps)."),
         new("log-level", "debug, info, warn or error (default info)."),
         new("log-format", "text or json (default text)."),
         new("max-clients", "Most client connections open at once (default 10000)."),

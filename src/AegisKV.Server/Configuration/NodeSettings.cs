@@ -60,6 +60,12 @@ public sealed record NodeSettings
     /// <summary>Token clients must AUTH with; null when AUTH is off.</summary>
     public required string? AuthToken { get; init; }
 
+    /// <summary>Wrong AUTH attempts a connection may make before it is closed (<c>aegis.auth-max-failures</c>).</summary>
+    public int AuthMaxFailures { get; init; } = 10;
+
+    /// <summary>How long each wrong AUTH attempt waits for its answer (<c>aegis.auth-failure-delay</c>).</summary>
+    public TimeSpan AuthFailureDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>debug, info, warn or error.</summary>
     public required string LogLevel { get; init; }
 
@@ -147,7 +153,7 @@ public sealed record NodeSettings
         if (!nodeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
             throw new SettingsException("node-id", $"may hold only letters, digits, '.', '-' and '_', got '{nodeId}'");
 
-        var authToken = config.GetString("aegis.auth-token", "");
+        var authToken = AuthTokenOf(config);
         return new NodeSettings
         {
             NodeId = nodeId,
@@ -172,6 +178,8 @@ public sealed record NodeSettings
             SlowlogThresholdMicros = Integer(config, "slowlog-log-slower-than", int.MinValue, int.MaxValue),
             SlowlogMaxLength = Integer(config, "slowlog-max-len", 0, 1_000_000),
             AuthToken = authToken.Length == 0 ? null : authToken,
+            AuthMaxFailures = Integer(config, "auth-max-failures", 1, 1_000_000),
+            AuthFailureDelay = Duration(config, "auth-failure-delay"),
             LogLevel = OneOf(config, "log-level", "debug", "info", "warn", "error"),
             LogFormat = OneOf(config, "log-format", "text", "json"),
             DrainTimeout = Duration(config, "drain-timeout"),
@@ -235,6 +243,25 @@ public sealed record NodeSettings
         "fsync" => WalMode.Fsync,
         _ => throw new SettingsException("wal", $"expected off, write or fsync, got '{text}'"),
     };
+
+    // The token from --auth-token, or from the file --auth-token-file names (which keeps it out of ps and shell history).
+    private static string AuthTokenOf(Config config)
+    {
+        var token = config.GetString("aegis.auth-token", "");
+        var file = config.GetString("aegis.auth-token-file", "");
+        if (file.Length == 0) return token;
+        if (token.Length > 0) throw new SettingsException("auth-token-file", "give the token once: --auth-token or --auth-token-file, not both");
+        try
+        {
+            token = File.ReadAllText(file).TrimEnd('\r', '\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SettingsException("auth-token-file", $"cannot read '{file}': {e.Message}");
+        }
+
+        return token.Length > 0 ? token : throw new SettingsException("auth-token-file", $"'{file}' is empty");
+    }
 
     private static int Integer(Config config, string name, int min, int max)
     {

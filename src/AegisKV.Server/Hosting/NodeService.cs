@@ -67,6 +67,7 @@ internal sealed class NodeService : IHostedService
             _services.GetRequiredService<AegisKV.Core.Sharding.LocalShards>())
         {
             Replication = _services.GetRequiredService<AegisKV.Core.Replication.ReplicationStatus>(),
+            Log = _logging.CreateLogger("AegisKV.Server.Resp.ClientSession"),
             Topology = new Topology.ClusterTopology(system, region, _settings.Shards, _services.GetRequiredService<AegisKV.Cluster.Custody.CustodyView>(), _settings.Seeds.Count > 0),
         };
         _ = new NodeGauges(_services.GetRequiredService<NodeMetrics>(), _node, _readiness, Akka.Cluster.Cluster.Get(system));
@@ -104,6 +105,9 @@ internal sealed class NodeService : IHostedService
     }
 
     // Everything an operator checks first, in one line; never a secret (AUTH is only on or off).
+    // The checklist's "strong auth token".
+    private const int MinimumTokenLength = 32;
+
     private void LogBanner()
     {
         var s = _settings;
@@ -112,6 +116,8 @@ internal sealed class NodeService : IHostedService
             "AegisKV {Version} node {NodeId}: RESP {Bind}, gossip {Gossip} (advertised {Advertised}), health {Health}, data {DataDirectory}, WAL {Wal}, {Shards} shards, max-memory {MaxMemory}, max-clients {MaxClients}, auth {Auth}, config from {Sources}",
             NodeContext.Version, s.NodeId, bind, s.Gossip, s.GossipAdvertise, s.Health, Path.GetFullPath(s.DataDirectory), s.Wal.ToString().ToLowerInvariant(),
             s.Shards, s.MaxMemoryBytes == 0 ? "unlimited" : $"{s.MaxMemoryBytes >> 20} MB", s.Clients.MaxClients, s.AuthToken is null ? "off" : "on", s.Sources);
+        if (s.AuthToken is { Length: < MinimumTokenLength } token)
+            _log.LogWarning("The AUTH token is {Length} characters long: use at least {Minimum} random ones (e.g. openssl rand -hex 32)", token.Length, MinimumTokenLength);
         if (s.SeedsFromLastMembers)
             _log.LogInformation("No --seeds: rejoining the cluster this node was a member of, through {Seeds} (this node first: it forms the cluster again only if none answers)", string.Join(", ", s.Seeds));
     }

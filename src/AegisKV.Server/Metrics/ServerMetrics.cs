@@ -15,6 +15,8 @@ public sealed class ServerMetrics
     private readonly Gauge _connections;
     private readonly Counter _connectionsAccepted;
     private readonly Counter _protocolErrors;
+    private readonly Counter _authFailures;
+    private readonly Counter _authClosed;
     private readonly Counter.Child[] _ok = new Counter.Child[256];
     private readonly Counter.Child[] _error = new Counter.Child[256];
     private readonly Histogram.Child[] _latency = new Histogram.Child[256];
@@ -40,6 +42,8 @@ public sealed class ServerMetrics
         _connections = factory.CreateGauge("aegis_connections", "Open client connections.");
         _connectionsAccepted = factory.CreateCounter("aegis_connections_accepted_total", "Client connections accepted since start.");
         _protocolErrors = factory.CreateCounter("aegis_protocol_errors_total", "Connections closed for a RESP protocol error.");
+        _authFailures = factory.CreateCounter("aegis_auth_failures_total", "AUTH and HELLO … AUTH attempts with a wrong user or token.");
+        _authClosed = factory.CreateCounter("aegis_auth_connections_closed_total", "Connections closed after too many wrong AUTH attempts (aegis.auth-max-failures).");
         foreach (var spec in CommandTable.All)
         {
             var name = spec.Name.ToLowerInvariant();
@@ -94,6 +98,13 @@ public sealed class ServerMetrics
 
     /// <summary>Counts a connection closed for a protocol error.</summary>
     public void ProtocolError() => _protocolErrors.Inc();
+
+    /// <summary>Counts a wrong AUTH attempt; <paramref name="closed"/> when it closes its connection.</summary>
+    public void AuthFailed(bool closed)
+    {
+        _authFailures.Inc();
+        if (closed) _authClosed.Inc();
+    }
 
     /// <summary>Counts an error reply by its prefix (ERR, WRONGTYPE, …) for INFO errorstats.</summary>
     public void CountError(ReadOnlySpan<byte> message)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using AegisKV.Core.Replies;
 using AegisKV.Core.State;
 
@@ -9,6 +10,8 @@ namespace AegisKV.Server.Resp;
 internal sealed partial class ClientSession
 {
     private static readonly ErrorReply InvalidClientName = Errors.Text("ERR Client names cannot contain spaces, newlines or special characters.");
+    private int _authFailures;
+    private long _authAnswerAt;
 
     private Reply Auth(byte[][] arguments)
     {
@@ -16,9 +19,40 @@ internal sealed partial class ClientSession
         if (_node.Settings.AuthToken is not { } token) return Errors.AuthNotConfigured;
         var user = arguments.Length == 3 ? arguments[1] : "default"u8.ToArray();
         // As in Redis, a failed AUTH leaves an authenticated connection authenticated.
-        if (!user.AsSpan().SequenceEqual("default"u8) || !TokenMatches(arguments[^1], token)) return Errors.WrongPass;
+        if (!user.AsSpan().SequenceEqual("default"u8) || !TokenMatches(arguments[^1], token)) return AuthFailed();
         _authenticated = true;
         return Reply.Ok;
+    }
+
+    // A wrong token: counted and logged (never the token), and past the limit the connection's last answer.
+    private Reply AuthFailed()
+    {
+        var limit = _node.Settings.AuthMaxFailures;
+        var closing = ++_authFailures >= limit;
+        _node.Metrics.AuthFailed(closing);
+        _node.Log.LogWarning("Wrong AUTH from {Client} (attempt {Attempt} of {Limit} on this connection){Closing}", _client.Remote, _authFailures, limit,
+            closing ? "; the connection is closed" : "");
+        if (!closing) return Errors.WrongPass;
+        // Nothing the client sent after it may run.
+        _closing = true;
+        return new ClosingReply(Errors.Text("WRONGPASS invalid username-password pair or user is disabled; too many wrong attempts, closing the connection"));
+    }
+
+    // AUTH or HELLO; a wrong attempt is answered a delay after the one before it, so pipelining guesses gains nothing.
+    private Task<Reply> Authenticate(byte[][] arguments, bool hello)
+    {
+        var failures = _authFailures;
+        var reply = hello ? Hello(arguments) : Auth(arguments);
+        if (_authFailures == failures) return Task.FromResult(reply);
+        var now = Environment.TickCount64;
+        _authAnswerAt = Math.Max(now, _authAnswerAt) + (long)_node.Settings.AuthFailureDelay.TotalMilliseconds;
+        return DelayedAsync(reply, _authAnswerAt - now);
+    }
+
+    private static async Task<Reply> DelayedAsync(Reply reply, long delayMs)
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(delayMs)).ConfigureAwait(false);
+        return reply;
     }
 
     // Compare digests so the time taken says nothing about the token, not even its length.
@@ -45,7 +79,7 @@ internal sealed partial class ClientSession
             if (Ascii.EqualsIgnoreCase(arguments[i], "AUTH"u8) && i + 2 < arguments.Length)
             {
                 var result = Auth(["AUTH"u8.ToArray(), arguments[i + 1], arguments[i + 2]]);
-                if (result is ErrorReply) return result;
+                if (result is ErrorReply or ClosingReply) return result;
                 i += 2;
             }
             else if (Ascii.EqualsIgnoreCase(arguments[i], "SETNAME"u8) && i + 1 < arguments.Length)

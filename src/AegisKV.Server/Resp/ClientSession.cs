@@ -84,7 +84,8 @@ internal sealed partial class ClientSession
             }
 
             singles.Add((i, immediate));
-            if (immediate.IsCompleted && immediate.Result is ClosingReply)
+            // A closing answer may come later (a last wrong AUTH waits out its delay): nothing after it runs either way.
+            if (_closing || (immediate.IsCompleted && immediate.Result is ClosingReply))
             {
                 _closing = true;
                 count = i + 1;
@@ -215,8 +216,8 @@ internal sealed partial class ClientSession
             },
             CommandId.Echo => Task.FromResult<Reply>(new BulkReply(arguments[1])),
             CommandId.Quit => Task.FromResult<Reply>(new ClosingReply(Reply.Ok)),
-            CommandId.Auth => Task.FromResult(Auth(arguments)),
-            CommandId.Hello => Task.FromResult(Hello(arguments)),
+            CommandId.Auth => Authenticate(arguments, hello: false),
+            CommandId.Hello => Authenticate(arguments, hello: true),
             CommandId.Select => Task.FromResult(Select(arguments[1])),
             CommandId.Client => Task.FromResult(Client(arguments)),
             CommandId.Command => Task.FromResult(CommandInfo(arguments)),

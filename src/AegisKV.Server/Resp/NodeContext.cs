@@ -37,6 +37,9 @@ public sealed record NodeContext(
     /// <summary>The replica groups this node leads, with the replication counters; empty without replication.</summary>
     public AegisKV.Core.Replication.ReplicationStatus Replication { get; init; } = new();
 
+    /// <summary>Where connections log what an operator must hear of (wrong AUTH tokens): never a token itself.</summary>
+    public Microsoft.Extensions.Logging.ILogger Log { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
     /// <summary>The client port actually bound (differs from the setting when that was 0).</summary>
     public int ClientPort { get; set; }
 }
