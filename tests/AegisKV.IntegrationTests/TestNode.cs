@@ -52,6 +52,7 @@ public sealed class TestNode : IAsyncDisposable
     public async Task<Dictionary<string, double>> MetricsAsync()
     {
         using var http = new HttpClient();
+        if (Node.Settings.AuthToken is { } token) http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         var text = await http.GetStringAsync($"http://127.0.0.1:{Node.HealthPort}/metrics");
         var values = new Dictionary<string, double>();
         foreach (var line in text.Split('\n'))

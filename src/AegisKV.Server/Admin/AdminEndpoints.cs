@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
@@ -27,7 +26,7 @@ public static class AdminEndpoints
     public static void Map(WebApplication app)
     {
         var admin = app.MapGroup("/admin").AddEndpointFilter(async (context, next) =>
-            Authorized(context.HttpContext) ? await next(context).ConfigureAwait(false) : Results.Json(new { error = "Authorization: Bearer <auth token> required" }, statusCode: 401));
+            TokenCheck.IsAuthorized(context.HttpContext) ? await next(context).ConfigureAwait(false) : Results.Json(new { error = "Authorization: Bearer <auth token> required" }, statusCode: 401));
         // Two parameters, so that the lambdas bind as endpoints returning a result, not as a RequestDelegate.
         admin.MapGet("/cluster", async (HttpContext http, CancellationToken _) => Json(WriteCluster, await TopologyAsync(http).ConfigureAwait(false)));
         admin.MapGet("/shards", async (HttpContext http, CancellationToken _) => Json(WriteShards, await FiguresAsync(http).ConfigureAwait(false)));
@@ -41,14 +40,6 @@ public static class AdminEndpoints
             foreach (var member in cluster.State.Unreachable) cluster.Down(member.Address);
             return Results.Json(new { downed });
         });
-    }
-
-    private static bool Authorized(HttpContext http)
-    {
-        if (http.RequestServices.GetRequiredService<NodeSettings>().AuthToken is not { } token) return true;
-        var header = http.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.Ordinal)) return false;
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[7..].Trim()), Encoding.UTF8.GetBytes(token));
     }
 
     private static ClusterTopology View(HttpContext http) =>

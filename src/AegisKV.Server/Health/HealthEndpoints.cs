@@ -8,12 +8,27 @@ using Prometheus;
 
 namespace AegisKV.Server.Health;
 
-/// <summary>Maps <c>/health</c>, <c>/ready</c>, <c>/live</c> and <c>/metrics</c>.</summary>
+/// <summary>
+/// Maps <c>/health</c>, <c>/ready</c>, <c>/live</c> and <c>/metrics</c>. With <c>--auth-token</c>, <c>/metrics</c> needs
+/// <c>Authorization: Bearer TOKEN</c>, and the health endpoints give their status to anyone (probes send no token) but
+/// the checks behind it, and the node's membership, only with the token.
+/// </summary>
 public static class HealthEndpoints
 {
     /// <summary>Adds the endpoints to <paramref name="app"/>.</summary>
     public static void Map(WebApplication app)
     {
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/metrics") && !Admin.TokenCheck.IsAuthorized(context))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await context.Response.WriteAsJsonAsync(new { error = "Authorization: Bearer <auth token> required" }).ConfigureAwait(false);
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
         // A degraded node (e.g. WAL not writable: reads served, writes refused) is up but not ready.
         app.MapHealthChecks("/health", Options(HealthTags.Health, "status", status => status switch
         {
@@ -52,6 +67,7 @@ public static class HealthEndpoints
         Action<Utf8JsonWriter, HttpContext>? more)
     {
         var ok = report.Status == HealthStatus.Healthy;
+        var detailed = Admin.TokenCheck.IsAuthorized(context);
         context.Response.ContentType = "application/json";
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -59,8 +75,8 @@ public static class HealthEndpoints
             json.WriteStartObject();
             json.WritePropertyName(field);
             JsonSerializer.Serialize(json, value(report.Status));
-            more?.Invoke(json, context);
-            if (!ok)
+            if (detailed) more?.Invoke(json, context);
+            if (!ok && detailed)
             {
                 json.WriteStartObject("checks");
                 foreach (var (name, entry) in report.Entries)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using AegisKV.Core.Replies;
@@ -19,7 +18,7 @@ internal sealed partial class ClientSession
         if (_node.Settings.AuthToken is not { } token) return Errors.AuthNotConfigured;
         var user = arguments.Length == 3 ? arguments[1] : "default"u8.ToArray();
         // As in Redis, a failed AUTH leaves an authenticated connection authenticated.
-        if (!user.AsSpan().SequenceEqual("default"u8) || !TokenMatches(arguments[^1], token)) return AuthFailed();
+        if (!user.AsSpan().SequenceEqual("default"u8) || !Admin.TokenCheck.Matches(arguments[^1], token)) return AuthFailed();
         _authenticated = true;
         return Reply.Ok;
     }
@@ -55,9 +54,6 @@ internal sealed partial class ClientSession
         return reply;
     }
 
-    // Compare digests so the time taken says nothing about the token, not even its length.
-    private static bool TokenMatches(byte[] given, string token) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(given), SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     // HELLO [protover [AUTH user pass] [SETNAME name]]: the answer is already in the new protocol.
     private Reply Hello(byte[][] arguments)
