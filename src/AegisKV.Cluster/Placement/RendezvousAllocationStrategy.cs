@@ -84,14 +84,15 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
         var eligible = regions.Where(r => r.Eligible).ToList();
         var allocations = regions.Select(r => KeyValuePair.Create(r, (IReadOnlyList<string>)currentShardAllocations[r.Region])).ToList();
         var inProgress = rebalanceInProgress.ToHashSet();
-        // Every shard away from where it belongs, then those whose primary would move to a member not in sync left out.
+        var room = limit - inProgress.Count;
+        if (room <= 0) return ImmutableHashSet<string>.Empty;
+        // Every shard away from where it belongs, asked about all at once; those whose primary would move to a member
+        // not in sync are left out, and the first of the others go.
         var candidates = RebalancePlan.ShardsToMove(allocations, eligible, r => r.NodeId, inProgress, int.MaxValue, holderOf, r => r.Member);
-        var moves = new List<string>();
-        foreach (var shard in candidates)
-        {
-            if (moves.Count >= limit - inProgress.Count) break;
-            if (await MayMoveAsync(shard, allocations, eligible).ConfigureAwait(false)) moves.Add(shard);
-        }
+        var allowed = await Task.WhenAll(candidates.Select(shard => MayMoveAsync(shard, allocations, eligible))).ConfigureAwait(false);
+        var moves = new List<string>(room);
+        for (var i = 0; i < candidates.Count && moves.Count < room; i++)
+            if (allowed[i]) moves.Add(candidates[i]);
 
         if (moves.Count > 0) metrics?.Rebalances.Add(moves.Count);
         return moves.ToImmutableHashSet();

@@ -75,8 +75,12 @@ public sealed partial class ShardActor : IReplicaOwner
             case GetCopyState when _shell is not null:
                 Sender.Tell(CopyState.Of(_shardId, _shell.Core, _mode == ShardMode.Serving, ReplicaShell.Now));
                 return true;
-            case GetCopyState:
+            case GetCopyState when _mode == ShardMode.Claiming:
+                // Its log is being loaded: answered once it is.
                 Stash.Stash();
+                return true;
+            case GetCopyState:
+                // Refusing, it holds no replica here; the asker's timeout counts it as unknown.
                 return true;
             case ReplicaWritten written when _shell is not null:
                 if (_shell.OnWritten(written)) ApplyNewEntries();
