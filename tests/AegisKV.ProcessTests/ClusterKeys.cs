@@ -7,25 +7,6 @@ public static class ClusterKeys
 {
     private const int Pipeline = 200;
 
-    /// <summary>Sets <c>prefix:i</c> to <c>v:i</c> for i below <paramref name="count"/>, key i through <c>ports[i % ports.Count]</c>; returns the errors.</summary>
-    public static async Task<IReadOnlyList<string>> WriteAsync(IReadOnlyList<int> ports, string prefix, int count, CancellationToken ct)
-    {
-        var errors = new List<string>();
-        for (var p = 0; p < ports.Count; p++)
-        {
-            await using var connection = await RespConnection.ConnectAsync(ports[p], ct);
-            var keys = Enumerable.Range(0, count).Where(i => i % ports.Count == p).ToList();
-            foreach (var chunk in keys.Chunk(Pipeline))
-            {
-                foreach (var i in chunk) await connection.SendAsync(RespConnection.Command("SET", Key(prefix, i), Value(i)), ct);
-                foreach (var i in chunk)
-                    if (await connection.ReadReplyAsync(ct) is { Type: '-' } error) errors.Add($"SET {Key(prefix, i)} via {ports[p]}: {error.Text}");
-            }
-        }
-
-        return errors;
-    }
-
     /// <summary>Reads every key through <paramref name="port"/>.</summary>
     public static async Task<ReadCount> ReadAsync(int port, string prefix, int count, CancellationToken ct)
     {
