@@ -54,7 +54,6 @@ internal sealed partial class ClientSession
         return reply;
     }
 
-
     // HELLO [protover [AUTH user pass] [SETNAME name]]: the answer is already in the new protocol.
     private Reply Hello(byte[][] arguments)
     {
