@@ -8,11 +8,15 @@ public static class ClusterKeys
     private const int Pipeline = 200;
 
     /// <summary>Reads every key through <paramref name="port"/>.</summary>
-    public static async Task<ReadCount> ReadAsync(int port, string prefix, int count, CancellationToken ct)
+    public static Task<ReadCount> ReadAsync(int port, string prefix, int count, CancellationToken ct) =>
+        ReadAsync(port, prefix, [.. Enumerable.Range(0, count)], ct);
+
+    /// <summary>Reads the keys numbered <paramref name="numbers"/> through <paramref name="port"/>.</summary>
+    public static async Task<ReadCount> ReadAsync(int port, string prefix, IReadOnlyList<int> numbers, CancellationToken ct)
     {
-        var result = new ReadCount(count);
+        var result = new ReadCount(numbers.Count);
         await using var connection = await RespConnection.ConnectAsync(port, ct);
-        foreach (var chunk in Enumerable.Range(0, count).Chunk(Pipeline))
+        foreach (var chunk in numbers.Chunk(Pipeline))
         {
             foreach (var i in chunk) await connection.SendAsync(RespConnection.Command("GET", Key(prefix, i)), ct);
             foreach (var i in chunk) result.Add(i, await connection.ReadReplyAsync(ct));

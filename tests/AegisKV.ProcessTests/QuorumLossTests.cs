@@ -45,7 +45,7 @@ public sealed class QuorumLossTests(ITestOutputHelper output)
         // Once the cluster has downed them, the other groups serve through the survivors; the lost groups' keys are refused.
         var kept = Enumerable.Range(0, Keys).Except(lostKeys).ToList();
         int found;
-        while ((found = await FoundAsync(cluster[0].ClientPort, kept, budget.Token)) < kept.Count)
+        while ((found = (await ClusterKeys.ReadAsync(cluster[0].ClientPort, "k", kept, budget.Token)).Found) < kept.Count)
         {
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"{found} of {kept.Count} keys of the other groups found\n{cluster.Excerpt(20, "does not serve", "leads its group", "Removed")}");
             await Task.Delay(500, budget.Token);
@@ -83,17 +83,6 @@ public sealed class QuorumLossTests(ITestOutputHelper output)
                + $"{read.Found} keys of the other groups served again {served.TotalSeconds:0.0} s later, the {lostKeys.Count} others refused "
                + $"(slowest in {slowest.TotalSeconds:0.0} s, request timeout {RequestTimeout.TotalSeconds:0} s: {refusals.Distinct().First()}); "
                + $"with {cluster.NodeId(a)} back, all {Keys} read");
-    }
-
-    // How many of the keys numbered `keys` read back with their values, in one pipeline.
-    private static async Task<int> FoundAsync(int port, List<int> keys, CancellationToken cancellationToken)
-    {
-        await using var connection = await RespConnection.ConnectAsync(port, cancellationToken);
-        foreach (var i in keys) await connection.SendAsync(RespConnection.Command("GET", ClusterKeys.Key("k", i)), cancellationToken);
-        var found = 0;
-        foreach (var i in keys)
-            if (await connection.ReadReplyAsync(cancellationToken) is { Type: '$' } reply && reply.Text == ClusterKeys.Value(i)) found++;
-        return found;
     }
 
     // The shard of each key, from its hash slot (shards own equal runs of the 16,384 slots).

@@ -104,10 +104,10 @@ internal sealed class NodeService : IHostedService
         _ = RecoverShardsAsync(region, _stopping.Token);
     }
 
-    // Everything an operator checks first, in one line; never a secret (AUTH is only on or off).
     // The checklist's "strong auth token".
     private const int MinimumTokenLength = 32;
 
+    // Everything an operator checks first, in one line; never a secret (AUTH is only on or off).
     private void LogBanner()
     {
         var s = _settings;
