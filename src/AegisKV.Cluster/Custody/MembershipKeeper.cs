@@ -22,6 +22,7 @@ public sealed class MembershipKeeper : ReceiveActor, IWithTimers
     private readonly ClusterCustody _custody;
     private Membership _sent = Membership.Empty;
     private string? _adding;
+    private string _logged = "";
     private readonly HashSet<string> _unconfirmed = [];
 
     /// <summary>Creates the keeper for a cluster of <paramref name="shards"/> shards.</summary>
@@ -64,6 +65,9 @@ public sealed class MembershipKeeper : ReceiveActor, IWithTimers
     private void Review()
     {
         if (!IsLeader()) return;
+        // A leader that took over with a view not yet merged with its predecessor's adds to it; what the merge
+        // makes of both is said once it has arrived.
+        LogIfChanged(Current);
         if (_adding is null)
         {
             var joined = _cluster.State.Members.FirstOrDefault(m =>
@@ -107,8 +111,16 @@ public sealed class MembershipKeeper : ReceiveActor, IWithTimers
     {
         if (Current.Contains(nodeId) == present && (address is null || Current.AddressOf(nodeId) == address)) return;
         _sent = Current.With(nodeId, present, address);
-        _log.Info("Cluster members holding data are now: {0}", _sent);
+        LogIfChanged(_sent);
         Broadcast(_sent);
+    }
+
+    private void LogIfChanged(Membership members)
+    {
+        var text = members.ToString();
+        if (text.Length == 0 || text == _logged) return;
+        _logged = text;
+        _log.Info("Cluster members holding data are now: {0}", text);
     }
 
     private void Broadcast(Membership members)
