@@ -13,6 +13,7 @@ public static class ClusterRoles
     private const string NodeIdPrefix = "node-id.";
     private const string ShardsPrefix = "shards.";
     private const string ClientPrefix = "resp.";
+    private const string TlsClientPrefix = "resps.";
     private const string StorePrefix = "store-id.";
     private const string CopiesPrefix = "copies.";
 
@@ -54,16 +55,25 @@ public static class ClusterRoles
     public static string ClientEndpoint(string host, int port) =>
         ClientPrefix + port.ToString(CultureInfo.InvariantCulture) + "." + host.Replace(':', '_');
 
-    /// <summary>A member's RESP address (<c>host:port</c>, <c>[v6]:port</c>), or null when it has none.</summary>
-    public static string? ClientEndpointOf(Member member)
+    /// <summary>The role that carries the address TLS clients reach a node at, as <c>resps.PORT.HOST</c>.</summary>
+    public static string TlsClientEndpoint(string host, int port) =>
+        TlsClientPrefix + port.ToString(CultureInfo.InvariantCulture) + "." + host.Replace(':', '_');
+
+    /// <summary>A member's plain RESP address (<c>host:port</c>, <c>[v6]:port</c>), or null when it has none.</summary>
+    public static string? ClientEndpointOf(Member member) => EndpointOf(member, ClientPrefix);
+
+    /// <summary>A member's TLS RESP address, or null when it serves no TLS clients.</summary>
+    public static string? TlsClientEndpointOf(Member member) => EndpointOf(member, TlsClientPrefix);
+
+    private static string? EndpointOf(Member member, string prefix)
     {
         foreach (var role in member.Roles)
         {
-            if (!role.StartsWith(ClientPrefix, StringComparison.Ordinal)) continue;
-            var dot = role.IndexOf('.', ClientPrefix.Length);
+            if (!role.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            var dot = role.IndexOf('.', prefix.Length);
             if (dot < 0) continue;
             var host = role[(dot + 1)..].Replace('_', ':');
-            var port = role[ClientPrefix.Length..dot];
+            var port = role[prefix.Length..dot];
             return host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
         }
 

@@ -20,7 +20,7 @@ public sealed class ClientPortTests
         try
         {
             await using var node = AegisNode.Create(settings);
-            var port = node.Settings.Bind.Port;
+            var port = node.Settings.Bind!.Port;
             Assert.NotEqual(0, port);
             using (var other = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
             {

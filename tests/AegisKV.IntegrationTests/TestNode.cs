@@ -22,7 +22,9 @@ public sealed class TestNode : IAsyncDisposable
     /// <summary>Where other nodes reach this one's gossip port, as --seeds names it.</summary>
     public string GossipEndpoint => $"127.0.0.1:{Akka.Cluster.Cluster.Get(Node.System).SelfAddress.Port}";
 
-    public static async Task<TestNode> StartAsync(Dictionary<string, string>? flags = null, string? dataDirectory = null, string? configFile = null)
+    /// <summary>Starts a node and, unless <paramref name="waitUntilReady"/> is false, waits until every shard has recovered.</summary>
+    public static async Task<TestNode> StartAsync(Dictionary<string, string>? flags = null, string? dataDirectory = null, string? configFile = null,
+        bool waitUntilReady = true)
     {
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "aegis-it-" + Guid.NewGuid().ToString("N"));
         var given = new Dictionary<string, string>
@@ -39,7 +41,7 @@ public sealed class TestNode : IAsyncDisposable
         var settings = NodeConfigLoader.Load(given, configFile, new Dictionary<string, string>());
         var node = AegisNode.Create(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await node.StartAsync();
-        await node.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
+        if (waitUntilReady) await node.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
         return new TestNode(node, dataDirectory);
     }
 

@@ -21,7 +21,12 @@ public sealed record NodeFlag(string Name, string Description)
     public static IReadOnlyList<NodeFlag> All { get; } =
     [
         new("node-id", "Unique node name (default: the host name)."),
-        new("bind", "Client RESP listen address host:port (default 0.0.0.0:7700)."),
+        new("bind", "Client RESP listen address host:port, or none for TLS clients only (default 0.0.0.0:7700)."),
+        new("tls-bind", "TLS client listen address host:port, beside --bind (default: no TLS)."),
+        new("tls-cert", "The node's TLS certificate, PEM (its intermediate CAs after it); reloaded when it changes."),
+        new("tls-key", "The TLS certificate's private key, PEM."),
+        new("tls-ca", "CA (PEM) that client certificates are checked against."),
+        new("tls-client-auth", "Client certificates: none, optional or require (default none)."),
         new("gossip", "Cluster gossip listen address host:port (default 0.0.0.0:7701)."),
         new("gossip-advertise", "Address other nodes use to reach this one (default: from --gossip)."),
         new("health", "HTTP address for /health, /ready, /live, /metrics (default :7702)."),
@@ -37,6 +42,8 @@ public sealed record NodeFlag(string Name, string Description)
         new("slowlog-log-slower-than", "Microseconds from which a command goes to SLOWLOG; negative is off (default 10000)."),
         new("auth-token", "Token clients must AUTH with (default: none)."),
         new("auth-token-file", "File holding the token clients must AUTH with, instead of --auth-token (kept out of ps)."),
+        new("gossip-secret", "Secret every node-to-node connection must prove it holds before any message passes (default: none)."),
+        new("gossip-secret-file", "File holding the gossip secret, instead of --gossip-secret (kept out of ps)."),
         new("log-level", "debug, info, warn or error (default info)."),
         new("log-format", "text or json (default text)."),
         new("max-clients", "Most client connections open at once (default 10000)."),

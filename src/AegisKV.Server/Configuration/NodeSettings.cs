@@ -15,8 +15,14 @@ public sealed record NodeSettings
     /// <summary>Unique node name.</summary>
     public required string NodeId { get; init; }
 
-    /// <summary>Client RESP listen address.</summary>
-    public required NodeEndpoint Bind { get; init; }
+    /// <summary>Client RESP listen address for plain connections; null when <c>--bind none</c> leaves only TLS.</summary>
+    public required NodeEndpoint? Bind { get; init; }
+
+    /// <summary>The TLS client listener; null when TLS is off.</summary>
+    public ClientTlsSettings? Tls { get; init; }
+
+    /// <summary>Where the node serves clients: the plain address, or the TLS one when plain is off.</summary>
+    public NodeEndpoint ClientBind => Bind ?? Tls!.Bind;
 
     /// <summary>Gossip listen address.</summary>
     public required NodeEndpoint Gossip { get; init; }
@@ -59,6 +65,12 @@ public sealed record NodeSettings
 
     /// <summary>Token clients must AUTH with; null when AUTH is off.</summary>
     public required string? AuthToken { get; init; }
+
+    /// <summary>The secret every node-to-node connection proves it holds before any message passes; null when off.</summary>
+    public string? GossipSecret { get; init; }
+
+    /// <summary>Longest time a new node-to-node connection may take over the gossip-secret handshake (<c>aegis.cluster.handshake-timeout</c>).</summary>
+    public TimeSpan GossipHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Wrong AUTH attempts a connection may make before it is closed (<c>aegis.auth-max-failures</c>).</summary>
     public int AuthMaxFailures { get; init; } = 10;
@@ -128,7 +140,9 @@ public sealed record NodeSettings
     public static NodeSettings Create(Config config)
     {
         config = config.WithFallback(DefaultConfig());
-        var bind = Endpoint(config, "bind");
+        var bind = config.GetString("aegis.bind", "").Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Endpoint(config, "bind");
+        var tls = ClientTlsSettings.From(config, name => Duration(config, name));
+        if (bind is null && tls is null) throw new SettingsException("bind", "'none' turns plain connections off, which needs a TLS listener: give --tls-cert, --tls-key and --tls-bind");
         var gossip = Endpoint(config, "gossip");
         var advertiseText = config.GetString("aegis.gossip-advertise", "");
         NodeEndpoint advertise;
@@ -153,11 +167,13 @@ public sealed record NodeSettings
         if (!nodeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
             throw new SettingsException("node-id", $"may hold only letters, digits, '.', '-' and '_', got '{nodeId}'");
 
-        var authToken = AuthTokenOf(config);
+        var authToken = Secret(config, "auth-token", "token");
+        var gossipSecret = Secret(config, "gossip-secret", "secret");
         return new NodeSettings
         {
             NodeId = nodeId,
             Bind = bind,
+            Tls = tls,
             Gossip = gossip,
             GossipAdvertise = advertise,
             Health = Endpoint(config, "health"),
@@ -178,6 +194,8 @@ public sealed record NodeSettings
             SlowlogThresholdMicros = Integer(config, "slowlog-log-slower-than", int.MinValue, int.MaxValue),
             SlowlogMaxLength = Integer(config, "slowlog-max-len", 0, 1_000_000),
             AuthToken = authToken.Length == 0 ? null : authToken,
+            GossipSecret = gossipSecret.Length == 0 ? null : gossipSecret,
+            GossipHandshakeTimeout = Duration(config, "cluster.handshake-timeout"),
             AuthMaxFailures = Integer(config, "auth-max-failures", 1, 1_000_000),
             AuthFailureDelay = Duration(config, "auth-failure-delay"),
             LogLevel = OneOf(config, "log-level", "debug", "info", "warn", "error"),
@@ -244,23 +262,23 @@ public sealed record NodeSettings
         _ => throw new SettingsException("wal", $"expected off, write or fsync, got '{text}'"),
     };
 
-    // The token from --auth-token, or from the file --auth-token-file names (which keeps it out of ps and shell history).
-    private static string AuthTokenOf(Config config)
+    // A secret from --NAME, or from the file --NAME-file names (which keeps it out of ps and shell history); empty for none.
+    private static string Secret(Config config, string name, string what)
     {
-        var token = config.GetString("aegis.auth-token", "");
-        var file = config.GetString("aegis.auth-token-file", "");
-        if (file.Length == 0) return token;
-        if (token.Length > 0) throw new SettingsException("auth-token-file", "give the token once: --auth-token or --auth-token-file, not both");
+        var secret = config.GetString("aegis." + name, "");
+        var file = config.GetString($"aegis.{name}-file", "");
+        if (file.Length == 0) return secret;
+        if (secret.Length > 0) throw new SettingsException(name + "-file", $"give the {what} once: --{name} or --{name}-file, not both");
         try
         {
-            token = File.ReadAllText(file).TrimEnd('\r', '\n');
+            secret = File.ReadAllText(file).TrimEnd('\r', '\n');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SettingsException("auth-token-file", $"cannot read '{file}': {e.Message}");
+            throw new SettingsException(name + "-file", $"cannot read '{file}': {e.Message}");
         }
 
-        return token.Length > 0 ? token : throw new SettingsException("auth-token-file", $"'{file}' is empty");
+        return secret.Length > 0 ? secret : throw new SettingsException(name + "-file", $"'{file}' is empty");
     }
 
     private static int Integer(Config config, string name, int min, int max)

@@ -7,12 +7,14 @@ using Akka.Remote.Hosting;
 using AegisKV.Cluster;
 using AegisKV.Cluster.Custody;
 using AegisKV.Cluster.Placement;
+using AegisKV.Cluster.Security;
 using AegisKV.Core;
 using AegisKV.Core.Sharding;
 using AegisKV.Core.State;
 using AegisKV.Server.Configuration;
 using AegisKV.Server.Health;
 using AegisKV.Server.Metrics;
+using AegisKV.Server.Network.Tls;
 using AegisKV.Server.Resp;
 using AegisKV.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -59,6 +61,9 @@ public sealed class AegisNode : IAsyncDisposable
     /// <summary>The bound RESP port (useful when the setting was port 0).</summary>
     public int ClientPort => _service.ClientPort;
 
+    /// <summary>The bound TLS client port; 0 without TLS.</summary>
+    public int TlsPort => _service.TlsPort;
+
     /// <summary>The bound HTTP port.</summary>
     public int HealthPort
     {
@@ -74,16 +79,19 @@ public sealed class AegisNode : IAsyncDisposable
     public static AegisNode Create(NodeSettings settings, Action<ILoggingBuilder>? configureLogging = null)
     {
         PortCheck.EnsureFree(settings);
+        // Before anything is written: a certificate that cannot be served is a bad setting, like a bad flag.
+        var certificate = settings.Tls is null ? null : ServerCertificate.Load(settings.Tls);
         // Other nodes tell clients where this one serves: a port left to the OS is chosen now, before the cluster hears of it.
-        var reservation = ClientPortReservation.For(settings.Bind);
-        if (reservation.Port is { } port) settings = settings with { Bind = settings.Bind with { Port = port } };
+        var reservation = ClientPortReservation.For(settings);
+        if (reservation.Port is { } port) settings = settings with { Bind = settings.Bind! with { Port = port } };
+        if (reservation.TlsPort is { } tlsPort) settings = settings with { Tls = settings.Tls! with { Bind = settings.Tls.Bind with { Port = tlsPort } } };
         DataDirectoryLock? dataLock = null;
         try
         {
             dataLock = DataDirectoryLock.Acquire(settings.DataDirectory, writesFiles: settings.Wal != WalMode.Off);
             var keyspace = KeyspaceStartup.Check(settings);
             var custody = LoadCustody(settings);
-            return Build(WithLastMembersAsSeeds(settings, custody.View.Current.Members), configureLogging, dataLock, keyspace, custody, reservation);
+            return Build(WithLastMembersAsSeeds(settings, custody.View.Current.Members), configureLogging, dataLock, keyspace, custody, reservation, certificate);
         }
         catch
         {
@@ -126,7 +134,7 @@ public sealed class AegisNode : IAsyncDisposable
     }
 
     private static AegisNode Build(NodeSettings settings, Action<ILoggingBuilder>? configureLogging, DataDirectoryLock dataLock, KeyspaceStartup keyspace,
-        (CustodyStore Store, CustodyView View) custody, ClientPortReservation reservation)
+        (CustodyStore Store, CustodyView View) custody, ClientPortReservation reservation, ServerCertificate? certificate)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout + TimeSpan.FromSeconds(15));
@@ -145,6 +153,7 @@ public sealed class AegisNode : IAsyncDisposable
         builder.Services.AddSingleton(settings);
         // Made by a factory so that the container disposes it (a reservation the listener never took is released).
         builder.Services.AddSingleton(_ => reservation);
+        if (certificate is not null) builder.Services.AddSingleton(_ => certificate);
         builder.Services.AddSingleton(shardSettings);
         builder.Services.AddSingleton(keyspace);
         builder.Services.AddSingleton(memory);
@@ -164,6 +173,11 @@ public sealed class AegisNode : IAsyncDisposable
         {
             var metrics = services.GetRequiredService<NodeMetrics>();
             akka.AddSetup(new WalMetricsSetup(metrics.Wal));
+            if (settings.GossipSecret is { } secret)
+            {
+                akka.AddSetup(new GossipSecretSetup(secret, settings.GossipHandshakeTimeout, metrics.Cluster));
+                akka.AddHocon(GossipSecretSetup.Hocon, HoconAddMode.Prepend);
+            }
             akka.AddHocon(AkkaConfiguration.Render(settings), HoconAddMode.Prepend)
                 .AddHocon(settings.Config, HoconAddMode.Append)
                 .AddHocon(AkkaConfiguration.Defaults(), HoconAddMode.Append)
@@ -197,7 +211,7 @@ public sealed class AegisNode : IAsyncDisposable
                     // reach it (the bound address, or the advertised gossip host when bound to every interface).
                     Roles = [AkkaConfiguration.DataRole, ClusterRoles.NodeId(settings.NodeId), ClusterRoles.Shards(settings.Shards),
                         ClusterRoles.ReplicationFactor(settings.ReplicationFactor),
-                        ClusterRoles.ClientEndpoint(settings.Bind.IsAnyAddress ? settings.GossipAdvertise.Host : settings.Bind.Host, settings.Bind.Port),
+                        .. ClientRoles(settings),
                         .. storeId is null ? Array.Empty<string>() : [ClusterRoles.StoreId(storeId)]],
                     SeedNodes = [.. settings.Seeds.Select(s => AkkaConfiguration.Address(s.Host, s.Port))],
                 })
@@ -306,6 +320,14 @@ public sealed class AegisNode : IAsyncDisposable
             await _app.DisposeAsync().ConfigureAwait(false);
             _dataLock.Dispose();
         }
+    }
+
+    // Where clients reach the node, plain and TLS: the bound address, or the advertised gossip host when bound to every interface.
+    private static IEnumerable<string> ClientRoles(NodeSettings settings)
+    {
+        string Host(NodeEndpoint bind) => bind.IsAnyAddress ? settings.GossipAdvertise.Host : bind.Host;
+        if (settings.Bind is { } plain) yield return ClusterRoles.ClientEndpoint(Host(plain), plain.Port);
+        if (settings.Tls?.Bind is { } tls) yield return ClusterRoles.TlsClientEndpoint(Host(tls), tls.Port);
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, NodeSettings settings, Action<ILoggingBuilder>? configure)

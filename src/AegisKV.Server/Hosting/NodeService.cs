@@ -5,6 +5,7 @@ using Akka.Hosting;
 using AegisKV.Core.Sharding;
 using AegisKV.Server.Configuration;
 using AegisKV.Server.Metrics;
+using AegisKV.Server.Network.Tls;
 using AegisKV.Server.Resp;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -47,6 +48,9 @@ internal sealed class NodeService : IHostedService
     /// <summary>The bound RESP port, once started.</summary>
     public int ClientPort => _node?.ClientPort ?? 0;
 
+    /// <summary>The bound TLS client port; 0 without TLS.</summary>
+    public int TlsPort => _node?.TlsPort ?? 0;
+
     // The actor system and the shard region exist only once Akka's hosted service has started,
     // so everything that needs them is built here rather than by the container.
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -73,7 +77,10 @@ internal sealed class NodeService : IHostedService
         _ = new NodeGauges(_services.GetRequiredService<NodeMetrics>(), _node, _readiness, Akka.Cluster.Cluster.Get(system));
         // Before the listener opens: a node joining a cluster holds key commands back until it is admitted.
         ClusterAdmission.Start(system, _settings, _node.Gate, Refused, _log, _stopping.Token);
-        _server = new RespServer(_node, system, _logging.CreateLogger<RespServer>(), _services.GetRequiredService<ClientPortReservation>().Take());
+        var reservation = _services.GetRequiredService<ClientPortReservation>();
+        var certificate = _services.GetService<ServerCertificate>();
+        certificate?.Watch(_logging.CreateLogger<ServerCertificate>(), _services.GetRequiredService<NodeMetrics>().Registry, _services.GetRequiredService<NodeMetrics>().Factory);
+        _server = new RespServer(_node, system, _logging.CreateLogger<RespServer>(), reservation.Take(), certificate, reservation.TakeTls());
         await _server.StartAsync().ConfigureAwait(false);
         LogBanner();
 
@@ -111,13 +118,16 @@ internal sealed class NodeService : IHostedService
     private void LogBanner()
     {
         var s = _settings;
-        var bind = s.Bind with { Port = ClientPort };
+        var bind = s.Bind is null ? "none" : (s.Bind with { Port = ClientPort }).ToString();
+        var tls = s.Tls is null ? "off" : $"{s.Tls.Bind with { Port = TlsPort }} (client certificates: {s.Tls.ClientAuth.ToString().ToLowerInvariant()})";
         _log.LogInformation(
-            "AegisKV {Version} node {NodeId}: RESP {Bind}, gossip {Gossip} (advertised {Advertised}), health {Health}, data {DataDirectory}, WAL {Wal}, {Shards} shards, max-memory {MaxMemory}, max-clients {MaxClients}, auth {Auth}, config from {Sources}",
-            NodeContext.Version, s.NodeId, bind, s.Gossip, s.GossipAdvertise, s.Health, Path.GetFullPath(s.DataDirectory), s.Wal.ToString().ToLowerInvariant(),
-            s.Shards, s.MaxMemoryBytes == 0 ? "unlimited" : $"{s.MaxMemoryBytes >> 20} MB", s.Clients.MaxClients, s.AuthToken is null ? "off" : "on", s.Sources);
+            "AegisKV {Version} node {NodeId}: RESP {Bind}, TLS {Tls}, gossip {Gossip} (advertised {Advertised}), health {Health}, data {DataDirectory}, WAL {Wal}, {Shards} shards, max-memory {MaxMemory}, max-clients {MaxClients}, auth {Auth}, gossip secret {GossipSecret}, config from {Sources}",
+            NodeContext.Version, s.NodeId, bind, tls, s.Gossip, s.GossipAdvertise, s.Health, Path.GetFullPath(s.DataDirectory), s.Wal.ToString().ToLowerInvariant(),
+            s.Shards, s.MaxMemoryBytes == 0 ? "unlimited" : $"{s.MaxMemoryBytes >> 20} MB", s.Clients.MaxClients, s.AuthToken is null ? "off" : "on", s.GossipSecret is null ? "off" : "on", s.Sources);
         if (s.AuthToken is { Length: < MinimumTokenLength } token)
             _log.LogWarning("The AUTH token is {Length} characters long: use at least {Minimum} random ones (e.g. openssl rand -hex 32)", token.Length, MinimumTokenLength);
+        if (s.GossipSecret is { Length: < MinimumTokenLength } secret)
+            _log.LogWarning("The gossip secret is {Length} characters long: use at least {Minimum} random ones (e.g. openssl rand -hex 32)", secret.Length, MinimumTokenLength);
         if (s.SeedsFromLastMembers)
             _log.LogInformation("No --seeds: rejoining the cluster this node was a member of, through {Seeds} (this node first: it forms the cluster again only if none answers)", string.Join(", ", s.Seeds));
     }

@@ -13,7 +13,8 @@ internal static class PortCheck
 {
     public static void EnsureFree(NodeSettings settings)
     {
-        EnsureFree("--bind", settings.Bind);
+        if (settings.Bind is { } bind) EnsureFree("--bind", bind);
+        if (settings.Tls is { } tls) EnsureFree("--tls-bind", tls.Bind);
         EnsureFree("--gossip", settings.Gossip);
         EnsureFree("--health", settings.Health);
     }

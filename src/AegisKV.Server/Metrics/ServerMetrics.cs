@@ -17,6 +17,7 @@ public sealed class ServerMetrics
     private readonly Counter _protocolErrors;
     private readonly Counter _authFailures;
     private readonly Counter _authClosed;
+    private readonly Counter _tlsHandshakeFailures;
     private readonly Counter.Child[] _ok = new Counter.Child[256];
     private readonly Counter.Child[] _error = new Counter.Child[256];
     private readonly Histogram.Child[] _latency = new Histogram.Child[256];
@@ -44,6 +45,8 @@ public sealed class ServerMetrics
         _protocolErrors = factory.CreateCounter("aegis_protocol_errors_total", "Connections closed for a RESP protocol error.");
         _authFailures = factory.CreateCounter("aegis_auth_failures_total", "AUTH and HELLO … AUTH attempts with a wrong user or token.");
         _authClosed = factory.CreateCounter("aegis_auth_connections_closed_total", "Connections closed after too many wrong AUTH attempts (aegis.auth-max-failures).");
+        _tlsHandshakeFailures = factory.CreateCounter("aegis_tls_handshake_failures_total",
+            "TLS handshakes that failed: not TLS, an old protocol version, a client certificate refused, or too slow.");
         foreach (var spec in CommandTable.All)
         {
             var name = spec.Name.ToLowerInvariant();
@@ -105,6 +108,9 @@ public sealed class ServerMetrics
         _authFailures.Inc();
         if (closed) _authClosed.Inc();
     }
+
+    /// <summary>Counts a failed TLS handshake.</summary>
+    public void TlsHandshakeFailed() => _tlsHandshakeFailures.Inc();
 
     /// <summary>Counts an error reply by its prefix (ERR, WRONGTYPE, …) for INFO errorstats.</summary>
     public void CountError(ReadOnlySpan<byte> message)

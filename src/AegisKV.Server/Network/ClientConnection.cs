@@ -18,13 +18,19 @@ public sealed class ClientConnection
     private long _lastActivity = Environment.TickCount64;
     private int _closed;
 
-    /// <summary>Wraps an accepted socket; <paramref name="onClosed"/> runs once, when the connection has ended.</summary>
-    public ClientConnection(long id, Socket socket, Action<ClientConnection> onClosed)
+    /// <summary>
+    /// Wraps an accepted socket, or the TLS stream <paramref name="tls"/> over it once its handshake is done;
+    /// <paramref name="onClosed"/> runs once, when the connection has ended.
+    /// </summary>
+    public ClientConnection(long id, Socket socket, Action<ClientConnection> onClosed, System.Net.Security.SslStream? tls = null)
     {
         Id = id;
         Socket = socket;
         Remote = socket.RemoteEndPoint?.ToString() ?? "?";
         OnClosed = onClosed;
+        IsTls = tls is not null;
+        Io = tls is null ? new SocketIo(socket) : new Tls.TlsIo(tls, socket);
+        if (tls is not null) _owned.Add(tls);
     }
 
     /// <summary>The client id (CLIENT ID).</summary>
@@ -32,6 +38,12 @@ public sealed class ClientConnection
 
     /// <summary>The accepted socket.</summary>
     public Socket Socket { get; }
+
+    /// <summary>True for a connection to the TLS listener.</summary>
+    public bool IsTls { get; }
+
+    /// <summary>What the connection's bytes go through.</summary>
+    internal ClientIo Io { get; }
 
     /// <summary>The client's address, as <c>ip:port</c>.</summary>
     public string Remote { get; }

@@ -48,6 +48,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
     {
         private readonly SocketStage _stage;
         private readonly Socket _socket;
+        private readonly ClientIo _io;
         private readonly Action _receiveDone;
         private readonly Action _sendDone;
         private Action? _onReceived;
@@ -73,6 +74,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
         {
             _stage = stage;
             _socket = stage._connection.Socket;
+            _io = stage._connection.Io;
             // Completions arrive on I/O threads; each re-enters the stage through an async callback.
             _receiveDone = () => { if (!_stopped) _onReceived!(); };
             _sendDone = () => { if (!_stopped) _onSent!(); };
@@ -84,7 +86,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
         {
             SetKeepGoing(true);
             // Writes are tried synchronously first; a full send buffer must answer at once, not block.
-            _socket.Blocking = false;
+            _io.Start();
             _onReceived = GetAsyncCallback(Received);
             _onSent = GetAsyncCallback(Sent);
             var drain = GetAsyncCallback(Drain);
@@ -115,11 +117,11 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
                 if (_readable)
                 {
                     _readBuffer ??= ArrayPool<byte>.Shared.Rent(ReadBufferSize);
-                    pending = _socket.ReceiveAsync(_readBuffer.AsMemory(), SocketFlags.None);
+                    pending = _io.ReceiveAsync(_readBuffer.AsMemory());
                 }
                 else
                 {
-                    pending = _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                    pending = _io.ReceiveAsync(Memory<byte>.Empty);
                 }
             }
             catch (Exception e)
@@ -190,7 +192,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
             _endOfInput = true;
             ReturnReadBuffer();
             // A client that reset the connection: nothing can reach it any more.
-            if (e is SocketException or ObjectDisposedException) Abort(null, null);
+            if (e is SocketException or ObjectDisposedException or IOException) Abort(null, null);
             else Abort("read failed", e);
         }
 
@@ -230,20 +232,18 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
         // A non-blocking send of what the socket takes now; false when the connection failed (and is aborted).
         private bool TrySendNow(ReadOnlySpan<byte> span, out int sent)
         {
-            SocketError error;
+            Exception? error;
             try
             {
-                sent = Math.Max(_socket.Send(span, SocketFlags.None, out error), 0);
+                if (_io.TrySend(span, out sent, out error)) return true;
             }
             catch (Exception e)
             {
                 sent = 0;
-                WriteFailed(e);
-                return false;
+                error = e;
             }
 
-            if (error is SocketError.Success or SocketError.WouldBlock) return true;
-            WriteFailed(new SocketException((int)error));
+            WriteFailed(error!);
             return false;
         }
 
@@ -262,7 +262,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
             ValueTask<int> pending;
             try
             {
-                pending = _socket.SendAsync(_chunk.AsMemory(_chunkOffset, _chunkLength - _chunkOffset), SocketFlags.None);
+                pending = _io.SendAsync(_chunk.AsMemory(_chunkOffset, _chunkLength - _chunkOffset));
             }
             catch (Exception e)
             {
@@ -325,7 +325,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
 
         private void WriteFailed(Exception e)
         {
-            if (e is SocketException or ObjectDisposedException) Abort(null, null);
+            if (e is SocketException or ObjectDisposedException or IOException) Abort(null, null);
             else Abort("write failed", e);
         }
 
@@ -342,7 +342,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
             _lingering = true;
             try
             {
-                _socket.Shutdown(SocketShutdown.Send);
+                _io.ShutdownSend();
             }
             catch (Exception)
             {

@@ -32,6 +32,9 @@ public sealed class ClientInfo
     /// <summary>The node's address of the connection, host:port.</summary>
     public string Local { get; }
 
+    /// <summary>True for a client of the TLS listener: cluster views show it the nodes' TLS addresses.</summary>
+    public bool IsTls { get; init; }
+
     private readonly Action<string> _close;
     private int _closing;
 

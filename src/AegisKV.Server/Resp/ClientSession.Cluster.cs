@@ -25,6 +25,8 @@ internal sealed partial class ClientSession
         if (_node.Topology is not { IsCluster: true } view) return Errors.Text("ERR This instance has cluster support disabled");
 
         var topology = await view.GetAsync().ConfigureAwait(false);
+        // A TLS client is sent on to the nodes' TLS listeners, a plain one to their plain ones.
+        if (_client.IsTls) topology = topology.WithTlsEndpoints();
         if (Ascii.EqualsIgnoreCase(sub, "MYID"u8)) return Bulk(ClusterTopology.RedisIdOf(topology.Self));
         if (Ascii.EqualsIgnoreCase(sub, "INFO"u8)) return Bulk(ClusterInfoText(topology));
         if (Ascii.EqualsIgnoreCase(sub, "NODES"u8)) return Bulk(ClusterNodesText(topology));

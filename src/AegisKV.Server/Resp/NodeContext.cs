@@ -40,6 +40,9 @@ public sealed record NodeContext(
     /// <summary>Where connections log what an operator must hear of (wrong AUTH tokens): never a token itself.</summary>
     public Microsoft.Extensions.Logging.ILogger Log { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
-    /// <summary>The client port actually bound (differs from the setting when that was 0).</summary>
+    /// <summary>The client port actually bound (differs from the setting when that was 0); the TLS one when plain is off.</summary>
     public int ClientPort { get; set; }
+
+    /// <summary>The TLS client port actually bound; 0 without TLS.</summary>
+    public int TlsPort { get; set; }
 }

@@ -1,9 +1,11 @@
+using System.Net.Security;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using AegisKV.Server.Network;
+using AegisKV.Server.Network.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace AegisKV.Server.Resp;
@@ -27,18 +29,26 @@ public sealed class RespServer
     private readonly ILogger _log;
     private readonly ClientRegistry _clients;
     private readonly RequestBudget _requestBudget;
+    private readonly ServerCertificate? _certificate;
     private IMaterializer? _materializer;
     private ClientListener? _listener;
-    private System.Net.Sockets.Socket? _bound;
+    private ClientListener? _tlsListener;
+    private Socket? _bound;
+    private Socket? _tlsBound;
+    private long _lastHandshakeLog = long.MinValue;
     private long _lastRejectLog = long.MinValue;
 
     /// <summary>
-    /// Creates the server; nothing is bound until <see cref="StartAsync"/>, except <paramref name="bound"/>, the
-    /// client port reserved already (a port 0 chosen before the node started), which it listens on then.
+    /// Creates the server; nothing is bound until <see cref="StartAsync"/>, except <paramref name="bound"/> and
+    /// <paramref name="tlsBound"/>, client ports reserved already (a port 0 chosen before the node started), which it
+    /// listens on then. With <paramref name="certificate"/>, TLS clients are served on <c>--tls-bind</c>.
     /// </summary>
-    public RespServer(NodeContext node, ActorSystem system, ILogger<RespServer> log, System.Net.Sockets.Socket? bound = null)
+    public RespServer(NodeContext node, ActorSystem system, ILogger<RespServer> log, Socket? bound = null,
+        ServerCertificate? certificate = null, Socket? tlsBound = null)
     {
         _bound = bound;
+        _tlsBound = tlsBound;
+        _certificate = certificate;
         _node = node;
         _system = system;
         _log = log;
@@ -49,15 +59,26 @@ public sealed class RespServer
     /// <summary>Open client connections.</summary>
     public int Connections => _clients.Count;
 
-    /// <summary>Binds the client port and starts accepting connections.</summary>
-    /// <exception cref="SocketException">The client address cannot be bound.</exception>
+    /// <summary>Binds the client ports (plain, TLS or both) and starts accepting connections.</summary>
+    /// <exception cref="SocketException">A client address cannot be bound.</exception>
     public Task StartAsync()
     {
-        var bind = _node.Settings.Bind;
         _materializer = _system.Materializer(namePrefix: "resp");
-        _listener = ClientListener.Start(bind.Host, bind.Port, ClientListener.Backlog, Accept, _log, Interlocked.Exchange(ref _bound, null));
-        _node.ClientPort = _listener.LocalEndPoint.Port;
-        _log.LogDebug("Listening for RESP clients on {Endpoint}", _listener.LocalEndPoint);
+        if (_node.Settings.Bind is { } bind)
+        {
+            _listener = ClientListener.Start(bind.Host, bind.Port, ClientListener.Backlog, socket => Accept(socket, null), _log, Interlocked.Exchange(ref _bound, null));
+            _node.ClientPort = _listener.LocalEndPoint.Port;
+            _log.LogDebug("Listening for RESP clients on {Endpoint}", _listener.LocalEndPoint);
+        }
+
+        if (_node.Settings.Tls is { } tls && _certificate is not null)
+        {
+            _tlsListener = ClientListener.Start(tls.Bind.Host, tls.Bind.Port, ClientListener.Backlog, AcceptTls, _log, Interlocked.Exchange(ref _tlsBound, null));
+            _node.TlsPort = _tlsListener.LocalEndPoint.Port;
+            if (_node.Settings.Bind is null) _node.ClientPort = _node.TlsPort;
+            _log.LogDebug("Listening for TLS clients on {Endpoint}", _tlsListener.LocalEndPoint);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -67,8 +88,11 @@ public sealed class RespServer
     /// </summary>
     public async Task UnbindAsync()
     {
-        if (Interlocked.Exchange(ref _listener, null) is not { } listener) return;
-        await listener.DisposeAsync().ConfigureAwait(false);
+        var listener = Interlocked.Exchange(ref _listener, null);
+        var tlsListener = Interlocked.Exchange(ref _tlsListener, null);
+        if (listener is null && tlsListener is null) return;
+        if (listener is not null) await listener.DisposeAsync().ConfigureAwait(false);
+        if (tlsListener is not null) await tlsListener.DisposeAsync().ConfigureAwait(false);
         _log.LogInformation("Stopped taking RESP requests; draining {Connections} connections", _clients.Count);
         _clients.DrainAll();
     }
@@ -88,9 +112,9 @@ public sealed class RespServer
         _clients.Dispose();
     }
 
-    private void Accept(Socket socket)
+    private void Accept(Socket socket, SslStream? tls)
     {
-        if (!_clients.TryReserve())
+        if (tls is null && !_clients.TryReserve())
         {
             Reject(socket);
             return;
@@ -98,8 +122,8 @@ public sealed class RespServer
 
         var id = _node.Statistics.ConnectionOpened();
         _node.Metrics.ConnectionOpened();
-        var connection = new ClientConnection(id, socket, Closed);
-        var client = new ClientInfo(id, connection.Remote, socket.LocalEndPoint?.ToString() ?? "?", connection.Close);
+        var connection = new ClientConnection(id, socket, Closed, tls);
+        var client = new ClientInfo(id, connection.Remote, socket.LocalEndPoint?.ToString() ?? "?", connection.Close) { IsTls = tls is not null };
         var inbox = new ReplyInbox(_system, _node.Region, _node.LocalShards, _node.Settings.Shards, _node.Settings.RequestTimeout, _node.Metrics, client, _node.Gate,
             _node.Topology?.IsCluster == true ? _node.Settings.MaxClusterMessageBytes : 0);
         connection.Own(inbox);
@@ -121,6 +145,57 @@ public sealed class RespServer
             connection.Closed();
             throw;
         }
+    }
+
+    // The place is claimed before the handshake, so that clients stuck in theirs count against the limit too.
+    private void AcceptTls(Socket socket)
+    {
+        if (!_clients.TryReserve())
+        {
+            // Over TLS, a plain-text refusal would read as garbage: the client sees its handshake fail.
+            _node.Statistics.ConnectionRejected();
+            socket.Dispose();
+            return;
+        }
+
+        _ = HandshakeAsync(socket);
+    }
+
+    private async Task HandshakeAsync(Socket socket)
+    {
+        var remote = socket.RemoteEndPoint?.ToString() ?? "?";
+        SslStream tls;
+        try
+        {
+            tls = await TlsHandshake.RunAsync(socket, _certificate!).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _clients.Release();
+            _node.Metrics.TlsHandshakeFailed();
+            LogHandshakeFailure(remote, e);
+            socket.Dispose();
+            return;
+        }
+
+        try
+        {
+            Accept(socket, tls);
+        }
+        catch (Exception e)
+        {
+            _log.LogWarning(e, "Could not start a TLS client connection");
+        }
+    }
+
+    // Scanners and plain-text clients on the TLS port are common: one line per ten seconds at most.
+    private void LogHandshakeFailure(string remote, Exception e)
+    {
+        var now = Environment.TickCount64;
+        var last = Volatile.Read(ref _lastHandshakeLog);
+        if (now - last < 10_000 || Interlocked.CompareExchange(ref _lastHandshakeLog, now, last) != last) return;
+        var why = e is OperationCanceledException ? "it took longer than aegis.tls.handshake-timeout" : e.InnerException?.Message ?? e.Message;
+        _log.LogInformation("TLS handshake with {Remote} failed: {Reason} (aegis_tls_handshake_failures_total counts them all)", remote, why);
     }
 
     private void Closed(ClientConnection connection)

@@ -139,7 +139,7 @@ internal static class ServerInfo
     {
         var s = node.Settings;
         var inv = CultureInfo.InvariantCulture;
-        yield return ("bind", s.Bind.Host);
+        yield return ("bind", s.ClientBind.Host);
         yield return ("port", node.ClientPort.ToString(inv));
         yield return ("databases", "1");
         yield return ("maxmemory", node.Memory.MaxBytes.ToString(inv));

@@ -101,7 +101,10 @@ public sealed class ClusterTopology
             var nodeId = ClusterRoles.NodeIdOf(member);
             idByAddress[member.Address] = nodeId;
             nodes.Add(new TopologyNode(nodeId, RedisIdOf(nodeId), member.Address.ToString(), ClusterRoles.ClientEndpointOf(member),
-                member.Status.ToString(), !state.Unreachable.Contains(member), [.. member.Roles.Order()]));
+                member.Status.ToString(), !state.Unreachable.Contains(member), [.. member.Roles.Order()])
+            {
+                TlsClientEndpoint = ClusterRoles.TlsClientEndpointOf(member),
+            });
         }
 
         var owners = new string?[_shards];

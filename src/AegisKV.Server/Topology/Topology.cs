@@ -9,6 +9,9 @@ public sealed record Topology(IReadOnlyList<TopologyNode> Nodes, IReadOnlyList<T
 {
     /// <summary>The member with <paramref name="nodeId"/>, if there is one.</summary>
     public TopologyNode? Node(string? nodeId) => nodeId is null ? null : Nodes.FirstOrDefault(n => n.NodeId == nodeId);
+
+    /// <summary>The same view with each member's TLS client address in place of its plain one: what a TLS client is shown.</summary>
+    public Topology WithTlsEndpoints() => this with { Nodes = [.. Nodes.Select(n => n with { ClientEndpoint = n.TlsClientEndpoint })] };
 }
 
 /// <summary>One member of the cluster.</summary>
@@ -20,7 +23,11 @@ public sealed record Topology(IReadOnlyList<TopologyNode> Nodes, IReadOnlyList<T
 /// <param name="Reachable">False when the failure detector flags it.</param>
 /// <param name="Roles">Its cluster roles.</param>
 public sealed record TopologyNode(string NodeId, string RedisId, string Address, string? ClientEndpoint, string Status, bool Reachable,
-    IReadOnlyList<string> Roles);
+    IReadOnlyList<string> Roles)
+{
+    /// <summary>Where TLS clients reach it; null when it serves none.</summary>
+    public string? TlsClientEndpoint { get; init; }
+}
 
 /// <summary>One shard.</summary>
 /// <param name="Shard">Its number.</param>
