@@ -25,7 +25,7 @@ $started = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
 $requests = if ($Quick) { 20000 } else { 200000 }
 $pipelinedRequests = if ($Quick) { 100000 } else { 1000000 }
 $keyCount = if ($Quick) { 100000 } else { 1000000 }
-$churnConnections = if ($Quick) { 20000 } else { 200000 }
+$churnConnections = if ($Quick) { 10000 } else { 200000 }
 
 . (Join-Path $PSScriptRoot 'bench-common.ps1')
 
@@ -105,7 +105,7 @@ try {
             AegisKV = "$([math]::Round($rssBefore / 1MB, 1)) -> $([math]::Round($rssAfter / 1MB, 1))"; Ratio = [math]::Round($rssAfter / $rssBefore, 2); Target = '<= 1.1x'; Met = ($rssAfter / $rssBefore) -le 1.1 })
 
     # Eviction: a cache node and a Redis with the same limit and policy take three times the limit in writes.
-    $limitMb = if ($Quick) { 128 } else { 512 }
+    $limitMb = if ($Quick) { 64 } else { 512 }
     $floodCount = 3 * $limitMb * 1024
     Write-Host "Running a write flood of $floodCount x 1000 bytes past a $limitMb MiB limit (allkeys-lru)"
     $cacheRedisPort = Get-FreePort

@@ -17,7 +17,7 @@ public sealed class ClusterMetrics
         Meter = meters?.Create(MeterName) ?? new Meter(MeterName);
         Rebalances = Meter.CreateCounter<long>("aegis_rebalances", description: "Shard moves started by rebalancing (counted where the coordinator runs).");
         GossipRefusals = Meter.CreateCounter<long>("aegis_gossip_connections_refused",
-            description: "Node-to-node connections refused because the other side did not prove it holds the gossip secret.");
+            description: "Node-to-node connections refused: the other side did not prove it holds the gossip secret, or showed no certificate the cluster CA signed.");
     }
 
     /// <summary>The meter this node's cluster instruments belong to.</summary>
@@ -26,6 +26,6 @@ public sealed class ClusterMetrics
     /// <summary>Shard moves a rebalance started on this node's coordinator.</summary>
     public Counter<long> Rebalances { get; }
 
-    /// <summary>Node-to-node connections refused by the gossip-secret handshake.</summary>
+    /// <summary>Node-to-node connections refused by the gossip-secret handshake or by node-to-node TLS.</summary>
     public Counter<long> GossipRefusals { get; }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using StackExchange.Redis;
 
 namespace AegisKV.IntegrationTests;
 
@@ -61,19 +60,12 @@ public sealed class GossipSecretTests : IDisposable
             Assert.True((await wrong.MetricsAsync())["aegis_gossip_connections_refused_total"] >= 1);
 
             // The cluster serves on, through both of its nodes.
-            foreach (var node in new[] { first, second })
-            {
-                await using var redis = await ConnectionMultiplexer.ConnectAsync(node.Endpoint);
-                var db = redis.GetDatabase();
-                for (var i = 0; i < 50; i++) await db.StringSetAsync($"gs:{node.Node.Settings.NodeId}:{i}", i);
-                for (var i = 0; i < 50; i++) Assert.Equal(i, (int)await db.StringGetAsync($"gs:{node.Node.Settings.NodeId}:{i}"));
-            }
+            await first.AssertServesAsync("gs");
+            await second.AssertServesAsync("gs");
         }
         finally
         {
-            // Together: the two refused nodes each wait out their shard region's shutdown.
-            await Task.WhenAll(nodes.Select(node => node.DisposeAsync().AsTask()));
-            foreach (var node in nodes) node.DeleteData();
+            await TestNode.DisposeAllAsync(nodes);
         }
     }
 

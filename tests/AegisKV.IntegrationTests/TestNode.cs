@@ -24,7 +24,7 @@ public sealed class TestNode : IAsyncDisposable
 
     /// <summary>Starts a node and, unless <paramref name="waitUntilReady"/> is false, waits until every shard has recovered.</summary>
     public static async Task<TestNode> StartAsync(Dictionary<string, string>? flags = null, string? dataDirectory = null, string? configFile = null,
-        bool waitUntilReady = true)
+        bool waitUntilReady = true, ILoggerProvider? logs = null)
     {
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "aegis-it-" + Guid.NewGuid().ToString("N"));
         var given = new Dictionary<string, string>
@@ -39,7 +39,11 @@ public sealed class TestNode : IAsyncDisposable
         };
         foreach (var (key, value) in flags ?? []) given[key] = value;
         var settings = NodeConfigLoader.Load(given, configFile, new Dictionary<string, string>());
-        var node = AegisNode.Create(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        var node = AegisNode.Create(settings, logging =>
+        {
+            if (logs is null) logging.SetMinimumLevel(LogLevel.Warning);
+            else logging.AddProvider(logs);
+        });
         await node.StartAsync();
         if (waitUntilReady) await node.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
         return new TestNode(node, dataDirectory);
@@ -50,12 +54,29 @@ public sealed class TestNode : IAsyncDisposable
         await Node.DisposeAsync();
     }
 
+    /// <summary>The health port's base address: HTTPS when the node serves client TLS.</summary>
+    public string HealthUrl => $"{(Node.Settings.Tls is null ? "http" : "https")}://127.0.0.1:{Node.HealthPort}";
+
+    /// <summary>
+    /// A client of the health port that sends <paramref name="token"/> (the node's own by default) and, over HTTPS,
+    /// trusts exactly the certificate in the node's <c>--tls-cert</c> file.
+    /// </summary>
+    public HttpClient HealthClient(string? token = "")
+    {
+        var handler = new HttpClientHandler();
+        if (Node.Settings.Tls is { } tls)
+            handler.ServerCertificateCustomValidationCallback = (_, presented, _, _) =>
+                presented?.Thumbprint == System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(tls.CertificatePath, tls.KeyPath).Thumbprint;
+        var http = new HttpClient(handler);
+        if ((token == "" ? Node.Settings.AuthToken : token) is { } bearer) http.DefaultRequestHeaders.Authorization = new("Bearer", bearer);
+        return http;
+    }
+
     /// <summary>The node's own series without labels, from its <c>/metrics</c>.</summary>
     public async Task<Dictionary<string, double>> MetricsAsync()
     {
-        using var http = new HttpClient();
-        if (Node.Settings.AuthToken is { } token) http.DefaultRequestHeaders.Authorization = new("Bearer", token);
-        var text = await http.GetStringAsync($"http://127.0.0.1:{Node.HealthPort}/metrics");
+        using var http = HealthClient();
+        var text = await http.GetStringAsync(HealthUrl + "/metrics");
         var values = new Dictionary<string, double>();
         foreach (var line in text.Split('\n'))
         {
@@ -65,6 +86,23 @@ public sealed class TestNode : IAsyncDisposable
         }
 
         return values;
+    }
+
+    /// <summary>Writes <paramref name="count"/> keys through this node and reads each back: it serves.</summary>
+    public async Task AssertServesAsync(string prefix, int count = 50)
+    {
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Endpoint);
+        var db = redis.GetDatabase();
+        for (var i = 0; i < count; i++) await db.StringSetAsync($"{prefix}:{Node.Settings.NodeId}:{i}", i);
+        for (var i = 0; i < count; i++) Assert.Equal(i, (int)await db.StringGetAsync($"{prefix}:{Node.Settings.NodeId}:{i}"));
+    }
+
+    /// <summary>Stops <paramref name="nodes"/> together (a node that never joined waits out its shard region's stop) and deletes their data.</summary>
+    public static async Task DisposeAllAsync(IEnumerable<TestNode> nodes)
+    {
+        var all = nodes.ToList();
+        await Task.WhenAll(all.Select(node => node.DisposeAsync().AsTask()));
+        foreach (var node in all) node.DeleteData();
     }
 
     /// <summary>Deletes the data directory; call after the node has stopped.</summary>

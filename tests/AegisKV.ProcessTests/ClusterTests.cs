@@ -70,6 +70,14 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.Equal(Keys + 3, perNode.Sum(n => n.GetProperty("keys").GetInt64()));
         Assert.True(perNode.Sum(n => n.GetProperty("bytes").GetInt64()) > 3L * (10 << 20));
 
+        // The checklist, through a node of this cluster left at its defaults: warnings (one copy, no TLS, no token), no failure.
+        var doctor = await AegisProcess.RunAsync(["doctor", "--node", "127.0.0.1:" + cluster[0].HealthPort], Limits.Command, budget.Token);
+        Report("$ aegis doctor\n" + doctor.StandardOutput);
+        Assert.True(doctor.ExitCode == 0, doctor.Describe());
+        bool Row(string check, string verdict) => doctor.StandardOutput.Split('\n').Any(l => l.Contains(check, StringComparison.Ordinal) && l.Contains($" {verdict} ", StringComparison.Ordinal));
+        Assert.True(Row("Replication factor", "WARN") && Row("Auth token", "WARN") && Row("Cluster size", "PASS"), doctor.Describe());
+        Assert.DoesNotContain("FAIL", doctor.StandardOutput, StringComparison.Ordinal);
+
         // A cluster-aware client reads the slot map and sends each key to the node its shard runs on.
         using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(string.Join(",", cluster.ClientPorts.Select(p => "127.0.0.1:" + p))))
         {

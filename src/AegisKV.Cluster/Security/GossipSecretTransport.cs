@@ -9,7 +9,7 @@ namespace AegisKV.Cluster.Security;
 /// Akka.Remote's TCP transport with a gate in front: every connection, inbound or outbound, first runs
 /// <see cref="SecretHandshake"/>, and only a connection whose other end proved it holds the gossip secret is handed
 /// up to Akka's protocol layer. Before that, no byte of the other side reaches an actor, so a process without the
-/// secret can neither join nor send a shard message. Its addresses are the TCP transport's (<c>akka.tcp</c>).
+/// secret can neither join nor send a shard message. Its addresses are the TCP transport's (<c>akka.tcp</c>, or <c>akka.ssl.tcp</c> with TLS).
 /// </summary>
 /// <remarks>
 /// Akka.Remote makes it as the TCP transport's driver (<c>transport-class</c>), keyed by the actor system's

@@ -14,8 +14,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AegisKV.Server.Admin;
 
 /// <summary>
-/// The admin API under <c>/admin/</c> on the health port, which <c>aegis cluster</c> and <c>aegis shards</c> call:
-/// the cluster's members, its shards, and the membership verbs (leave, down, down-unreachable). With
+/// The admin API under <c>/admin/</c> on the health port, which <c>aegis cluster</c>, <c>aegis shards</c> and
+/// <c>aegis doctor</c> call: the cluster's members, its shards, the membership verbs (leave, down, down-unreachable)
+/// and the node checked against the production checklist. With
 /// <c>--auth-token</c> set, every call needs <c>Authorization: Bearer TOKEN</c>, as every other door does.
 /// </summary>
 public static class AdminEndpoints
@@ -31,6 +32,13 @@ public static class AdminEndpoints
         admin.MapGet("/cluster", async (HttpContext http, CancellationToken _) => Json(WriteCluster, await TopologyAsync(http).ConfigureAwait(false)));
         admin.MapGet("/shards", async (HttpContext http, CancellationToken _) => Json(WriteShards, await FiguresAsync(http).ConfigureAwait(false)));
         admin.MapGet("/shards/stats", async (HttpContext http, CancellationToken _) => Json(WriteShardStats, await FiguresAsync(http).ConfigureAwait(false)));
+        admin.MapGet("/doctor", (HttpContext http, CancellationToken _) =>
+        {
+            var node = http.RequestServices.GetRequiredService<NodeService>().Context ?? throw new InvalidOperationException("the node has not started yet");
+            var checks = DoctorReport.Run(node, http.RequestServices.GetService<Network.Tls.ServerCertificate>(),
+                Akka.Cluster.Cluster.Get(http.RequestServices.GetRequiredService<ActorSystem>()));
+            return Results.Json(new { node = node.Settings.NodeId, checks });
+        });
         admin.MapPost("/cluster/leave/{node}", (HttpContext http, string node) => Change(http, node, (cluster, member) => cluster.Leave(member.Address), "leaving"));
         admin.MapPost("/cluster/down/{node}", (HttpContext http, string node) => Change(http, node, (cluster, member) => cluster.Down(member.Address), "downed"));
         admin.MapPost("/cluster/down-unreachable", (HttpContext http, CancellationToken _) =>

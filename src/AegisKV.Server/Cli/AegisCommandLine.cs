@@ -65,6 +65,7 @@ public static class AegisCommandLine
         root.Subcommands.Add(WalCommand());
         root.Subcommands.Add(AdminCommands.Cluster());
         root.Subcommands.Add(AdminCommands.Shards());
+        root.Subcommands.Add(AdminCommands.Doctor());
         return root;
     }
 

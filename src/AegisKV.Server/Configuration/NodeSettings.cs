@@ -69,6 +69,9 @@ public sealed record NodeSettings
     /// <summary>The secret every node-to-node connection proves it holds before any message passes; null when off.</summary>
     public string? GossipSecret { get; init; }
 
+    /// <summary>Node-to-node mutual TLS: the node's certificate, its key and the cluster CA (PEM paths); null when off.</summary>
+    public (string Certificate, string Key, string Ca)? ClusterTls { get; init; }
+
     /// <summary>Longest time a new node-to-node connection may take over the gossip-secret handshake (<c>aegis.cluster.handshake-timeout</c>).</summary>
     public TimeSpan GossipHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -196,6 +199,7 @@ public sealed record NodeSettings
             AuthToken = authToken.Length == 0 ? null : authToken,
             GossipSecret = gossipSecret.Length == 0 ? null : gossipSecret,
             GossipHandshakeTimeout = Duration(config, "cluster.handshake-timeout"),
+            ClusterTls = ClusterTlsOf(config),
             AuthMaxFailures = Integer(config, "auth-max-failures", 1, 1_000_000),
             AuthFailureDelay = Duration(config, "auth-failure-delay"),
             LogLevel = OneOf(config, "log-level", "debug", "info", "warn", "error"),
@@ -261,6 +265,19 @@ public sealed record NodeSettings
         "fsync" => WalMode.Fsync,
         _ => throw new SettingsException("wal", $"expected off, write or fsync, got '{text}'"),
     };
+
+    // All three or none: a node-to-node certificate checked against anything but the cluster's own CA admits anyone.
+    private static (string, string, string)? ClusterTlsOf(Config config)
+    {
+        var cert = config.GetString("aegis.cluster-tls-cert", "");
+        var key = config.GetString("aegis.cluster-tls-key", "");
+        var ca = config.GetString("aegis.cluster-tls-ca", "");
+        if (cert.Length == 0 && key.Length == 0 && ca.Length == 0) return null;
+        if (cert.Length == 0) throw new SettingsException("cluster-tls-cert", "node-to-node TLS needs this node's certificate: give --cluster-tls-cert");
+        if (key.Length == 0) throw new SettingsException("cluster-tls-key", "--cluster-tls-cert needs its private key: give --cluster-tls-key");
+        if (ca.Length == 0) throw new SettingsException("cluster-tls-ca", "give the CA that signs the cluster's node certificates: only nodes it signed are let in");
+        return (cert, key, ca);
+    }
 
     // A secret from --NAME, or from the file --NAME-file names (which keeps it out of ps and shell history); empty for none.
     private static string Secret(Config config, string name, string what)

@@ -81,6 +81,7 @@ public sealed class AegisNode : IAsyncDisposable
         PortCheck.EnsureFree(settings);
         // Before anything is written: a certificate that cannot be served is a bad setting, like a bad flag.
         var certificate = settings.Tls is null ? null : ServerCertificate.Load(settings.Tls);
+        if (settings.ClusterTls is var (clusterCertificate, clusterKey, clusterCa)) ClusterTlsSetup(clusterCertificate, clusterKey, clusterCa, null);
         // Other nodes tell clients where this one serves: a port left to the OS is chosen now, before the cluster hears of it.
         var reservation = ClientPortReservation.For(settings);
         if (reservation.Port is { } port) settings = settings with { Bind = settings.Bind! with { Port = port } };
@@ -139,7 +140,7 @@ public sealed class AegisNode : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout + TimeSpan.FromSeconds(15));
         ConfigureLogging(builder.Logging, settings, configureLogging);
-        builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, settings.Health));
+        builder.WebHost.ConfigureKestrel(kestrel => HealthListener.Listen(kestrel, settings.Health, certificate));
 
         // --shards wins over aegis.shard.count; the other aegis.shard settings come from the file.
         var shardSettings = ShardSettings.Create(Akka.Configuration.ConfigurationFactory
@@ -173,6 +174,12 @@ public sealed class AegisNode : IAsyncDisposable
         {
             var metrics = services.GetRequiredService<NodeMetrics>();
             akka.AddSetup(new WalMetricsSetup(metrics.Wal));
+            if (settings.ClusterTls is var (clusterCertificate, clusterKey, clusterCa))
+            {
+                akka.AddSetup(ClusterTlsSetup(clusterCertificate, clusterKey, clusterCa, metrics.Cluster));
+                akka.AddHocon(ClusterTls.Hocon, HoconAddMode.Prepend);
+            }
+
             if (settings.GossipSecret is { } secret)
             {
                 akka.AddSetup(new GossipSecretSetup(secret, settings.GossipHandshakeTimeout, metrics.Cluster));
@@ -213,7 +220,7 @@ public sealed class AegisNode : IAsyncDisposable
                         ClusterRoles.ReplicationFactor(settings.ReplicationFactor),
                         .. ClientRoles(settings),
                         .. storeId is null ? Array.Empty<string>() : [ClusterRoles.StoreId(storeId)]],
-                    SeedNodes = [.. settings.Seeds.Select(s => AkkaConfiguration.Address(s.Host, s.Port))],
+                    SeedNodes = [.. settings.Seeds.Select(s => AkkaConfiguration.Address(s.Host, s.Port, settings.ClusterTls is not null))],
                 })
                 .WithActors((system, registry) =>
                 {
@@ -322,6 +329,18 @@ public sealed class AegisNode : IAsyncDisposable
         }
     }
 
+    private static Akka.Remote.Transport.DotNetty.DotNettySslSetup ClusterTlsSetup(string certificate, string key, string ca, ClusterMetrics? metrics)
+    {
+        try
+        {
+            return ClusterTls.Setup(certificate, key, ca, _ => metrics?.GossipRefusals.Add(1));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or global::System.Security.Cryptography.CryptographicException)
+        {
+            throw new SettingsException("cluster-tls-cert", $"cannot use '{certificate}', '{key}' and '{ca}': {e.Message}");
+        }
+    }
+
     // Where clients reach the node, plain and TLS: the bound address, or the advertised gossip host when bound to every interface.
     private static IEnumerable<string> ClientRoles(NodeSettings settings)
     {
@@ -358,13 +377,5 @@ public sealed class AegisNode : IAsyncDisposable
                 o.Json = settings.LogFormat == "json";
             });
         configure?.Invoke(logging);
-    }
-
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, NodeEndpoint endpoint)
-    {
-        if (endpoint.IsAnyAddress) kestrel.ListenAnyIP(endpoint.Port);
-        else if (endpoint.Host == "localhost") kestrel.ListenLocalhost(endpoint.Port);
-        else if (IPAddress.TryParse(endpoint.Host, out var address)) kestrel.Listen(address, endpoint.Port);
-        else kestrel.Listen(Dns.GetHostAddresses(endpoint.Host)[0], endpoint.Port);
     }
 }

@@ -63,8 +63,9 @@ internal static class AkkaConfiguration
         akka.cluster.sharding.rebalance-interval = 2s
         """;
 
-    public static string Address(string host, int port) =>
-        $"akka.tcp://{SystemName}@{(host.Contains(':') ? "[" + host + "]" : host)}:{port}";
+    /// <summary>A node's actor-system address; with node-to-node TLS (<paramref name="tls"/>) Akka.Remote's scheme is <c>akka.ssl.tcp</c>.</summary>
+    public static string Address(string host, int port, bool tls) =>
+        $"{(tls ? "akka.ssl.tcp" : "akka.tcp")}://{SystemName}@{(host.Contains(':') ? "[" + host + "]" : host)}:{port}";
 
     private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

@@ -45,6 +45,9 @@ internal sealed class NodeService : IHostedService
     /// <summary>The cluster view of this node, once started.</summary>
     public Topology.ClusterTopology? Topology => _node?.Topology;
 
+    /// <summary>What the node's connections share, once started.</summary>
+    public NodeContext? Context => _node;
+
     /// <summary>The bound RESP port, once started.</summary>
     public int ClientPort => _node?.ClientPort ?? 0;
 

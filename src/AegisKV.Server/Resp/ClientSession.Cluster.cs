@@ -63,7 +63,7 @@ internal sealed partial class ClientSession
         {
             if (node.ClientEndpoint is null) continue;
             var flags = (node.NodeId == topology.Self ? "myself,master" : "master") + (node.Status == "Down" ? ",fail" : node.Reachable ? "" : ",fail?");
-            var gossipPort = new Uri(node.Address.Replace("akka.tcp", "tcp", StringComparison.Ordinal)).Port;
+            var gossipPort = Akka.Actor.Address.Parse(node.Address).Port ?? 0;
             text.Append(CultureInfo.InvariantCulture, $"{node.RedisId} {node.ClientEndpoint}@{gossipPort} {flags} - 0 0 0 {(node.Reachable ? "connected" : "disconnected")}");
             foreach (var (first, last) in SlotRuns(topology, node.NodeId))
                 text.Append(first == last ? $" {first}" : string.Create(CultureInfo.InvariantCulture, $" {first}-{last}"));

@@ -13,6 +13,7 @@ public sealed class TestCertificates : IDisposable
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
     private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
     private readonly (X509Certificate2 Certificate, ECDsa Key) _ca;
+    private readonly (X509Certificate2 Certificate, ECDsa Key) _other;
 
     public TestCertificates()
     {
@@ -20,12 +21,12 @@ public sealed class TestCertificates : IDisposable
         _ca = Authority("CN=AegisKV test CA");
         CaPath = Write("ca.crt", _ca.Certificate.ExportCertificatePem());
         (NodeCertificatePath, NodeKeyPath) = WriteNode("node", DateTimeOffset.UtcNow.AddDays(365));
-        var client = Leaf(_ca, "CN=client", ClientAuthentication, DateTimeOffset.UtcNow.AddDays(365));
+        var client = Leaf(_ca, "CN=client", [ClientAuthentication], DateTimeOffset.UtcNow.AddDays(365));
         Client = client;
         ClientCertificatePath = Write("client.crt", client.ExportCertificatePem());
         ClientKeyPath = Write("client.key", client.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
-        var other = Authority("CN=some other CA");
-        ForeignClient = Leaf(other, "CN=intruder", ClientAuthentication, DateTimeOffset.UtcNow.AddDays(365));
+        _other = Authority("CN=some other CA");
+        ForeignClient = Leaf(_other, "CN=intruder", [ClientAuthentication], DateTimeOffset.UtcNow.AddDays(365));
     }
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "aegis-tls-" + Guid.NewGuid().ToString("N"));
@@ -61,7 +62,17 @@ public sealed class TestCertificates : IDisposable
     /// <summary>Writes a new node certificate and key, the CA's, valid until <paramref name="notAfter"/>; their paths.</summary>
     public (string Certificate, string Key) WriteNode(string name, DateTimeOffset notAfter)
     {
-        var node = Leaf(_ca, "CN=" + name, ServerAuthentication, notAfter);
+        var node = Leaf(_ca, "CN=" + name, [ServerAuthentication], notAfter);
+        return (Write(name + ".crt", node.ExportCertificatePem()), Write(name + ".key", node.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem()));
+    }
+
+    /// <summary>
+    /// Writes a cluster node's certificate and key (it serves and connects, so both usages), the CA's or, with
+    /// <paramref name="foreign"/>, another CA's; their paths.
+    /// </summary>
+    public (string Certificate, string Key) WriteClusterNode(string name, bool foreign = false)
+    {
+        var node = Leaf(foreign ? _other : _ca, "CN=" + name, [ServerAuthentication, ClientAuthentication], DateTimeOffset.UtcNow.AddDays(365));
         return (Write(name + ".crt", node.ExportCertificatePem()), Write(name + ".key", node.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem()));
     }
 
@@ -79,6 +90,7 @@ public sealed class TestCertificates : IDisposable
     public void Dispose()
     {
         _ca.Key.Dispose();
+        _other.Key.Dispose();
         if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
     }
 
@@ -99,13 +111,15 @@ public sealed class TestCertificates : IDisposable
         return (request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddYears(2)), key);
     }
 
-    private static X509Certificate2 Leaf((X509Certificate2 Certificate, ECDsa Key) issuer, string subject, Oid usage, DateTimeOffset notAfter)
+    private static X509Certificate2 Leaf((X509Certificate2 Certificate, ECDsa Key) issuer, string subject, Oid[] usages, DateTimeOffset notAfter)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([usage], false));
+        var usageList = new OidCollection();
+        foreach (var usage in usages) usageList.Add(usage);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usageList, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer.Certificate, true, false));
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
