@@ -91,7 +91,7 @@ public static class AdminEndpoints
             json.WriteString("nodeId", node.NodeId);
             json.WriteString("status", node.Status);
             json.WriteBoolean("reachable", node.Reachable);
-            json.WriteString("client", node.ClientEndpoint);
+            json.WriteString("client", node.ClientEndpoint ?? node.TlsClientEndpoint);
             json.WriteString("gossip", node.Address);
             json.WriteNumber("shards", topology.Shards.Count(s => s.Owner == node.NodeId));
             json.WriteStartArray("roles");
