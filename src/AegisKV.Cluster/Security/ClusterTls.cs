@@ -35,15 +35,7 @@ public static class ClusterTls
     private static bool SignedByCa(X509Certificate2? presented, X509Chain? sent, string peer, X509Certificate2Collection ca, ILoggingAdapter log,
         Action<string>? refused)
     {
-        if (presented is not null)
-        {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.AddRange(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            if (sent is not null) chain.ChainPolicy.ExtraStore.AddRange(sent.ChainPolicy.ExtraStore);
-            if (chain.Build(presented)) return true;
-        }
+        if (presented is not null && PrivateCa.Signed(presented, ca, sent?.ChainPolicy.ExtraStore)) return true;
 
         var reason = presented is null ? "it showed no certificate" : $"its certificate ({presented.Subject}) is not signed by the cluster CA";
         log.Warning("Refused a node-to-node TLS connection with {0}: {1}", peer, reason);

@@ -120,14 +120,7 @@ internal static class AdminCommands
             var ca = new X509Certificate2Collection();
             ca.ImportFromPemFile(caPath);
             handler.ServerCertificateCustomValidationCallback = (_, presented, _, errors) =>
-            {
-                if (presented is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(presented);
-            };
+                presented is not null && (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0 && AegisKV.Cluster.Security.PrivateCa.Signed(presented, ca);
         }
 
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };

@@ -1,8 +1,8 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using AegisKV.Cluster.Security;
 using AegisKV.Server.Configuration;
 
 namespace AegisKV.Server.Network.Tls;
@@ -13,9 +13,6 @@ namespace AegisKV.Server.Network.Tls;
 /// </summary>
 public static class TlsHandshake
 {
-    // Extended key usage "TLS client authentication": a certificate issued for servers only is not a client's.
-    private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
-
     /// <summary>Runs the handshake within the configured timeout; the stream returned is the connection from then on.</summary>
     /// <exception cref="AuthenticationException">The handshake failed: not TLS, an old protocol, a certificate refused.</exception>
     /// <exception cref="OperationCanceledException">The client took longer than the handshake timeout.</exception>
@@ -53,21 +50,8 @@ public static class TlsHandshake
         options.RemoteCertificateValidationCallback = (_, presented, sent, _) => presented switch
         {
             null => settings.ClientAuth == ClientCertificateMode.Optional,
-            _ => SignedByCa(presented, sent?.ChainPolicy.ExtraStore, ca),
+            _ => PrivateCa.Signed(presented as X509Certificate2 ?? new X509Certificate2(presented), ca, sent?.ChainPolicy.ExtraStore, PrivateCa.ClientAuthentication),
         };
         return options;
-    }
-
-    // Only the given CA is trusted: the machine's public roots would admit anyone who bought a certificate.
-    private static bool SignedByCa(X509Certificate presented, X509Certificate2Collection? intermediates, X509Certificate2Collection ca)
-    {
-        using var chain = new X509Chain();
-        if (intermediates is not null) chain.ChainPolicy.ExtraStore.AddRange(intermediates);
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(ClientAuthentication);
-        var certificate = presented as X509Certificate2 ?? new X509Certificate2(presented);
-        return chain.Build(certificate);
     }
 }
