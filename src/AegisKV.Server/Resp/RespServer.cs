@@ -191,11 +191,17 @@ public sealed class RespServer
     // Scanners and plain-text clients on the TLS port are common: one line per ten seconds at most.
     private void LogHandshakeFailure(string remote, Exception e)
     {
-        var now = Environment.TickCount64;
-        var last = Volatile.Read(ref _lastHandshakeLog);
-        if (now - last < 10_000 || Interlocked.CompareExchange(ref _lastHandshakeLog, now, last) != last) return;
+        if (!TakeLogTurn(ref _lastHandshakeLog)) return;
         var why = e is OperationCanceledException ? "it took longer than aegis.tls.handshake-timeout" : e.InnerException?.Message ?? e.Message;
         _log.LogInformation("TLS handshake with {Remote} failed: {Reason} (aegis_tls_handshake_failures_total counts them all)", remote, why);
+    }
+
+    // True at most once per ten seconds per counter: storms of refused clients or failed handshakes must not flood the log.
+    private static bool TakeLogTurn(ref long lastLogged)
+    {
+        var now = Environment.TickCount64;
+        var last = Volatile.Read(ref lastLogged);
+        return now - last >= 10_000 && Interlocked.CompareExchange(ref lastLogged, now, last) == last;
     }
 
     private void Closed(ClientConnection connection)
@@ -211,9 +217,7 @@ public sealed class RespServer
     {
         _node.Statistics.ConnectionRejected();
         // One line per ten seconds at most: a storm of refused clients must not flood the log.
-        var now = Environment.TickCount64;
-        var last = Volatile.Read(ref _lastRejectLog);
-        if (now - last >= 10_000 && Interlocked.CompareExchange(ref _lastRejectLog, now, last) == last)
+        if (TakeLogTurn(ref _lastRejectLog))
             _log.LogWarning("Refusing clients: max number of clients ({Max}) reached", _node.Settings.Clients.MaxClients);
         try
         {
