@@ -64,6 +64,7 @@ public sealed class ReplicaMessageSerializerTests : IDisposable
                  {
                      new CopyState(12, "node-1/abcd0123", true, false, 7, 4711, 4709, ["node-1/abcd0123", "node-3/01234567"]),
                      new CopyState(12, "node-2/ef456789", false, true, 0, 0, 0, []),
+                     new CopyState(12, "node-3/01234567", false, false, 7, 4700, 4690, [], Starting: true),
                  })
         {
             var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(state);
@@ -94,8 +95,9 @@ public sealed class ReplicaMessageSerializerTests : IDisposable
                 Assert.Equal(Describe(append), Describe(copy.Message));
             }, iter: 1000);
 
-        Gen.Select(Gen.Int[0, 16383], Members, Gen.Bool, Gen.Bool, Gen.Long, Gen.Long, Gen.Long, Members.Array[0, 5])
-            .Select((shard, member, leads, rejoining, epoch, last, commit, inSync) => new CopyState(shard, member, leads, rejoining, epoch, last, commit, inSync))
+        Gen.Select(Gen.Int[0, 16383], Members, Gen.Int[0, 7], Gen.Long, Gen.Long, Gen.Long, Members.Array[0, 5])
+            .Select((shard, member, flags, epoch, last, commit, inSync) =>
+                new CopyState(shard, member, (flags & 1) != 0, (flags & 2) != 0, epoch, last, commit, inSync, Starting: (flags & 4) != 0))
             .Sample(state =>
             {
                 var copy = (CopyState)Serializer.FromBinary(Serializer.ToBinary(state), Serializer.Manifest(state));

@@ -99,7 +99,9 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
     }
 
     // A replicated shard's primary moves to its first-ranked member only once the primary says that member is in sync;
-    // a shard that does not serve where it is (it found no group there) moves on regardless.
+    // a shard that does not serve where it is (it found no group there) moves on regardless. One still taking its
+    // group over there, or whose copy there did not answer in time, stays: moved, it would start over on a node that
+    // is not in sync, and be moved again before it served, again and again, while nothing brings that member up to date.
     private async Task<bool> MayMoveAsync(string shardId, List<KeyValuePair<RegionNode, IReadOnlyList<string>>> allocations, List<RegionNode> eligible)
     {
         if (_probe is null || holderOf?.Invoke(shardId) is not { } holder || !GroupRecord.IsGroup(holder) || !int.TryParse(shardId, out var shard)) return true;
@@ -107,13 +109,19 @@ public sealed class RendezvousAllocationStrategy(int shards, int limit, Func<str
         var owner = allocations.FirstOrDefault(a => a.Value.Contains(shardId)).Key;
         if (target is null || owner is null) return true;
         var states = await _probe.AskAsync(shard, [owner.Address]).ConfigureAwait(false);
-        if (states.Count == 0 || !states[0].Leads || states[0].InSync.Contains(target.Member))
+        if (states.Count == 0 || states[0].Starting) return Stay(shardId, "Shard {0} stays on {1} until it serves there", owner, target);
+        if (!states[0].Leads || states[0].InSync.Contains(target.Member))
         {
             _waiting.TryRemove(shardId, out _);
             return true;
         }
 
-        if (_waiting.TryAdd(shardId, 0)) _log?.Info("Shard {0} stays on {1} until {2} is in sync", shardId, owner.NodeId, target.NodeId);
+        return Stay(shardId, "Shard {0} stays on {1} until {2} is in sync", owner, target);
+    }
+
+    private bool Stay(string shardId, string why, RegionNode owner, RegionNode target)
+    {
+        if (_waiting.TryAdd(shardId, 0)) _log?.Info(why, shardId, owner.NodeId, target.NodeId);
         return false;
     }
 

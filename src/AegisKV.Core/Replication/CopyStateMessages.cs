@@ -16,13 +16,15 @@ public sealed record GetCopyState(int ShardId);
 /// <param name="LastSequence">Its log's last entry.</param>
 /// <param name="Commit">The commit position it knows of.</param>
 /// <param name="InSync">When it leads: the members it may hand the group to (see <c>ReplicaCore.InSyncMembers</c>); else empty.</param>
-public sealed record CopyState(int ShardId, string Member, bool Leads, bool Rejoining, long LastEpoch, long LastSequence, long Commit, IReadOnlyList<string> InSync)
+/// <param name="Starting">True while the shard actor there takes the group over (its view change), before it serves.</param>
+public sealed record CopyState(int ShardId, string Member, bool Leads, bool Rejoining, long LastEpoch, long LastSequence, long Commit, IReadOnlyList<string> InSync,
+    bool Starting = false)
 {
     /// <summary>What a replica answers from its core at <paramref name="nowMs"/>.</summary>
-    public static CopyState Of(int shardId, AegisKV.Replication.ReplicaCore core, bool serving, long nowMs)
+    public static CopyState Of(int shardId, AegisKV.Replication.ReplicaCore core, bool serving, long nowMs, bool starting = false)
     {
         var log = core.Log;
         return new CopyState(shardId, core.Self, serving, core.IsRejoining, log.EpochAt(log.LastSequence) ?? 0, log.LastSequence, core.Commit,
-            serving ? core.InSyncMembers(nowMs) : []);
+            serving ? core.InSyncMembers(nowMs) : [], starting);
     }
 }

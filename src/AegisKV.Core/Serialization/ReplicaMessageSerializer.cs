@@ -54,7 +54,7 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
         var w = new WireWriter(64);
         w.Int32(state.ShardId);
         WriteString(w, state.Member);
-        w.Byte((byte)((state.Leads ? 1 : 0) | (state.Rejoining ? 2 : 0)));
+        w.Byte((byte)((state.Leads ? 1 : 0) | (state.Rejoining ? 2 : 0) | (state.Starting ? 4 : 0)));
         w.Int64(state.LastEpoch);
         w.Int64(state.LastSequence);
         w.Int64(state.Commit);
@@ -70,7 +70,7 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
         var (lastEpoch, lastSequence, commit) = (r.Int64(), r.Int64(), r.Int64());
         var inSync = new string[r.Count()];
         for (var i = 0; i < inSync.Length; i++) inSync[i] = ReadString(ref r);
-        return new CopyState(shardId, member, (flags & 1) != 0, (flags & 2) != 0, lastEpoch, lastSequence, commit, inSync);
+        return new CopyState(shardId, member, (flags & 1) != 0, (flags & 2) != 0, lastEpoch, lastSequence, commit, inSync, (flags & 4) != 0);
     }
 
     private static byte[] EnvelopeToBinary(ReplicaEnvelope envelope)

@@ -73,7 +73,7 @@ public sealed partial class ShardActor : IReplicaOwner
                 Stash.Stash();
                 return true;
             case GetCopyState when _shell is not null:
-                Sender.Tell(CopyState.Of(_shardId, _shell.Core, _mode == ShardMode.Serving, ReplicaShell.Now));
+                Sender.Tell(CopyState.Of(_shardId, _shell.Core, _mode == ShardMode.Serving, ReplicaShell.Now, starting: _mode == ShardMode.Claiming));
                 return true;
             case GetCopyState when _mode == ShardMode.Claiming:
                 // Its log is being loaded: answered once it is.
