@@ -6,19 +6,22 @@
   dotnet tool restore; dotnet pwsh build.ps1 <task>
     build    Build the solution (Release).
     test     Run the tests; -Category unit|integration|compat|process|chaos picks one category. Chaos runs each
-             scenario for -Seconds (default 600); the default test run includes each for 15 s as a smoke.
+             scenario for -Seconds (default 600); the default test run includes each three-copy scenario for 10 s as a smoke.
     publish  Publish the aegis executable to ./bin.
     bench    Benchmark AegisKV against redis-server side by side (needs Linux; installs redis with apt-get if missing).
     bench-cluster  Benchmark one node beside a 3-node cluster: clients on one node, spread, and cluster-aware.
     bench-replication  Benchmark three copies of every shard beside one copy and beside one node (ops/s, p50/p99, CPU per op).
     soak     Run the soak test for -Seconds (default 600): mixed load, churn, expiry, snapshots, then kill -9.
              The default test run includes it for 30 s as a smoke.
+    fuzz     Fuzz the readers of untrusted bytes (RESP, inline commands, WAL segments, snapshot files, node-to-node
+             messages) with afl-fuzz for -Seconds in all (default 600), or one -Target. Installs afl++ when missing.
+             The default test run replays the corpus and every input a fuzz run once found a fault with.
     simulate Run the replication simulation over -Thousands (default 50) thousand more seeds per case than the
              default test run's 2,500 in all.
 #>
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'publish', 'bench', 'bench-cluster', 'bench-replication', 'soak', 'simulate')]
+    [ValidateSet('build', 'test', 'publish', 'bench', 'bench-cluster', 'bench-replication', 'soak', 'simulate', 'fuzz')]
     [string] $Task = 'build',
 
     [ValidateSet('all', 'unit', 'integration', 'compat', 'process', 'chaos')]
@@ -29,11 +32,14 @@ param(
     # bench, bench-cluster, bench-replication: shorter runs, for a smoke test.
     [switch] $Quick,
 
-    # soak, test -Category chaos: how long the load runs.
+    # soak, test -Category chaos: how long the load runs; fuzz: how long to fuzz, all targets together.
     [int] $Seconds = 600,
 
     # simulate: thousands of seeds to add per case.
-    [int] $Thousands = 50
+    [int] $Thousands = 50,
+
+    # fuzz: one target only (aegis-fuzz list names them).
+    [string] $Target = ''
 )
 
 $ErrorActionPreference = 'Stop'
@@ -45,7 +51,7 @@ function Invoke-Native([string] $command, [string[]] $arguments) {
 }
 
 $testProjects = @{
-    unit        = @('tests/AegisKV.Protocol.Tests', 'tests/AegisKV.Storage.Tests', 'tests/AegisKV.Core.Tests', 'tests/AegisKV.Cluster.Tests', 'tests/AegisKV.Checkers.Tests', 'tests/AegisKV.Replication.Tests')
+    unit        = @('tests/AegisKV.Protocol.Tests', 'tests/AegisKV.Storage.Tests', 'tests/AegisKV.Core.Tests', 'tests/AegisKV.Cluster.Tests', 'tests/AegisKV.Checkers.Tests', 'tests/AegisKV.Replication.Tests', 'tests/AegisKV.Fuzz.Tests')
     integration = @('tests/AegisKV.IntegrationTests')
     compat      = @('tests/AegisKV.CompatibilityTests')
     process     = @('tests/AegisKV.ProcessTests')
@@ -83,6 +89,7 @@ switch ($Task) {
             Remove-Item Env:AEGIS_SIMULATION_SEEDS
         }
     }
+    'fuzz' { & "$PSScriptRoot/fuzz/run-fuzz.ps1" -Configuration $Configuration -Seconds $Seconds -Target $Target }
     'soak' {
         $env:AEGIS_SOAK_SECONDS = "$Seconds"
         Invoke-Native dotnet @('test', 'tests/AegisKV.ProcessTests', '-c', $Configuration, '--filter', 'Category=soak', '--logger', 'console;verbosity=detailed')

@@ -23,9 +23,9 @@ New-Item -ItemType Directory -Path $work | Out-Null
 $started = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
 
 $requests = if ($Quick) { 20000 } else { 200000 }
-$pipelinedRequests = if ($Quick) { 100000 } else { 1000000 }
-$keyCount = if ($Quick) { 100000 } else { 1000000 }
-$churnConnections = if ($Quick) { 10000 } else { 200000 }
+$pipelinedRequests = if ($Quick) { 50000 } else { 1000000 }
+$keyCount = if ($Quick) { 50000 } else { 1000000 }
+$churnConnections = if ($Quick) { 5000 } else { 200000 }
 
 . (Join-Path $PSScriptRoot 'bench-common.ps1')
 

@@ -82,6 +82,15 @@ internal static class SnapshotFile
         BinaryPrimitives.WriteUInt32LittleEndian(header[28..], Crc32C.Compute(header[..28]));
     }
 
+    /// <summary>A snapshot file around <paramref name="body"/> (fields and payload): its header with the body's length and checksum.</summary>
+    public static byte[] Seal(ReadOnlySpan<byte> body)
+    {
+        var file = new byte[WalFormat.SnapshotHeaderSize + body.Length];
+        body.CopyTo(file.AsSpan(WalFormat.SnapshotHeaderSize));
+        Header(file, Crc32C.Compute(body), body.Length);
+        return file;
+    }
+
     /// <summary>Verifies and decodes a snapshot file; on failure returns the bad offset and the reason.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> file, out SnapshotFileContent? content, out long badOffset, out string? reason)
     {

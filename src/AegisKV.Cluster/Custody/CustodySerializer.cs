@@ -81,6 +81,19 @@ public sealed class CustodySerializer : SerializerWithStringManifest
     /// <inheritdoc />
     public override object FromBinary(byte[] bytes, string manifest)
     {
+        try
+        {
+            return Read(bytes, manifest);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or OverflowException)
+        {
+            // Short or damaged bytes from another node: refused like any other message that does not decode.
+            throw new SerializationException($"malformed custody message '{manifest}': {e.Message}", e);
+        }
+    }
+
+    private static object Read(byte[] bytes, string manifest)
+    {
         using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
         if (r.ReadByte() != FormatVersion) throw new SerializationException($"unknown custody message format {bytes[0]}");
         return manifest switch

@@ -233,9 +233,11 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
 
     private static GroupConfiguration? ReadConfiguration(ref WireReader r)
     {
-        var count = (int)r.VarUInt();
+        var count = r.VarUInt();
         if (count == 0) return null;
-        var members = new string[count - 1];
+        // Each member takes at least a byte: a larger count is damage, and must not size an array.
+        if (count - 1 > (ulong)r.Remaining) throw new FormatException("group larger than the remaining data");
+        var members = new string[(int)(count - 1)];
         for (var i = 0; i < members.Length; i++) members[i] = ReadString(ref r);
         return new GroupConfiguration(members);
     }

@@ -7,21 +7,28 @@ namespace AegisKV.ProcessTests.Chaos;
 
 /// <summary>
 /// Real clusters under a concurrent workload while a nemesis kills and pauses nodes; afterwards every key's
-/// history must be linearizable (which includes: no acknowledged write lost). The default run is a short smoke
-/// (<c>AEGIS_CHAOS_SECONDS</c>, 20 s); <c>build.ps1 test -Category chaos</c> with a longer setting runs it for minutes.
+/// history must be linearizable (which includes: no acknowledged write lost). The default run is a short smoke of
+/// the three-copy scenarios (10 s of faults each); <c>build.ps1 test -Category chaos</c> sets <c>AEGIS_CHAOS_SECONDS</c>
+/// and runs every scenario for that long.
 /// </summary>
 [Trait("Category", "chaos")]
 [Collection(nameof(ClusterProcesses))]
 public sealed class ChaosTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(
-        int.TryParse(Environment.GetEnvironmentVariable("AEGIS_CHAOS_SECONDS"), CultureInfo.InvariantCulture, out var seconds) ? seconds : 15);
+    private static readonly int? ChosenSeconds =
+        int.TryParse(Environment.GetEnvironmentVariable("AEGIS_CHAOS_SECONDS"), CultureInfo.InvariantCulture, out var seconds) ? seconds : null;
+
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(ChosenSeconds ?? 10);
 
     private void Report(string text, [System.Runtime.CompilerServices.CallerMemberName] string test = "") => Figures.Report(output, test, text);
 
-    [Fact(Timeout = 3_600_000)]
-    public Task A_three_node_cluster_under_kill_and_pause_should_keep_every_register_linearizable() =>
-        RunAsync(nameof(A_three_node_cluster_under_kill_and_pause_should_keep_every_register_linearizable));
+    // One copy per shard: a killed node's shards wait for it. Left out of the smoke, which keeps to three copies.
+    [SkippableFact(Timeout = 3_600_000)]
+    public async Task A_three_node_cluster_under_kill_and_pause_should_keep_every_register_linearizable()
+    {
+        Skip.If(ChosenSeconds is null, "runs with build.ps1 test -Category chaos (AEGIS_CHAOS_SECONDS); the smoke keeps to the three-copy scenarios");
+        await RunAsync(nameof(A_three_node_cluster_under_kill_and_pause_should_keep_every_register_linearizable));
+    }
 
     // Every shard has three copies: a node killed or paused hands its shards to members holding their log.
     [Fact(Timeout = 3_600_000)]
