@@ -8,7 +8,7 @@ namespace AegisKV.Fuzz;
 
 /// <summary>
 /// The serializers a node reads the network, its WAL and its snapshots with, bound as a node binds them; made once
-/// per process, before the fuzzer's first input.
+/// per process, on the first input that needs them (instrumented code may run only once the fuzzer has started).
 /// </summary>
 internal static class NodeSerialization
 {
