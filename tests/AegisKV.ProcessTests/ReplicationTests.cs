@@ -29,7 +29,18 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         var failover = clock.Elapsed;
         // The others stopped sending to it while it was unreachable, before it was downed.
         var breakers = 0L;
-        foreach (var port in survivors) breakers += await ReplicaGroups.InfoFieldAsync(port, "aegis_circuit_breakers_opened", budget.Token);
+        foreach (var port in survivors)
+        {
+            try
+            {
+                breakers += await ReplicaGroups.InfoFieldAsync(port, "aegis_circuit_breakers_opened", budget.Token);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                // Once seen in CI (connection reset by a survivor): say what the nodes were doing.
+                throw new InvalidOperationException($"INFO through port {port} after the failover: {e.Message}\n{cluster.Describe()}", e);
+            }
+        }
         Assert.True(breakers >= 1, "no breaker opened in front of the killed node");
 
         foreach (var port in survivors)
