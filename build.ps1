@@ -6,7 +6,7 @@
   dotnet tool restore; dotnet pwsh build.ps1 <task>
     build    Build the solution (Release).
     test     Run the tests; -Category unit|integration|compat|process|chaos picks one category. Chaos runs each
-             scenario for -Seconds (default 600); the default test run includes each three-copy scenario for 10 s as a smoke.
+             scenario for -Seconds (default 600); the default test run includes each three-copy scenario for 15 s as a smoke.
     publish  Publish the aegis executable to ./bin.
     bench    Benchmark AegisKV against redis-server side by side (needs Linux; installs redis with apt-get if missing).
     bench-cluster  Benchmark one node beside a 3-node cluster: clients on one node, spread, and cluster-aware.

@@ -8,7 +8,7 @@ namespace AegisKV.ProcessTests.Chaos;
 /// <summary>
 /// Real clusters under a concurrent workload while a nemesis kills and pauses nodes; afterwards every key's
 /// history must be linearizable (which includes: no acknowledged write lost). The default run is a short smoke of
-/// the three-copy scenarios (10 s of faults each); <c>build.ps1 test -Category chaos</c> sets <c>AEGIS_CHAOS_SECONDS</c>
+/// the three-copy scenarios (15 s of faults each); <c>build.ps1 test -Category chaos</c> sets <c>AEGIS_CHAOS_SECONDS</c>
 /// and runs every scenario for that long.
 /// </summary>
 [Trait("Category", "chaos")]
@@ -18,7 +18,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
     private static readonly int? ChosenSeconds =
         int.TryParse(Environment.GetEnvironmentVariable("AEGIS_CHAOS_SECONDS"), CultureInfo.InvariantCulture, out var seconds) ? seconds : null;
 
-    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(ChosenSeconds ?? 10);
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(ChosenSeconds ?? 15);
 
     private void Report(string text, [System.Runtime.CompilerServices.CallerMemberName] string test = "") => Figures.Report(output, test, text);
 
