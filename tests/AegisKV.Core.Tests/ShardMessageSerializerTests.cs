@@ -39,6 +39,13 @@ public sealed class ShardMessageSerializerTests : IDisposable
         { new HashFieldsExpirySet(2, B("h"), [B("f"), B("g")], 1234), "HX" },
         { new EntryRestored(2, B("h"), Hash(("f", "v", 9)), 55), "ER" },
         { new EntryRestored(2, B("s"), B("text"), 0), "ER" },
+        { new EntryRestored(2, B("l"), ListValue.From([B("a"), B("b")], 7), 0), "ER" },
+        { new ShardSnapshot(3, [new SnapshotEntry(B("l"), ListValue.From([B("x"), B(""), B("y")], 12), 0)]), "S2" },
+        { new ListPushed(2, B("l"), true, [B("a"), B("b")], 3), "LP" },
+        { new ListTrimmed(2, B("l"), 1, 300, 4), "LT" },
+        { new ListSpliced(2, B("l"), 5, 1, [B("v")], 5), "LS" },
+        { new ListElementsRemoved(2, B("l"), [0, 3, 900], 6), "LR" },
+        { new CancelBlocked(4, 77), "CB" },
         { new ArrayReply([Reply.Ok, Reply.Nil, Reply.Integer(-5), new BulkReply(B("x")), Errors.Syntax, Reply.NilArray]), "P" },
     };
 
@@ -119,6 +126,9 @@ public sealed class ShardMessageSerializerTests : IDisposable
         HashFieldsDeleted h => $"{h.Epoch} {Convert.ToHexString(h.Key)} {string.Join(",", h.Fields.Select(Convert.ToHexString))}",
         HashFieldsExpirySet h => $"{h.Epoch} {Convert.ToHexString(h.Key)} {string.Join(",", h.Fields.Select(Convert.ToHexString))} {h.ExpireAtMs}",
         EntryRestored e => $"{e.Epoch} {Convert.ToHexString(e.Key)} {ShowData(e.Data)} {e.ExpireAtMs}",
+        ListPushed l => $"{l.Epoch} {Convert.ToHexString(l.Key)} {l.Left} {string.Join(",", l.Elements.Select(Convert.ToHexString))} {l.Generation}",
+        ListSpliced l => $"{l.Epoch} {Convert.ToHexString(l.Key)} {l.Index} {l.Removed} {string.Join(",", l.Inserted.Select(Convert.ToHexString))} {l.Generation}",
+        ListElementsRemoved l => $"{l.Epoch} {Convert.ToHexString(l.Key)} {string.Join(",", l.Indexes)} {l.Generation}",
         Reply r => Show(r),
         _ => message.ToString()!,
     };
@@ -130,6 +140,7 @@ public sealed class ShardMessageSerializerTests : IDisposable
     {
         byte[] text => Convert.ToHexString(text),
         HashValue hash => "{" + string.Join(",", hash.Fields.Select(f => $"{Convert.ToHexString(f.Key)}:{Convert.ToHexString(f.Value.Value)}@{f.Value.ExpireAtMs}").Order()) + "}",
+        ListValue list => "[" + string.Join(",", list.Items.Select(Convert.ToHexString)) + "]#" + list.Generation,
         _ => data.ToString()!,
     };
 }

@@ -16,4 +16,6 @@ public enum CommandFlags
     Fast = 8,
     /// <summary>Allowed before AUTH.</summary>
     NoAuth = 16,
+    /// <summary>May wait for data (BLPOP and kin); inside MULTI it answers at once.</summary>
+    Blocking = 32,
 }

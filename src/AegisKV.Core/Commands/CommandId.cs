@@ -208,4 +208,48 @@ public enum CommandId : byte
     PExpireTime = 99,
     /// <summary>TOUCH.</summary>
     Touch = 100,
+    /// <summary>LPUSH.</summary>
+    LPush = 101,
+    /// <summary>RPUSH.</summary>
+    RPush = 102,
+    /// <summary>LPUSHX.</summary>
+    LPushX = 103,
+    /// <summary>RPUSHX.</summary>
+    RPushX = 104,
+    /// <summary>LPOP.</summary>
+    LPop = 105,
+    /// <summary>RPOP.</summary>
+    RPop = 106,
+    /// <summary>LLEN.</summary>
+    LLen = 107,
+    /// <summary>LRANGE.</summary>
+    LRange = 108,
+    /// <summary>LINDEX.</summary>
+    LIndex = 109,
+    /// <summary>LSET.</summary>
+    LSet = 110,
+    /// <summary>LREM.</summary>
+    LRem = 111,
+    /// <summary>LTRIM.</summary>
+    LTrim = 112,
+    /// <summary>LINSERT.</summary>
+    LInsert = 113,
+    /// <summary>LPOS.</summary>
+    LPos = 114,
+    /// <summary>LMOVE.</summary>
+    LMove = 115,
+    /// <summary>RPOPLPUSH.</summary>
+    RPopLPush = 116,
+    /// <summary>LMPOP.</summary>
+    LMPop = 117,
+    /// <summary>BLPOP.</summary>
+    BLPop = 118,
+    /// <summary>BRPOP.</summary>
+    BRPop = 119,
+    /// <summary>BLMOVE.</summary>
+    BLMove = 120,
+    /// <summary>BRPOPLPUSH.</summary>
+    BRPopLPush = 121,
+    /// <summary>BLMPOP.</summary>
+    BLMPop = 122,
 }

@@ -12,6 +12,7 @@ namespace AegisKV.Core.Commands;
 /// <param name="FirstKey">Index of the first key argument, 0 if none.</param>
 /// <param name="LastKey">Index of the last key argument, -1 for the last argument, 0 if none.</param>
 /// <param name="KeyStep">Distance between key arguments.</param>
+/// <param name="NumKeysAt">Index of the argument that says how many keys follow it (LMPOP, EVAL); 0 when the key positions are fixed.</param>
 public sealed record CommandSpec(
     string Name,
     CommandId Id,
@@ -20,7 +21,8 @@ public sealed record CommandSpec(
     CommandRouting Routing,
     int FirstKey,
     int LastKey,
-    int KeyStep)
+    int KeyStep,
+    int NumKeysAt = 0)
 {
     /// <summary>Lower-case name as COMMAND INFO reports it.</summary>
     public byte[] LowerName { get; } = System.Text.Encoding.ASCII.GetBytes(Name.ToLowerInvariant());

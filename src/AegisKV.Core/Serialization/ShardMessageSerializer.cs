@@ -42,6 +42,11 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
     internal const string EntryRestoredManifest = "ER";
     internal const string ShardEventsManifest = "EB";
     internal const string GroupConfiguredManifest = "GC";
+    internal const string CancelBlockedManifest = "CB";
+    internal const string ListPushedManifest = "LP";
+    internal const string ListTrimmedManifest = "LT";
+    internal const string ListSplicedManifest = "LS";
+    internal const string ListElementsRemovedManifest = "LR";
 
     // Never change these: they are written in snapshots and replies.
     private const byte SimpleTag = 1, ErrorTag = 2, IntegerTag = 3, BulkTag = 4, NilBulkTag = 5, ArrayTag = 6, NilArrayTag = 7, MapTag = 8, PairsTag = 9;
@@ -70,6 +75,11 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
         EntryRestored => EntryRestoredManifest,
         ShardEvents => ShardEventsManifest,
         GroupConfigured => GroupConfiguredManifest,
+        CancelBlocked => CancelBlockedManifest,
+        ListPushed => ListPushedManifest,
+        ListTrimmed => ListTrimmedManifest,
+        ListSpliced => ListSplicedManifest,
+        ListElementsRemoved => ListElementsRemovedManifest,
         RecoverShard => RecoverShardManifest,
         ShardRecovered => ShardRecoveredManifest,
         StopShard => StopShardManifest,
@@ -169,6 +179,39 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
                 ValueCodec.Write(w, restored.Data);
                 w.Int64(restored.ExpireAtMs);
                 break;
+            case CancelBlocked cancel:
+                w.Int32(cancel.ShardId);
+                w.Int64(cancel.RequestId);
+                break;
+            case ListPushed pushed:
+                w.Int64(pushed.Epoch);
+                w.Bytes(pushed.Key);
+                w.Byte(pushed.Left ? (byte)1 : (byte)0);
+                WriteByteArrays(w, pushed.Elements);
+                w.Int64(pushed.Generation);
+                break;
+            case ListTrimmed trimmed:
+                w.Int64(trimmed.Epoch);
+                w.Bytes(trimmed.Key);
+                w.VarUInt((ulong)trimmed.Start);
+                w.VarUInt((ulong)trimmed.Count);
+                w.Int64(trimmed.Generation);
+                break;
+            case ListSpliced spliced:
+                w.Int64(spliced.Epoch);
+                w.Bytes(spliced.Key);
+                w.VarUInt((ulong)spliced.Index);
+                w.VarUInt((ulong)spliced.Removed);
+                WriteByteArrays(w, spliced.Inserted);
+                w.Int64(spliced.Generation);
+                break;
+            case ListElementsRemoved removed:
+                w.Int64(removed.Epoch);
+                w.Bytes(removed.Key);
+                w.VarUInt((ulong)removed.Indexes.Length);
+                foreach (var index in removed.Indexes) w.VarUInt((ulong)index);
+                w.Int64(removed.Generation);
+                break;
             case RecoverShard recover:
                 w.Int32(recover.ShardId);
                 break;
@@ -223,6 +266,11 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
             HashFieldsDeletedManifest => new HashFieldsDeleted(r.Int64(), r.Bytes(), ReadByteArrays(ref r)),
             HashFieldsExpirySetManifest => new HashFieldsExpirySet(r.Int64(), r.Bytes(), ReadByteArrays(ref r), r.Int64()),
             EntryRestoredManifest => new EntryRestored(r.Int64(), r.Bytes(), ValueCodec.Read(ref r), r.Int64()),
+            CancelBlockedManifest => new CancelBlocked(r.Int32(), r.Int64()),
+            ListPushedManifest => new ListPushed(r.Int64(), r.Bytes(), r.Byte() != 0, ReadByteArrays(ref r), r.Int64()),
+            ListTrimmedManifest => new ListTrimmed(r.Int64(), r.Bytes(), r.Index(), r.Index(), r.Int64()),
+            ListSplicedManifest => new ListSpliced(r.Int64(), r.Bytes(), r.Index(), r.Index(), ReadByteArrays(ref r), r.Int64()),
+            ListElementsRemovedManifest => ReadListElementsRemoved(ref r),
             RecoverShardManifest => new RecoverShard(r.Int32()),
             ShardRecoveredManifest => new ShardRecovered(r.Int32(), r.Int64(), r.Int64()),
             StopShardManifest => StopShard.Instance,
@@ -245,6 +293,15 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
         }
 
         return new ShardBatch(shard, requestId, commands, atomic);
+    }
+
+    private static ListElementsRemoved ReadListElementsRemoved(ref WireReader r)
+    {
+        var epoch = r.Int64();
+        var key = r.Bytes();
+        var indexes = new int[r.Count()];
+        for (var i = 0; i < indexes.Length; i++) indexes[i] = r.Index();
+        return new ListElementsRemoved(epoch, key, indexes, r.Int64());
     }
 
     private static Reply[] ReadReplies(ref WireReader r)

@@ -8,7 +8,7 @@ namespace AegisKV.Core.Serialization;
 /// </summary>
 internal static class ValueCodec
 {
-    private const byte StringTag = 0, HashTag = 1;
+    private const byte StringTag = 0, HashTag = 1, ListTag = 2;
 
     /// <summary>Writes <paramref name="data"/> (as in <see cref="StoredValue.Data"/>).</summary>
     public static void Write(WireWriter w, object data)
@@ -31,6 +31,13 @@ internal static class ValueCodec
                 }
 
                 break;
+            case ListValue list:
+                // The generation goes too: list events replayed over this copy check it.
+                w.Byte(ListTag);
+                w.Int64(list.Generation);
+                w.VarUInt((ulong)list.Count);
+                foreach (var element in list.Items) w.Bytes(element);
+                break;
             default:
                 throw new ArgumentException($"Cannot serialize a value of type {data.GetType().Name}", nameof(data));
         }
@@ -47,6 +54,10 @@ internal static class ValueCodec
                 var size = 1L + AegisKV.Storage.VarInt.Size((ulong)hash.Count);
                 foreach (var (field, value) in hash.Fields) size += WireWriter.BytesSize(field.Length) + WireWriter.BytesSize(value.Value.Length) + 8;
                 return size;
+            case ListValue list:
+                var listSize = 1L + 8 + AegisKV.Storage.VarInt.Size((ulong)list.Count);
+                foreach (var element in list.Items) listSize += WireWriter.BytesSize(element.Length);
+                return listSize;
             default:
                 throw new ArgumentException($"Cannot serialize a value of type {data.GetType().Name}", nameof(data));
         }
@@ -65,6 +76,13 @@ internal static class ValueCodec
                 var fields = new KeyValuePair<byte[], HashField>[count];
                 for (var i = 0; i < count; i++) fields[i] = new(r.Bytes(), new HashField(r.Bytes(), r.Int64()));
                 return HashValue.From(fields);
+            }
+            case ListTag:
+            {
+                var generation = r.Int64();
+                var elements = new byte[r.Count()][];
+                for (var i = 0; i < elements.Length; i++) elements[i] = r.Bytes();
+                return ListValue.From(elements, generation);
             }
             case var tag:
                 throw new System.Runtime.Serialization.SerializationException($"Unknown value type tag {tag}");

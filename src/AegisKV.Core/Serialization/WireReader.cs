@@ -42,6 +42,14 @@ internal ref struct WireReader
         return (int)count;
     }
 
+    // A position or length that is not a count of the bytes that follow (a list index).
+    public int Index()
+    {
+        var value = VarUInt();
+        if (value > int.MaxValue) throw new FormatException("index out of range");
+        return (int)value;
+    }
+
     public byte[] Bytes() => Take(Count()).ToArray();
 
     private ReadOnlySpan<byte> Take(int length)

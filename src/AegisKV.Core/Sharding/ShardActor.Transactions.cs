@@ -54,6 +54,8 @@ public sealed partial class ShardActor
             _events.Clear();
             waits |= _pendingWrites > 0 && TouchesPending(spec, arguments);
             replies[i] = _state.Execute(commands[i].Command, arguments, NowMs(), _events);
+            // Inside MULTI a blocking pop does not wait, as in Redis.
+            if (ReferenceEquals(replies[i], ShardState.Blocked)) replies[i] = TimedOut(commands[i].Command);
             events.AddRange(_events);
             if (_state.TakeUndo() is { } changes) undo.AddRange(changes);
         }
@@ -62,6 +64,7 @@ public sealed partial class ShardActor
         if (_shell is not null)
         {
             Replicate(events, target, 0, TransactionReply.Committed, waits);
+            ServeBlocked(events);
             return;
         }
 
@@ -79,6 +82,7 @@ public sealed partial class ShardActor
         var held = _held.Add(target, 0);
         PersistAllAsync(events, _written);
         DeferAsync(TransactionReply.Committed, held.Complete);
+        ServeBlocked(events);
     }
 
     // Pairs of key and decimal version, as the connection got them from WATCH.

@@ -102,6 +102,16 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     /// <inheritdoc />
     protected override void OnCommand(object message)
     {
+        switch (message)
+        {
+            case CheckBlockedClients:
+                CheckBlocked();
+                return;
+            case CancelBlocked cancel:
+                CancelBlocked(cancel);
+                return;
+        }
+
         if (IsReplicated && HandleReplication(message)) return;
         if (_mode != ShardMode.Serving && HandleUnlessServing(message)) return;
         switch (message)
@@ -110,6 +120,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
                 Transact(transaction);
                 break;
             case ShardBatch batch:
+                _currentRequestId = batch.RequestId;
                 var replies = new BatchReply(Sender, batch.RequestId, batch.Commands.Length);
                 for (var i = 0; i < batch.Commands.Length; i++) Handle(batch.Commands[i].Command, batch.Commands[i].Arguments, replies, i);
                 break;
@@ -240,6 +251,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
         _localShards?.Leaving(_shardId, Self);
         _localShards?.WaitingForCluster(_shardId, null);
         LeaveReplicated();
+        ReleaseAllBlocked();
         _state.Release();
         EndSnapshot();
         base.PostStop();
@@ -256,6 +268,26 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
 
         _events.Clear();
         var reply = _state.Execute(command, arguments, NowMs(), _events);
+        if (ReferenceEquals(reply, ShardState.Blocked))
+        {
+            Block(command, arguments, target, index);
+            return;
+        }
+
+        if (_blocked.Count == 0 || _events.Count == 0)
+        {
+            Finish(spec, arguments, reply, target, index);
+            return;
+        }
+
+        var written = _events.ToArray();
+        Finish(spec, arguments, reply, target, index);
+        ServeBlocked(written);
+    }
+
+    // Makes a command's events (in _events) durable, or replicates them, and answers once they are.
+    private void Finish(CommandSpec spec, byte[][] arguments, Reply reply, IReplyTarget target, int index)
+    {
         if (_shell is not null)
         {
             Replicate(_events, target, index, reply, _pendingWrites > 0 && TouchesPending(spec, arguments));

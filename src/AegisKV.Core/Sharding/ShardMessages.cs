@@ -68,6 +68,12 @@ public sealed record ShardCommand(CommandId Command, byte[][] Arguments);
 /// </summary>
 public sealed record ShardBatch(int ShardId, long RequestId, ShardCommand[] Commands, bool Atomic = false) : IShardMessage;
 
+/// <summary>
+/// Sent by a connection that closed while a blocking command of its request <paramref name="RequestId"/> waited on the
+/// shard: the shard forgets it, so no element is popped for a client that is gone.
+/// </summary>
+public sealed record CancelBlocked(int ShardId, long RequestId) : IShardMessage;
+
 /// <summary>The replies to a <see cref="ShardBatch"/>, in command order.</summary>
 public sealed record ShardBatchReply(long RequestId, Replies.Reply[] Replies);
 

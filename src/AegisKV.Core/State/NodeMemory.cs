@@ -117,11 +117,12 @@ public sealed class NodeMemory
     /// <summary>The charge for one key and value.</summary>
     public static long Cost(byte[] key, object value) => key.Length + ValueBytes(value) + EntryOverhead;
 
-    /// <summary>Bytes charged for a value: a string's length, or a hash's fields (<see cref="HashValue.Bytes"/>).</summary>
+    /// <summary>Bytes charged for a value: a string's length, a hash's fields or a list's elements.</summary>
     public static long ValueBytes(object value) => value switch
     {
         byte[] text => text.Length,
         HashValue hash => hash.Bytes,
+        ListValue list => list.Bytes,
         _ => throw new ArgumentException($"not a stored value: {value.GetType().Name}", nameof(value)),
     };
 

@@ -61,3 +61,18 @@ public sealed record ShardEvents(long Epoch, IShardEvent[] Events) : IShardEvent
 /// </summary>
 public sealed record GroupConfigured(long Epoch, bool StartsEpoch, string[] Members) : IShardEvent;
 
+
+/// <summary>
+/// Elements were pushed one by one at the head (<paramref name="Left"/>) or the tail of a list, creating it when
+/// missing. <paramref name="Generation"/> is the list's generation after the push (see <see cref="ListValue"/>).
+/// </summary>
+public sealed record ListPushed(long Epoch, byte[] Key, bool Left, byte[][] Elements, long Generation) : IKeyEvent;
+
+/// <summary>A list kept only its <paramref name="Count"/> elements from <paramref name="Start"/> (pops, LTRIM); a list left empty is removed.</summary>
+public sealed record ListTrimmed(long Epoch, byte[] Key, int Start, int Count, long Generation) : IKeyEvent;
+
+/// <summary><paramref name="Removed"/> elements of a list at <paramref name="Index"/> were replaced by <paramref name="Inserted"/> (LSET, LINSERT).</summary>
+public sealed record ListSpliced(long Epoch, byte[] Key, int Index, int Removed, byte[][] Inserted, long Generation) : IKeyEvent;
+
+/// <summary>The elements of a list at <paramref name="Indexes"/> (ascending) were removed (LREM); a list left empty is removed.</summary>
+public sealed record ListElementsRemoved(long Epoch, byte[] Key, int[] Indexes, long Generation) : IKeyEvent;

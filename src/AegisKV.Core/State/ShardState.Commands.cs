@@ -31,6 +31,7 @@ public sealed partial class ShardState
         if ((spec.Flags & CommandFlags.ReadOnly) != 0 && spec.Routing == CommandRouting.SingleKey && command != CommandId.Get)
             _memory.CountLookup(_map.TryGetValue(arguments[0], out var looked) && IsLive(looked, nowMs));
         var kind = KindOf(command);
+        if (kind == ValueKind.List) return ExecuteList(command, arguments, nowMs, events);
         if (kind == ValueKind.Hash)
             return TryGetLive(arguments[0], nowMs, out var held) && held.Data is not HashValue ? Errors.WrongType : ExecuteHash(command, arguments, nowMs, events);
         // Only a shard holding other types than strings checks a string command's key.
@@ -146,7 +147,7 @@ public sealed partial class ShardState
                 Emit(events, new ExpirySet(Epoch, arguments[0], 0));
                 return Reply.One;
             case CommandId.Type:
-                return TryPeekLive(arguments[0], nowMs, out var typed) ? TypeReply(typed.Data) : TypeNone;
+                return TryPeekLive(arguments[0], nowMs, out var typed) ? TypeOf(typed.Data) : TypeNone;
             case CommandId.ExpireTime:
             case CommandId.PExpireTime:
                 if (!TryPeekLive(arguments[0], nowMs, out var expiring)) return Reply.Integer(-2);

@@ -96,10 +96,13 @@ public sealed partial class ShardState
 
     private static ValueKind KindOf(CommandId command) => Kinds[(int)command];
 
-    private static Reply TypeReply(object data) => data is HashValue ? TypeHash : TypeString;
-
     /// <summary>The type name TYPE answers for a value (for SCAN's TYPE filter).</summary>
-    internal static ReadOnlySpan<byte> TypeName(object data) => data is HashValue ? "hash"u8 : "string"u8;
+    internal static ReadOnlySpan<byte> TypeName(object data) => data switch
+    {
+        HashValue => "hash"u8,
+        ListValue => "list"u8,
+        _ => "string"u8,
+    };
 
     private static ValueKind[] BuildKinds()
     {
@@ -111,7 +114,10 @@ public sealed partial class ShardState
                      CommandId.BitPos, CommandId.BitField, CommandId.BitFieldRo])
             kinds[(int)id] = ValueKind.String;
         foreach (var spec in CommandTable.All)
+        {
             if (spec.Name[0] == 'H' && spec.Id != CommandId.Hello) kinds[(int)spec.Id] = ValueKind.Hash;
+            if (spec.Id is >= CommandId.LPush and <= CommandId.BLMPop) kinds[(int)spec.Id] = ValueKind.List;
+        }
         return kinds;
     }
 }

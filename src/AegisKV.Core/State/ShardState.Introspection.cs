@@ -16,6 +16,7 @@ public sealed partial class ShardState
                 byte[] text when text.Length <= 20 && IntegerText.TryParse(text, out _) => "int"u8.ToArray(),
                 byte[] text => text.Length <= 44 ? "embstr"u8.ToArray() : "raw"u8.ToArray(),
                 HashValue hash => IsSmall(hash) ? "listpack"u8.ToArray() : "hashtable"u8.ToArray(),
+                ListValue list => IsSmall(list) ? "listpack"u8.ToArray() : "quicklist"u8.ToArray(),
                 _ => "unknown"u8.ToArray(),
             });
         if (Is(sub, "IDLETIME"u8))
@@ -38,6 +39,9 @@ public sealed partial class ShardState
             if (field.Length > _memory.HashListpackValue || value.Value.Length > _memory.HashListpackValue) return false;
         return true;
     }
+
+    // Redis's default list-max-listpack-size of -2: one listpack holds up to 8 KB.
+    private static bool IsSmall(ListValue list) => list.Count <= 128 && list.Bytes <= 8192;
 
     // MEMORY USAGE key [SAMPLES n]: the bytes this node charges the key (see NodeMemory).
     private Reply MemoryUsage(byte[][] arguments, long nowMs)

@@ -71,6 +71,9 @@ public sealed partial class ShardState
             case HashFieldsExpirySet hashExpiry:
                 ApplyHashExpiry(hashExpiry);
                 break;
+            case ListPushed or ListTrimmed or ListSpliced or ListElementsRemoved:
+                ApplyList((IKeyEvent)e);
+                break;
             case EntryRestored restored:
                 Put(restored.Key, restored.Data, restored.ExpireAtMs);
                 break;

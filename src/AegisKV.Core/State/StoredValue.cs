@@ -1,11 +1,11 @@
 namespace AegisKV.Core.State;
 
 /// <summary>
-/// A value in a shard's map: a string (<c>byte[]</c>) or a hash (<see cref="HashValue"/>). Values are
+/// A value in a shard's map: a string (<c>byte[]</c>), a hash (<see cref="HashValue"/>) or a list (<see cref="ListValue"/>). Values are
 /// never changed in place: a write stores a new array or a new hash, so snapshots and undo records may
 /// share them.
 /// </summary>
-/// <param name="Data">The value: <c>byte[]</c> for a string, <see cref="HashValue"/> for a hash.</param>
+/// <param name="Data">The value: <c>byte[]</c> for a string, <see cref="HashValue"/> for a hash, <see cref="ListValue"/> for a list.</param>
 /// <param name="ExpireAtMs">Absolute expiry, Unix milliseconds; 0 for none.</param>
 /// <param name="Version">Changes with every change of the key, for WATCH; never 0.</param>
 /// <param name="AccessedAt">Last access, in seconds of <see cref="Environment.TickCount64"/>, for LRU and OBJECT IDLETIME.</param>

@@ -11,4 +11,6 @@ internal enum ValueKind : byte
     String,
     /// <summary>A hash.</summary>
     Hash,
+    /// <summary>A list (the list commands check their keys themselves).</summary>
+    List,
 }

@@ -13,6 +13,7 @@ public sealed class ClientConnection
     private readonly List<IDisposable> _owned = [];
     private Action? _drain;
     private Action<string>? _close;
+    private Action? _inputEnded;
     private bool _drainRequested;
     private string? _closeRequested;
     private long _lastActivity = Environment.TickCount64;
@@ -60,6 +61,25 @@ public sealed class ClientConnection
     public void Own(IDisposable resource)
     {
         lock (_gate) _owned.Add(resource);
+    }
+
+    /// <summary>Runs <paramref name="action"/> when the client has sent its last byte (it closed, or half-closed, its side).</summary>
+    public void OnInputEnded(Action action)
+    {
+        lock (_gate) _inputEnded += action;
+    }
+
+    /// <summary>Called by the stream stage when reading ends.</summary>
+    internal void InputEnded()
+    {
+        Action? ended;
+        lock (_gate)
+        {
+            ended = _inputEnded;
+            _inputEnded = null;
+        }
+
+        ended?.Invoke();
     }
 
     /// <summary>Stop reading requests; finish those read, flush their replies, then close.</summary>

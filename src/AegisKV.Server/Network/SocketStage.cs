@@ -182,6 +182,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
         private void EndOfInput()
         {
             _endOfInput = true;
+            _stage._connection.InputEnded();
             ReturnReadBuffer();
             if (!IsClosed(_stage.Out)) Complete(_stage.Out);
             if (_lingering) CompleteStage();
@@ -190,6 +191,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
         private void ReadFailed(Exception e)
         {
             _endOfInput = true;
+            _stage._connection.InputEnded();
             ReturnReadBuffer();
             // A client that reset the connection: nothing can reach it any more.
             if (e is SocketException or ObjectDisposedException or IOException) Abort(null, null);

@@ -125,7 +125,7 @@ internal sealed partial class ClientSession
         if (CommandTable.Find(line[0]) is not { } spec) return Errors.Text("ERR Invalid command specified");
         if (!spec.AcceptsArgumentCount(line.Length)) return Errors.Text("ERR Invalid number of arguments specified for command");
         if (spec.FirstKey == 0) return Errors.Text("ERR The command has no key arguments");
-        var last = spec.LastKey < 0 ? line.Length + spec.LastKey : Math.Min(spec.LastKey, line.Length - 1);
+        if (Core.Commands.CommandKeys.Find(spec, line, out var first, out var last, out var step) is { } badKeys) return badKeys;
         var keys = new List<Reply>();
         // As Redis's key specs: OW for writes that replace the value without reading it, RW for other writes.
         Reply flags = spec.Id is CommandId.Set or CommandId.SetEx or CommandId.PSetEx or CommandId.MSet or CommandId.Restore
@@ -133,7 +133,7 @@ internal sealed partial class ClientSession
             : (spec.Flags & CommandFlags.Write) != 0
                 ? new ArrayReply([Status("RW"), Status("update")])
                 : new ArrayReply([Status("RO"), Status("access")]);
-        for (var i = spec.FirstKey; i <= last; i += spec.KeyStep)
+        for (var i = first; i <= last && i > 0; i += step)
             keys.Add(withFlags ? new ArrayReply([new BulkReply(line[i]), flags]) : new BulkReply(line[i]));
         return new ArrayReply([.. keys]);
     }

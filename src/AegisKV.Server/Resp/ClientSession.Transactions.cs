@@ -83,8 +83,9 @@ internal sealed partial class ClientSession
             return Errors.WrongArity(spec.Name);
         if (spec.Routing != CommandRouting.Connection)
         {
-            var last = spec.Routing == CommandRouting.SingleKey ? 1 : spec.LastKey < 0 ? arguments.Length + spec.LastKey : spec.LastKey;
-            for (var i = 1; i <= last; i += Math.Max(1, spec.KeyStep))
+            if (Core.Commands.CommandKeys.Find(spec, arguments, out var first, out var last, out var step) is { } badKeys) return badKeys;
+            if (spec.Routing == CommandRouting.SingleKey) last = first;
+            for (var i = first; i <= last && i > 0; i += step)
             {
                 var slot = KeySlots.SlotOf(arguments[i]);
                 if (_transactionSlot < 0) _transactionSlot = slot;

@@ -43,14 +43,38 @@ internal sealed partial class ClientSession
     /// </summary>
     public Task<Reply[]> ExecuteBatchAsync(IReadOnlyList<Incoming> batch)
     {
+        // While a blocking command waits, what the client sent after it waits too, as in Redis.
+        lock (_blockedGate)
+        {
+            if (!_blockedTail.IsCompleted)
+            {
+                var queued = AfterAsync(_blockedTail, batch);
+                _blockedTail = queued;
+                return queued;
+            }
+        }
+
+        return ExecuteNow(batch);
+    }
+
+    private async Task<Reply[]> AfterAsync(Task previous, IReadOnlyList<Incoming> batch)
+    {
+        await previous.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        return await ExecuteNow(batch).ConfigureAwait(false);
+    }
+
+    private Task<Reply[]> ExecuteNow(IReadOnlyList<Incoming> batch)
+    {
         // After QUIT or a protocol error nothing the client sent later may take effect.
         if (_closing) return NoReplies;
+        var cut = FirstBlocking(batch);
+        if (cut >= 0) return ExecuteBlocking(batch, cut);
         if (batch.Count != 1) return ExecuteManyAsync(batch);
 
         // The common case, one request per read: a single-key command's task is the inbox's own.
         var started = NodeStatistics.Timestamp();
         var reply = Prepare(batch[0], started, out var spec, out var arguments, null);
-        if (reply is null) return _inbox.SendAsync(_node.Router.ShardOf(arguments![1]), [new ShardCommand(spec!.Id, arguments[1..])], started);
+        if (reply is null) return _inbox.SendAsync(_node.Router.ShardOf(ShardKey(spec!, arguments!)), [new ShardCommand(spec!.Id, arguments![1..])], started);
         if (reply.IsCompleted && reply.Result is ClosingReply) _closing = true;
         return One(reply);
     }
@@ -59,7 +83,7 @@ internal sealed partial class ClientSession
 
     private static async Task<Reply[]> One(Task<Reply> reply) => [await reply.ConfigureAwait(false)];
 
-    private async Task<Reply[]> ExecuteManyAsync(IReadOnlyList<Incoming> batch)
+    private async Task<Reply[]> ExecuteManyAsync(IReadOnlyList<Incoming> batch, long waitMs = 0)
     {
         var started = NodeStatistics.Timestamp();
         var replies = new Reply[batch.Count];
@@ -68,18 +92,18 @@ internal sealed partial class ClientSession
         Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open = null;
 
         var count = batch.Count;
-        void SendGroups() => Send(open, groups, started);
+        void SendGroups() => Send(open, groups, started, waitMs);
         for (var i = 0; i < count; i++)
         {
             // Multi-key and all-shard commands reach shards too: the groups gathered so far go first.
             var immediate = Prepare(batch[i], started, out var spec, out var arguments, SendGroups);
             if (immediate is null)
             {
-                var shard = _node.Router.ShardOf(arguments![1]);
+                var shard = _node.Router.ShardOf(ShardKey(spec!, arguments!));
                 open ??= [];
                 if (!open.TryGetValue(shard, out var group)) open[shard] = group = ([], []);
                 group.Indices.Add(i);
-                group.Commands.Add(new ShardCommand(spec!.Id, arguments[1..]));
+                group.Commands.Add(new ShardCommand(spec!.Id, arguments![1..]));
                 continue;
             }
 
@@ -92,7 +116,7 @@ internal sealed partial class ClientSession
             }
         }
 
-        Send(open, groups, started);
+        Send(open, groups, started, waitMs);
         if (count < replies.Length) Array.Resize(ref replies, count);
         foreach (var (index, reply) in singles) replies[index] = await reply.ConfigureAwait(false);
         foreach (var (indices, group) in groups)
@@ -105,10 +129,10 @@ internal sealed partial class ClientSession
     }
 
     // Commands sent here are counted in the metrics by the inbox when answered.
-    private void Send(Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open, List<(List<int>, Task<Reply[]>)> groups, long started)
+    private void Send(Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open, List<(List<int>, Task<Reply[]>)> groups, long started, long waitMs)
     {
         if (open is null || open.Count == 0) return;
-        foreach (var (shard, group) in open) groups.Add((group.Indices, _inbox.SendAsync(shard, [.. group.Commands], started)));
+        foreach (var (shard, group) in open) groups.Add((group.Indices, _inbox.SendAsync(shard, [.. group.Commands], started, waitMs: waitMs)));
         open.Clear();
     }
 
@@ -179,12 +203,16 @@ internal sealed partial class ClientSession
     private static Reply? SameShardRefusal(CommandSpec spec, byte[][] arguments)
     {
         if (spec.KeyStep > 1 && (arguments.Length - spec.FirstKey) % spec.KeyStep != 0) return Errors.WrongArity(spec.Name);
-        var last = spec.LastKey < 0 ? arguments.Length + spec.LastKey : spec.LastKey;
-        var slot = KeySlots.SlotOf(arguments[spec.FirstKey]);
-        for (var i = spec.FirstKey + spec.KeyStep; i <= last; i += spec.KeyStep)
+        if (Core.Commands.CommandKeys.Find(spec, arguments, out var first, out var last, out var step) is { } badKeys) return badKeys;
+        var slot = KeySlots.SlotOf(arguments[first]);
+        for (var i = first + step; i <= last; i += step)
             if (KeySlots.SlotOf(arguments[i]) != slot) return CrossSlot;
         return null;
     }
+
+    // The key that picks a keyed command's shard: its first.
+    private static byte[] ShardKey(CommandSpec spec, byte[][] arguments) =>
+        arguments[spec.NumKeysAt > 0 ? spec.NumKeysAt + 1 : Math.Max(1, spec.FirstKey)];
 
     private static readonly ErrorReply CrossSlot = Errors.Text("CROSSSLOT Keys in request don't hash to the same slot");
 

@@ -69,11 +69,14 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     /// <paramref name="started"/> timestamp each command is counted in the metrics when answered,
     /// so whole client commands need no continuation of their own for that.
     /// </summary>
-    public Task<Reply[]> SendAsync(int shard, ShardCommand[] commands, long started = 0, bool atomic = false)
+    /// A blocking command (BLPOP) may wait <paramref name="waitMs"/> for data on top of the usual timeout.
+    public Task<Reply[]> SendAsync(int shard, ShardCommand[] commands, long started = 0, bool atomic = false, long waitMs = 0)
     {
         if (_gate?.Closed is { } held) return Task.FromResult(Filled(held, commands.Length));
         if (_local.IsUnavailable(shard, out _, out var retryLater)) return Task.FromResult(Unavailable(shard, commands.Length, retryLater));
-        var pending = new Pending(Interlocked.Increment(ref _nextId), shard, commands, atomic, Environment.TickCount64 + (long)_timeout.TotalMilliseconds, started);
+        var deadline = Environment.TickCount64 + (long)_timeout.TotalMilliseconds;
+        deadline = waitMs > long.MaxValue / 2 - deadline ? long.MaxValue / 2 : deadline + waitMs;
+        var pending = new Pending(Interlocked.Increment(ref _nextId), shard, commands, atomic, deadline, started) { Blocking = waitMs > 0 };
         lock (_lanes)
         {
             ref var lane = ref _lanes[shard];
@@ -159,9 +162,32 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     public void Dispose()
     {
         Open.TryRemove(this, out _);
-        _provider.UnregisterTempActor(Path);
+        CancelBlocking();
         foreach (var id in _pending.Keys)
             if (_pending.TryRemove(id, out var pending)) Answer(pending, null);
+        _provider.UnregisterTempActor(Path);
+    }
+
+    /// <summary>
+    /// The client sent its last byte: a blocking command still waiting on its shard is called off there, so no
+    /// element is taken for a client that is gone, and answered here, so the connection can end, as Redis frees
+    /// a blocked client whose connection closed.
+    /// </summary>
+    public void CancelBlocking()
+    {
+        foreach (var (_, pending) in _pending)
+        {
+            if (!pending.Blocking || pending.IsAnswered) continue;
+            if (!pending.Held) CancelAt(pending);
+            Answer(pending, null);
+        }
+    }
+
+    private void CancelAt(Pending pending)
+    {
+        IActorRef? path;
+        lock (_lanes) path = _lanes[pending.Shard].Path;
+        path?.Tell(new CancelBlocked(pending.Shard, pending.Id), this);
     }
 
     private static void SweepAll()
@@ -215,6 +241,9 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
 
         // Waiting in its lane's queue, not sent yet.
         public bool Held { get; set; }
+
+        // A blocking command: cancelled on its shard when the connection closes first.
+        public bool Blocking { get; init; }
 
         // When the client's commands arrived, for the latency metric; 0 when counted elsewhere.
         public long Started { get; } = started;

@@ -127,6 +127,7 @@ public sealed class RespServer
         var inbox = new ReplyInbox(_system, _node.Region, _node.LocalShards, _node.Settings.Shards, _node.Settings.RequestTimeout, _node.Metrics, client, _node.Gate,
             _node.Topology?.IsCluster == true ? _node.Settings.MaxClusterMessageBytes : 0);
         connection.Own(inbox);
+        connection.OnInputEnded(inbox.CancelBlocking);
         var limits = _node.Settings.Clients;
         var framer = new RequestFramer(_node.Settings.Limits, limits.MaxQueryBuffer, _requestBudget);
         connection.Own(framer);
