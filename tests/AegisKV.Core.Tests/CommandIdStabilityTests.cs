@@ -134,6 +134,15 @@ public sealed class CommandIdStabilityTests
         { "BLMove", 120 },
         { "BRPopLPush", 121 },
         { "BLMPop", 122 },
+        { "Subscribe", 123 },
+        { "Unsubscribe", 124 },
+        { "PSubscribe", 125 },
+        { "PUnsubscribe", 126 },
+        { "Publish", 127 },
+        { "PubSub", 128 },
+        { "SSubscribe", 129 },
+        { "SUnsubscribe", 130 },
+        { "SPublish", 131 },
     };
 
     [Theory]

@@ -18,4 +18,6 @@ public enum CommandFlags
     NoAuth = 16,
     /// <summary>May wait for data (BLPOP and kin); inside MULTI it answers at once.</summary>
     Blocking = 32,
+    /// <summary>Publishes or subscribes (allowed in RESP2 subscribe mode when a subscription command).</summary>
+    PubSub = 64,
 }

@@ -252,4 +252,22 @@ public enum CommandId : byte
     BRPopLPush = 121,
     /// <summary>BLMPOP.</summary>
     BLMPop = 122,
+    /// <summary>SUBSCRIBE.</summary>
+    Subscribe = 123,
+    /// <summary>UNSUBSCRIBE.</summary>
+    Unsubscribe = 124,
+    /// <summary>PSUBSCRIBE.</summary>
+    PSubscribe = 125,
+    /// <summary>PUNSUBSCRIBE.</summary>
+    PUnsubscribe = 126,
+    /// <summary>PUBLISH.</summary>
+    Publish = 127,
+    /// <summary>PUBSUB.</summary>
+    PubSub = 128,
+    /// <summary>SSUBSCRIBE.</summary>
+    SSubscribe = 129,
+    /// <summary>SUNSUBSCRIBE.</summary>
+    SUnsubscribe = 130,
+    /// <summary>SPUBLISH.</summary>
+    SPublish = 131,
 }

@@ -137,6 +137,16 @@ public static class CommandTable
         new("BLMOVE", CommandId.BLMove, 6, Write | DenyOom | Blocking, SameShard, 1, 2, 1),
         new("BRPOPLPUSH", CommandId.BRPopLPush, 4, Write | DenyOom | Blocking, SameShard, 1, 2, 1),
         new("BLMPOP", CommandId.BLMPop, -5, Write | Blocking, SameShard, 3, -1, 1, NumKeysAt: 2),
+        new("SUBSCRIBE", CommandId.Subscribe, -2, PubSub, Connection, 0, 0, 0),
+        new("UNSUBSCRIBE", CommandId.Unsubscribe, -1, PubSub, Connection, 0, 0, 0),
+        new("PSUBSCRIBE", CommandId.PSubscribe, -2, PubSub, Connection, 0, 0, 0),
+        new("PUNSUBSCRIBE", CommandId.PUnsubscribe, -1, PubSub, Connection, 0, 0, 0),
+        new("PUBLISH", CommandId.Publish, 3, PubSub | Fast, Connection, 0, 0, 0),
+        new("PUBSUB", CommandId.PubSub, -2, PubSub, Connection, 0, 0, 0),
+        // The shard channel stands where a key would, for its hash slot, as in Redis 7.
+        new("SSUBSCRIBE", CommandId.SSubscribe, -2, PubSub, Connection, 1, -1, 1),
+        new("SUNSUBSCRIBE", CommandId.SUnsubscribe, -1, PubSub, Connection, 1, -1, 1),
+        new("SPUBLISH", CommandId.SPublish, 3, PubSub | Fast, Connection, 1, 1, 1),
     ];
 
     /// <summary>The subcommands of container commands, lower case, as COMMAND LIST names them (<c>client|list</c>).</summary>
@@ -150,6 +160,7 @@ public static class CommandTable
         [CommandId.Memory] = ["help", "usage"],
         [CommandId.Cluster] = ["help", "keyslot"],
         [CommandId.Function] = ["flush", "help", "list"],
+        [CommandId.PubSub] = ["channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"],
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, CommandSpec>.AlternateLookup<ReadOnlySpan<char>> ByName =

@@ -46,7 +46,8 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     private bool _snapshotInProgress;
 
     /// <summary>Creates the actor for shard <paramref name="shardId"/>; it counts on <paramref name="metrics"/> when given.</summary>
-    public ShardActor(int shardId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null, ShardPeers? peers = null, CoreMetrics? metrics = null)
+    public ShardActor(int shardId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null, ShardPeers? peers = null, CoreMetrics? metrics = null,
+        KeyspaceEvents? notifications = null)
     {
         _peers = peers;
         _metrics = metrics;
@@ -54,7 +55,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
         _settings = settings;
         _memory = memory;
         _localShards = localShards;
-        _state = new ShardState(memory, metrics);
+        _state = new ShardState(memory, metrics, notifications);
         _written = Written;
         PersistenceId = PersistenceIdOf(shardId);
         JournalPluginId = settings.JournalPluginId;
@@ -72,8 +73,9 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
 
     /// <summary>Props for the shard actor; <paramref name="entityId"/> is the shard number.</summary>
     public static Props Props(string entityId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null, ShardPeers? peers = null,
-        CoreMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new ShardActor(int.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture), settings, memory, localShards, peers, metrics));
+        CoreMetrics? metrics = null, KeyspaceEvents? notifications = null) =>
+        Akka.Actor.Props.Create(() => new ShardActor(int.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture), settings, memory, localShards, peers, metrics,
+            notifications));
 
     /// <inheritdoc />
     protected override void OnRecover(object message)

@@ -24,6 +24,14 @@ public sealed partial class ShardState
     /// </summary>
     public Reply Execute(CommandId command, byte[][] arguments, long nowMs, List<IShardEvent> events)
     {
+        var first = events.Count;
+        var reply = ExecuteCommand(command, arguments, nowMs, events);
+        if (events.Count > first && _notifications is { Flags: not 0 }) NotifyCommand(command, arguments, events);
+        return reply;
+    }
+
+    private Reply ExecuteCommand(CommandId command, byte[][] arguments, long nowMs, List<IShardEvent> events)
+    {
         _changes.Clear();
         var spec = CommandTable.Get(command);
         if ((spec.Flags & CommandFlags.DenyOom) != 0 && !HasRoomFor(arguments, nowMs, events)) return Errors.OutOfMemory;

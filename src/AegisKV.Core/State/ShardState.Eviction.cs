@@ -76,6 +76,7 @@ public sealed partial class ShardState
         while (evicted < limit && _memory.WouldExceed(headroom) && PickVictim(policy, nowMs) is { } victim)
         {
             Emit(events, new KeysDeleted(Epoch, [victim]));
+            _notifications?.Notify(KeyspaceEvents.Evicted, "evicted", victim);
             evicted++;
         }
 

@@ -20,17 +20,22 @@ public sealed partial class ShardState
     private readonly PriorityQueue<byte[], long> _fieldExpiries = new();
     private readonly NodeMemory _memory;
     private readonly CoreMetrics? _metrics;
+    private readonly KeyspaceEvents? _notifications;
     private long _volatileKeys;
     private long _usedBytes;
     // Keys holding something other than a string: while there are none, no command checks types.
     private long _otherTypeKeys;
     private long _version = Random.Shared.NextInt64(1, long.MaxValue / 2);
 
-    /// <summary>An empty shard accounted in <paramref name="memory"/>; refusals and evictions count on <paramref name="metrics"/> when given.</summary>
-    public ShardState(NodeMemory memory, CoreMetrics? metrics = null)
+    /// <summary>
+    /// An empty shard accounted in <paramref name="memory"/>; refusals and evictions count on <paramref name="metrics"/>,
+    /// and keyspace notifications go to <paramref name="notifications"/>, when given.
+    /// </summary>
+    public ShardState(NodeMemory memory, CoreMetrics? metrics = null, KeyspaceEvents? notifications = null)
     {
         _memory = memory;
         _metrics = metrics;
+        _notifications = notifications;
     }
 
     /// <summary>The epoch of the latest primary incarnation seen.</summary>
@@ -123,6 +128,7 @@ public sealed partial class ShardState
             if (_map.TryGetValue(key, out var value) && value.ExpireAtMs == expireAt)
             {
                 Remove(key);
+                _notifications?.Notify(KeyspaceEvents.Expired, "expired", key);
                 removedKeys?.Add(key);
                 removed++;
             }

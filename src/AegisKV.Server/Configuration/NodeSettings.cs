@@ -57,6 +57,9 @@ public sealed record NodeSettings
     /// <summary>Keys sampled per eviction.</summary>
     public required int EvictionSamples { get; init; }
 
+    /// <summary>Keyspace notifications enabled at start (<see cref="Core.State.KeyspaceEvents"/> flags).</summary>
+    public int NotifyKeyspaceEvents { get; init; }
+
     /// <summary>SLOWLOG threshold in microseconds; negative is off.</summary>
     public required long SlowlogThresholdMicros { get; init; }
 
@@ -194,6 +197,7 @@ public sealed record NodeSettings
             MaxMemoryBytes = Integer(config, "max-memory", 0, 1 << 30) * 1024L * 1024L,
             EvictionPolicy = Eviction(config),
             EvictionSamples = Integer(config, "eviction-samples", 1, 64),
+            NotifyKeyspaceEvents = KeyspaceEventFlags(config),
             SlowlogThresholdMicros = Integer(config, "slowlog-log-slower-than", int.MinValue, int.MaxValue),
             SlowlogMaxLength = Integer(config, "slowlog-max-len", 0, 1_000_000),
             AuthToken = authToken.Length == 0 ? null : authToken,
@@ -317,6 +321,13 @@ public sealed record NodeSettings
     {
         Core.State.EvictionPolicies.TryParse(OneOf(config, "eviction-policy", [.. Core.State.EvictionPolicies.All]), out var policy);
         return policy;
+    }
+
+    private static int KeyspaceEventFlags(Config config)
+    {
+        var text = config.GetString("aegis.notify-keyspace-events", "");
+        if (!Core.State.KeyspaceEvents.TryParse(text, out var flags)) throw new SettingsException("notify-keyspace-events", $"unknown letter in '{text}'");
+        return flags;
     }
 
     private static string OneOf(Config config, string name, params string[] allowed)

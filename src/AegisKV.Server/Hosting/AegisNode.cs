@@ -147,6 +147,7 @@ public sealed class AegisNode : IAsyncDisposable
             .ParseString($"aegis.shard.count = {settings.Shards}").WithFallback(settings.Config));
         var memory = new NodeMemory(settings.MaxMemoryBytes, settings.EvictionPolicy) { Samples = settings.EvictionSamples };
         var localShards = new LocalShards();
+        var notifications = new KeyspaceEvents { Flags = settings.NotifyKeyspaceEvents };
         var storeId = ReplicationStartup.StoreId(settings);
         var replication = new AegisKV.Core.Replication.ReplicationStatus();
         var walHealth = new WalHealthCheck(settings);
@@ -158,6 +159,7 @@ public sealed class AegisNode : IAsyncDisposable
         builder.Services.AddSingleton(shardSettings);
         builder.Services.AddSingleton(keyspace);
         builder.Services.AddSingleton(memory);
+        builder.Services.AddSingleton(notifications);
         builder.Services.AddSingleton(localShards);
         builder.Services.AddSingleton(replication);
         builder.Services.AddSingleton(custody.View);
@@ -239,7 +241,7 @@ public sealed class AegisNode : IAsyncDisposable
                     var shardingSettings = ClusterShardingSettings.Create(system);
                     var region = sharding.Start(
                         "aegis-shard",
-                        entityId => ShardActor.Props(entityId, shardSettings, memory, localShards, peers, metrics.Core),
+                        entityId => ShardActor.Props(entityId, shardSettings, memory, localShards, peers, metrics.Core, notifications),
                         shardingSettings,
                         new ShardMessageExtractor(settings.Shards),
                         new RendezvousAllocationStrategy(settings.Shards, settings.RebalanceLimit, custody.View.HolderOf, metrics.Cluster,

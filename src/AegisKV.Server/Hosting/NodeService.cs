@@ -75,8 +75,14 @@ internal sealed class NodeService : IHostedService
         {
             Replication = _services.GetRequiredService<AegisKV.Core.Replication.ReplicationStatus>(),
             Log = _logging.CreateLogger("AegisKV.Server.Resp.ClientSession"),
+            Notifications = _services.GetRequiredService<AegisKV.Core.State.KeyspaceEvents>(),
             Topology = new Topology.ClusterTopology(system, region, _settings.Shards, _services.GetRequiredService<AegisKV.Cluster.Custody.CustodyView>(), _settings.Seeds.Count > 0),
         };
+        var hub = _node.PubSub;
+        _node.Notifications.Publish = (channel, message) => hub.Publish(channel, message, sharded: false);
+        system.ActorOf(AegisKV.Cluster.PubSub.PubSubRelay.Props(_settings.NodeId, hub.Deliver), AegisKV.Cluster.PubSub.PubSubRelay.Name);
+        hub.Relay = (channel, message, sharded) =>
+            AegisKV.Cluster.PubSub.PubSubRelay.Publish(system, new AegisKV.Cluster.PubSub.ChannelMessage(_settings.NodeId, channel, message, sharded));
         _ = new NodeGauges(_services.GetRequiredService<NodeMetrics>(), _node, _readiness, Akka.Cluster.Cluster.Get(system));
         // Before the listener opens: a node joining a cluster holds key commands back until it is admitted.
         ClusterAdmission.Start(system, _settings, _node.Gate, Refused, _log, _stopping.Token);

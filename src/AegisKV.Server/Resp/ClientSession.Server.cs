@@ -100,6 +100,10 @@ internal sealed partial class ClientSession
                     if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var length)) return ConfigSetFailed(name, "argument couldn't be parsed into an integer");
                     changes.Add(() => slowLog.MaxLength = length);
                     break;
+                case "notify-keyspace-events":
+                    if (!KeyspaceEvents.TryParse(value, out var flags)) return ConfigSetFailed(name, "argument(s) must be one of the following: K, E, g, $, l, s, h, z, x, e, t, m, n, d, A");
+                    changes.Add(() => _node.Notifications.Flags = flags);
+                    break;
                 case "hash-max-listpack-entries" or "hash-max-ziplist-entries" or "hash-max-listpack-value" or "hash-max-ziplist-value":
                     if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var threshold)) return ConfigSetFailed(name, "argument couldn't be parsed into an integer");
                     if (name.EndsWith("entries", StringComparison.Ordinal)) changes.Add(() => memory.HashListpackEntries = threshold);

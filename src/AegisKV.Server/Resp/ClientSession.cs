@@ -172,6 +172,10 @@ internal sealed partial class ClientSession
             QueueingFailed();
             reply = Task.FromResult<Reply>(Errors.WrongArity(spec.Name));
         }
+        else if (SubscribedRefusal(spec) is { } subscribed)
+        {
+            reply = Task.FromResult(subscribed);
+        }
         else if ((InTransaction || spec.Id is CommandId.Multi or CommandId.Exec or CommandId.Discard or CommandId.Watch or CommandId.Unwatch)
                  && Transaction(spec, arguments, beforeShards) is { } transaction)
         {
@@ -236,6 +240,7 @@ internal sealed partial class ClientSession
 
         return spec.Id switch
         {
+            CommandId.Ping when PingsAsPush => Task.FromResult<Reply>(new ArrayReply([Bulk("pong"), new BulkReply(arguments.Length > 1 ? arguments[1] : [])])),
             CommandId.Ping => arguments.Length switch
             {
                 1 => PongTask,
@@ -257,6 +262,8 @@ internal sealed partial class ClientSession
             CommandId.SlowLog => Task.FromResult(SlowLog(arguments)),
             CommandId.Function => Task.FromResult(Function(arguments)),
             CommandId.Cluster => ClusterAsync(arguments),
+            CommandId.Subscribe or CommandId.Unsubscribe or CommandId.PSubscribe or CommandId.PUnsubscribe or CommandId.SSubscribe or CommandId.SUnsubscribe
+                or CommandId.Publish or CommandId.SPublish or CommandId.PubSub => Task.FromResult(PubSubCommand(spec.Id, arguments)),
             CommandId.DbSize => SumAsync(CommandId.DbSize),
             CommandId.RandomKey => RandomKeyAsync(),
             CommandId.Keys => KeysAsync(arguments[1]),

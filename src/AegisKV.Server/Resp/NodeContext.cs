@@ -28,6 +28,12 @@ public sealed record NodeContext(
     /// <summary>Holds key commands back until the node is admitted to its cluster.</summary>
     public JoinGate Gate { get; } = new();
 
+    /// <summary>Keyspace notifications, settable with CONFIG SET notify-keyspace-events.</summary>
+    public KeyspaceEvents Notifications { get; init; } = new();
+
+    /// <summary>The node's pub/sub subscriptions, and delivery to them and to the other nodes.</summary>
+    public PubSub.PubSubHub PubSub { get; } = new();
+
     /// <summary>The open client connections.</summary>
     public ClientDirectory Clients { get; } = new();
 

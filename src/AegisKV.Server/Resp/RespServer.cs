@@ -136,6 +136,7 @@ public sealed class RespServer
         {
             var push = new ReplyPush();
             var session = new ClientSession(_node, inbox, client, push);
+            connection.Own(session);
             _node.Clients.Add(client);
             Flow.FromGraph(new SocketStage(connection, _log))
                 .Join(ProtocolFlow(session, framer, limits.MaxOutputBuffer, push))

@@ -145,6 +145,7 @@ internal static class ServerInfo
         yield return ("maxmemory", node.Memory.MaxBytes.ToString(inv));
         yield return ("maxmemory-policy", node.Memory.Policy.Name());
         yield return ("maxmemory-samples", node.Memory.Samples.ToString(inv));
+        yield return ("notify-keyspace-events", KeyspaceEvents.Format(node.Notifications.Flags));
         yield return ("slowlog-log-slower-than", node.Metrics.SlowLog.ThresholdMicros.ToString(inv));
         yield return ("slowlog-max-len", node.Metrics.SlowLog.MaxLength.ToString(inv));
         yield return ("maxclients", s.Clients.MaxClients.ToString(inv));
