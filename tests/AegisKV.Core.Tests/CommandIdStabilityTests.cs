@@ -143,6 +143,11 @@ public sealed class CommandIdStabilityTests
         { "SSubscribe", 129 },
         { "SUnsubscribe", 130 },
         { "SPublish", 131 },
+        { "Eval", 132 },
+        { "EvalSha", 133 },
+        { "EvalRo", 134 },
+        { "EvalShaRo", 135 },
+        { "Script", 136 },
     };
 
     [Theory]

@@ -270,4 +270,14 @@ public enum CommandId : byte
     SUnsubscribe = 130,
     /// <summary>SPUBLISH.</summary>
     SPublish = 131,
+    /// <summary>EVAL.</summary>
+    Eval = 132,
+    /// <summary>EVALSHA.</summary>
+    EvalSha = 133,
+    /// <summary>EVAL_RO.</summary>
+    EvalRo = 134,
+    /// <summary>EVALSHA_RO.</summary>
+    EvalShaRo = 135,
+    /// <summary>SCRIPT.</summary>
+    Script = 136,
 }

@@ -13,4 +13,6 @@ public enum CommandRouting
     AllShards,
     /// <summary>On the shard owning all its keys, as one step; keys on different shards are refused (CROSSSLOT).</summary>
     SameShard,
+    /// <summary>A script (EVAL): on the shard owning its keys, as one step; on the shard of slot 0 when it names none.</summary>
+    Script,
 }

@@ -147,6 +147,11 @@ public static class CommandTable
         new("SSUBSCRIBE", CommandId.SSubscribe, -2, PubSub, Connection, 1, -1, 1),
         new("SUNSUBSCRIBE", CommandId.SUnsubscribe, -1, PubSub, Connection, 1, -1, 1),
         new("SPUBLISH", CommandId.SPublish, 3, PubSub | Fast, Connection, 1, 1, 1),
+        new("EVAL", CommandId.Eval, -3, Write | DenyOom, Script, 3, -1, 1, NumKeysAt: 2),
+        new("EVALSHA", CommandId.EvalSha, -3, Write | DenyOom, Script, 3, -1, 1, NumKeysAt: 2),
+        new("EVAL_RO", CommandId.EvalRo, -3, ReadOnly, Script, 3, -1, 1, NumKeysAt: 2),
+        new("EVALSHA_RO", CommandId.EvalShaRo, -3, ReadOnly, Script, 3, -1, 1, NumKeysAt: 2),
+        new("SCRIPT", CommandId.Script, -2, None, Connection, 0, 0, 0),
     ];
 
     /// <summary>The subcommands of container commands, lower case, as COMMAND LIST names them (<c>client|list</c>).</summary>
@@ -160,6 +165,7 @@ public static class CommandTable
         [CommandId.Memory] = ["help", "usage"],
         [CommandId.Cluster] = ["help", "keyslot"],
         [CommandId.Function] = ["flush", "help", "list"],
+        [CommandId.Script] = ["exists", "flush", "help", "kill", "load"],
         [CommandId.PubSub] = ["channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"],
     }.ToFrozenDictionary();
 

@@ -53,11 +53,14 @@ public sealed partial class ShardActor
             var arguments = commands[i].Arguments;
             _events.Clear();
             waits |= _pendingWrites > 0 && TouchesPending(spec, arguments);
-            replies[i] = _state.Execute(commands[i].Command, arguments, NowMs(), _events);
+            ShardState.Change[]? scriptUndo = null;
+            replies[i] = spec.Routing == CommandRouting.Script
+                ? RunScript(commands[i].Command, arguments, out scriptUndo)
+                : _state.Execute(commands[i].Command, arguments, NowMs(), _events);
             // Inside MULTI a blocking pop does not wait, as in Redis.
             if (ReferenceEquals(replies[i], ShardState.Blocked)) replies[i] = TimedOut(commands[i].Command);
             events.AddRange(_events);
-            if (_state.TakeUndo() is { } changes) undo.AddRange(changes);
+            if ((scriptUndo ?? _state.TakeUndo()) is { } changes) undo.AddRange(changes);
         }
 
         var target = new TransactionReply(Sender, transaction.RequestId, replies);

@@ -45,10 +45,14 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     private long _latestSnapshotSequenceNr;
     private bool _snapshotInProgress;
 
-    /// <summary>Creates the actor for shard <paramref name="shardId"/>; it counts on <paramref name="metrics"/> when given.</summary>
+    /// <summary>
+    /// Creates the actor for shard <paramref name="shardId"/>; it counts on <paramref name="metrics"/>, sends keyspace
+    /// notifications to <paramref name="notifications"/> and runs EVAL with <paramref name="scripts"/>, when given.
+    /// </summary>
     public ShardActor(int shardId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null, ShardPeers? peers = null, CoreMetrics? metrics = null,
-        KeyspaceEvents? notifications = null)
+        KeyspaceEvents? notifications = null, Scripting.IScriptEngine? scripts = null)
     {
+        _scripts = scripts;
         _peers = peers;
         _metrics = metrics;
         _shardId = shardId;
@@ -73,9 +77,9 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
 
     /// <summary>Props for the shard actor; <paramref name="entityId"/> is the shard number.</summary>
     public static Props Props(string entityId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null, ShardPeers? peers = null,
-        CoreMetrics? metrics = null, KeyspaceEvents? notifications = null) =>
+        CoreMetrics? metrics = null, KeyspaceEvents? notifications = null, Scripting.IScriptEngine? scripts = null) =>
         Akka.Actor.Props.Create(() => new ShardActor(int.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture), settings, memory, localShards, peers, metrics,
-            notifications));
+            notifications, scripts));
 
     /// <inheritdoc />
     protected override void OnRecover(object message)
@@ -254,6 +258,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
         _localShards?.WaitingForCluster(_shardId, null);
         LeaveReplicated();
         ReleaseAllBlocked();
+        StopScripts();
         _state.Release();
         EndSnapshot();
         base.PostStop();
@@ -269,7 +274,8 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
         }
 
         _events.Clear();
-        var reply = _state.Execute(command, arguments, NowMs(), _events);
+        ShardState.Change[]? undo = null;
+        var reply = spec.Routing == CommandRouting.Script ? RunScript(command, arguments, out undo) : _state.Execute(command, arguments, NowMs(), _events);
         if (ReferenceEquals(reply, ShardState.Blocked))
         {
             Block(command, arguments, target, index);
@@ -278,17 +284,18 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
 
         if (_blocked.Count == 0 || _events.Count == 0)
         {
-            Finish(spec, arguments, reply, target, index);
+            Finish(spec, arguments, reply, target, index, undo);
             return;
         }
 
         var written = _events.ToArray();
-        Finish(spec, arguments, reply, target, index);
+        Finish(spec, arguments, reply, target, index, undo);
         ServeBlocked(written);
     }
 
-    // Makes a command's events (in _events) durable, or replicates them, and answers once they are.
-    private void Finish(CommandSpec spec, byte[][] arguments, Reply reply, IReplyTarget target, int index)
+    // Makes a command's events (in _events) durable, or replicates them, and answers once they are. A script's
+    // events come with what they replaced, gathered over its commands.
+    private void Finish(CommandSpec spec, byte[][] arguments, Reply reply, IReplyTarget target, int index, ShardState.Change[]? undo = null)
     {
         if (_shell is not null)
         {
@@ -304,7 +311,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
         }
 
         foreach (var e in _events) MarkPending(e);
-        _unconfirmed.Enqueue(new UnconfirmedWrite(_events.Count, _state.TakeUndo()));
+        _unconfirmed.Enqueue(new UnconfirmedWrite(_events.Count, undo ?? _state.TakeUndo()));
         _assignedSequenceNr += _events.Count;
         var held = _held.Add(target, index);
         if (_events.Count == 1)
@@ -360,33 +367,12 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
 
     private bool TouchesPending(CommandSpec spec, byte[][] arguments)
     {
-        if (_pendingClears > 0 || spec.Routing == CommandRouting.AllShards) return true;
+        // A script may read any key of the shard.
+        if (_pendingClears > 0 || spec.Routing is CommandRouting.AllShards or CommandRouting.Script) return true;
         if (spec.Routing == CommandRouting.SingleKey) return _pendingKeys.ContainsKey(arguments[0]);
         foreach (var key in arguments)
             if (_pendingKeys.ContainsKey(key)) return true;
         return false;
-    }
-
-    // Snapshot when no write is in flight, so the snapshot holds only durable data; under a
-    // write stream that never pauses, snapshot anyway once twice overdue: events are absolute
-    // assignments, so replaying ones the snapshot already holds is harmless.
-    // Gives the node's snapshot turn back once; a reply that arrives after a restart has nothing to give back.
-    private void EndSnapshot()
-    {
-        if (!_snapshotInProgress) return;
-        _snapshotInProgress = false;
-        _memory.SnapshotDone();
-    }
-
-    private void MaybeSnapshot()
-    {
-        if (_snapshotInProgress || _eventsSinceSnapshot < _settings.SnapshotEvery) return;
-        if (_pendingWrites > 0 && _eventsSinceSnapshot < 2L * _settings.SnapshotEvery) return;
-        // Another shard of this node is writing its snapshot: try again after a later write.
-        if (!_memory.TryStartSnapshot()) return;
-        _snapshotInProgress = true;
-        _eventsSinceSnapshot = 0;
-        SaveSnapshot(_state.ToSnapshot());
     }
 
     private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -52,5 +52,6 @@ public sealed record NodeFlag(string Name, string Description)
         new("max-clients", "Most client connections open at once (default 10000)."),
         new("timeout", "Seconds before an idle client is closed; 0 is never (default 0)."),
         new("drain-timeout", "Graceful shutdown limit, e.g. 30s (default 30s)."),
+        new("script-timeout", "How long a Lua script runs before its shard answers -BUSY and SCRIPT KILL may stop it, e.g. 5s (default 5s)."),
     ];
 }

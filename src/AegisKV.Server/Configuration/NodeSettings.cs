@@ -57,6 +57,12 @@ public sealed record NodeSettings
     /// <summary>Keys sampled per eviction.</summary>
     public required int EvictionSamples { get; init; }
 
+    /// <summary>How long a script runs before its shard answers -BUSY.</summary>
+    public TimeSpan ScriptTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Bytes one shard's Lua interpreter may hold.</summary>
+    public long ScriptMaxMemory { get; init; } = 64L << 20;
+
     /// <summary>Keyspace notifications enabled at start (<see cref="Core.State.KeyspaceEvents"/> flags).</summary>
     public int NotifyKeyspaceEvents { get; init; }
 
@@ -198,6 +204,8 @@ public sealed record NodeSettings
             EvictionPolicy = Eviction(config),
             EvictionSamples = Integer(config, "eviction-samples", 1, 64),
             NotifyKeyspaceEvents = KeyspaceEventFlags(config),
+            ScriptTimeout = Duration(config, "script-timeout"),
+            ScriptMaxMemory = Size(config, "script-max-memory", 1 << 20, 1L << 40),
             SlowlogThresholdMicros = Integer(config, "slowlog-log-slower-than", int.MinValue, int.MaxValue),
             SlowlogMaxLength = Integer(config, "slowlog-max-len", 0, 1_000_000),
             AuthToken = authToken.Length == 0 ? null : authToken,

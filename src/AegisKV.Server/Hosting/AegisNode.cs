@@ -148,6 +148,7 @@ public sealed class AegisNode : IAsyncDisposable
         var memory = new NodeMemory(settings.MaxMemoryBytes, settings.EvictionPolicy) { Samples = settings.EvictionSamples };
         var localShards = new LocalShards();
         var notifications = new KeyspaceEvents { Flags = settings.NotifyKeyspaceEvents };
+        var scripts = new AegisKV.Scripting.LuaScriptEngine(settings.ScriptTimeout, settings.ScriptMaxMemory);
         var storeId = ReplicationStartup.StoreId(settings);
         var replication = new AegisKV.Core.Replication.ReplicationStatus();
         var walHealth = new WalHealthCheck(settings);
@@ -160,6 +161,7 @@ public sealed class AegisNode : IAsyncDisposable
         builder.Services.AddSingleton(keyspace);
         builder.Services.AddSingleton(memory);
         builder.Services.AddSingleton(notifications);
+        builder.Services.AddSingleton(scripts);
         builder.Services.AddSingleton(localShards);
         builder.Services.AddSingleton(replication);
         builder.Services.AddSingleton(custody.View);
@@ -241,7 +243,7 @@ public sealed class AegisNode : IAsyncDisposable
                     var shardingSettings = ClusterShardingSettings.Create(system);
                     var region = sharding.Start(
                         "aegis-shard",
-                        entityId => ShardActor.Props(entityId, shardSettings, memory, localShards, peers, metrics.Core, notifications),
+                        entityId => ShardActor.Props(entityId, shardSettings, memory, localShards, peers, metrics.Core, notifications, scripts),
                         shardingSettings,
                         new ShardMessageExtractor(settings.Shards),
                         new RendezvousAllocationStrategy(settings.Shards, settings.RebalanceLimit, custody.View.HolderOf, metrics.Cluster,

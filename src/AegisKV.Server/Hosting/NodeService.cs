@@ -76,6 +76,7 @@ internal sealed class NodeService : IHostedService
             Replication = _services.GetRequiredService<AegisKV.Core.Replication.ReplicationStatus>(),
             Log = _logging.CreateLogger("AegisKV.Server.Resp.ClientSession"),
             Notifications = _services.GetRequiredService<AegisKV.Core.State.KeyspaceEvents>(),
+            ScriptMonitor = _services.GetRequiredService<AegisKV.Scripting.LuaScriptEngine>().Monitor,
             Topology = new Topology.ClusterTopology(system, region, _settings.Shards, _services.GetRequiredService<AegisKV.Cluster.Custody.CustodyView>(), _settings.Seeds.Count > 0),
         };
         var hub = _node.PubSub;

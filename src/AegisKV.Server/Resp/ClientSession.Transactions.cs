@@ -153,7 +153,8 @@ internal sealed partial class ClientSession
         var queued = _transaction!;
         var failed = _transactionFailed;
         _client.Queued = -1;
-        var slot = _transactionSlot >= 0 ? _transactionSlot : _watchedSlot;
+        // A transaction of scripts that name no key runs where such a script does: on slot 0's shard.
+        var slot = _transactionSlot >= 0 ? _transactionSlot : Math.Max(0, _watchedSlot);
         var watched = _watched;
         _transaction = null;
         Unwatch();
@@ -173,7 +174,13 @@ internal sealed partial class ClientSession
         for (var i = 0; i < queued.Count; i++)
         {
             var (spec, arguments) = queued[i];
-            if (spec.Routing != CommandRouting.Connection) keyed.Add(new ShardCommand(spec.Id, arguments[1..]));
+            if (spec.Routing == CommandRouting.Script)
+            {
+                // Its body could go from the script cache while queued: EVALSHA then answers NOSCRIPT inside EXEC.
+                if (ScriptCommand(spec, arguments, out _) is { } script) keyed.Add(script);
+                else inPlace[i] = Task.FromResult(ScriptRefusal(spec, arguments) ?? NoScript);
+            }
+            else if (spec.Routing != CommandRouting.Connection) keyed.Add(new ShardCommand(spec.Id, arguments[1..]));
             else inPlace[i] = spec.Id == CommandId.Unwatch ? OkTask : Dispatch(spec, arguments);
         }
 

@@ -262,6 +262,8 @@ internal sealed partial class ClientSession
             CommandId.SlowLog => Task.FromResult(SlowLog(arguments)),
             CommandId.Function => Task.FromResult(Function(arguments)),
             CommandId.Cluster => ClusterAsync(arguments),
+            CommandId.Eval or CommandId.EvalSha or CommandId.EvalRo or CommandId.EvalShaRo => EvalAsync(spec, arguments),
+            CommandId.Script => Task.FromResult(Script(arguments)),
             CommandId.Subscribe or CommandId.Unsubscribe or CommandId.PSubscribe or CommandId.PUnsubscribe or CommandId.SSubscribe or CommandId.SUnsubscribe
                 or CommandId.Publish or CommandId.SPublish or CommandId.PubSub => Task.FromResult(PubSubCommand(spec.Id, arguments)),
             CommandId.DbSize => SumAsync(CommandId.DbSize),

@@ -31,6 +31,12 @@ public sealed record NodeContext(
     /// <summary>Keyspace notifications, settable with CONFIG SET notify-keyspace-events.</summary>
     public KeyspaceEvents Notifications { get; init; } = new();
 
+    /// <summary>The scripts this node knows by SHA1, for EVALSHA.</summary>
+    public AegisKV.Scripting.ScriptCache Scripts { get; } = new();
+
+    /// <summary>Scripts running on this node's shards, for -BUSY and SCRIPT KILL; none when scripting is off.</summary>
+    public AegisKV.Core.Scripting.ScriptMonitor ScriptMonitor { get; init; } = new(TimeSpan.FromSeconds(5));
+
     /// <summary>The node's pub/sub subscriptions, and delivery to them and to the other nodes.</summary>
     public PubSub.PubSubHub PubSub { get; } = new();
 

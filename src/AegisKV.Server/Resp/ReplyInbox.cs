@@ -39,11 +39,13 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     private static readonly Timer Sweeper = new(static _ => SweepAll(), null, SweepPeriod, SweepPeriod);
     private readonly JoinGate? _gate;
     private readonly int _crossNodeLimit;
+    private readonly Core.Scripting.ScriptMonitor? _scripts;
     private long _nextId;
 
     public ReplyInbox(ActorSystem system, IActorRef region, LocalShards local, int shardCount, TimeSpan timeout, Metrics.ServerMetrics? metrics = null, ClientInfo? client = null, JoinGate? gate = null,
-        int crossNodeLimit = 0)
+        int crossNodeLimit = 0, Core.Scripting.ScriptMonitor? scripts = null)
     {
+        _scripts = scripts;
         _crossNodeLimit = crossNodeLimit;
         _gate = gate;
         _metrics = metrics;
@@ -74,6 +76,8 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     {
         if (_gate?.Closed is { } held) return Task.FromResult(Filled(held, commands.Length));
         if (_local.IsUnavailable(shard, out _, out var retryLater)) return Task.FromResult(Unavailable(shard, commands.Length, retryLater));
+        // A script has run past its time limit on this shard: Redis answers BUSY until it ends.
+        if (_scripts?.IsBusy(shard) == true) return Task.FromResult(Filled(Core.Scripting.ScriptMonitor.Busy, commands.Length));
         var deadline = Environment.TickCount64 + (long)_timeout.TotalMilliseconds;
         deadline = waitMs > long.MaxValue / 2 - deadline ? long.MaxValue / 2 : deadline + waitMs;
         var pending = new Pending(Interlocked.Increment(ref _nextId), shard, commands, atomic, deadline, started) { Blocking = waitMs > 0 };

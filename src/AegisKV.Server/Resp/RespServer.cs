@@ -125,7 +125,7 @@ public sealed class RespServer
         var connection = new ClientConnection(id, socket, Closed, tls);
         var client = new ClientInfo(id, connection.Remote, socket.LocalEndPoint?.ToString() ?? "?", connection.Close) { IsTls = tls is not null };
         var inbox = new ReplyInbox(_system, _node.Region, _node.LocalShards, _node.Settings.Shards, _node.Settings.RequestTimeout, _node.Metrics, client, _node.Gate,
-            _node.Topology?.IsCluster == true ? _node.Settings.MaxClusterMessageBytes : 0);
+            _node.Topology?.IsCluster == true ? _node.Settings.MaxClusterMessageBytes : 0, _node.ScriptMonitor);
         connection.Own(inbox);
         connection.OnInputEnded(inbox.CancelBlocking);
         var limits = _node.Settings.Clients;

@@ -1,0 +1,27 @@
+namespace AegisKV.Core.Sharding;
+
+// Snapshots of the shard's map, after every SnapshotEvery events.
+public sealed partial class ShardActor
+{
+    // Gives the node's snapshot turn back once; a reply that arrives after a restart has nothing to give back.
+    private void EndSnapshot()
+    {
+        if (!_snapshotInProgress) return;
+        _snapshotInProgress = false;
+        _memory.SnapshotDone();
+    }
+
+    // Snapshot when no write is in flight, so the snapshot holds only durable data; under a write stream that never
+    // pauses, snapshot anyway once twice overdue: replaying events the snapshot already holds is harmless, as events
+    // are assignments and a list event carries the generation it makes (ListValue).
+    private void MaybeSnapshot()
+    {
+        if (_snapshotInProgress || _eventsSinceSnapshot < _settings.SnapshotEvery) return;
+        if (_pendingWrites > 0 && _eventsSinceSnapshot < 2L * _settings.SnapshotEvery) return;
+        // Another shard of this node is writing its snapshot: try again after a later write.
+        if (!_memory.TryStartSnapshot()) return;
+        _snapshotInProgress = true;
+        _eventsSinceSnapshot = 0;
+        SaveSnapshot(_state.ToSnapshot());
+    }
+}
