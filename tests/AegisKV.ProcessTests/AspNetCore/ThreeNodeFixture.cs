@@ -1,0 +1,19 @@
+namespace AegisKV.ProcessTests.AspNetCore;
+
+/// <summary>A formed cluster of three real AegisKV nodes, shared by the three-node ASP.NET Core scenarios; each leaves every node running.</summary>
+public sealed class ThreeNodeFixture : IAsyncLifetime
+{
+    /// <summary>The cluster.</summary>
+    public TestCluster Cluster { get; } = new(3);
+
+    /// <summary>StackExchange.Redis's configuration string for every node.</summary>
+    public string Configuration => AspNetApps.Configuration(Cluster.ClientPorts);
+
+    public async Task InitializeAsync()
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await Cluster.FormAsync(budget.Token);
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
