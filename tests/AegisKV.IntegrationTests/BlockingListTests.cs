@@ -3,8 +3,12 @@ using System.Diagnostics;
 namespace AegisKV.IntegrationTests;
 
 /// <summary>BLPOP and kin on a real node: held on the shard, served by a push in arrival order, timed out, cancelled on disconnect.</summary>
-public sealed class BlockingListTests : NodeTests
+public sealed class BlockingListTests(SharedNode node) : IClassFixture<SharedNode>
 {
+    private int Port => node.Port;
+
+    private Task<string> Session(string input) => RawClient.SessionAsync(Port, input);
+
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
 

@@ -5,8 +5,12 @@ using StackExchange.Redis;
 namespace AegisKV.IntegrationTests;
 
 /// <summary>Pub/sub on one node, with Redis 7's frames: RESP2 subscribe mode, RESP3 pushes, patterns, shard channels, keyspace notifications.</summary>
-public sealed class PubSubTests : NodeTests
+public sealed class PubSubTests(SharedNode node) : IClassFixture<SharedNode>
 {
+    private int Port => node.Port;
+
+    private Task<string> Session(string input) => RawClient.SessionAsync(Port, input);
+
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
 

@@ -6,8 +6,12 @@ using StackExchange.Redis;
 namespace AegisKV.IntegrationTests;
 
 /// <summary>EVAL and kin on a real node, beside redis-server 7 where one is installed: the same lines, the same bytes back.</summary>
-public sealed class ScriptingTests : NodeTests
+public sealed class ScriptingTests(SharedNode node) : IClassFixture<SharedNode>
 {
+    private int Port => node.Port;
+
+    private Task<string> Session(string input) => RawClient.SessionAsync(Port, input);
+
     private const string RedisServer = "/usr/bin/redis-server";
 
     // Each line as redis-cli would send it; keys in one slot so the cluster rules allow them.

@@ -19,7 +19,7 @@ public static class CommandKeys
         first = spec.FirstKey;
         last = spec.LastKey < 0 ? line.Length + spec.LastKey : Math.Min(spec.LastKey, line.Length - 1);
         if (spec.NumKeysAt == 0) return null;
-        if (!State.IntegerText.TryParse(line[spec.NumKeysAt], out var count)) return Errors.NotInteger;
+        if (!State.IntegerText.TryParse(line[spec.NumKeysAt], out var count)) return spec.Routing == CommandRouting.SameShard ? NumKeysNotPositive : Errors.NotInteger;
         // A command routed by its keys needs one; a script may name none.
         if (count < 0 || (count == 0 && spec.Routing == CommandRouting.SameShard)) return NumKeysNotPositive;
         if (count > line.Length - spec.NumKeysAt - 1) return NumKeysTooMany;

@@ -157,7 +157,7 @@ public static class CommandTable
     /// <summary>The subcommands of container commands, lower case, as COMMAND LIST names them (<c>client|list</c>).</summary>
     public static IReadOnlyDictionary<CommandId, string[]> Subcommands { get; } = new Dictionary<CommandId, string[]>
     {
-        [CommandId.Client] = ["getname", "help", "id", "info", "kill", "list", "no-evict", "no-touch", "setinfo", "setname"],
+        [CommandId.Client] = ["getname", "help", "id", "info", "kill", "list", "no-evict", "no-touch", "reply", "setinfo", "setname"],
         [CommandId.Config] = ["get", "help", "resetstat", "set"],
         [CommandId.Command] = ["count", "docs", "getkeys", "getkeysandflags", "help", "info", "list"],
         [CommandId.SlowLog] = ["get", "help", "len", "reset"],

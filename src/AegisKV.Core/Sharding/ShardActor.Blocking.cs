@@ -31,6 +31,7 @@ public sealed partial class ShardActor
         }
 
         _blocked.Add(client);
+        _memory.AddBlocked(1);
         ScheduleBlockedCheck();
     }
 
@@ -44,7 +45,8 @@ public sealed partial class ShardActor
         while (ready is not null && ready.TryDequeue(out var key))
         {
             if (!_blockedByKey.TryGetValue(key, out var waiting)) continue;
-            while (waiting.First?.Value is { } client)
+            // A key that holds no list now (pushed, then deleted or set to a string) wakes no one, as in Redis.
+            while (waiting.First?.Value is { } client && _state.HoldsList(key, NowMs()))
             {
                 _events.Clear();
                 var reply = _state.Execute(client.Command, client.Arguments, NowMs(), _events);
@@ -72,7 +74,7 @@ public sealed partial class ShardActor
 
     private void Release(BlockedClient client)
     {
-        _blocked.Remove(client);
+        if (_blocked.Remove(client)) _memory.AddBlocked(-1);
         foreach (var place in client.Places)
         {
             var waiting = place.List!;

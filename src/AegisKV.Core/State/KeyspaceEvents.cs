@@ -9,27 +9,31 @@ namespace AegisKV.Core.State;
 /// </summary>
 public sealed class KeyspaceEvents
 {
-    /// <summary>K: keyspace channels.</summary>
-    public const int Keyspace = 1;
-    /// <summary>E: keyevent channels.</summary>
-    public const int Keyevent = 2;
-    /// <summary>g: generic commands (DEL, EXPIRE, RENAME, …).</summary>
-    public const int Generic = 4;
-    /// <summary>$: string commands.</summary>
-    public const int String = 8;
-    /// <summary>l: list commands.</summary>
-    public const int List = 16;
-    /// <summary>h: hash commands.</summary>
-    public const int Hash = 32;
-    /// <summary>x: a key expired.</summary>
-    public const int Expired = 64;
-    /// <summary>e: a key was evicted.</summary>
-    public const int Evicted = 128;
+    // Redis's letters, one bit each in this order. AegisKV sends g, $, l, h, x, e and n events; the others (sets,
+    // sorted sets, streams, modules, key misses) are kept so that CONFIG GET answers what was set, as Redis does.
+    private const string Letters = "g$lshzxetdnKEm";
 
-    // Redis's letters; s, z, t, m, n and d name types or events AegisKV does not have and are accepted silently.
-    private const string Letters = "KEg$lhxe";
-    private const string Ignored = "sztmnd";
-    private const int All = Generic | String | List | Hash | Expired | Evicted;
+    /// <summary>g: generic commands (DEL, EXPIRE, RENAME, …).</summary>
+    public const int Generic = 1 << 0;
+    /// <summary>$: string commands.</summary>
+    public const int String = 1 << 1;
+    /// <summary>l: list commands.</summary>
+    public const int List = 1 << 2;
+    /// <summary>h: hash commands.</summary>
+    public const int Hash = 1 << 4;
+    /// <summary>x: a key expired.</summary>
+    public const int Expired = 1 << 6;
+    /// <summary>e: a key was evicted.</summary>
+    public const int Evicted = 1 << 7;
+    /// <summary>n: a key was created.</summary>
+    public const int New = 1 << 10;
+    /// <summary>K: keyspace channels.</summary>
+    public const int Keyspace = 1 << 11;
+    /// <summary>E: keyevent channels.</summary>
+    public const int Keyevent = 1 << 12;
+
+    // A: every class but n and m, as in Redis.
+    private const int All = (1 << 10) - 1;
 
     private int _flags;
 
@@ -43,7 +47,7 @@ public sealed class KeyspaceEvents
     /// <summary>Sends one message on a channel (the node's pub/sub); unset, nothing is sent.</summary>
     public Action<byte[], byte[]>? Publish { get; set; }
 
-    /// <summary>Reads Redis's flag letters; false when one is unknown. Without K or E nothing is sent, as in Redis.</summary>
+    /// <summary>Reads Redis's flag letters; false when one is unknown.</summary>
     public static bool TryParse(string text, out int flags)
     {
         flags = 0;
@@ -51,22 +55,23 @@ public sealed class KeyspaceEvents
         {
             if (letter == 'A') flags |= All;
             else if (Letters.IndexOf(letter) is var bit and >= 0) flags |= 1 << bit;
-            else if (Ignored.IndexOf(letter) < 0) return false;
+            else return false;
         }
 
-        if ((flags & (Keyspace | Keyevent)) == 0) flags = 0;
         return true;
     }
 
-    /// <summary>The flags as CONFIG GET shows them.</summary>
+    /// <summary>The flags as Redis's CONFIG GET shows them.</summary>
     public static string Format(int flags)
     {
         var text = new StringBuilder();
         if ((flags & All) == All) text.Append('A');
-        for (var bit = 2; bit < Letters.Length; bit++)
-            if ((flags & All) != All && (flags & (1 << bit)) != 0) text.Append(Letters[bit]);
-        if ((flags & Keyspace) != 0) text.Append('K');
-        if ((flags & Keyevent) != 0) text.Append('E');
+        for (var bit = 0; bit < Letters.Length; bit++)
+        {
+            var inAll = (1 << bit & All) != 0;
+            if ((flags & (1 << bit)) != 0 && !(inAll && (flags & All) == All)) text.Append(Letters[bit]);
+        }
+
         return text.ToString();
     }
 

@@ -108,6 +108,14 @@ public sealed class NodeMemory
     /// <summary>Keys removed because their expiry passed, since start.</summary>
     public long ExpiredKeys => Volatile.Read(ref _expiredKeys);
 
+    private long _blockedClients;
+
+    /// <summary>Clients a shard of this node holds in a blocking command (BLPOP and kin), as INFO's blocked_clients.</summary>
+    public long BlockedClients => Volatile.Read(ref _blockedClients);
+
+    /// <summary>Counts a client a shard starts (+1) or stops (-1) holding.</summary>
+    public void AddBlocked(int delta) => Interlocked.Add(ref _blockedClients, delta);
+
     /// <summary>Counts keys removed by expiry.</summary>
     public void AddExpired(long keys) => Interlocked.Add(ref _expiredKeys, keys);
 

@@ -25,8 +25,9 @@ public sealed partial class ShardState
     public Reply Execute(CommandId command, byte[][] arguments, long nowMs, List<IShardEvent> events)
     {
         var first = events.Count;
+        var watchNew = (_notifications?.Flags & KeyspaceEvents.New) != 0 && arguments.Length > 0 && !_map.ContainsKey(arguments[0]);
         var reply = ExecuteCommand(command, arguments, nowMs, events);
-        if (events.Count > first && _notifications is { Flags: not 0 }) NotifyCommand(command, arguments, events);
+        if (events.Count > first && _notifications is { Flags: not 0 }) NotifyCommand(command, arguments, events, watchNew);
         return reply;
     }
 

@@ -65,6 +65,9 @@ public sealed partial class ShardState
         };
     }
 
+    /// <summary>True when <paramref name="key"/> holds a list (a list is never empty); for waking blocked clients.</summary>
+    public bool HoldsList(byte[] key, long nowMs) => TryPeekLive(key, nowMs, out var stored) && stored.Data is ListValue;
+
     // False when the key holds another type; a missing or expired key is a null list.
     private bool TryList(byte[] key, long nowMs, out ListValue? list)
     {
@@ -95,7 +98,7 @@ public sealed partial class ShardState
     // LPOP / RPOP key [count]
     private Reply PopCommand(byte[][] arguments, bool left, long nowMs, List<IShardEvent> events)
     {
-        if (arguments.Length > 2) return Errors.Syntax;
+        if (arguments.Length > 2) return Errors.WrongArity(left ? "lpop" : "rpop");
         long count = 1;
         var hasCount = arguments.Length == 2;
         if (hasCount && (!IntegerText.TryParse(arguments[1], out count) || count < 0)) return MustBePositive;
@@ -150,8 +153,7 @@ public sealed partial class ShardState
     {
         var at = 0;
         if (blocking && BlockingTimeout.Parse(arguments[at++], out _) is { } badTimeout) return badTimeout;
-        if (!IntegerText.TryParse(arguments[at], out var keys)) return Errors.NotInteger;
-        if (keys <= 0) return Errors.Text("ERR numkeys should be greater than 0");
+        if (!IntegerText.TryParse(arguments[at], out var keys) || keys <= 0) return Errors.Text("ERR numkeys should be greater than 0");
         if (keys > arguments.Length - at - 1) return Errors.Text("ERR Number of keys can't be greater than number of args");
         var firstKey = at + 1;
         var next = firstKey + (int)keys;

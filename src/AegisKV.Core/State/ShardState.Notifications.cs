@@ -8,8 +8,10 @@ public sealed partial class ShardState
 {
     private static readonly (int Type, string Event)[] CommandEvents = BuildCommandEvents();
 
-    private void NotifyCommand(CommandId command, byte[][] arguments, List<IShardEvent> events)
+    private void NotifyCommand(CommandId command, byte[][] arguments, List<IShardEvent> events, bool watchNew)
     {
+        // n: the command created its key (Redis sends it before the command's own event).
+        if (watchNew && _map.ContainsKey(arguments[0])) _notifications!.Notify(KeyspaceEvents.New, "new", arguments[0]);
         var (type, name) = CommandEvents[(int)command];
         if (name is null) return;
         if (command is CommandId.Del or CommandId.Unlink or CommandId.MSet)

@@ -146,6 +146,10 @@ internal sealed partial class ClientSession
         if ((spec.Flags & CommandFlags.DenyOom) != 0) flags.Add(Status("denyoom"));
         if ((spec.Flags & CommandFlags.Fast) != 0) flags.Add(Status("fast"));
         if ((spec.Flags & CommandFlags.NoAuth) != 0) flags.Add(Status("no_auth"));
+        if ((spec.Flags & CommandFlags.Blocking) != 0) flags.Add(Status("blocking"));
+        if ((spec.Flags & CommandFlags.PubSub) != 0) flags.Add(Status("pubsub"));
+        // Keys found through a numkeys argument: a client must ask COMMAND GETKEYS where they are.
+        if (spec.NumKeysAt > 0) flags.Add(Status("movablekeys"));
         return new ArrayReply(
         [
             new BulkReply(spec.LowerName), Reply.Integer(spec.Arity), new ArrayReply([.. flags]),

@@ -123,6 +123,7 @@ internal sealed partial class ClientSession
         }
 
         if (Ascii.EqualsIgnoreCase(sub, "GETNAME"u8) && count == 2) return Reply.Bulk(_client.Name);
+        if (Ascii.EqualsIgnoreCase(sub, "REPLY"u8) && count == 3) return ClientReply(arguments[2]);
         if (Ascii.EqualsIgnoreCase(sub, "ID"u8) && count == 2) return Reply.Integer(Id);
         if (Ascii.EqualsIgnoreCase(sub, "INFO"u8) && count == 2) return Bulk(_client.Describe() + "\n");
         if (Ascii.EqualsIgnoreCase(sub, "LIST"u8)) return ClientList(arguments);
@@ -141,7 +142,7 @@ internal sealed partial class ClientSession
             {
                 "CLIENT SETNAME <name>", "CLIENT GETNAME", "CLIENT ID", "CLIENT INFO", "CLIENT LIST [TYPE normal|master|replica|pubsub] [ID <id> ...]",
                 "CLIENT KILL <ip:port> | [ID <id>] [ADDR <ip:port>] [LADDR <ip:port>] [USER <name>] [TYPE <type>] [SKIPME yes|no] [MAXAGE <seconds>]",
-                "CLIENT SETINFO LIB-NAME|LIB-VER <value>", "CLIENT NO-EVICT on|off", "CLIENT NO-TOUCH on|off",
+                "CLIENT SETINFO LIB-NAME|LIB-VER <value>", "CLIENT NO-EVICT on|off", "CLIENT NO-TOUCH on|off", "CLIENT REPLY ON|OFF|SKIP",
             }.Select(Bulk)]);
         return Errors.UnknownSubcommand(sub, "client");
     }

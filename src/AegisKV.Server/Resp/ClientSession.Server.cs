@@ -109,7 +109,13 @@ internal sealed partial class ClientSession
                     if (name.EndsWith("entries", StringComparison.Ordinal)) changes.Add(() => memory.HashListpackEntries = threshold);
                     else changes.Add(() => memory.HashListpackValue = threshold);
                     break;
+                case "list-max-listpack-size" or "list-max-ziplist-size" or "list-compress-depth":
+                    // Redis's list storage knobs: AegisKV keeps every list one way, so they change nothing.
+                    if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)) return ConfigSetFailed(name, "argument couldn't be parsed into an integer");
+                    break;
                 default:
+                    // Setting a fixed parameter to what it is already changes nothing (test suites set "save" to "").
+                    if (ServerInfo.ConfigParameters(_node).Any(p => p.Name == name && p.Value == value)) break;
                     if (ServerInfo.ConfigParameters(_node).Any(p => p.Name == name))
                         return Errors.Text($"ERR CONFIG SET '{name}' cannot change while AegisKV runs: set it with its flag, AEGIS_* variable or the --config file and restart");
                     return Errors.Text($"ERR Unknown option or number of arguments for CONFIG SET - '{name}'");

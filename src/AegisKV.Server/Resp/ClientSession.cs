@@ -43,6 +43,13 @@ internal sealed partial class ClientSession
     /// </summary>
     public Task<Reply[]> ExecuteBatchAsync(IReadOnlyList<Incoming> batch)
     {
+        var silenced = SilencedReplies(batch);
+        var replies = ExecuteInTurn(batch);
+        return silenced is null ? replies : Silence(replies, silenced);
+    }
+
+    private Task<Reply[]> ExecuteInTurn(IReadOnlyList<Incoming> batch)
+    {
         // While a blocking command waits, what the client sent after it waits too, as in Redis.
         lock (_blockedGate)
         {

@@ -41,6 +41,8 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     private readonly int _crossNodeLimit;
     private readonly Core.Scripting.ScriptMonitor? _scripts;
     private long _nextId;
+    // The client sent its last byte: a blocking command it sent before, still queued behind an earlier one, must not wait.
+    private bool _inputEnded;
 
     public ReplyInbox(ActorSystem system, IActorRef region, LocalShards local, int shardCount, TimeSpan timeout, Metrics.ServerMetrics? metrics = null, ClientInfo? client = null, JoinGate? gate = null,
         int crossNodeLimit = 0, Core.Scripting.ScriptMonitor? scripts = null)
@@ -75,6 +77,7 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     public Task<Reply[]> SendAsync(int shard, ShardCommand[] commands, long started = 0, bool atomic = false, long waitMs = 0)
     {
         if (_gate?.Closed is { } held) return Task.FromResult(Filled(held, commands.Length));
+        if (waitMs > 0 && Volatile.Read(ref _inputEnded)) return Task.FromResult(Filled(Errors.TryAgain, commands.Length));
         if (_local.IsUnavailable(shard, out _, out var retryLater)) return Task.FromResult(Unavailable(shard, commands.Length, retryLater));
         // A script has run past its time limit on this shard: Redis answers BUSY until it ends.
         if (_scripts?.IsBusy(shard) == true) return Task.FromResult(Filled(Core.Scripting.ScriptMonitor.Busy, commands.Length));
@@ -179,6 +182,7 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     /// </summary>
     public void CancelBlocking()
     {
+        Volatile.Write(ref _inputEnded, true);
         foreach (var (_, pending) in _pending)
         {
             if (!pending.Blocking || pending.IsAnswered) continue;

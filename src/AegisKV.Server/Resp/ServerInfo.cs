@@ -58,7 +58,7 @@ internal static class ServerInfo
                 Line("connected_clients", stats.Connections);
                 Line("cluster_connections", 0);
                 Line("maxclients", settings.Clients.MaxClients);
-                Line("blocked_clients", 0);
+                Line("blocked_clients", memory.BlockedClients);
                 Line("tracking_clients", 0);
                 Line("clients_in_timeout_table", 0);
                 break;
@@ -146,6 +146,9 @@ internal static class ServerInfo
         yield return ("maxmemory-policy", node.Memory.Policy.Name());
         yield return ("maxmemory-samples", node.Memory.Samples.ToString(inv));
         yield return ("notify-keyspace-events", KeyspaceEvents.Format(node.Notifications.Flags));
+        yield return ("list-max-listpack-size", "-2");
+        yield return ("list-max-ziplist-size", "-2");
+        yield return ("list-compress-depth", "0");
         yield return ("slowlog-log-slower-than", node.Metrics.SlowLog.ThresholdMicros.ToString(inv));
         yield return ("slowlog-max-len", node.Metrics.SlowLog.MaxLength.ToString(inv));
         yield return ("maxclients", s.Clients.MaxClients.ToString(inv));
