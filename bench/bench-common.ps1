@@ -69,6 +69,14 @@ function Invoke-Benchmark([int] $port, [string] $test, [int] $pipeline, [int] $c
     return [double] $row.rps
 }
 
+# A redis-benchmark run of one command line of its own (e.g. an EVAL); its ops/s.
+function Invoke-CommandBenchmark([int] $port, [int] $count, [string[]] $command) {
+    $csv = & redis-benchmark -h 127.0.0.1 -p $port -c 50 -r 100000 -n $count --csv @command 2>$null
+    if ($LASTEXITCODE -ne 0) { throw "redis-benchmark failed against port $port" }
+    $row = $csv | Where-Object { $_ -like '"*' } | ConvertFrom-Csv | Select-Object -First 1
+    return [double] $row.rps
+}
+
 function Get-RssBytes([int] $processId) {
     $line = Get-Content "/proc/$processId/status" | Where-Object { $_ -like 'VmRSS:*' }
     return [long] (($line -split '\s+')[1]) * 1024

@@ -5,7 +5,7 @@
 .DESCRIPTION
   Publishes aegis, starts it with --wal=fsync and redis-server with appendonly yes /
   appendfsync always, runs redis-benchmark SET and GET (-c 50, -P 1 and -P 16, -r 100000,
-  -d 32) and a connection churn (PING with -k 0, aegis RSS before and after) against each in turn, then loads 1,000,000 keys (16-byte keys, 32-byte values) into
+  -d 32), an EVAL of a one-line SET script, and a connection churn (PING with -k 0, aegis RSS before and after) against each in turn, then loads 1,000,000 keys (16-byte keys, 32-byte values) into
   both, restarts aegis and times start-to-ready, and compares aegis RSS with Redis used_memory.
   Prints a table with AegisKV/Redis ratios and writes it to docs/benchmarks.md.
   Linux only; installs redis-server and redis-tools with apt-get when missing.
@@ -90,6 +90,14 @@ try {
         $rows.Add([pscustomobject]@{ Test = $name; Redis = [math]::Round($redisRps); AegisKV = [math]::Round($aegisRps)
                 Ratio = [math]::Round($aegisRps / $redisRps, 2); Target = ">= $($case.Target)x"; Met = ($aegisRps / $redisRps) -ge $case.Target })
     }
+
+    # A one-line script that writes a key, as EVAL: the scripting path end to end (KeraLua's Lua 5.4 beside Redis's 5.1).
+    Write-Host 'Running EVAL'
+    $eval = @('EVAL', "return redis.call('SET', KEYS[1], ARGV[1])", '1', 'key:__rand_int__', 'value')
+    $redisEval = Invoke-CommandBenchmark $redisPort $requests $eval
+    $aegisEval = Invoke-CommandBenchmark $ports.Client $requests $eval
+    $rows.Add([pscustomobject]@{ Test = "EVAL of redis.call('SET') -c 50 -P 1 (ops/s)"; Redis = [math]::Round($redisEval); AegisKV = [math]::Round($aegisEval)
+            Ratio = [math]::Round($aegisEval / $redisEval, 2); Target = '-'; Met = $null })
 
     # Connection churn: a new connection for every request, as redis-benchmark -k 0 makes them.
     # AegisKV's RSS after the churn, next to before it, shows whether closed connections leave memory behind.

@@ -208,10 +208,12 @@ internal sealed class LuaRunner : IScriptRunner
     // Every HookEvery instructions: past the limit the shard answers -BUSY; a kill or the memory cap stops the script.
     private void Hook(IntPtr state, IntPtr debug)
     {
-        var where = LuaDebug.FromIntPtr(debug);
-        if (where.Event == LuaHookEvent.Line)
+        // Read in place rather than marshalled (which copies the whole lua_Debug for each line): `event` is its first
+        // field, `currentline` follows five pointer-sized ones (name, namewhat, what, source, srclen).
+        if ((LuaHookEvent)System.Runtime.InteropServices.Marshal.ReadInt32(debug) == LuaHookEvent.Line)
         {
-            if (where.CurrentLine > 0) _line = where.CurrentLine;
+            var line = System.Runtime.InteropServices.Marshal.ReadInt32(debug, 6 * IntPtr.Size);
+            if (line > 0) _line = line;
             return;
         }
 

@@ -3,8 +3,14 @@ using StackExchange.Redis;
 namespace AegisKV.IntegrationTests;
 
 /// <summary>MULTI/EXEC/DISCARD as Redis Cluster has them: queued, all-or-nothing, within one shard.</summary>
-public sealed class TransactionTests : NodeTests
+public sealed class TransactionTests(SharedNode node) : IClassFixture<SharedNode>
 {
+    private TestNode Node => node.Node;
+
+    private int Port => node.Port;
+
+    private Task<string> Session(string input) => RawClient.SessionAsync(Port, input);
+
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     [Fact]

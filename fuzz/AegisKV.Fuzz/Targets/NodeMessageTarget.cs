@@ -99,5 +99,14 @@ public sealed class NodeMessageTarget : FuzzTarget
         yield return new CustodyPromise(11, "node-2", true, new Register(ballot, ballot, "node-1"), members);
         yield return new Accept(11, "shard/4", ballot, "node-1");
         yield return new MergeMembership(members);
+
+        // Added later, at the end: a corpus file names its kind by position.
+        yield return new ListPushed(2, B("l"), true, [B("a"), B("b")], 3);
+        yield return new ListTrimmed(2, B("l"), 1, 2, 4);
+        yield return new ListSpliced(2, B("l"), 0, 1, [B("v")], 5);
+        yield return new ListElementsRemoved(2, B("l"), [0, 2], 6);
+        yield return new ShardSnapshot(3, [new SnapshotEntry(B("l"), ListValue.From([B("x"), B("y")], 9), 0)]);
+        yield return new CancelBlocked(3, 77);
+        yield return new AegisKV.Cluster.PubSub.ChannelMessage("node-1", B("news"), B("hello"), Sharded: false);
     }
 }

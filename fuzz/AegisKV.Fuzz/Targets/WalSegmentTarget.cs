@@ -56,6 +56,7 @@ public sealed class WalSegmentTarget : FuzzTarget
             new ValueSet(2, "a"u8.ToArray(), "1"u8.ToArray(), 1_700_000_000_000),
             new KeysDeleted(2, ["a"u8.ToArray(), "b"u8.ToArray()]),
             new HashFieldsSet(2, "h"u8.ToArray(), ["f"u8.ToArray(), "v"u8.ToArray()], KeepTtl: false),
+            new ListPushed(2, "l"u8.ToArray(), false, ["a"u8.ToArray(), "b"u8.ToArray()], 1),
         };
         var bodies = new List<byte[]>();
         for (var i = 0; i < events.Length; i++)

@@ -71,7 +71,7 @@ public sealed class MembershipKeeper : ReceiveActor, IWithTimers
         if (_adding is null)
         {
             var joined = _cluster.State.Members.FirstOrDefault(m =>
-                m.Status == MemberStatus.Up && _custody.HoldsData(m) && !Current.Contains(ClusterRoles.NodeIdOf(m)));
+                m.Status == MemberStatus.Up && _custody.HoldsData(m) && !Current.Contains(ClusterRoles.NodeIdOf(m)) && AgreesWithOlderMembers(m));
             if (joined is not null)
             {
                 var nodeId = _adding = ClusterRoles.NodeIdOf(joined);
@@ -93,6 +93,13 @@ public sealed class MembershipKeeper : ReceiveActor, IWithTimers
     }
 
     private Membership Current => _view.Current.Members.Merge(_sent);
+
+    // A member whose shard count or replication factor differs from an older member's is refused on admission and
+    // stops: it must never become a member custody waits for, not even when it is the leader itself, briefly.
+    private bool AgreesWithOlderMembers(Member member) =>
+        _cluster.State.Members.All(older => !older.IsOlderThan(member)
+                                            || (ClusterRoles.ShardCountOf(older) == ClusterRoles.ShardCountOf(member)
+                                                && ClusterRoles.ReplicationFactorOf(older) == ClusterRoles.ReplicationFactorOf(member)));
 
     private void OnRefreshed(Refreshed refreshed)
     {

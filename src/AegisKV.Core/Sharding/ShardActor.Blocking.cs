@@ -27,7 +27,7 @@ public sealed partial class ShardActor
         {
             if (!_blockedByKey.TryGetValue(key, out var waiting)) _blockedByKey[key] = waiting = new LinkedList<BlockedClient>();
             // A key named twice (BLPOP k k 0) is waited on once.
-            if (!client.Places.Exists(p => ReferenceEquals(p.List, waiting))) client.Places.Add(waiting.AddLast(client));
+            if (!client.Places.Exists(p => ReferenceEquals(p.Node.List, waiting))) client.Places.Add((key, waiting.AddLast(client)));
         }
 
         _blocked.Add(client);
@@ -75,22 +75,14 @@ public sealed partial class ShardActor
     private void Release(BlockedClient client)
     {
         if (_blocked.Remove(client)) _memory.AddBlocked(-1);
-        foreach (var place in client.Places)
+        foreach (var (key, node) in client.Places)
         {
-            var waiting = place.List!;
-            waiting.Remove(place);
-            if (waiting.Count == 0) _blockedByKey.Remove(KeyOf(waiting, client));
+            var waiting = node.List!;
+            waiting.Remove(node);
+            if (waiting.Count == 0) _blockedByKey.Remove(key);
         }
 
         client.Places.Clear();
-    }
-
-    // The key a client's place in a queue is for: one of the keys it waits on.
-    private byte[] KeyOf(LinkedList<BlockedClient> waiting, BlockedClient client)
-    {
-        foreach (var key in BlockingTimeout.KeysOf(client.Command, client.Arguments))
-            if (_blockedByKey.TryGetValue(key, out var list) && ReferenceEquals(list, waiting)) return key;
-        return [];
     }
 
     // Answers the clients whose timeout passed, or every client when the shard no longer serves here.
@@ -161,8 +153,8 @@ public sealed partial class ShardActor
 
         public long Deadline { get; } = deadline;
 
-        // Its node in the queue of each key it waits on, for removal in O(1).
-        public List<LinkedListNode<BlockedClient>> Places { get; } = [];
+        // Each key it waits on, with its node in that key's queue, for removal in O(1).
+        public List<(byte[] Key, LinkedListNode<BlockedClient> Node)> Places { get; } = [];
     }
 
     private sealed class CheckBlockedClients

@@ -1,6 +1,6 @@
 namespace AegisKV.ProcessTests.AspNetCore;
 
-/// <summary>A formed cluster of three real AegisKV nodes, shared by the three-node ASP.NET Core scenarios; each leaves every node running.</summary>
+/// <summary>A formed cluster of three real AegisKV nodes, shared by the three-node ASP.NET Core scenarios.</summary>
 public sealed class ThreeNodeFixture : IAsyncLifetime
 {
     /// <summary>The cluster.</summary>

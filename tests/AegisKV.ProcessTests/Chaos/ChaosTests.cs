@@ -8,8 +8,8 @@ namespace AegisKV.ProcessTests.Chaos;
 /// <summary>
 /// Real clusters under a concurrent workload while a nemesis kills and pauses nodes; afterwards every key's
 /// history must be linearizable (which includes: no acknowledged write lost). The default run is a short smoke of
-/// the three-copy scenarios (15 s of faults each); <c>build.ps1 test -Category chaos</c> sets <c>AEGIS_CHAOS_SECONDS</c>
-/// and runs every scenario for that long.
+/// the three-node, three-copy scenarios (15 s of faults each); <c>build.ps1 test -Category chaos</c> sets
+/// <c>AEGIS_CHAOS_SECONDS</c> and runs every scenario, five nodes and one copy included, for that long.
 /// </summary>
 [Trait("Category", "chaos")]
 [Collection(nameof(ClusterProcesses))]
@@ -35,10 +35,14 @@ public sealed class ChaosTests(ITestOutputHelper output)
     public Task A_three_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable() =>
         RunAsync(nameof(A_three_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable), "--replication-factor", "3");
 
-    // Five nodes, three copies: each group is three of the five, and shards move to members of their group.
-    [Fact(Timeout = 3_600_000)]
-    public Task A_five_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable() =>
-        RunAsync(nameof(A_five_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable), 5, "--replication-factor", "3");
+    // Five nodes, three copies: each group is three of the five, and shards move to members of their group. Left out of
+    // the smoke, whose three-node kill-and-pause scenario takes the same faults (CI's time on two cores is counted).
+    [SkippableFact(Timeout = 3_600_000)]
+    public async Task A_five_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable()
+    {
+        Skip.If(ChosenSeconds is null, "runs with build.ps1 test -Category chaos (AEGIS_CHAOS_SECONDS); the smoke keeps to three-node scenarios");
+        await RunAsync(nameof(A_five_node_cluster_with_three_copies_under_kill_and_pause_should_keep_every_register_linearizable), 5, "--replication-factor", "3");
+    }
 
     // Three copies through the operator's own faults: every node restarted in turn, a node whose disk is lost coming
     // back empty (its groups drop its old copies and copy everything to it again), and flipped bytes in a node's WAL
