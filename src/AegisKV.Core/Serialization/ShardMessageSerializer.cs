@@ -48,9 +48,6 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
     internal const string ListSplicedManifest = "LS";
     internal const string ListElementsRemovedManifest = "LR";
 
-    // Never change these: they are written in snapshots and replies.
-    private const byte SimpleTag = 1, ErrorTag = 2, IntegerTag = 3, BulkTag = 4, NilBulkTag = 5, ArrayTag = 6, NilArrayTag = 7, MapTag = 8, PairsTag = 9;
-
     /// <summary>Creates the serializer; Akka calls this with its system.</summary>
     public ShardMessageSerializer(ExtendedActorSystem system) : base(system)
     {
@@ -111,7 +108,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
             case ShardBatchReply batchReply:
                 w.Int64(batchReply.RequestId);
                 w.VarUInt((ulong)batchReply.Replies.Length);
-                foreach (var item in batchReply.Replies) WriteReply(w, item);
+                foreach (var item in batchReply.Replies) ReplyCodec.Write(w, item);
                 break;
             case ValueSet set:
                 w.Int64(set.Epoch);
@@ -120,7 +117,7 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
                 w.Int64(set.ExpireAtMs);
                 break;
             case Reply reply:
-                WriteReply(w, reply);
+                ReplyCodec.Write(w, reply);
                 break;
             case KeysDeleted deleted:
                 w.Int64(deleted.Epoch);
@@ -251,9 +248,9 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
         {
             ShardBatchManifest => ReadShardBatch(ref r, atomic: false),
             AtomicBatchManifest => ReadShardBatch(ref r, atomic: true),
-            ShardBatchReplyManifest => new ShardBatchReply(r.Int64(), ReadReplies(ref r)),
+            ShardBatchReplyManifest => new ShardBatchReply(r.Int64(), ReplyCodec.ReadAll(ref r)),
             ValueSetManifest => new ValueSet(r.Int64(), r.Bytes(), r.Bytes(), r.Int64()),
-            ReplyManifest => ReadReply(ref r),
+            ReplyManifest => ReplyCodec.Read(ref r),
             KeysDeletedManifest => new KeysDeleted(r.Int64(), ReadByteArrays(ref r)),
             ExpirySetManifest => new ExpirySet(r.Int64(), r.Bytes(), r.Int64()),
             ShardClearedManifest => new ShardCleared(r.Int64()),
@@ -304,12 +301,6 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
         return new ListElementsRemoved(epoch, key, indexes, r.Int64());
     }
 
-    private static Reply[] ReadReplies(ref WireReader r)
-    {
-        var items = new Reply[r.Count()];
-        for (var i = 0; i < items.Length; i++) items[i] = ReadReply(ref r);
-        return items;
-    }
 
     private ShardEvents ReadShardEvents(ref WireReader r)
     {
@@ -385,66 +376,5 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
     {
         w.VarUInt((ulong)items.Length);
         foreach (var item in items) w.Bytes(item);
-    }
-
-    private static void WriteReply(WireWriter w, Reply reply)
-    {
-        switch (reply)
-        {
-            case SimpleReply simple:
-                w.Byte(SimpleTag);
-                w.Bytes(simple.Value);
-                break;
-            case ErrorReply error:
-                w.Byte(ErrorTag);
-                w.Bytes(error.Message);
-                break;
-            case IntegerReply integer:
-                w.Byte(IntegerTag);
-                w.Int64(integer.Value);
-                break;
-            case BulkReply { Value: null }:
-                w.Byte(NilBulkTag);
-                break;
-            case BulkReply bulk:
-                w.Byte(BulkTag);
-                w.Bytes(bulk.Value);
-                break;
-            case ArrayReply { Items: null }:
-                w.Byte(NilArrayTag);
-                break;
-            case ArrayReply array:
-                WriteItems(w, ArrayTag, array.Items);
-                break;
-            case MapReply map:
-                WriteItems(w, MapTag, map.Items);
-                break;
-            case PairsReply pairs:
-                WriteItems(w, PairsTag, pairs.Items);
-                break;
-            default:
-                throw new ArgumentException($"Cannot serialize reply {reply.GetType()}", nameof(reply));
-        }
-    }
-
-    private static Reply ReadReply(ref WireReader r) => r.Byte() switch
-    {
-        SimpleTag => new SimpleReply(r.Bytes()),
-        ErrorTag => new ErrorReply(r.Bytes()),
-        IntegerTag => Reply.Integer(r.Int64()),
-        BulkTag => new BulkReply(r.Bytes()),
-        NilBulkTag => Reply.Nil,
-        NilArrayTag => Reply.NilArray,
-        ArrayTag => new ArrayReply(ReadReplies(ref r)),
-        MapTag => new MapReply(ReadReplies(ref r)),
-        PairsTag => new PairsReply(ReadReplies(ref r)),
-        var tag => throw new System.Runtime.Serialization.SerializationException($"Unknown reply tag {tag}"),
-    };
-
-    private static void WriteItems(WireWriter w, byte tag, Reply[] items)
-    {
-        w.Byte(tag);
-        w.VarUInt((ulong)items.Length);
-        foreach (var item in items) WriteReply(w, item);
     }
 }
