@@ -161,4 +161,9 @@ public sealed class CommandIdStabilityTests
         var pinned = Pinned.Select(row => (string)row[0]).ToHashSet();
         foreach (var name in Enum.GetNames<CommandId>()) Assert.Contains(name, pinned);
     }
+
+    // The connection looks for blocking commands only among names starting with B (ClientSession.Blocking.cs).
+    [Fact]
+    public void Every_blocking_command_should_start_with_B() =>
+        Assert.All(CommandTable.All.Where(c => (c.Flags & CommandFlags.Blocking) != 0), c => Assert.StartsWith("B", c.Name, StringComparison.Ordinal));
 }

@@ -12,9 +12,6 @@ public sealed class BlockingListTests(SharedNode node) : IClassFixture<SharedNod
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
 
-    private static async Task Expect(RawClient client, string expected) =>
-        Assert.Equal(expected, await client.ReceiveAsync(expected.Length, Wait));
-
     [Fact]
     public async Task A_blocked_pop_should_be_served_by_a_push_from_another_client()
     {
@@ -22,7 +19,7 @@ public sealed class BlockingListTests(SharedNode node) : IClassFixture<SharedNod
         await waiter.SendAsync("BLPOP {q}a {q}b 0\r\n");
         Assert.Equal("", await waiter.ReceiveAsync(1, Quiet));
         Assert.Equal(":1\r\n", await Session("RPUSH {q}b hello\r\n"));
-        await Expect(waiter, "*2\r\n$4\r\n{q}b\r\n$5\r\nhello\r\n");
+        await waiter.ExpectAsync(Wait, "*2\r\n$4\r\n{q}b\r\n$5\r\nhello\r\n");
         Assert.Equal(":0\r\n", await Session("EXISTS {q}b\r\n"));
     }
 
@@ -32,7 +29,7 @@ public sealed class BlockingListTests(SharedNode node) : IClassFixture<SharedNod
         using var waiter = await RawClient.ConnectAsync(Port);
         var clock = Stopwatch.StartNew();
         await waiter.SendAsync("BRPOP {t}a 0.4\r\nBLMOVE {t}a {t}b LEFT RIGHT 0.2\r\n");
-        await Expect(waiter, "*-1\r\n$-1\r\n");
+        await waiter.ExpectAsync(Wait, "*-1\r\n$-1\r\n");
         Assert.InRange(clock.ElapsedMilliseconds, 550, 5000);
     }
 
@@ -46,8 +43,8 @@ public sealed class BlockingListTests(SharedNode node) : IClassFixture<SharedNod
         await second.SendAsync("BLPOP {f}k 0\r\n");
         Assert.Equal("", await second.ReceiveAsync(1, Quiet));
         Assert.Equal(":2\r\n", await Session("RPUSH {f}k one two\r\n"));
-        await Expect(first, "*2\r\n$4\r\n{f}k\r\n$3\r\none\r\n");
-        await Expect(second, "*2\r\n$4\r\n{f}k\r\n$3\r\ntwo\r\n");
+        await first.ExpectAsync(Wait, "*2\r\n$4\r\n{f}k\r\n$3\r\none\r\n");
+        await second.ExpectAsync(Wait, "*2\r\n$4\r\n{f}k\r\n$3\r\ntwo\r\n");
     }
 
     [Fact]
@@ -73,7 +70,7 @@ public sealed class BlockingListTests(SharedNode node) : IClassFixture<SharedNod
         Assert.Equal("", await waiter.ReceiveAsync(1, Quiet));
         Assert.Equal(":0\r\n", await Session("EXISTS {o}after\r\n"));
         Assert.Equal(":1\r\n", await Session("RPUSH {o}k v\r\n"));
-        await Expect(waiter, "*2\r\n$4\r\n{o}k\r\n$1\r\nv\r\n+OK\r\n");
+        await waiter.ExpectAsync(Wait, "*2\r\n$4\r\n{o}k\r\n$1\r\nv\r\n+OK\r\n");
         Assert.Equal(":1\r\n", await Session("EXISTS {o}after\r\n"));
     }
 
@@ -91,7 +88,7 @@ public sealed class BlockingListTests(SharedNode node) : IClassFixture<SharedNod
         await reader.SendAsync("BLPOP {v}dst 0\r\n");
         Assert.Equal("", await reader.ReceiveAsync(1, Quiet));
         Assert.Equal(":1\r\n", await Session("LPUSH {v}src item\r\n"));
-        await Expect(mover, "$4\r\nitem\r\n");
-        await Expect(reader, "*2\r\n$6\r\n{v}dst\r\n$4\r\nitem\r\n");
+        await mover.ExpectAsync(Wait, "$4\r\nitem\r\n");
+        await reader.ExpectAsync(Wait, "*2\r\n$6\r\n{v}dst\r\n$4\r\nitem\r\n");
     }
 }

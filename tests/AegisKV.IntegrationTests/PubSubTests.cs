@@ -14,18 +14,15 @@ public sealed class PubSubTests(SharedNode node) : IClassFixture<SharedNode>
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
 
-    private static async Task Expect(RawClient client, string expected) =>
-        Assert.Equal(expected, await client.ReceiveAsync(Encoding.UTF8.GetByteCount(expected), Wait));
-
     [Fact]
     public async Task A_subscriber_should_get_messages_of_its_channels_and_patterns()
     {
         using var subscriber = await RawClient.ConnectAsync(Port);
         await subscriber.SendAsync("SUBSCRIBE news sport\r\nPSUBSCRIBE n*\r\n");
-        await Expect(subscriber, "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$5\r\nsport\r\n:2\r\n" +
+        await subscriber.ExpectAsync(Wait, "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$5\r\nsport\r\n:2\r\n" +
                                  "*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:3\r\n");
         Assert.Equal(":2\r\n", await Session("PUBLISH news hello\r\n"));
-        await Expect(subscriber, "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$5\r\nhello\r\n");
+        await subscriber.ExpectAsync(Wait, "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$5\r\nhello\r\n");
         Assert.Equal("*1\r\n$4\r\nnews\r\n", await Session("PUBSUB CHANNELS n*\r\n"));
         Assert.Equal("*4\r\n$4\r\nnews\r\n:1\r\n$5\r\nother\r\n:0\r\n:1\r\n", await Session("PUBSUB NUMSUB news other\r\nPUBSUB NUMPAT\r\n"));
         Assert.Equal(":0\r\n", await Session("PUBLISH zzz x\r\n"));
@@ -36,7 +33,7 @@ public sealed class PubSubTests(SharedNode node) : IClassFixture<SharedNode>
     {
         using var subscriber = await RawClient.ConnectAsync(Port);
         await subscriber.SendAsync("SUBSCRIBE a\r\nGET k\r\nPING\r\nUNSUBSCRIBE\r\nGET k\r\nUNSUBSCRIBE\r\n");
-        await Expect(subscriber, "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n" +
+        await subscriber.ExpectAsync(Wait, "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n" +
                                  "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n" +
                                  "*2\r\n$4\r\npong\r\n$0\r\n\r\n*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:0\r\n$-1\r\n*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n");
     }
@@ -49,9 +46,9 @@ public sealed class PubSubTests(SharedNode node) : IClassFixture<SharedNode>
         await Task.Delay(Quiet);
         Assert.Contains("proto", await subscriber.ReceiveAsync(4096, Quiet));
         await subscriber.SendAsync("SUBSCRIBE a\r\nGET k\r\n");
-        await Expect(subscriber, ">3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n_\r\n");
+        await subscriber.ExpectAsync(Wait, ">3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n_\r\n");
         Assert.Equal(":1\r\n", await Session("PUBLISH a m\r\n"));
-        await Expect(subscriber, ">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nm\r\n");
+        await subscriber.ExpectAsync(Wait, ">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nm\r\n");
     }
 
     [Fact]
@@ -59,10 +56,10 @@ public sealed class PubSubTests(SharedNode node) : IClassFixture<SharedNode>
     {
         using var subscriber = await RawClient.ConnectAsync(Port);
         await subscriber.SendAsync("SSUBSCRIBE {s}a {s}b\r\nSSUBSCRIBE {s}a other\r\n");
-        await Expect(subscriber, "*3\r\n$10\r\nssubscribe\r\n$4\r\n{s}a\r\n:1\r\n*3\r\n$10\r\nssubscribe\r\n$4\r\n{s}b\r\n:2\r\n" +
+        await subscriber.ExpectAsync(Wait, "*3\r\n$10\r\nssubscribe\r\n$4\r\n{s}a\r\n:1\r\n*3\r\n$10\r\nssubscribe\r\n$4\r\n{s}b\r\n:2\r\n" +
                                  "-CROSSSLOT Keys in request don't hash to the same slot\r\n");
         Assert.Equal(":0\r\n:1\r\n", await Session("PUBLISH {s}a x\r\nSPUBLISH {s}a y\r\n"));
-        await Expect(subscriber, "*3\r\n$8\r\nsmessage\r\n$4\r\n{s}a\r\n$1\r\ny\r\n");
+        await subscriber.ExpectAsync(Wait, "*3\r\n$8\r\nsmessage\r\n$4\r\n{s}a\r\n$1\r\ny\r\n");
     }
 
     [Fact]
@@ -103,10 +100,10 @@ public sealed class PubSubTests(SharedNode node) : IClassFixture<SharedNode>
             await Session("CONFIG SET notify-keyspace-events KEx$\r\nCONFIG GET notify-keyspace-events\r\n"));
         using var subscriber = await RawClient.ConnectAsync(Port);
         await subscriber.SendAsync("SUBSCRIBE __keyspace@0__:k __keyevent@0__:expired\r\n");
-        await Expect(subscriber, "*3\r\n$9\r\nsubscribe\r\n$16\r\n__keyspace@0__:k\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$22\r\n__keyevent@0__:expired\r\n:2\r\n");
+        await subscriber.ExpectAsync(Wait, "*3\r\n$9\r\nsubscribe\r\n$16\r\n__keyspace@0__:k\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$22\r\n__keyevent@0__:expired\r\n:2\r\n");
         Assert.Equal("+OK\r\n", await Session("SET k v PX 50\r\n"));
-        await Expect(subscriber, "*3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:k\r\n$3\r\nset\r\n");
-        await Expect(subscriber, "*3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:k\r\n$7\r\nexpired\r\n" +
+        await subscriber.ExpectAsync(Wait, "*3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:k\r\n$3\r\nset\r\n");
+        await subscriber.ExpectAsync(Wait, "*3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:k\r\n$7\r\nexpired\r\n" +
                                  "*3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:expired\r\n$1\r\nk\r\n");
     }
 }

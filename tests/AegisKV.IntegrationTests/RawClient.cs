@@ -59,6 +59,10 @@ public sealed class RawClient : IDisposable
         return Encoding.UTF8.GetString(buffer, 0, read);
     }
 
+    /// <summary>Asserts that exactly <paramref name="expected"/> arrives next (as many bytes as it has), within <paramref name="timeout"/>.</summary>
+    public async Task ExpectAsync(TimeSpan timeout, string expected) =>
+        Assert.Equal(expected, await ReceiveAsync(Encoding.UTF8.GetByteCount(expected), timeout));
+
     /// <summary>Reads one bulk string reply (<c>$n\r\n…\r\n</c>) and returns its text.</summary>
     public async Task<string> ReceiveBulkAsync(TimeSpan timeout)
     {

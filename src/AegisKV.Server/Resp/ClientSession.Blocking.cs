@@ -14,8 +14,9 @@ internal sealed partial class ClientSession
     // The first blocking command of a batch, -1 when there is none.
     private static int FirstBlocking(IReadOnlyList<Incoming> batch)
     {
+        // Every blocking command's name starts with B: other requests cost no second command-table lookup here.
         for (var i = 0; i < batch.Count; i++)
-            if (batch[i].Arguments is { } line && CommandTable.Find(line[0]) is { Flags: var flags } && (flags & CommandFlags.Blocking) != 0)
+            if (batch[i].Arguments is [[(byte)'B' or (byte)'b', ..] name, ..] && CommandTable.Find(name) is { Flags: var flags } && (flags & CommandFlags.Blocking) != 0)
                 return i;
         return -1;
     }
