@@ -20,6 +20,7 @@ public sealed class HealthPortAuthTests() : NodeTests(new() { ["auth-token"] = T
     [InlineData("/metrics")]
     [InlineData("/admin/cluster")]
     [InlineData("/admin/shards")]
+    [InlineData("/admin/overview")]
     public async Task Metrics_and_the_admin_API_should_need_the_token(string path)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(path, null)).Status);

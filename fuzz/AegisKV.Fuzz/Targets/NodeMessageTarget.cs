@@ -14,8 +14,8 @@ using ReplicaPromise = AegisKV.Replication.Promise;
 namespace AegisKV.Fuzz.Targets;
 
 /// <summary>
-/// What a node decodes from another node's bytes: every message of the shard, hand-off, replication and custody
-/// serializers. The first input byte picks the serializer and manifest (from <see cref="Kinds"/>), the rest is
+/// What a node decodes from another node's bytes: every message of the shard, hand-off, replication, custody, pub/sub and
+/// monitoring serializers. The first input byte picks the serializer and manifest (from <see cref="Kinds"/>), the rest is
 /// the message.
 /// </summary>
 public sealed class NodeMessageTarget : FuzzTarget
@@ -108,5 +108,9 @@ public sealed class NodeMessageTarget : FuzzTarget
         yield return new ShardSnapshot(3, [new SnapshotEntry(B("l"), ListValue.From([B("x"), B("y")], 9), 0)]);
         yield return new CancelBlocked(3, 77);
         yield return new AegisKV.Cluster.PubSub.ChannelMessage("node-1", B("news"), B("hello"), Sharded: false);
+
+        // Monitoring: one node asking another for its dashboard figures.
+        yield return AegisKV.Cluster.Monitoring.GetNodeFigures.Instance;
+        yield return new AegisKV.Cluster.Monitoring.NodeFigures("node-2", 3600, true, 1234.5, 0.5, 512, 1 << 20, 1 << 30, 1L << 34, 1L << 36, 2048, 40, 17, 900, 21, 0, 1);
     }
 }

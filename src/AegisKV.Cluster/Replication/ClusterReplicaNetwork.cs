@@ -109,6 +109,7 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
         }
 
         if (open && !(_hosts.TryGetValue(nodeId, out var before) && before.Open)) Status.BreakerOpened();
+        Status.Breaker(nodeId, open);
         _hosts[nodeId] = (host, now, open);
         return host;
     }

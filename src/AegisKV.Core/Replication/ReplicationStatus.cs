@@ -14,6 +14,9 @@ public sealed class ReplicationStatus
     private long _dropped;
     private long _breakersOpened;
     private long _copiesDiscarded;
+    // Node id → when its open breaker was last found open; a breaker nobody has looked at for a while counts as closed.
+    private readonly ConcurrentDictionary<string, long> _open = new(StringComparer.Ordinal);
+    private const long OpenForgottenAfterMs = 5000;
 
     /// <summary>The groups this node leads now, by shard.</summary>
     public IReadOnlyDictionary<int, GroupStatus> Led => _led;
@@ -59,6 +62,29 @@ public sealed class ReplicationStatus
 
     /// <summary>Counts a breaker that opened.</summary>
     public void BreakerOpened() => Interlocked.Increment(ref _breakersOpened);
+
+    /// <summary>Records the breaker in front of <paramref name="nodeId"/> as found open or closed just now.</summary>
+    public void Breaker(string nodeId, bool open)
+    {
+        if (open) _open[nodeId] = Environment.TickCount64;
+        else _open.TryRemove(nodeId, out _);
+    }
+
+    /// <summary>
+    /// Breakers open now: found open within the last few seconds (a breaker is looked at whenever something is sent
+    /// its way, so one in front of a node nothing is sent to any more stops counting).
+    /// </summary>
+    public int BreakersOpen
+    {
+        get
+        {
+            var now = Environment.TickCount64;
+            var count = 0;
+            foreach (var (_, seen) in _open)
+                if (now - seen < OpenForgottenAfterMs) count++;
+            return count;
+        }
+    }
 }
 
 /// <summary>A led group's figures.</summary>

@@ -14,9 +14,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AegisKV.Server.Admin;
 
 /// <summary>
-/// The admin API under <c>/admin/</c> on the health port, which <c>aegis cluster</c>, <c>aegis shards</c> and
-/// <c>aegis doctor</c> call: the cluster's members, its shards, the membership verbs (leave, down, down-unreachable)
-/// and the node checked against the production checklist. With
+/// The admin API under <c>/admin/</c> on the health port, which <c>aegis cluster</c>, <c>aegis shards</c>,
+/// <c>aegis top</c> and <c>aegis doctor</c> call: the cluster's members, its shards, every member's figures, the
+/// membership verbs (leave, down, down-unreachable) and the node checked against the production checklist. With
 /// <c>--auth-token</c> set, every call needs <c>Authorization: Bearer TOKEN</c>, as every other door does.
 /// </summary>
 public static class AdminEndpoints
@@ -32,6 +32,8 @@ public static class AdminEndpoints
         admin.MapGet("/cluster", async (HttpContext http, CancellationToken _) => Json(WriteCluster, await TopologyAsync(http).ConfigureAwait(false)));
         admin.MapGet("/shards", async (HttpContext http, CancellationToken _) => Json(WriteShards, await FiguresAsync(http).ConfigureAwait(false)));
         admin.MapGet("/shards/stats", async (HttpContext http, CancellationToken _) => Json(WriteShardStats, await FiguresAsync(http).ConfigureAwait(false)));
+        admin.MapGet("/overview", async (HttpContext http, CancellationToken _) =>
+            Results.Bytes(Monitoring.OverviewJson.ToUtf8(await Overview(http).GetAsync(http.RequestAborted).ConfigureAwait(false), indented: true), "application/json"));
         admin.MapGet("/doctor", (HttpContext http, CancellationToken _) =>
         {
             var node = http.RequestServices.GetRequiredService<NodeService>().Context ?? throw new InvalidOperationException("the node has not started yet");
@@ -52,6 +54,9 @@ public static class AdminEndpoints
 
     private static ClusterTopology View(HttpContext http) =>
         http.RequestServices.GetRequiredService<NodeService>().Topology ?? throw new InvalidOperationException("the node has not started yet");
+
+    private static Monitoring.ClusterOverview Overview(HttpContext http) =>
+        http.RequestServices.GetRequiredService<NodeService>().Overview ?? throw new InvalidOperationException("the node has not started yet");
 
     private static Task<Topology.Topology> TopologyAsync(HttpContext http) => View(http).GetAsync(http.RequestAborted);
 
@@ -117,7 +122,7 @@ public static class AdminEndpoints
             json.WriteString("owner", shard.Owner);
             json.WriteString("holder", shard.Holder);
             json.WriteNumber("epoch", shard.Epoch);
-            json.WriteString("state", stats is null ? null : StateName(stats.Mode));
+            json.WriteString("state", stats is null ? null : Monitoring.OverviewJson.StateName(stats.Mode));
             WriteNumberOrNull(json, "keys", stats?.Keys);
             WriteNumberOrNull(json, "bytes", stats?.Bytes);
             WriteNumberOrNull(json, "lag", stats is { Lag: >= 0 } ? stats.Lag : null);
@@ -165,14 +170,6 @@ public static class AdminEndpoints
         json.WriteEndArray();
         json.WriteEndObject();
     }
-
-    private static string StateName(ShardMode mode) => mode switch
-    {
-        ShardMode.Serving => "serving",
-        ShardMode.Claiming => "claiming",
-        ShardMode.Refusing => "refusing",
-        _ => "handing-off",
-    };
 
     private static void WriteNumberOrNull(Utf8JsonWriter json, string name, long? value)
     {

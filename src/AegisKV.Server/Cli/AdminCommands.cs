@@ -29,6 +29,12 @@ internal static class AdminCommands
     private static readonly Option<string?> Token = new("--token") { Description = "The cluster's auth token (default: $AEGIS_AUTH_TOKEN)." };
     private static readonly Option<bool> AsJson = new("--json") { Description = "Print the admin API's JSON instead of a table." };
 
+    /// <summary>The <c>--node</c> option every verb has.</summary>
+    internal static Option<string> NodeOption => Node;
+
+    /// <summary>The <c>--json</c> option every verb has.</summary>
+    internal static Option<bool> AsJsonOption => AsJson;
+
     public static Command Cluster()
     {
         var show = Verb("show", "List the members: node id, status, reachability, client address, shards; the leader is marked.");
@@ -84,7 +90,7 @@ internal static class AdminCommands
         return doctor;
     }
 
-    private static Command Verb(string name, string description)
+    internal static Command Verb(string name, string description)
     {
         var command = new Command(name, description);
         command.Options.Add(Node);
@@ -111,7 +117,7 @@ internal static class AdminCommands
         return 0;
     }
 
-    private static async Task<(HttpStatusCode Status, string Body)> SendAsync(ParseResult parse, HttpMethod method, string path, CancellationToken ct)
+    internal static async Task<(HttpStatusCode Status, string Body)> SendAsync(ParseResult parse, HttpMethod method, string path, CancellationToken ct)
     {
         var node = parse.GetValue(Node)!;
         using var handler = new HttpClientHandler();
@@ -138,7 +144,7 @@ internal static class AdminCommands
         }
     }
 
-    private static int Failed(ParseResult parse, HttpStatusCode status, string body)
+    internal static int Failed(ParseResult parse, HttpStatusCode status, string body)
     {
         Console.Error.WriteLine(status == 0
             ? $"aegis: cannot reach {parse.GetValue(Node)}: {body}"
@@ -188,11 +194,11 @@ internal static class AdminCommands
         Console.Out.Write(Table(["NODE", "STATUS", "SHARDS", "SERVING", "NO ANSWER", "KEYS", "BYTES"], rows));
     }
 
-    private static string Number(JsonElement value) =>
+    internal static string Number(JsonElement value) =>
         value.ValueKind == JsonValueKind.Number ? value.GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture) : "-";
 
     // Bytes in binary units for reading; --json has the exact figure.
-    private static string Size(JsonElement value)
+    internal static string Size(JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Number) return "-";
         double bytes = value.GetInt64();
@@ -207,7 +213,7 @@ internal static class AdminCommands
         return unit == 0 ? $"{bytes:0} B" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes:0.0} {units[unit]}");
     }
 
-    private static string Table(string[] header, IEnumerable<string[]> rows)
+    internal static string Table(string[] header, IEnumerable<string[]> rows)
     {
         var all = new List<string[]> { header };
         all.AddRange(rows);

@@ -66,6 +66,7 @@ public static class AegisCommandLine
         root.Subcommands.Add(AdminCommands.Cluster());
         root.Subcommands.Add(AdminCommands.Shards());
         root.Subcommands.Add(AdminCommands.Doctor());
+        root.Subcommands.Add(TopCommand.Create());
         return root;
     }
 

@@ -267,6 +267,7 @@ public sealed class AegisNode : IAsyncDisposable
         var app = builder.Build();
         HealthEndpoints.Map(app);
         Admin.AdminEndpoints.Map(app);
+        Monitoring.DashboardEndpoints.Map(app);
         return new AegisNode(app, settings, dataLock);
     }
 

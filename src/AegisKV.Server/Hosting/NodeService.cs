@@ -45,6 +45,9 @@ internal sealed class NodeService : IHostedService
     /// <summary>The cluster view of this node, once started.</summary>
     public Topology.ClusterTopology? Topology => _node?.Topology;
 
+    /// <summary>The cluster's figures as the dashboard shows them, once started.</summary>
+    public Monitoring.ClusterOverview? Overview { get; private set; }
+
     /// <summary>What the node's connections share, once started.</summary>
     public NodeContext? Context => _node;
 
@@ -85,6 +88,10 @@ internal sealed class NodeService : IHostedService
         hub.Relay = (channel, message, sharded) =>
             AegisKV.Cluster.PubSub.PubSubRelay.Publish(system, new AegisKV.Cluster.PubSub.ChannelMessage(_settings.NodeId, channel, message, sharded));
         _ = new NodeGauges(_services.GetRequiredService<NodeMetrics>(), _node, _readiness, Akka.Cluster.Cluster.Get(system));
+        var sampler = new NodeFiguresSampler(_node, _readiness, _services.GetRequiredService<NodeMetrics>().Wal);
+        system.RegisterOnTermination(sampler.Dispose);
+        system.ActorOf(Monitoring.FiguresResponder.Props(sampler), Monitoring.FiguresResponder.Name);
+        Overview = new Monitoring.ClusterOverview(system, _node.Topology!, sampler);
         // Before the listener opens: a node joining a cluster holds key commands back until it is admitted.
         ClusterAdmission.Start(system, _settings, _node.Gate, Refused, _log, _stopping.Token);
         var reservation = _services.GetRequiredService<ClientPortReservation>();

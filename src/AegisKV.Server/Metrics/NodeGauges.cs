@@ -23,6 +23,7 @@ internal sealed class NodeGauges
     private readonly Counter _viewChanges;
     private readonly Counter _replicationDropped;
     private readonly Counter _breakersOpened;
+    private readonly Gauge _breakersOpen;
     private readonly Counter _copiesDiscarded;
     private readonly NodeContext _node;
     private readonly NodeReadiness _readiness;
@@ -46,6 +47,7 @@ internal sealed class NodeGauges
         _viewChanges = factory.CreateCounter("aegis_view_changes_total", "View changes completed by shards of this node (each a new primary incarnation).");
         _replicationDropped = factory.CreateCounter("aegis_replication_dropped_total", "Replication messages dropped: their member's node was not known to the cluster, or unreachable.");
         _breakersOpened = factory.CreateCounter("aegis_circuit_breaker_open_total", "Times the breaker in front of a replica group member's node opened: it became unreachable, and sends to it stopped until it was reachable again.");
+        _breakersOpen = factory.CreateGauge("aegis_circuit_breakers_open", "Breakers open now in front of replica group members' nodes (each such node unreachable from here).");
         _copiesDiscarded = factory.CreateCounter("aegis_replica_copies_discarded_total", "Shard copies this node discarded because its WAL lost records of them; each rejoined its group empty and caught up.");
         _node = node;
         _readiness = readiness;
@@ -91,6 +93,7 @@ internal sealed class NodeGauges
         _viewChanges.IncTo(status.ViewChanges);
         _replicationDropped.IncTo(status.Dropped);
         _breakersOpened.IncTo(status.BreakersOpened);
+        _breakersOpen.Set(status.BreakersOpen);
         _copiesDiscarded.IncTo(status.CopiesDiscarded);
         foreach (var labels in _replicationLag.GetAllLabelValues())
             if (!int.TryParse(labels[0], System.Globalization.CultureInfo.InvariantCulture, out var shard) || !status.Led.ContainsKey(shard))

@@ -26,6 +26,10 @@ public sealed class ServerMetrics
     private readonly long[] _micros = new long[256];
     private readonly long[] _failed = new long[256];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _errors = new(StringComparer.Ordinal);
+    // Blocking commands wait by design: their time says nothing of the node's latency.
+    private readonly bool[] _timed = new bool[256];
+    private long _replies;
+    private long _errorReplies;
 
     /// <summary>Creates the series with <paramref name="factory"/> (the node's registry); slow commands go to <paramref name="slowLog"/>.</summary>
     public ServerMetrics(IMetricFactory factory, SlowLog? slowLog = null)
@@ -53,8 +57,18 @@ public sealed class ServerMetrics
             _ok[(int)spec.Id] = commands.WithLabels(name, "ok");
             _error[(int)spec.Id] = commands.WithLabels(name, "error");
             _latency[(int)spec.Id] = latency.WithLabels(name);
+            _timed[(int)spec.Id] = (spec.Flags & CommandFlags.Blocking) == 0;
         }
     }
+
+    /// <summary>Durations of the commands answered, blocking ones excluded; never reset.</summary>
+    public LatencyBuckets Latencies { get; } = new();
+
+    /// <summary>Commands answered since the start; never reset.</summary>
+    public long Replies => Volatile.Read(ref _replies);
+
+    /// <summary>Commands answered with an error since the start; never reset.</summary>
+    public long ErrorReplies => Volatile.Read(ref _errorReplies);
 
     /// <summary>The node's slow log.</summary>
     public SlowLog SlowLog { get; }
@@ -73,8 +87,11 @@ public sealed class ServerMetrics
         _latency[id].Observe(elapsed.TotalSeconds);
         Interlocked.Increment(ref _calls[id]);
         Interlocked.Add(ref _micros[id], micros);
+        Interlocked.Increment(ref _replies);
+        if (_timed[id]) Latencies.Record(micros);
         if (failed)
         {
+            Interlocked.Increment(ref _errorReplies);
             Interlocked.Increment(ref _failed[id]);
             CountError(((ErrorReply)reply).Message);
         }
@@ -86,6 +103,8 @@ public sealed class ServerMetrics
     public void RecordUnknown()
     {
         _unknownCommands.Inc();
+        Interlocked.Increment(ref _replies);
+        Interlocked.Increment(ref _errorReplies);
         CountError("ERR"u8);
     }
 

@@ -7,8 +7,8 @@ namespace AegisKV.ProcessTests.AspNetCore;
 /// The DataProtection key ring and the SignalR backplane on a cluster of three real nodes, through stops and restarts;
 /// each test starts first whatever node an earlier one left stopped.
 /// </summary>
-[Collection(nameof(ClusterProcesses))]
-public sealed class AspNetCoreOnThreeNodesTests(ThreeNodeFixture aegis) : IClassFixture<ThreeNodeFixture>
+[Collection(nameof(ThreeNodeCluster))]
+public sealed class AspNetCoreOnThreeNodesTests(ThreeNodeFixture aegis)
 {
     [Fact(Timeout = 120_000)]
     public async Task A_key_ring_kept_in_AegisKV_should_survive_a_restart_of_every_node()

@@ -1,6 +1,9 @@
 namespace AegisKV.ProcessTests.AspNetCore;
 
-/// <summary>A formed cluster of three real AegisKV nodes, shared by the three-node ASP.NET Core scenarios.</summary>
+/// <summary>
+/// A formed cluster of three real AegisKV nodes, shared by the three-node ASP.NET Core scenarios and the dashboard's
+/// tests; each test starts first whatever node an earlier one left stopped.
+/// </summary>
 public sealed class ThreeNodeFixture : IAsyncLifetime
 {
     /// <summary>The cluster.</summary>
@@ -17,3 +20,7 @@ public sealed class ThreeNodeFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
+
+/// <summary>The tests sharing <see cref="ThreeNodeFixture"/>: one after another, and alone, as every cluster suite runs.</summary>
+[CollectionDefinition(nameof(ThreeNodeCluster), DisableParallelization = true)]
+public sealed class ThreeNodeCluster : ICollectionFixture<ThreeNodeFixture>;
