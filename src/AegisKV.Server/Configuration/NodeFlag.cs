@@ -29,7 +29,7 @@ public sealed record NodeFlag(string Name, string Description)
         new("tls-client-auth", "Client certificates: none, optional or require (default none)."),
         new("gossip", "Cluster gossip listen address host:port (default 0.0.0.0:7701)."),
         new("gossip-advertise", "Address other nodes use to reach this one (default: from --gossip)."),
-        new("health", "HTTP address for /health, /ready, /live, /metrics (default :7702)."),
+        new("health", "HTTP address for /health, /ready, /live, /metrics, /admin and /dashboard (default :7702)."),
         new("seeds", "Comma-separated gossip addresses of seed nodes (default: form a new cluster)."),
         new("shards", "Number of shards, fixed for the life of the cluster (default 64)."),
         new("replication-factor", "Copies of each shard, on as many nodes, fixed for the life of the cluster (default 1)."),

@@ -26,9 +26,10 @@ function bytes(n) {
   return (u === 0 ? n.toFixed(0) : n.toFixed(1)) + " " + units[u];
 }
 
+// A p99 is the upper bound of its power-of-two bucket: "at most".
 function micros(us) {
   if (us == null || us < 0) return "-";
-  return us >= 1000 ? (us / 1000).toFixed(us >= 10000 ? 0 : 1) + " ms" : us + " µs";
+  return "≤ " + (us >= 1000 ? (us / 1000).toFixed(us >= 10000 ? 0 : 1) + " ms" : us + " µs");
 }
 
 function duration(s) {
@@ -75,8 +76,8 @@ function drawMembers(members) {
       el("td", {}, role),
       el("td", {}, m.client ?? "-"),
       el("td", {}, f ? duration(f.uptimeSeconds) : "-"),
-      el("td", { class: "n" }, f ? number(f.opsPerSecond) : "-"),
-      el("td", { class: "n" }, f ? number(f.errorsPerSecond) : "-"),
+      el("td", { class: "n" }, f ? number(Math.round(f.opsPerSecond)) : "-"),
+      el("td", { class: "n" }, f ? number(Math.round(f.errorsPerSecond * 10) / 10) : "-"),
       el("td", { class: "n " + level(p99, 50, 200) }, f ? micros(f.p99Micros) : "-"),
       el("td", {}, memory),
       el("td", { class: "n " + level(diskUsed, 0.7, 0.9) }, f ? bytes(f.diskFreeBytes) : "-"),
