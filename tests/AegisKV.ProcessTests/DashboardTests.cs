@@ -21,7 +21,7 @@ public sealed class DashboardTests(ThreeNodeFixture aegis, ITestOutputHelper out
         Skip.If(chromium is null, "no Chromium to drive: install Debian's chromium package (.ci/run does), or name one in AEGIS_CHROMIUM");
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(140));
         var cluster = aegis.Cluster;
-        await cluster.StartAllAsync(budget.Token);
+        await aegis.StartAllAndSettleAsync(budget.Token);
         var ids = Enumerable.Range(0, cluster.Size).Select(cluster.NodeId).ToArray();
 
         await using var browser = await Puppeteer.LaunchAsync(new LaunchOptions
@@ -77,7 +77,7 @@ public sealed class DashboardTests(ThreeNodeFixture aegis, ITestOutputHelper out
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(110));
         var cluster = aegis.Cluster;
-        await cluster.StartAllAsync(budget.Token);
+        await aegis.StartAllAndSettleAsync(budget.Token);
         var ids = Enumerable.Range(0, cluster.Size).Select(cluster.NodeId).ToArray();
         string frame;
         while (true)

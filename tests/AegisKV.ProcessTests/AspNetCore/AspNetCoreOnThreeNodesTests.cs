@@ -15,7 +15,7 @@ public sealed class AspNetCoreOnThreeNodesTests(ThreeNodeFixture aegis)
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(110));
         var cluster = aegis.Cluster;
-        await cluster.StartAllAsync(budget.Token);
+        await aegis.StartAllAndSettleAsync(budget.Token);
         var ports = aegis.Configuration;
         string secret;
         await using (var first = await DataProtectionApps.StartAsync(ports))
@@ -44,7 +44,7 @@ public sealed class AspNetCoreOnThreeNodesTests(ThreeNodeFixture aegis)
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(110));
         var cluster = aegis.Cluster;
-        await cluster.StartAllAsync(budget.Token);
+        await aegis.StartAllAndSettleAsync(budget.Token);
         await using var sender = await SignalRApps.StartAsync(aegis.Configuration);
         await using var receiver = await SignalRApps.StartAsync(aegis.Configuration);
         await using var client = await AspNetApps.ConnectAsync(receiver, budget.Token);
