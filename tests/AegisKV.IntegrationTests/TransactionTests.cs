@@ -64,15 +64,15 @@ public sealed class TransactionTests(SharedNode node) : IClassFixture<SharedNode
         using var client = await RawClient.ConnectAsync(Port);
         // As clients do: WATCH, its answer, then the transaction.
         await client.SendAsync("WATCH {w}k\r\n");
-        Assert.Equal("+OK\r\n", await client.ReceiveAsync(5, Wait));
+        await client.ExpectAsync(Wait, "+OK\r\n");
         await client.SendAsync("MULTI\r\nINCR {w}k\r\nEXEC\r\n");
-        Assert.Equal("+OK\r\n+QUEUED\r\n*1\r\n:2\r\n", await client.ReceiveAsync(24, Wait));
+        await client.ExpectAsync(Wait, "+OK\r\n+QUEUED\r\n*1\r\n:2\r\n");
 
         await client.SendAsync("WATCH {w}k\r\n");
-        Assert.Equal("+OK\r\n", await client.ReceiveAsync(5, Wait));
+        await client.ExpectAsync(Wait, "+OK\r\n");
         Assert.Equal("+OK\r\n", await Session("SET {w}k 100\r\n"));
         await client.SendAsync("MULTI\r\nINCR {w}k\r\nEXEC\r\nGET {w}k\r\n");
-        Assert.Equal("+OK\r\n+QUEUED\r\n*-1\r\n$3\r\n100\r\n", await client.ReceiveAsync(30, Wait));
+        await client.ExpectAsync(Wait, "+OK\r\n+QUEUED\r\n*-1\r\n$3\r\n100\r\n");
     }
 
     [Theory]
