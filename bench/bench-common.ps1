@@ -86,7 +86,9 @@ function Get-RssBytes([int] $processId) {
 function Invoke-BenchmarkRow([int] $port, [string] $test, [int] $pipeline, [int] $count, [int] $Clients = 50, [string[]] $Extra = @()) {
     $csv = & redis-benchmark -h 127.0.0.1 -p $port -t $test -c $Clients -P $pipeline -r 100000 -d 32 -n $count --csv @Extra 2>$null
     if ($LASTEXITCODE -ne 0) { throw "redis-benchmark failed against port $port" }
-    return $csv | Where-Object { $_ -like '"*' } | ConvertFrom-Csv | Where-Object { $_.test -eq $test.ToUpperInvariant() } | Select-Object -First 1
+    # MSET's row is named "MSET (10 keys)".
+    $name = $test.ToUpperInvariant()
+    return $csv | Where-Object { $_ -like '"*' } | ConvertFrom-Csv | Where-Object { $_.test -eq $name -or $_.test -like "$name (*" } | Select-Object -First 1
 }
 
 # CPU time, in microseconds, the given processes have used so far.

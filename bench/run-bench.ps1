@@ -1,18 +1,20 @@
 #!/usr/bin/env pwsh
 <#
 .SYNOPSIS
-  AegisKV against redis-server, side by side on this machine, on free loopback ports.
+  AegisKV beside redis-server and Garnet, side by side on this machine, on free loopback ports.
 .DESCRIPTION
-  Publishes aegis, starts it with --wal=fsync and redis-server with appendonly yes /
-  appendfsync always, runs redis-benchmark SET and GET (-c 50, -P 1 and -P 16, -r 100000,
-  -d 32), an EVAL of a one-line SET script, and a connection churn (PING with -k 0, aegis RSS before and after) against each in turn, then loads 1,000,000 keys (16-byte keys, 32-byte values) into
-  both, restarts aegis and times start-to-ready, and compares aegis RSS with Redis used_memory.
-  Prints a table with AegisKV/Redis ratios and writes it to docs/benchmarks.md.
-  Linux only; installs redis-server and redis-tools with apt-get when missing.
+  Publishes aegis and starts it with --wal=fsync, redis-server with appendonly yes / appendfsync always, and Garnet
+  (the garnet-server dotnet tool) with its append-only file committed before each reply. Runs redis-benchmark
+  (-r 100000, -d 32) against each in turn: SET and GET at -c 50 -P 1, -c 50 -P 16 and -c 1, MSET, an EVAL of a
+  one-line SET script, and a connection churn (PING with -k 0); AegisKV's WAL records per fsync during SET -c 50;
+  a write flood past --max-memory; then loads 1,000,000 keys (16-byte keys, 32-byte values) into each, restarts
+  aegis and times start-to-ready, and compares RSS and WAL bytes per SET. Prints a table with ops/s, p50/p99 and
+  ratios, and writes it to docs/benchmarks.md. Linux only; installs redis-server and redis-tools with apt-get
+  when missing. -Quick: short runs, 50,000 keys, no Garnet.
 #>
 param(
     [string] $Configuration = 'Release',
-    # Shorter runs and 100,000 keys instead of 1,000,000: a smoke test, not figures to publish.
+    # Shorter runs and 50,000 keys instead of 1,000,000, without Garnet: a smoke test, not figures to publish.
     [switch] $Quick
 )
 
@@ -23,11 +25,13 @@ New-Item -ItemType Directory -Path $work | Out-Null
 $started = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
 
 $requests = if ($Quick) { 20000 } else { 200000 }
+$singleClientRequests = if ($Quick) { 5000 } else { 30000 }
 $pipelinedRequests = if ($Quick) { 50000 } else { 1000000 }
 $keyCount = if ($Quick) { 50000 } else { 1000000 }
 $churnConnections = if ($Quick) { 5000 } else { 200000 }
 
 . (Join-Path $PSScriptRoot 'bench-common.ps1')
+. (Join-Path $PSScriptRoot 'bench-standalone.ps1')
 
 function Start-Aegis([string] $data, [hashtable] $ports, [string] $log) {
     $arguments = @("--node-id=bench", "--bind=127.0.0.1:$($ports.Client)", "--gossip=127.0.0.1:$($ports.Gossip)",
@@ -50,6 +54,14 @@ function Invoke-Flood([int] $port, [int] $processId, [int] $count) {
     return [math]::Max($peak, (Get-RssBytes $processId))
 }
 
+# "ops/s (p50 / p99 ms)" of one CSV row; "-" without one.
+function Format-Row($row) {
+    if ($null -eq $row) { return '-' }
+    return "$([math]::Round([double] $row.rps)) (p50 $($row.p50_latency_ms), p99 $($row.p99_latency_ms) ms)"
+}
+
+function Ratio([double] $aegis, $other) { if ($null -eq $other -or [double] $other -eq 0) { return '-' } return [math]::Round($aegis / [double] $other, 2) }
+
 try {
     foreach ($tool in 'redis-server', 'redis-benchmark', 'redis-cli') {
         if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) {
@@ -60,9 +72,7 @@ try {
         }
     }
 
-    Write-Host "Publishing aegis ($Configuration)"
-    & dotnet publish (Join-Path $root 'src/AegisKV.Server') -c $Configuration -o (Join-Path $work 'bin') --nologo -v q | Out-Null
-    if ($LASTEXITCODE -ne 0) { throw 'dotnet publish failed' }
+    Publish-Aegis $root $Configuration
 
     # Redis with the durability AegisKV gives by default: every write fsync'd before the reply.
     $redisPort = Get-FreePort
@@ -72,23 +82,47 @@ try {
         '--save', '', '--dir', $redisDir, '--protected-mode', 'no') (Join-Path $work 'redis.log')
     Wait-Port $redisPort
 
+    # Garnet likewise: its append-only file committed (and waited for) on every write.
+    $garnet = $null
+    $garnetPort = $null
+    if (-not $Quick) {
+        $garnetPort = Get-FreePort
+        $garnet = Start-Garnet $garnetPort (Join-Path $work 'garnet-data') (Join-Path $work 'garnet.log')
+    }
+
     $ports = @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort }
     $data = Join-Path $work 'aegis-data'
     $aegis = Start-Aegis $data $ports (Join-Path $work 'aegis.log')
     Wait-Ready $ports.Health
 
     $rows = [System.Collections.Generic.List[object]]::new()
+    $fsyncNote = ''
     foreach ($case in @(
-            @{ Test = 'set'; Pipeline = 1; Count = $requests; Target = 0.5 },
-            @{ Test = 'get'; Pipeline = 1; Count = $requests; Target = 0.5 },
-            @{ Test = 'set'; Pipeline = 16; Count = $pipelinedRequests; Target = 0.3 },
-            @{ Test = 'get'; Pipeline = 16; Count = $pipelinedRequests; Target = 0.3 })) {
-        $name = "$($case.Test.ToUpperInvariant()) -c 50 -P $($case.Pipeline) (ops/s)"
+            @{ Test = 'set'; Pipeline = 1; Clients = 50; Count = $requests; Target = 'Redis'; Goal = 1.0 },
+            @{ Test = 'get'; Pipeline = 1; Clients = 50; Count = $requests; Target = 'Garnet'; Goal = 1.0 },
+            @{ Test = 'set'; Pipeline = 16; Clients = 50; Count = $pipelinedRequests; Target = 'Redis'; Goal = 0.6 },
+            @{ Test = 'get'; Pipeline = 16; Clients = 50; Count = $pipelinedRequests; Target = 'Redis'; Goal = 0.6 },
+            @{ Test = 'set'; Pipeline = 1; Clients = 1; Count = $singleClientRequests; Target = 'Redis'; Goal = 1.0 },
+            @{ Test = 'get'; Pipeline = 1; Clients = 1; Count = $singleClientRequests; Target = $null; Goal = $null },
+            @{ Test = 'mset'; Pipeline = 1; Clients = 50; Count = $requests / 4; Target = $null; Goal = $null })) {
+        $name = "$($case.Test.ToUpperInvariant()) -c $($case.Clients) -P $($case.Pipeline)"
         Write-Host "Running $name"
-        $redisRps = Invoke-Benchmark $redisPort $case.Test $case.Pipeline $case.Count
-        $aegisRps = Invoke-Benchmark $ports.Client $case.Test $case.Pipeline $case.Count
-        $rows.Add([pscustomobject]@{ Test = $name; Redis = [math]::Round($redisRps); AegisKV = [math]::Round($aegisRps)
-                Ratio = [math]::Round($aegisRps / $redisRps, 2); Target = ">= $($case.Target)x"; Met = ($aegisRps / $redisRps) -ge $case.Target })
+        $redisRow = Invoke-BenchmarkRow $redisPort $case.Test $case.Pipeline $case.Count -Clients $case.Clients
+        $garnetRow = if ($garnet) { Invoke-BenchmarkRow $garnetPort $case.Test $case.Pipeline $case.Count -Clients $case.Clients }
+        $before = Get-AegisMetrics $ports.Health
+        $aegisRow = Invoke-BenchmarkRow $ports.Client $case.Test $case.Pipeline $case.Count -Clients $case.Clients
+        $after = Get-AegisMetrics $ports.Health
+        $fsyncs = $after['aegis_wal_fsyncs_total'] - $before['aegis_wal_fsyncs_total']
+        $records = $after['aegis_wal_records_written_total'] - $before['aegis_wal_records_written_total']
+        if ($case.Test -eq 'set' -and $case.Clients -eq 50 -and $case.Pipeline -eq 1 -and $fsyncs -gt 0) {
+            $fsyncNote = "WAL records per fsync during SET -c 50 -P 1: $([math]::Round($records / $fsyncs, 1)) ($records records, $fsyncs fsyncs)."
+        }
+        $aegisRps = [double] $aegisRow.rps
+        $versus = if ($case.Target -eq 'Garnet') { $garnetRow } elseif ($case.Target -eq 'Redis') { $redisRow }
+        $rows.Add([pscustomobject]@{ Test = "$name (ops/s)"; Redis = Format-Row $redisRow; Garnet = Format-Row $garnetRow; AegisKV = Format-Row $aegisRow
+                VsRedis = Ratio $aegisRps $redisRow.rps; VsGarnet = Ratio $aegisRps $garnetRow.rps
+                Target = if ($case.Target) { ">= $($case.Goal)x $($case.Target)" } else { '-' }
+                Met = if ($case.Target -and $versus) { ($aegisRps / [double] $versus.rps) -ge $case.Goal } else { $null } })
     }
 
     # A one-line script that writes a key, as EVAL: the scripting path end to end (KeraLua's Lua 5.4 beside Redis's 5.1).
@@ -96,71 +130,43 @@ try {
     $eval = @('EVAL', "return redis.call('SET', KEYS[1], ARGV[1])", '1', 'key:__rand_int__', 'value')
     $redisEval = Invoke-CommandBenchmark $redisPort $requests $eval
     $aegisEval = Invoke-CommandBenchmark $ports.Client $requests $eval
-    $rows.Add([pscustomobject]@{ Test = "EVAL of redis.call('SET') -c 50 -P 1 (ops/s)"; Redis = [math]::Round($redisEval); AegisKV = [math]::Round($aegisEval)
-            Ratio = [math]::Round($aegisEval / $redisEval, 2); Target = '-'; Met = $null })
+    $rows.Add([pscustomobject]@{ Test = "EVAL of redis.call('SET') -c 50 -P 1 (ops/s)"; Redis = [math]::Round($redisEval); Garnet = '-'; AegisKV = [math]::Round($aegisEval)
+            VsRedis = Ratio $aegisEval $redisEval; VsGarnet = '-'; Target = '-'; Met = $null })
 
     # Connection churn: a new connection for every request, as redis-benchmark -k 0 makes them.
     # AegisKV's RSS after the churn, next to before it, shows whether closed connections leave memory behind.
     Write-Host "Running connection churn ($churnConnections connections)"
     $rssBefore = Get-RssBytes $aegis.Id
     $redisChurn = Invoke-Benchmark $redisPort 'ping_mbulk' 1 $churnConnections -KeepAlive 0 -Clients 20
+    $garnetChurn = if ($garnet) { Invoke-Benchmark $garnetPort 'ping_mbulk' 1 $churnConnections -KeepAlive 0 -Clients 20 }
     $aegisChurn = Invoke-Benchmark $ports.Client 'ping_mbulk' 1 $churnConnections -KeepAlive 0 -Clients 20
     Start-Sleep -Seconds 2
     $rssAfter = Get-RssBytes $aegis.Id
-    $rows.Add([pscustomobject]@{ Test = "PING, new connection each -k 0 -c 20 (conn/s)"; Redis = [math]::Round($redisChurn); AegisKV = [math]::Round($aegisChurn)
-            Ratio = [math]::Round($aegisChurn / $redisChurn, 2); Target = '-'; Met = $null })
-    $rows.Add([pscustomobject]@{ Test = "AegisKV RSS before and after $churnConnections connections (MiB)"; Redis = '-'
-            AegisKV = "$([math]::Round($rssBefore / 1MB, 1)) -> $([math]::Round($rssAfter / 1MB, 1))"; Ratio = [math]::Round($rssAfter / $rssBefore, 2); Target = '<= 1.1x'; Met = ($rssAfter / $rssBefore) -le 1.1 })
+    $rows.Add([pscustomobject]@{ Test = "PING, new connection each -k 0 -c 20 (conn/s)"; Redis = [math]::Round($redisChurn)
+            Garnet = if ($garnet) { [math]::Round($garnetChurn) } else { '-' }; AegisKV = [math]::Round($aegisChurn)
+            VsRedis = Ratio $aegisChurn $redisChurn; VsGarnet = Ratio $aegisChurn $garnetChurn; Target = '-'; Met = $null })
+    $rows.Add([pscustomobject]@{ Test = "AegisKV RSS before and after $churnConnections connections (MiB)"; Redis = '-'; Garnet = '-'
+            AegisKV = "$([math]::Round($rssBefore / 1MB, 1)) -> $([math]::Round($rssAfter / 1MB, 1))"; VsRedis = '-'; VsGarnet = '-'
+            Target = '<= 1.1x before'; Met = ($rssAfter / $rssBefore) -le 1.1 })
 
-    # Eviction: a cache node and a Redis with the same limit and policy take three times the limit in writes.
-    $limitMb = if ($Quick) { 64 } else { 512 }
-    $floodCount = 3 * $limitMb * 1024
-    Write-Host "Running a write flood of $floodCount x 1000 bytes past a $limitMb MiB limit (allkeys-lru)"
-    $cacheRedisPort = Get-FreePort
-    $cacheRedis = Start-Tracked 'redis-server' @('--port', "$cacheRedisPort", '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-        '--maxmemory', "$($limitMb)mb", '--maxmemory-policy', 'allkeys-lru', '--dir', $redisDir, '--protected-mode', 'no') (Join-Path $work 'redis-cache.log')
-    Wait-Port $cacheRedisPort
-    $cachePorts = @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort }
-    $cacheArguments = @("--node-id=bench-cache", "--bind=127.0.0.1:$($cachePorts.Client)", "--gossip=127.0.0.1:$($cachePorts.Gossip)",
-        "--health=127.0.0.1:$($cachePorts.Health)", "--data-dir=$(Join-Path $work 'aegis-cache')", "--wal=write", "--max-memory=$limitMb",
-        "--eviction-policy=allkeys-lru", "--log-level=warn")
-    $cacheAegis = Start-Tracked (Join-Path $work 'bin/aegis') $cacheArguments (Join-Path $work 'aegis-cache.log')
-    Wait-Ready $cachePorts.Health
-    $redisPeak = Invoke-Flood $cacheRedisPort $cacheRedis.Id $floodCount
-    $aegisPeak = Invoke-Flood $cachePorts.Client $cacheAegis.Id $floodCount
-    $evicted = ((& redis-cli -h 127.0.0.1 -p $cachePorts.Client INFO stats) | Where-Object { $_ -like 'evicted_keys:*' }) -replace 'evicted_keys:', ''
-    Stop-Tracked $cacheAegis
-    Stop-Tracked $cacheRedis
-    $rows.Add([pscustomobject]@{ Test = "Peak RSS (MiB), $floodCount writes past --max-memory $limitMb (allkeys-lru; AegisKV evicted $($evicted.Trim()))"
-            Redis = [math]::Round($redisPeak / 1MB, 1); AegisKV = [math]::Round($aegisPeak / 1MB, 1); Ratio = [math]::Round($aegisPeak / $redisPeak, 2)
-            Target = "AegisKV <= 2x limit"; Met = ($aegisPeak / 1MB) -le 2 * $limitMb })
+    # The quick run leaves the flood to the process tests (EvictionTests), which assert it.
+    if (-not $Quick) { $rows.Add((Invoke-EvictionRow)) }
 
-    # 16-byte keys (key:000000000042) and 32-byte values, as RESP, loaded with redis-cli --pipe.
-    Write-Host "Loading $keyCount keys into both"
+    # 16-byte keys (key:000000000042) and 32-byte values, as RESP, loaded with redis-cli --pipe into each.
+    Write-Host "Loading $keyCount keys into each"
     $load = Join-Path $work 'load.resp'
-    Add-Type -TypeDefinition @'
-public static class AegisBenchLoad
-{
-    public static void Write(string path, int count)
-    {
-        using var file = new System.IO.BufferedStream(System.IO.File.Create(path), 1 << 20);
-        var value = new string('v', 32);
-        for (var i = 0; i < count; i++)
-        {
-            var command = $"*3\r\n$3\r\nSET\r\n$16\r\nkey:{i:D12}\r\n$32\r\n{value}\r\n";
-            file.Write(System.Text.Encoding.ASCII.GetBytes(command));
-        }
-    }
-}
-'@
-    [AegisBenchLoad]::Write($load, $keyCount)
-    foreach ($port in $redisPort, $ports.Client) {
+    Write-LoadFile $load $keyCount
+    # What the runs above left: the load's own bytes are the difference.
+    $walBefore = (Get-AegisMetrics $ports.Health)['aegis_wal_written_bytes_total']
+    $servers = @($redisPort, $ports.Client) + $(if ($garnet) { @($garnetPort) } else { @() })
+    foreach ($port in $servers) {
         & bash -c "redis-cli -h 127.0.0.1 -p $port --pipe < '$load'" | Out-Null
         if ($LASTEXITCODE -ne 0) { throw "loading keys into port $port failed" }
     }
+    $walPerSet = ((Get-AegisMetrics $ports.Health)['aegis_wal_written_bytes_total'] - $walBefore) / $keyCount
     $aegisKeys = [long] (& redis-cli -h 127.0.0.1 -p $ports.Client DBSIZE)
-    $redisInfo = & redis-cli -h 127.0.0.1 -p $redisPort INFO memory
-    $redisUsed = [long] (($redisInfo | Where-Object { $_ -like 'used_memory:*' }) -replace 'used_memory:', '')
+    $redisRss = Get-RssBytes $redis.Id
+    $garnetRss = if ($garnet) { Get-RssBytes $garnet.Id }
 
     # Start-to-ready: a stopped node replays its snapshots and WAL.
     Stop-Tracked $aegis
@@ -169,37 +175,20 @@ public static class AegisBenchLoad
     Wait-Ready $ports.Health 300
     $readySeconds = $clock.Elapsed.TotalSeconds
     $recoveredKeys = [long] (& redis-cli -h 127.0.0.1 -p $ports.Client DBSIZE)
-    [GC]::Collect()
     Start-Sleep -Seconds 2
     $aegisRss = Get-RssBytes $aegis.Id
 
-    $rows.Add([pscustomobject]@{ Test = "Start to ready with $keyCount keys (s)"; Redis = '-'; AegisKV = [math]::Round($readySeconds, 2)
-            Ratio = '-'; Target = '<= 10 s'; Met = $readySeconds -le 10 })
-    $rows.Add([pscustomobject]@{ Test = "Memory for $keyCount keys (MiB): AegisKV RSS vs Redis used_memory"; Redis = [math]::Round($redisUsed / 1MB, 1)
-            AegisKV = [math]::Round($aegisRss / 1MB, 1); Ratio = [math]::Round($aegisRss / $redisUsed, 2); Target = '<= 3x'; Met = ($aegisRss / $redisUsed) -le 3 })
+    $rows.Add([pscustomobject]@{ Test = "Start to ready with $keyCount keys (s)"; Redis = '-'; Garnet = '-'; AegisKV = [math]::Round($readySeconds, 2)
+            VsRedis = '-'; VsGarnet = '-'; Target = '<= 2 s'; Met = $readySeconds -le 2 })
+    $rows.Add([pscustomobject]@{ Test = "RSS with $keyCount keys (MiB), AegisKV after its restart"; Redis = [math]::Round($redisRss / 1MB, 1)
+            Garnet = if ($garnet) { [math]::Round($garnetRss / 1MB, 1) } else { '-' }; AegisKV = [math]::Round($aegisRss / 1MB, 1)
+            VsRedis = Ratio $aegisRss $redisRss; VsGarnet = Ratio $aegisRss $garnetRss; Target = '<= 1.5x Redis'; Met = ($aegisRss / $redisRss) -le 1.5 })
+    $rows.Add([pscustomobject]@{ Test = "WAL bytes per SET of the $keyCount-key load"; Redis = '-'; Garnet = '-'; AegisKV = [math]::Round($walPerSet, 1)
+            VsRedis = '-'; VsGarnet = '-'; Target = '<= 100 B'; Met = $walPerSet -le 100 })
 
-    $rows | Format-Table -AutoSize | Out-String | Write-Host
-    Write-Host "Keys after load: $aegisKeys; after restart: $recoveredKeys"
-
-    $cpu = ((Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -split ':\s*', 2)[1]
-    $machine = "$([Environment]::ProcessorCount) cores ($cpu), $([math]::Round((Get-Content /proc/meminfo | Select-Object -First 1).Split(' ', [StringSplitOptions]::RemoveEmptyEntries)[1] / 1MB)) GiB, $(& uname -sr), .NET $(& dotnet --version), $(& redis-server --version)"
-    $table = @('| Test | Redis | AegisKV | AegisKV/Redis | Target | Met |', '|---|---|---|---|---|---|')
-    foreach ($row in $rows) { $table += "| $($row.Test) | $($row.Redis) | $($row.AegisKV) | $($row.Ratio) | $($row.Target) | $(if ($null -eq $row.Met) { '-' } elseif ($row.Met) { 'yes' } else { 'no' }) |" }
-    $report = @(
-        '# Benchmarks', '',
-        'AegisKV (`--wal=fsync`) and redis-server (`appendonly yes`, `appendfsync always`) on the same machine in the same run,',
-        'each driven by redis-benchmark in turn (`-c 50`, random keys over 100,000, 32-byte values). Produced by',
-        '`dotnet pwsh build.ps1 bench`; figures on a 2-core machine are noisy, so compare the ratios.', '',
-        "Machine: $machine", '', "Run: $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC$(if ($Quick) { ' (quick: smoke figures only)' })", '') + $table + @('',
-        "Keys after load: $aegisKeys; after restart: $recoveredKeys.")
-    if (-not $Quick) {
-        # Hand-written analysis below "## Notes" survives a new run.
-        $path = Join-Path $root 'docs/benchmarks.md'
-        $notes = if (Test-Path $path) { $text = Get-Content -Raw $path; $at = $text.IndexOf('## Notes'); if ($at -ge 0) { $text.Substring($at).TrimEnd() } }
-        if ($notes) { $report += @('', $notes) }
-        Set-Content -Path $path -Value ($report -join "`n")
-    }
-    else { $report -join "`n" | Write-Host }
+    $rows | Format-Table -AutoSize | Out-String -Width 300 | Write-Host
+    Write-Host "Keys after load: $aegisKeys; after restart: $recoveredKeys. $fsyncNote"
+    Write-Report $rows "Keys after load: $aegisKeys; after restart: $recoveredKeys. $fsyncNote"
 }
 finally {
     foreach ($process in $started) { Stop-Tracked $process 30 }

@@ -17,6 +17,7 @@ public static class DashboardEndpoints
 {
     private static readonly TimeSpan EventInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan WrongTokenDelay = TimeSpan.FromMilliseconds(500);
+    private static readonly byte[] EventStart = "data: "u8.ToArray(), EventEnd = "\n\n"u8.ToArray();
 
     private static readonly Dictionary<string, string> Assets = new(StringComparer.Ordinal)
     {
@@ -75,9 +76,9 @@ public static class DashboardEndpoints
             while (!done.IsCancellationRequested)
             {
                 var json = OverviewJson.ToUtf8(await overview.GetAsync(done.Token).ConfigureAwait(false));
-                await http.Response.Body.WriteAsync("data: "u8.ToArray(), done.Token).ConfigureAwait(false);
+                await http.Response.Body.WriteAsync(EventStart, done.Token).ConfigureAwait(false);
                 await http.Response.Body.WriteAsync(json, done.Token).ConfigureAwait(false);
-                await http.Response.Body.WriteAsync("\n\n"u8.ToArray(), done.Token).ConfigureAwait(false);
+                await http.Response.Body.WriteAsync(EventEnd, done.Token).ConfigureAwait(false);
                 await http.Response.Body.FlushAsync(done.Token).ConfigureAwait(false);
                 await Task.Delay(EventInterval, done.Token).ConfigureAwait(false);
             }
