@@ -42,7 +42,7 @@ function Invoke-EvictionRow {
     $cacheArguments = @("--node-id=bench-cache", "--bind=127.0.0.1:$($cachePorts.Client)", "--gossip=127.0.0.1:$($cachePorts.Gossip)",
         "--health=127.0.0.1:$($cachePorts.Health)", "--data-dir=$(Join-Path $work 'aegis-cache')", "--wal=write", "--max-memory=$limitMb",
         "--eviction-policy=allkeys-lru", "--log-level=warn")
-    $cacheAegis = Start-Tracked (Join-Path $work 'bin/aegis') $cacheArguments (Join-Path $work 'aegis-cache.log')
+    $cacheAegis = Start-Tracked $aegisBinary $cacheArguments (Join-Path $work 'aegis-cache.log')
     Wait-Ready $cachePorts.Health
     $redisPeak = Invoke-Flood $cacheRedisPort $cacheRedis.Id $floodCount
     $aegisPeak = Invoke-Flood $cachePorts.Client $cacheAegis.Id $floodCount

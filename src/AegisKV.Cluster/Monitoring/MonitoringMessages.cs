@@ -24,7 +24,7 @@ public sealed class GetNodeFigures
 /// <param name="MemoryUsedBytes">Bytes of keys and values held.</param>
 /// <param name="MemoryMaxBytes">The <c>--max-memory</c> limit (0: none).</param>
 /// <param name="DiskFreeBytes">Free bytes on the data directory's file system.</param>
-/// <param name="DiskTotalBytes">Size of that file system.</param>
+/// <param name="DiskTotalBytes">Its used plus free bytes (space reserved for root left out, as df counts).</param>
 /// <param name="FsyncP99Micros">The 99th percentile of WAL fsync time, as <paramref name="P99Micros"/>; -1 with no fsync.</param>
 /// <param name="FsyncsPerSecond">WAL fsyncs per second.</param>
 /// <param name="Connections">Open client connections.</param>

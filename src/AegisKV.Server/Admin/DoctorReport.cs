@@ -100,12 +100,10 @@ public static class DoctorReport
             Add("Monitoring", "Memory usage", used > 0.95 ? Fail : used > 0.80 ? Warn : Pass, $"{used * 100:F0}% of --max-memory (warn above 80%, fail above 95%)");
         }
 
-        var drive = new DriveInfo(Path.GetFullPath(s.DataDirectory));
-        // As df counts it: space reserved for root is neither used nor available.
-        var usedBytes = drive.TotalSize - drive.TotalFreeSpace;
-        var disk = (double)usedBytes / (usedBytes + drive.AvailableFreeSpace);
+        var dataDisk = Metrics.DataDisk.Of(s.DataDirectory) ?? throw new IOException($"the data directory {s.DataDirectory} cannot be read");
+        var disk = dataDisk.UsedFraction;
         Add("Monitoring", "Disk usage", disk > 0.90 ? Fail : disk > 0.70 ? Warn : Pass,
-            $"{disk * 100:F0}% of the data directory's file system used, {drive.AvailableFreeSpace >> 30} GiB free (warn above 70%, fail above 90%)");
+            $"{disk * 100:F0}% of the data directory's file system used, {dataDisk.FreeBytes >> 30} GiB free (warn above 70%, fail above 90%)");
         var (calls, failed) = (0L, 0L);
         foreach (var (_, c, _, f) in node.Metrics.CommandStats())
         {

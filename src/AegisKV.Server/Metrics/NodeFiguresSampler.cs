@@ -76,7 +76,7 @@ public sealed class NodeFiguresSampler : IDisposable
         var p99 = LatencyBuckets.Quantile(_commandsBefore, _commandsNow, 0.99) ?? -1;
         var fsyncP99 = LatencyBuckets.Quantile(_fsyncsBefore, _fsyncsNow, 0.99) ?? -1;
         var fsyncs = LatencyBuckets.Counted(_fsyncsBefore, _fsyncsNow);
-        var (diskFree, diskTotal) = Disk(node.Settings.DataDirectory);
+        var disk = DataDisk.Of(node.Settings.DataDirectory);
         var figures = new NodeFigures(
             node.Settings.NodeId,
             (long)node.Statistics.Uptime.TotalSeconds,
@@ -86,8 +86,8 @@ public sealed class NodeFiguresSampler : IDisposable
             p99,
             node.Memory.UsedBytes,
             node.Settings.MaxMemoryBytes,
-            diskFree,
-            diskTotal,
+            disk?.FreeBytes ?? -1,
+            disk is { } d ? d.UsedBytes + d.FreeBytes : -1,
             fsyncP99,
             fsyncs / seconds,
             node.Statistics.Connections,
@@ -99,18 +99,5 @@ public sealed class NodeFiguresSampler : IDisposable
         _fsyncsNow.CopyTo(_fsyncsBefore, 0);
         (_sampledAt, _replies, _errors) = (now, replies, errors);
         return figures;
-    }
-
-    private static (long Free, long Total) Disk(string dataDirectory)
-    {
-        try
-        {
-            var drive = new DriveInfo(Path.GetFullPath(dataDirectory));
-            return (drive.AvailableFreeSpace, drive.TotalSize);
-        }
-        catch (IOException)
-        {
-            return (-1, -1);
-        }
     }
 }

@@ -75,15 +75,11 @@ internal sealed class NodeGauges
 
         _ready.Set(_readiness.IsReady ? 1 : 0);
         UpdateReplication(node.Replication);
-        try
+        // The data directory's file system gone: the last values stay.
+        if (DataDisk.Of(node.Settings.DataDirectory) is { } disk)
         {
-            var drive = new DriveInfo(Path.GetFullPath(node.Settings.DataDirectory));
-            _diskFree.Set(drive.AvailableFreeSpace);
-            _diskUsed.Set(drive.TotalSize - drive.TotalFreeSpace);
-        }
-        catch (IOException)
-        {
-            // The data directory's file system is gone: leave the last values.
+            _diskFree.Set(disk.FreeBytes);
+            _diskUsed.Set(disk.UsedBytes);
         }
     }
 
