@@ -9,8 +9,9 @@ function Start-Garnet([int] $port, [string] $directory, [string] $log) {
     & dotnet tool install garnet-server --tool-path $tools | Out-Null
     if ($LASTEXITCODE -ne 0) { throw 'dotnet tool install garnet-server failed' }
     New-Item -ItemType Directory -Path $directory | Out-Null
+    # Garnet's native storage device needs glibc 2.38 (Debian 12 has 2.36): its .NET RandomAccess device instead.
     $garnet = Start-Tracked (Join-Path $tools 'garnet-server') @('--port', "$port", '--bind', '127.0.0.1', '--aof', '--aof-commit-freq', '0',
-        '--aof-commit-wait', '--logdir', $directory, '--checkpointdir', $directory) $log
+        '--aof-commit-wait', '--checkpointdir', $directory, '--device-type', 'RandomAccess') $log
     Wait-Port $port
     return $garnet
 }
@@ -87,7 +88,7 @@ function Write-Report($rows, [string] $summary) {
     $report = @(
         '# Benchmarks', '',
         'AegisKV (`--wal=fsync`), redis-server (`appendonly yes`, `appendfsync always`) and Garnet (`--aof --aof-commit-freq 0',
-        '--aof-commit-wait`) on the same machine in the same run, each driven by redis-benchmark in turn (random keys over',
+        '--aof-commit-wait --device-type RandomAccess`) on the same machine in the same run, each driven by redis-benchmark in turn (random keys over',
         '100,000, 32-byte values); ops/s with p50 and p99 latency. Produced by `dotnet pwsh build.ps1 bench`; figures on a',
         '2-core machine are noisy, so compare the ratios.', '',
         "Machine: $machine", '', "Run: $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC$(if ($Quick) { ' (quick: smoke figures only)' })", '') + $table + @('', $summary)

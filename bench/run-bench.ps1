@@ -4,7 +4,8 @@
   AegisKV beside redis-server and Garnet, side by side on this machine, on free loopback ports.
 .DESCRIPTION
   Publishes aegis and starts it with --wal=fsync, redis-server with appendonly yes / appendfsync always, and Garnet
-  (the garnet-server dotnet tool) with its append-only file committed before each reply. Runs redis-benchmark
+  (the garnet-server dotnet tool) with its append-only file committed before each reply (on its RandomAccess device:
+  the native one needs a newer glibc than Debian 12's). Runs redis-benchmark
   (-r 100000, -d 32) against each in turn: SET and GET at -c 50 -P 1, -c 50 -P 16 and -c 1, MSET, an EVAL of a
   one-line SET script, and a connection churn (PING with -k 0); AegisKV's WAL records per fsync during SET -c 50;
   a write flood past --max-memory; then loads 1,000,000 keys (16-byte keys, 32-byte values) into each, restarts
