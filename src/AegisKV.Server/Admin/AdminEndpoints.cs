@@ -122,10 +122,7 @@ public static class AdminEndpoints
             json.WriteString("owner", shard.Owner);
             json.WriteString("holder", shard.Holder);
             json.WriteNumber("epoch", shard.Epoch);
-            json.WriteString("state", stats is null ? null : Monitoring.OverviewJson.StateName(stats.Mode));
-            WriteNumberOrNull(json, "keys", stats?.Keys);
-            WriteNumberOrNull(json, "bytes", stats?.Bytes);
-            WriteNumberOrNull(json, "lag", stats is { Lag: >= 0 } ? stats.Lag : null);
+            Monitoring.OverviewJson.WriteShardFigures(json, stats);
             json.WriteEndObject();
         }
 
@@ -169,11 +166,5 @@ public static class AdminEndpoints
 
         json.WriteEndArray();
         json.WriteEndObject();
-    }
-
-    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, long? value)
-    {
-        if (value is { } number) json.WriteNumber(name, number);
-        else json.WriteNull(name);
     }
 }

@@ -50,10 +50,7 @@ public static class OverviewJson
             json.WriteStartArray("followers");
             foreach (var follower in Followers(shard.Holder, shard.Owner)) json.WriteStringValue(follower);
             json.WriteEndArray();
-            json.WriteString("state", stats is null ? null : StateName(stats.Mode));
-            WriteNumberOrNull(json, "keys", stats?.Keys);
-            WriteNumberOrNull(json, "bytes", stats?.Bytes);
-            WriteNumberOrNull(json, "lag", stats is { Lag: >= 0 } ? stats.Lag : null);
+            WriteShardFigures(json, stats);
             json.WriteEndObject();
         }
 
@@ -67,6 +64,15 @@ public static class OverviewJson
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented })) Write(json, overview);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A shard's own figures, as <c>/admin/shards</c> and the overview show them: state, keys, bytes, lag (null unanswered).</summary>
+    public static void WriteShardFigures(Utf8JsonWriter json, ShardStats? stats)
+    {
+        json.WriteString("state", stats is null ? null : StateName(stats.Mode));
+        WriteNumberOrNull(json, "keys", stats?.Keys);
+        WriteNumberOrNull(json, "bytes", stats?.Bytes);
+        WriteNumberOrNull(json, "lag", stats is { Lag: >= 0 } ? stats.Lag : null);
     }
 
     /// <summary>The name the admin API and the dashboard give <paramref name="mode"/>.</summary>
