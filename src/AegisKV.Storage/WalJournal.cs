@@ -40,11 +40,14 @@ public sealed class WalJournal : AsyncWriteJournal
         var self = Self;
         var metrics = _system.Settings.Setup.Get<WalMetricsSetup>();
         _wal = WalLog.Open(_settings, _log, cause => self.Tell(new WalFailed(cause)), metrics: metrics.HasValue ? metrics.Value.Metrics : null);
+        WalJournals.Get(_system).Opened(self, _wal);
     }
 
     /// <inheritdoc />
     protected override void PostStop()
     {
+        if (_wal is not null)
+            WalJournals.Get(_system).Closed(Self, _wal);
         _wal?.Dispose();
         _wal = null;
         base.PostStop();
@@ -99,14 +102,7 @@ public sealed class WalJournal : AsyncWriteJournal
         {
             var persistent = events[i];
             var payload = persistent.Payload is Tagged tagged ? tagged.Payload : persistent.Payload;
-            var epoch = payload is IWalEpoch withEpoch ? withEpoch.Epoch : 0L;
-            var serializer = _serialization.FindSerializerFor(payload);
-            var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, payload);
-            var bytes = Akka.Serialization.Serialization.WithTransport(_system, (serializer, payload), static state => state.serializer.ToBinary(state.payload));
-            var offset = command.Buffer.Length;
-            var length = WalRecordCodec.WriteEvent(command.Buffer, persistent.PersistenceId, persistent.SequenceNr, epoch,
-                moreInAtomicWrite: i < last, persistent.Manifest ?? string.Empty, serializer.Identifier, manifest, bytes);
-            command.AddRecord(new EncodedRecord(persistent.PersistenceId, persistent.SequenceNr, offset, length, EndsAtomicWrite: i == last, epoch));
+            command.AddEvent(_system, persistent.PersistenceId, persistent.SequenceNr, payload, persistent.Manifest ?? string.Empty, endsAtomicWrite: i == last);
         }
     }
 

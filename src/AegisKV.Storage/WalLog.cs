@@ -32,6 +32,8 @@ internal sealed partial class WalLog : IDisposable
     private List<WalCommand> _queue = [];
     private Thread? _writer;
     private bool _stopping;
+    private bool _writing; // a batch is being written, by the writer thread or inline by its submitter
+    private readonly List<WalCommand> _inline = new(1);
     private Exception? _failure;
 
     // Writer-thread state.
@@ -124,6 +126,24 @@ internal sealed partial class WalLog : IDisposable
     {
         Enqueue(command);
         return command.Task;
+    }
+
+    /// <summary>
+    /// Writes a command that reports to its callback: on the caller's thread when the writer is idle and nothing is
+    /// queued (the callback then runs before this returns), else queued for the writer thread.
+    /// </summary>
+    public void Submit(WriteCommand command)
+    {
+        lock (_queueGate)
+        {
+            if (_stopping || _writing || _queue.Count > 0 || _writer is null)
+            {
+                EnqueueLocked(command);
+                return;
+            }
+            _writing = true;
+        }
+        WriteInline(command);
     }
 
     public Task Delete(string persistenceId, long toSequenceNr)
@@ -303,15 +323,18 @@ internal sealed partial class WalLog : IDisposable
     private void Enqueue(WalCommand command)
     {
         lock (_queueGate)
+            EnqueueLocked(command);
+    }
+
+    private void EnqueueLocked(WalCommand command)
+    {
+        if (_stopping)
         {
-            if (_stopping)
-            {
-                command.Fail(new ObjectDisposedException(nameof(WalLog), "The WAL is closed."));
-                return;
-            }
-            _queue.Add(command);
-            if (_queue.Count == 1)
-                Monitor.Pulse(_queueGate);
+            command.Fail(new ObjectDisposedException(nameof(WalLog), "The WAL is closed."));
+            return;
         }
+        _queue.Add(command);
+        if (_queue.Count == 1)
+            Monitor.PulseAll(_queueGate);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Akka.Actor;
 
 namespace AegisKV.Storage;
 
@@ -14,8 +15,10 @@ internal readonly record struct ReplicaPrecondition(string PersistenceId, long P
 /// </summary>
 internal sealed class WriteCommand : WalCommand
 {
-    private readonly TaskCompletionSource<IImmutableList<Exception>> _completion;
+    private readonly TaskCompletionSource<IImmutableList<Exception>>? _completion;
+    private IWalWriteCallback? _callback;
     private EncodedRecord[] _records = new EncodedRecord[8];
+    private bool _finished; // a refused write is completed too, after its refusal: only the first outcome counts
 
     /// <param name="initialBufferSize">Starting size of the record buffer.</param>
     /// <param name="completeInline">
@@ -29,6 +32,19 @@ internal sealed class WriteCommand : WalCommand
         _completion = new(completeInline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    /// <summary>A write without a task: its outcome goes to the callback given to <see cref="ReportTo"/> before it is queued.</summary>
+    private WriteCommand(int initialBufferSize, IWalWriteCallback? callback)
+    {
+        Buffer = new PooledBuffer(initialBufferSize);
+        _callback = callback;
+    }
+
+    /// <summary>A write that reports to a callback (<see cref="ReportTo"/>) instead of completing a task.</summary>
+    public static WriteCommand WithCallback(int initialBufferSize) => new(initialBufferSize, callback: null);
+
+    /// <summary>Where the outcome goes, on the writer thread; set before the command is queued.</summary>
+    public void ReportTo(IWalWriteCallback callback) => _callback = callback;
+
     public PooledBuffer Buffer { get; }
 
     /// <summary>For a follower's append: written only if the log ends where the primary's entries follow on.</summary>
@@ -39,7 +55,7 @@ internal sealed class WriteCommand : WalCommand
     /// <summary>Per-AtomicWrite rejections, or null when none was rejected (Akka's allocation-free happy path).</summary>
     public IImmutableList<Exception>? Rejections { get; set; }
 
-    public Task<IImmutableList<Exception>> Task => _completion.Task;
+    public Task<IImmutableList<Exception>> Task => _completion?.Task ?? throw new InvalidOperationException("This write reports to its callback.");
 
     public ref readonly EncodedRecord Record(int index) => ref _records[index];
 
@@ -48,6 +64,22 @@ internal sealed class WriteCommand : WalCommand
         if (RecordCount == _records.Length)
             Array.Resize(ref _records, _records.Length * 2);
         _records[RecordCount++] = record;
+    }
+
+    /// <summary>
+    /// Serializes <paramref name="payload"/> with the system's serializer for it and adds it as an event record; the
+    /// record's epoch is the payload's <see cref="IWalEpoch.Epoch"/>, if it has one.
+    /// </summary>
+    public void AddEvent(ExtendedActorSystem system, string persistenceId, long sequenceNr, object payload, string persistentManifest, bool endsAtomicWrite)
+    {
+        var epoch = payload is IWalEpoch withEpoch ? withEpoch.Epoch : 0L;
+        var serializer = system.Serialization.FindSerializerFor(payload);
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, payload);
+        var bytes = Akka.Serialization.Serialization.WithTransport(system, (serializer, payload), static state => state.serializer.ToBinary(state.payload));
+        var offset = Buffer.Length;
+        var length = WalRecordCodec.WriteEvent(Buffer, persistenceId, sequenceNr, epoch, moreInAtomicWrite: !endsAtomicWrite, persistentManifest,
+            serializer.Identifier, manifest, bytes);
+        AddRecord(new EncodedRecord(persistenceId, sequenceNr, offset, length, endsAtomicWrite, epoch));
     }
 
     /// <summary>Forgets records added after <paramref name="recordCount"/> (a rejected atomic write).</summary>
@@ -59,14 +91,26 @@ internal sealed class WriteCommand : WalCommand
 
     public override void Complete()
     {
+        if (_finished)
+            return;
+        _finished = true;
         Buffer.Dispose();
-        _completion.TrySetResult(Rejections!);
+        if (_callback is not null)
+            _callback.Durable();
+        else
+            _completion!.TrySetResult(Rejections!);
     }
 
     public override void Fail(Exception cause)
     {
+        if (_finished)
+            return;
+        _finished = true;
         Buffer.Dispose();
-        _completion.TrySetException(cause);
+        if (_callback is not null)
+            _callback.Failed(cause);
+        else
+            _completion!.TrySetException(cause);
     }
 
     /// <summary>Atomic writes in the command, rejected ones included (0: count the encoded ones): a rejection names each of them.</summary>
@@ -78,7 +122,15 @@ internal sealed class WriteCommand : WalCommand
     /// </summary>
     public override void Reject(WalWriteException cause)
     {
+        if (_finished)
+            return;
+        _finished = true;
         Buffer.Dispose();
+        if (_callback is not null)
+        {
+            _callback.Refused(cause);
+            return;
+        }
         var atomicWrites = AtomicWrites;
         if (atomicWrites == 0)
         {
@@ -89,6 +141,6 @@ internal sealed class WriteCommand : WalCommand
         var rejections = ImmutableList.CreateBuilder<Exception>();
         for (var i = 0; i < atomicWrites; i++)
             rejections.Add(cause);
-        _completion.TrySetResult(rejections.ToImmutable());
+        _completion!.TrySetResult(rejections.ToImmutable());
     }
 }

@@ -5,26 +5,37 @@ using AegisKV.Core.Commands;
 using AegisKV.Core.Replies;
 using AegisKV.Core.Sharding;
 using AegisKV.Core.State;
+using AegisKV.Storage;
 using static AegisKV.Core.Tests.Text;
 
 namespace AegisKV.Core.Tests;
 
+// On the WAL journal and snapshot store, in a directory of their own: shards write to the WAL directly.
 public sealed class ShardActorTests : TestKit
 {
-    private static readonly Config InMemory = ConfigurationFactory.ParseString("""
+    private static readonly Config Shards = ConfigurationFactory.ParseString("""
         aegis.shard {
-          journal-plugin = "akka.persistence.journal.inmem"
-          snapshot-plugin = "akka.persistence.snapshot-store.inmem"
+          journal-plugin = "akka.persistence.journal.aegis-wal"
+          snapshot-plugin = "akka.persistence.snapshot-store.aegis-wal"
           snapshot-every = 5
         }
-        akka.persistence.snapshot-store.inmem.class = "Akka.Persistence.Snapshot.MemorySnapshotStore, Akka.Persistence"
-        """).WithFallback(ShardSettings.DefaultConfig());
+        """).WithFallback(ShardSettings.DefaultConfig()).WithFallback(WalStorage.DefaultConfig());
 
-    private readonly ShardSettings _settings = ShardSettings.Create(InMemory);
+    private readonly ShardSettings _settings = ShardSettings.Create(Shards);
     private readonly NodeMemory _memory = new(0);
+    private readonly string _data;
 
-    public ShardActorTests() : base(InMemory)
+    public ShardActorTests() : this(Path.Combine(Path.GetTempPath(), "aegis-shards-" + Guid.NewGuid().ToString("N")))
     {
+    }
+
+    private ShardActorTests(string data) : base(WalStorage.DataDirectoryConfig(data).WithFallback(Shards)) => _data = data;
+
+    /// <inheritdoc />
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        if (Directory.Exists(_data)) Directory.Delete(_data, recursive: true);
     }
 
     private IActorRef StartShard(int id = 1) => Sys.ActorOf(ShardActor.Props(id.ToString(), _settings, _memory));

@@ -103,13 +103,13 @@ public sealed partial class ShardActor
     }
 
     // Stops taking requests (they go back through the region), lets the writes in flight become durable, then ships.
-    private void StartHandoff(object stop)
+    private void StartHandoff()
     {
         _localShards?.Leaving(_shardId, Self);
         _mode = ShardMode.HandingOff;
         _handoffClock = Stopwatch.StartNew();
         Timers.CancelAll();
-        DeferAsync(stop, _ => BeginHandoff());
+        AfterWrites(null, null, BeginHandoff);
     }
 
     private void BeginHandoff()

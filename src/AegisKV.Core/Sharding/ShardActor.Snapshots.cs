@@ -1,3 +1,6 @@
+using Akka.Actor;
+using Akka.Persistence;
+
 namespace AegisKV.Core.Sharding;
 
 // Snapshots of the shard's map, after every SnapshotEvery events.
@@ -22,6 +25,7 @@ public sealed partial class ShardActor
         if (!_memory.TryStartSnapshot()) return;
         _snapshotInProgress = true;
         _eventsSinceSnapshot = 0;
-        SaveSnapshot(_state.ToSnapshot());
+        // Through the writes known durable; any in flight are in the map too, and replaying them again is harmless.
+        SnapshotStore.Tell(new SaveSnapshot(new SnapshotMetadata(PersistenceId, _durableThrough, DateTime.UtcNow), _state.ToSnapshot()));
     }
 }

@@ -74,17 +74,12 @@ public sealed partial class ShardActor
         if (events.Count == 0)
         {
             // Only reads: they wait for the writes in flight that they saw, as single reads do.
-            if (waits) DeferAsync(TransactionReply.Committed, _held.Add(target, 0).Complete);
+            if (waits) AfterWrites(_held.Add(target, 0), TransactionReply.Committed);
             else target.Complete(0, TransactionReply.Committed);
             return;
         }
 
-        foreach (var e in events) MarkPending(e);
-        _unconfirmed.Enqueue(new UnconfirmedWrite(events.Count, [.. undo]));
-        _assignedSequenceNr += events.Count;
-        var held = _held.Add(target, 0);
-        PersistAllAsync(events, _written);
-        DeferAsync(TransactionReply.Committed, held.Complete);
+        JournalEvents([.. events], [.. undo], _held.Add(target, 0), TransactionReply.Committed);
         ServeBlocked(events);
     }
 

@@ -31,14 +31,13 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     private readonly List<IShardEvent> _events = new(4);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Stopwatch _recovery = Stopwatch.StartNew();
-    private readonly Action<IShardEvent> _written;
     private readonly PendingReplies _held = new();
-    private readonly Queue<UnconfirmedWrite> _unconfirmed = new();
     private int _pendingWrites;
     private int _pendingClears;
     private long _assignedSequenceNr;
     private long _takenBackThrough;
     private bool _epochDurable;
+    private bool _epochStarting;
     private TimeSpan _epochRetry = TimeSpan.FromSeconds(1);
     private long _lastTakeBackLog;
     private long _eventsSinceSnapshot;
@@ -60,7 +59,6 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
         _memory = memory;
         _localShards = localShards;
         _state = new ShardState(memory, metrics, notifications);
-        _written = Written;
         PersistenceId = PersistenceIdOf(shardId);
         JournalPluginId = settings.JournalPluginId;
         SnapshotPluginId = settings.SnapshotPluginId;
@@ -96,6 +94,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
                 break;
             case RecoveryCompleted:
                 _assignedSequenceNr = LastSequenceNr;
+                if (!IsReplicated) OpenAppender();
                 _metrics?.RecoverySeconds.Record(_recovery.Elapsed.TotalSeconds);
                 _log.Debug("Shard {0} recovered {1} keys in {2} ms", _shardId, _state.Count, _recovery.ElapsedMilliseconds);
                 if (_peers is null) StartServing(0);
@@ -108,6 +107,14 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     /// <inheritdoc />
     protected override void OnCommand(object message)
     {
+        if (HandleJournal(message)) return;
+        if (_epochStarting)
+        {
+            // As a Persist would: nothing runs before the new epoch is durable (or refused).
+            Stash.Stash();
+            return;
+        }
+
         switch (message)
         {
             case CheckBlockedClients:
@@ -166,7 +173,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
                 _latestSnapshotSequenceNr = saved.Metadata.SequenceNr;
                 if (previous > 0)
                 {
-                    DeleteMessages(previous);
+                    Journal.Tell(new DeleteMessagesTo(PersistenceId, previous, Self));
                     DeleteSnapshots(new SnapshotSelectionCriteria(previous - 1));
                 }
 
@@ -186,7 +193,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
                 StandDownReplicated();
                 break;
             case StopShard:
-                StartHandoff(message);
+                StartHandoff();
                 break;
             default:
                 Unhandled(message);
@@ -204,10 +211,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
             return;
         }
 
-        foreach (var e in _events) MarkPending(e);
-        _unconfirmed.Enqueue(new UnconfirmedWrite(_events.Count, _state.TakeUndo()));
-        _assignedSequenceNr += _events.Count;
-        PersistAllAsync(_events.ToArray(), _written);
+        JournalEvents(_events.ToArray(), _state.TakeUndo());
     }
 
     // Serving starts with a new epoch (custody's when it granted one), written before any command runs.
@@ -222,13 +226,22 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     // refuses it, the shard serves reads and tries again later.
     private void StartEpoch(long atLeast = 0)
     {
-        _assignedSequenceNr++;
         var next = _state.NextEpoch();
-        Persist(next.Epoch >= atLeast ? next : new EpochStarted(atLeast), e =>
+        var started = next.Epoch >= atLeast ? next : new EpochStarted(atLeast);
+        _epochStarting = true;
+        JournalEvents([started], undo: null, then: () =>
         {
-            _state.Apply(e);
+            _state.Apply(started);
             _epochDurable = true;
+            EndEpochStart();
         });
+    }
+
+    private void EndEpochStart()
+    {
+        if (!_epochStarting) return;
+        _epochStarting = false;
+        Stash.UnstashAll();
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
@@ -305,40 +318,15 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
 
         if (_events.Count == 0)
         {
-            if (_pendingWrites > 0 && TouchesPending(spec, arguments)) DeferAsync(reply, _held.Add(target, index).Complete);
+            if (_pendingWrites > 0 && TouchesPending(spec, arguments)) AfterWrites(_held.Add(target, index), reply);
             else target.Complete(index, reply);
             return;
         }
 
-        foreach (var e in _events) MarkPending(e);
-        _unconfirmed.Enqueue(new UnconfirmedWrite(_events.Count, undo ?? _state.TakeUndo()));
-        _assignedSequenceNr += _events.Count;
-        var held = _held.Add(target, index);
-        if (_events.Count == 1)
-        {
-            PersistAsync(_events[0], e =>
-            {
-                Written(e);
-                held.Complete(reply);
-            });
-        }
-        else
-        {
-            PersistAllAsync(_events.ToArray(), _written);
-            DeferAsync(reply, held.Complete);
-        }
+        JournalEvents(_events.ToArray(), undo ?? _state.TakeUndo(), _held.Add(target, index), reply);
     }
 
     private void MarkPending(IShardEvent e) => Track(e, 1);
-
-    private void Written(IShardEvent e)
-    {
-        Track(e, -1);
-        // Always there: a write taken back is refused by the WAL and never reported written.
-        if (_unconfirmed.TryPeek(out var oldest) && --oldest.Remaining == 0) _unconfirmed.Dequeue();
-        _eventsSinceSnapshot++;
-        MaybeSnapshot();
-    }
 
     // Counts the keys (or the whole shard) an event touches as in flight (+1) or durable (-1).
     private void Track(IShardEvent e, int delta)

@@ -1,0 +1,117 @@
+using Akka.Actor;
+using AegisKV.Core.Replies;
+using AegisKV.Core.State;
+using AegisKV.Storage;
+
+namespace AegisKV.Core.Sharding;
+
+// The write path of a shard that is not replicated: a command's events are one WAL record, numbered by the shard and
+// handed to the WAL directly (WalAppender), not through the journal actor. The records of one run of the mailbox go
+// to the WAL as one write, so the WAL's group commit gets them all; the WAL tells the shard once they are durable,
+// and the shard answers their writers then. What waits for the writes in flight (a read of a key being written, a
+// handoff) queues behind them. The records are the journal's own: the shard recovers through the journal as before.
+public sealed partial class ShardActor
+{
+    private readonly Queue<Journaled> _journaled = new();
+    private WalAppender? _appender;
+    private bool _submitQueued;
+    private long _durableThrough;
+
+    private void OpenAppender()
+    {
+        _appender = WalJournals.Get(Context.System).AppenderFor(Journal, PersistenceId)
+                    ?? throw new InvalidOperationException($"shard {_shardId}: its journal ({JournalPluginId}) is not an AegisKV WAL journal");
+        _durableThrough = LastSequenceNr;
+    }
+
+    // Journals one command's events (owned by the queue from here on) as one record; once durable, the held reply is
+    // answered and `then` runs.
+    private void JournalEvents(IShardEvent[] events, ShardState.Change[]? undo, PendingReplies.Slot? held = null, Reply? reply = null, Action? then = null)
+    {
+        var sequenceNr = ++_assignedSequenceNr;
+        _appender!.Append(sequenceNr, events.Length == 1 ? events[0] : new ShardEvents(events[0].Epoch, events));
+        foreach (var e in events) MarkPending(e);
+        _journaled.Enqueue(new Journaled(sequenceNr, events, undo, held, reply, then));
+        if (_submitQueued) return;
+        // Sent to self: the commands already in the mailbox run first, and their records go out in the same write.
+        _submitQueued = true;
+        Self.Tell(SubmitJournaled.Instance);
+    }
+
+    // Answers the held reply (or runs `then`) once every write journaled so far is durable: at once when none is in flight.
+    private void AfterWrites(PendingReplies.Slot? held, Reply? reply, Action? then = null)
+    {
+        if (_journaled.Count == 0)
+        {
+            held?.Complete(reply!);
+            then?.Invoke();
+            return;
+        }
+
+        _journaled.Enqueue(new Journaled(_assignedSequenceNr, null, null, held, reply, then));
+    }
+
+    // The WAL's outcomes and the submit the shard sent itself; false for every other message.
+    private bool HandleJournal(object message)
+    {
+        switch (message)
+        {
+            case SubmitJournaled:
+                _submitQueued = false;
+                if (_appender?.HasUnsubmitted == true) _appender.Submit(new JournalWrite(Self, _assignedSequenceNr));
+                return true;
+            case JournalOutcome { Failure: { } failure }:
+                // The WAL stopped (the journal restarts and rescans it): start over from what it holds.
+                _held.FailAll(Errors.Text($"ERR shard {_shardId} restarts after a WAL failure: {OneLine(failure.Message)}"));
+                throw new InvalidOperationException($"shard {_shardId}: the WAL stopped", failure);
+            case JournalOutcome { Refusal: { } refusal } refused:
+                // Writes after the refused one were refused too (the WAL fences this shard): all were taken back at once.
+                if (refused.Through > _takenBackThrough) TakeBackUnconfirmed(refusal);
+                return true;
+            case JournalOutcome written:
+                OnDurable(written.Through);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void OnDurable(long through)
+    {
+        _durableThrough = Math.Max(_durableThrough, through);
+        while (_journaled.TryPeek(out var oldest) && oldest.SequenceNr <= through)
+        {
+            _journaled.Dequeue();
+            if (oldest.Events is { } events)
+            {
+                foreach (var e in events) Track(e, -1);
+                _eventsSinceSnapshot += events.Length;
+            }
+
+            oldest.Held?.Complete(oldest.Reply!);
+            oldest.Then?.Invoke();
+        }
+
+        MaybeSnapshot();
+    }
+
+    // A record in flight (Events set), or something waiting for the records before it (Events null).
+    private sealed record Journaled(long SequenceNr, IShardEvent[]? Events, ShardState.Change[]? Undo, PendingReplies.Slot? Held, Reply? Reply, Action? Then);
+
+    private sealed class SubmitJournaled
+    {
+        public static readonly SubmitJournaled Instance = new();
+    }
+
+    // The WAL's outcome of one submitted write, told to the shard from the WAL's writer thread.
+    private sealed record JournalOutcome(long Through, WalWriteException? Refusal, Exception? Failure);
+
+    private sealed class JournalWrite(IActorRef shard, long through) : IWalWriteCallback
+    {
+        public void Durable() => shard.Tell(new JournalOutcome(through, null, null));
+
+        public void Refused(WalWriteException cause) => shard.Tell(new JournalOutcome(through, cause, null));
+
+        public void Failed(Exception cause) => shard.Tell(new JournalOutcome(through, null, cause));
+    }
+}

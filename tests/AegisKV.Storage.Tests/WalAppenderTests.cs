@@ -1,0 +1,86 @@
+using Xunit.Abstractions;
+
+namespace AegisKV.Storage.Tests;
+
+/// <summary>Writes handed to the WAL directly by their writer, beside the journal, recovered through the journal.</summary>
+public sealed class WalAppenderTests(ITestOutputHelper output) : WalTestKit(output)
+{
+    [Fact]
+    public async Task Events_appended_directly_should_be_durable_when_reported_and_recovered_through_the_journal()
+    {
+        await StatsAsync(Sys); // the journal has started (and opened its WAL), as it has for a writer that recovered
+        var appender = WalJournals.Get(Sys).AppenderFor(Journal(Sys), "direct")!;
+        Assert.NotNull(appender);
+        appender.Append(1, "a");
+        appender.Append(2, "b");
+        var first = new Outcome();
+        appender.Submit(first);
+        appender.Append(3, "c");
+        var second = new Outcome();
+        appender.Submit(second);
+        Assert.Equal("durable", await first.Task.WaitAsync(Timeout));
+        Assert.Equal("durable", await second.Task.WaitAsync(Timeout));
+        Assert.False(appender.HasUnsubmitted);
+
+        var node = await RestartAsync(Sys);
+        var (_, recovered) = await StartAsync(node, "direct");
+        Assert.Equal(["a", "b", "c"], recovered.Events);
+        Assert.Equal(3, recovered.LastSequenceNr);
+    }
+
+    [Fact]
+    public async Task Writers_submitting_at_once_from_many_threads_should_all_be_written_some_inline_and_some_together()
+    {
+        const int writers = 8, writesEach = 40;
+        var before = await StatsAsync(Sys);
+        var journal = Journal(Sys);
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            var appender = WalJournals.Get(Sys).AppenderFor(journal, $"writer-{w}")!;
+            for (var i = 1; i <= writesEach; i++)
+            {
+                appender.Append(i, $"e-{i}");
+                var outcome = new Outcome();
+                appender.Submit(outcome);
+                Assert.Equal("durable", await outcome.Task.WaitAsync(Timeout));
+            }
+        })));
+
+        var after = await StatsAsync(Sys);
+        Output.WriteLine($"{writers * writesEach} writes, {after.Fsyncs - before.Fsyncs} fsyncs");
+        Assert.Equal(writers * writesEach, after.RecordsWritten - before.RecordsWritten);
+        var node = await RestartAsync(Sys);
+        for (var w = 0; w < writers; w++)
+        {
+            var (_, recovered) = await StartAsync(node, $"writer-{w}");
+            Assert.Equal(Enumerable.Range(1, writesEach).Select(n => $"e-{n}"), recovered.Events);
+        }
+    }
+
+    [Fact]
+    public async Task A_write_to_a_closed_WAL_should_fail_and_a_journal_that_is_not_a_WAL_gives_no_appender()
+    {
+        var journal = Journal(Sys);
+        await StatsAsync(Sys);
+        var appender = WalJournals.Get(Sys).AppenderFor(journal, "late")!;
+        Assert.Null(WalJournals.Get(Sys).AppenderFor(TestActor, "late"));
+        await StopAsync(Sys);
+        appender.Append(1, "x");
+        var outcome = new Outcome();
+        appender.Submit(outcome);
+        Assert.StartsWith("failed", await outcome.Task.WaitAsync(Timeout));
+    }
+
+    private sealed class Outcome : IWalWriteCallback
+    {
+        private readonly TaskCompletionSource<string> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<string> Task => _outcome.Task;
+
+        public void Durable() => Assert.True(_outcome.TrySetResult("durable"), "reported twice");
+
+        public void Refused(WalWriteException cause) => Assert.True(_outcome.TrySetResult("refused: " + cause.Message), "reported twice");
+
+        public void Failed(Exception cause) => Assert.True(_outcome.TrySetResult("failed: " + cause.Message), "reported twice");
+    }
+}
