@@ -41,6 +41,29 @@ public sealed class ShardRecoveryFromWalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_shard_stopped_with_nowhere_to_hand_off_should_save_a_snapshot_through_its_last_write_and_start_from_it()
+    {
+        using (var system = StartSystem())
+        {
+            var shard = system.ActorOf(ShardActor.Props("0", ShardSettings.Create(system.Settings.Config), new NodeMemory(0)));
+            for (var i = 1; i <= 3; i++) Assert.Equal("OK", await Send(shard, $"SET k{i} v{i}"));
+            Assert.Empty(SnapshotSequenceNumbers()); // fewer writes than snapshot-every
+            await shard.GracefulStop(TimeSpan.FromSeconds(10), StopShard.Instance);
+            // The epoch record, then the three writes.
+            Assert.Equal([4L], SnapshotSequenceNumbers());
+        }
+
+        using (var system = StartSystem())
+        {
+            var shard = system.ActorOf(ShardActor.Props("0", ShardSettings.Create(system.Settings.Config), new NodeMemory(0)));
+            Assert.Equal("\"v3\"", await Send(shard, "GET k3"));
+            // Its new epoch is one more write: the next stop saves through it, and keeps the one before.
+            await shard.GracefulStop(TimeSpan.FromSeconds(10), StopShard.Instance);
+            Assert.Equal([4L, 5L], SnapshotSequenceNumbers());
+        }
+    }
+
+    [Fact]
     public async Task An_unreadable_latest_snapshot_should_fall_back_to_the_previous_one_and_lose_nothing()
     {
         var written = 0;

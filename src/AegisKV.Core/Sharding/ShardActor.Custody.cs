@@ -117,7 +117,7 @@ public sealed partial class ShardActor
         var target = _peers?.Custody.HandoffTargetFor(_shardId);
         if (target is null)
         {
-            Context.Stop(Self);
+            if (!SnapshotBeforeStop()) Context.Stop(Self);
             return;
         }
 

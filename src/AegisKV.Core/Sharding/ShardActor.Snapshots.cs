@@ -28,4 +28,23 @@ public sealed partial class ShardActor
         // Through the writes known durable; any in flight are in the map too, and replaying them again is harmless.
         SnapshotStore.Tell(new SaveSnapshot(new SnapshotMetadata(PersistenceId, _durableThrough, DateTime.UtcNow), _state.ToSnapshot()));
     }
+
+    // The shard stops with nowhere to hand off to (the node stops): a last snapshot through every write, all durable
+    // by now, so that the next start loads it instead of replaying the WAL behind the last one. False when there is
+    // nothing to save (or a snapshot is being saved already); the shard then stops at once.
+    private bool SnapshotBeforeStop()
+    {
+        if (_eventsSinceSnapshot == 0 || _snapshotInProgress || _pendingWrites > 0) return false;
+        _stopAfterSnapshot = true;
+        _eventsSinceSnapshot = 0;
+        SnapshotStore.Tell(new SaveSnapshot(new SnapshotMetadata(PersistenceId, _durableThrough, DateTime.UtcNow), _state.ToSnapshot()));
+        // Stopping must not hang on the snapshot store: the WAL holds everything anyway.
+        Timers.StartSingleTimer("final-snapshot", StopAfterSnapshot.Instance, TimeSpan.FromSeconds(10));
+        return true;
+    }
+
+    private sealed class StopAfterSnapshot
+    {
+        public static readonly StopAfterSnapshot Instance = new();
+    }
 }

@@ -43,6 +43,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     private long _eventsSinceSnapshot;
     private long _latestSnapshotSequenceNr;
     private bool _snapshotInProgress;
+    private bool _stopAfterSnapshot;
 
     /// <summary>
     /// Creates the actor for shard <paramref name="shardId"/>; it counts on <paramref name="metrics"/>, sends keyspace
@@ -177,10 +178,15 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
                     DeleteSnapshots(new SnapshotSelectionCriteria(previous - 1));
                 }
 
+                if (_stopAfterSnapshot) Context.Stop(Self);
                 break;
             case SaveSnapshotFailure failed:
                 EndSnapshot();
                 _log.Warning(failed.Cause, "Shard {0} could not save a snapshot; will retry after more writes", _shardId);
+                if (_stopAfterSnapshot) Context.Stop(Self);
+                break;
+            case StopAfterSnapshot:
+                Context.Stop(Self);
                 break;
             case DeleteMessagesFailure deleteFailed:
                 _log.Warning(deleteFailed.Cause, "Shard {0} could not compact its WAL", _shardId);

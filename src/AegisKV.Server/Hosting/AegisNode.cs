@@ -228,6 +228,10 @@ public sealed class AegisNode : IAsyncDisposable
                 })
                 .WithActors((system, registry) =>
                 {
+                    // The WAL opens (scanning its segments) while the cluster forms, not when the first shard recovers.
+                    var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
+                    persistence.JournalFor(shardSettings.JournalPluginId);
+                    persistence.SnapshotStoreFor(shardSettings.SnapshotPluginId);
                     var cluster = Akka.Cluster.Cluster.Get(system);
                     // No seeds: this node forms a new cluster by joining itself.
                     if (settings.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
