@@ -9,6 +9,8 @@
              scenario for -Seconds (default 600); the default test run includes each three-copy scenario for 15 s as a smoke.
     publish  Publish the aegis executable to ./bin.
     bench    Benchmark AegisKV against redis-server side by side (needs Linux; installs redis with apt-get if missing).
+             -Micro runs the BenchmarkDotNet micro-benchmarks of the hot path instead (bench/AegisKV.Benchmarks) and
+             fails when one allocates more per operation than its budget.
     bench-cluster  Benchmark one node beside a 3-node cluster: clients on one node, spread, and cluster-aware.
     bench-replication  Benchmark three copies of every shard beside one copy and beside one node (ops/s, p50/p99, CPU per op).
     soak     Run the soak test for -Seconds (default 600): mixed load, churn, expiry, snapshots, then kill -9.
@@ -31,6 +33,9 @@ param(
 
     # bench, bench-cluster, bench-replication: shorter runs, for a smoke test.
     [switch] $Quick,
+
+    # bench: the micro-benchmarks with their allocation budgets instead of the side-by-side run.
+    [switch] $Micro,
 
     # soak, test -Category chaos: how long the load runs; fuzz: how long to fuzz, all targets together.
     [int] $Seconds = 600,
@@ -77,7 +82,14 @@ switch ($Task) {
         }
     }
     'publish' { Invoke-Native dotnet @('publish', 'src/AegisKV.Server', '-c', $Configuration, '-o', 'bin') }
-    'bench' { & "$PSScriptRoot/bench/run-bench.ps1" -Configuration $Configuration -Quick:$Quick }
+    'bench' {
+        if ($Micro) {
+            # In process: the measured code is this build's, and no project is generated and built per benchmark.
+            Invoke-Native dotnet @('run', '--project', 'bench/AegisKV.Benchmarks', '-c', $Configuration, '--', '--inProcess',
+                '--artifacts', (Join-Path ([IO.Path]::GetTempPath()) 'aegis-benchmarks'))
+        }
+        else { & "$PSScriptRoot/bench/run-bench.ps1" -Configuration $Configuration -Quick:$Quick }
+    }
     'bench-cluster' { & "$PSScriptRoot/bench/run-cluster-bench.ps1" -Configuration $Configuration -Quick:$Quick }
     'bench-replication' { & "$PSScriptRoot/bench/run-replication-bench.ps1" -Configuration $Configuration -Quick:$Quick }
     'simulate' {
