@@ -8,7 +8,8 @@
     test     Run the tests; -Category unit|integration|compat|process|chaos picks one category. Chaos runs each
              scenario for -Seconds (default 600); the default test run includes each three-copy scenario for 15 s as a smoke.
     publish  Publish the aegis executable to ./bin.
-    bench    Benchmark AegisKV against redis-server side by side (needs Linux; installs redis with apt-get if missing).
+    bench    Benchmark AegisKV against redis-server and Garnet side by side, then three copies beside one (bench-replication);
+             needs Linux; installs redis with apt-get if missing. -Quick: the first part, short, without Garnet.
              -Micro runs the BenchmarkDotNet micro-benchmarks of the hot path instead (bench/AegisKV.Benchmarks) and
              fails when one allocates more per operation than its budget.
     bench-cluster  Benchmark one node beside a 3-node cluster: clients on one node, spread, and cluster-aware.
@@ -88,7 +89,11 @@ switch ($Task) {
             Invoke-Native dotnet @('run', '--project', 'bench/AegisKV.Benchmarks', '-c', $Configuration, '--', '--inProcess',
                 '--artifacts', (Join-Path ([IO.Path]::GetTempPath()) 'aegis-benchmarks'))
         }
-        else { & "$PSScriptRoot/bench/run-bench.ps1" -Configuration $Configuration -Quick:$Quick }
+        else {
+            & "$PSScriptRoot/bench/run-bench.ps1" -Configuration $Configuration -Quick:$Quick
+            # The full run ends with three copies beside one (its own section of docs/benchmarks.md).
+            if (-not $Quick) { & "$PSScriptRoot/bench/run-replication-bench.ps1" -Configuration $Configuration }
+        }
     }
     'bench-cluster' { & "$PSScriptRoot/bench/run-cluster-bench.ps1" -Configuration $Configuration -Quick:$Quick }
     'bench-replication' { & "$PSScriptRoot/bench/run-replication-bench.ps1" -Configuration $Configuration -Quick:$Quick }
