@@ -64,6 +64,31 @@ public sealed class ShardRecoveryFromWalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_damaged_record_that_the_last_snapshot_covers_should_not_stop_the_shard()
+    {
+        using (var system = StartSystem())
+        {
+            var shard = system.ActorOf(ShardActor.Props("0", ShardSettings.Create(system.Settings.Config), new NodeMemory(0)));
+            for (var i = 1; i <= 3; i++) Assert.Equal("OK", await Send(shard, $"SET k{i} v{i}"));
+            await shard.GracefulStop(TimeSpan.FromSeconds(10), StopShard.Instance);
+        }
+
+        // A byte of the newest record (SET k3) flipped: without the snapshot the shard would refuse to serve.
+        var segment = Directory.GetFiles(Path.Combine(_data, "wal"), "*.wal").Order(StringComparer.Ordinal).Last();
+        var bytes = await File.ReadAllBytesAsync(segment);
+        bytes[^10] ^= 0xFF;
+        await File.WriteAllBytesAsync(segment, bytes);
+
+        using (var system = StartSystem())
+        {
+            var local = new LocalShards();
+            var shard = system.ActorOf(ShardActor.Props("0", ShardSettings.Create(system.Settings.Config), new NodeMemory(0), local));
+            Assert.Equal("\"v3\"", await Send(shard, "GET k3"));
+            Assert.False(local.IsRefused(0, out var reason), reason);
+        }
+    }
+
+    [Fact]
     public async Task An_unreadable_latest_snapshot_should_fall_back_to_the_previous_one_and_lose_nothing()
     {
         var written = 0;
