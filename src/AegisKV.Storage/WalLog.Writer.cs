@@ -19,7 +19,7 @@ internal sealed partial class WalLog
                 {
                     if (_writing)
                     {
-                        // A submitter writes its own batch (SubmitInline): wait until it is done.
+                        // A submitter writes its own batch (Submit, WriteInline): wait until it is done.
                         Monitor.Wait(_queueGate);
                         continue;
                     }

@@ -96,7 +96,8 @@ public sealed partial class ShardActor
     }
 
     // A record in flight (Events set), or something waiting for the records before it (Events null).
-    private sealed record Journaled(long SequenceNr, IShardEvent[]? Events, ShardState.Change[]? Undo, PendingReplies.Slot? Held, Reply? Reply, Action? Then);
+    // A struct: the queue holds it inline, so a write costs no object of its own here.
+    private readonly record struct Journaled(long SequenceNr, IShardEvent[]? Events, ShardState.Change[]? Undo, PendingReplies.Slot? Held, Reply? Reply, Action? Then);
 
     private sealed class SubmitJournaled
     {
