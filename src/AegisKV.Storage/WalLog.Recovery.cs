@@ -89,6 +89,8 @@ internal sealed partial class WalLog
         {
             if (state.Corruption is null && state.SuspectFirstSequenceNr > state.DeletedTo + 1)
                 MarkCorrupt(persistenceId, state, state.SuspectCorruption, state.DeletedTo);
+            // The scan indexed records that later deletion markers dropped: keep only the room the survivors need.
+            state.Entries.TrimExcess();
         }
         JudgeSuspects();
         CompareWithCheckpoint();
