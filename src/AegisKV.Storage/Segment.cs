@@ -20,6 +20,7 @@ internal sealed class Segment
         Path = path;
         FirstPosition = firstPosition;
         Length = length;
+        AllocatedLength = length;
     }
 
     public string Path { get; }
@@ -31,6 +32,12 @@ internal sealed class Segment
 
     /// <summary>Bytes of valid data (header and records) in the file. Writer loop only.</summary>
     public long Length { get; set; }
+
+    /// <summary>
+    /// Size of the file: zeros fill it from <see cref="Length"/> on, so that appending and syncing records does not
+    /// change the file's size (and an fsync writes the data, not the inode as well). Writer loop only.
+    /// </summary>
+    public long AllocatedLength { get; set; }
 
     /// <summary>The start-up scan found bytes in it that do not verify; compaction leaves it alone.</summary>
     public bool Damaged { get; set; }

@@ -14,7 +14,9 @@ internal interface ISegmentScanSink
 }
 
 /// <summary>Outcome of scanning one segment.</summary>
-/// <param name="ValidLength">End of the last complete atomic write: where a torn tail is cut off.</param>
+/// <param name="ValidLength">
+/// End of the last complete atomic write: where a torn tail is cut off, and where records go on after zero-filled room.
+/// </param>
 /// <param name="Records">Records delivered to the sink.</param>
 /// <param name="CorruptRegions">Bad regions followed by more valid records.</param>
 /// <param name="FirstBadOffset">Offset of the first bad byte found, or -1.</param>
@@ -65,6 +67,10 @@ internal static class SegmentScanner
                 continue;
             }
 
+            // Segments are zero-filled ahead of their records: nothing but zeros from here on is room not yet used.
+            if (data[position..].IndexOfAnyExcept((byte)0) < 0)
+                break;
+
             var reason = check.Describe();
             var dropFrom = group.Count > 0 ? group[0].Offset : position;
             if (group.Count > 0)
@@ -107,11 +113,17 @@ internal static class SegmentScanner
 
     // A record at the end of the data is cut short when its bytes do not reach its end. A leading
     // length that is itself damaged cannot say where the end is, so the trailing length decides: a
-    // record that ends exactly at the end of the data was written whole.
+    // record whose trailing length ends the written data (zero-filled room may follow) was written whole.
+    // In zero-filled room a write cut short leaves zeros where its trailing length belongs.
     private static bool IsCutShort(ReadOnlySpan<byte> data, int offset, RecordCheck check)
     {
-        if (check is not (RecordCheck.Truncated or RecordCheck.InvalidLength))
+        if (WalRecordCodec.EndsAtEndOfData(data, offset))
             return false;
-        return !WalRecordCodec.EndsAtEndOfData(data, offset);
+        return check switch
+        {
+            RecordCheck.Truncated or RecordCheck.InvalidLength => true,
+            RecordCheck.LengthMismatch => WalRecordCodec.TrailingLengthUnwritten(data, offset),
+            _ => false,
+        };
     }
 }

@@ -9,7 +9,8 @@ namespace AegisKV.Storage;
 /// and updating the golden-file test.
 /// <para><b>Segment file</b> <c>wal/{first position:D20}.wal</c>: append-only, at most <c>segment-size</c> bytes
 /// (an atomic write larger than that gets a segment of its own). A position is a byte offset in the log as a
-/// whole: a new segment starts at the previous segment's first position plus that segment's length.</para>
+/// whole: a new segment starts at the previous segment's first position plus the length of that segment's records.
+/// Zeros may follow the last record (the file is filled ahead of its records): room not yet used.</para>
 /// <para>Format 2 added the lean event record (type 4); format 3 (written now) adds the reset marker (type 5).
 /// Older segments are read as they are and never appended to, so a build that reads only older formats refuses
 /// newer data by its header.</para>

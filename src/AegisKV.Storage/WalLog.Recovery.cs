@@ -57,17 +57,20 @@ internal sealed partial class WalLog
                     break;
             }
 
-            var segment = new Segment(path, position, length) { SyncedLength = length, Version = version };
+            var segment = new Segment(path, position, length) { Version = version };
             sink.Begin(segment, buffer);
             var result = SegmentScanner.Scan(data, WalFormat.SegmentHeaderSize, sink);
             segment.RecordCount = result.Records;
-            if (result.HasBadTail && isLast && result.TailTorn)
+            if (!result.HasBadTail)
+                segment.Length = result.ValidLength; // records go on after them, in the zero-filled room
+            else if (isLast && result.TailTorn)
             {
                 _log.Warning("WAL: torn tail in {0} at offset {1} ({2}); truncating the file from {3} to {4} bytes",
                     path, result.TailOffset, result.TailReason, length, result.ValidLength);
                 if (!_readOnly)
                     TruncateFile(path, result.ValidLength);
                 segment.Length = result.ValidLength;
+                segment.AllocatedLength = result.ValidLength;
             }
             else if (result.HasBadTail)
             {
@@ -78,6 +81,7 @@ internal sealed partial class WalLog
                 Suspect(data, path, result.TailOffset);
                 _damagedTail = isLast;
             }
+            segment.SyncedLength = segment.Length;
             segment.Damaged = _damage.Count > damageBefore;
             _segments.Add(segment);
             _metrics?.AddSegments(1);

@@ -73,6 +73,7 @@ internal sealed partial class WalLog
         {
             var handle = _active.WriteHandle();
             RandomAccess.SetLength(handle, mark.Length);
+            _active.AllocatedLength = mark.Length;
             RandomAccess.FlushToDisk(handle);
             FileSystem.SyncDirectory(_directory);
             _active.SyncedLength = mark.Length;

@@ -312,58 +312,14 @@ internal sealed partial class WalLog
         _activeEnd += bytes.Length;
     }
 
-    private void EnsureRoom(int length)
-    {
-        if (_active!.RecordCount > 0 && _activeEnd + length > _settings.SegmentSize)
-            Roll();
-    }
-
-    private void Roll()
-    {
-        FlushPending();
-        if (_unsynced)
-            SyncActive(); // the full segment is durable before anything lands in the next one
-        var next = CreateSegment(_active!.FirstPosition + _active.Length);
-        _active = next;
-        _activeEnd = next.Length;
-    }
-
-    private Segment CreateSegment(long position)
-    {
-        var path = Path.Combine(_directory, WalFormat.SegmentFileName(position));
-        Span<byte> header = stackalloc byte[WalFormat.SegmentHeaderSize];
-        WalFormat.WriteSegmentHeader(header, position);
-        var created = false;
-        try
-        {
-            using var stream = new FileStream(path, FileSystem.NewFileOptions());
-            created = true;
-            stream.Write(header);
-        }
-        catch (IOException) when (created)
-        {
-            // No room even for the header: leave no half-made segment behind (and never touch a file this did not create).
-            File.Delete(path);
-            throw;
-        }
-        var segment = new Segment(path, position, WalFormat.SegmentHeaderSize);
-        segment.WriteHandle();
-        lock (_queueGate)
-            _segments.Add(segment);
-        _metrics?.AddSegments(1);
-        Interlocked.Add(ref _bytesWritten, WalFormat.SegmentHeaderSize);
-        _metrics?.WrittenBytes.Add(WalFormat.SegmentHeaderSize);
-        _unsynced = true;
-        FileSystem.SyncDirectory(_directory);
-        return segment;
-    }
-
     private void FlushPending()
     {
         if (_pending.Count == 0)
             return;
         var segment = _active!;
         var handle = segment.WriteHandle();
+        if (_activeEnd > segment.AllocatedLength)
+            Preallocate(segment, handle);
         if (_pending.Count == 1)
             RandomAccess.Write(handle, _pending[0].Span, segment.Length);
         else

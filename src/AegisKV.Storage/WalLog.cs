@@ -174,11 +174,11 @@ internal sealed partial class WalLog : IDisposable
             return _index.Find(persistenceId)?.HighestSequenceNr ?? 0;
     }
 
-    /// <summary>Each segment with the bytes of it known to be on disk (for tests of what a crash keeps).</summary>
-    internal List<(string Path, long SyncedLength)> SyncedLengths()
+    /// <summary>Each segment with the bytes of it known to be on disk and its records' length (for tests of what a crash keeps).</summary>
+    internal List<(string Path, long SyncedLength, long Length)> SyncedLengths()
     {
         lock (_queueGate)
-            return [.. _segments.Select(s => (s.Path, s.SyncedLength))];
+            return [.. _segments.Select(s => (s.Path, s.SyncedLength, s.Length))];
     }
 
     public WalStats Stats()

@@ -151,13 +151,38 @@ internal static class WalRecordCodec
         return RecordCheck.Valid;
     }
 
-    /// <summary>True when the trailing length at the end of <paramref name="data"/> describes a record starting at <paramref name="offset"/>.</summary>
-    public static bool EndsAtEndOfData(ReadOnlySpan<byte> data, int offset)
+    /// <summary>
+    /// True when a trailing length at the end of the written part of <paramref name="data"/> (zero-filled room may
+    /// follow) describes a record starting at <paramref name="offset"/>: that record was written to its end.
+    /// </summary>
+    public static bool EndsAtEndOfData(ReadOnlySpan<byte> data, int offset) => WrittenRecordEnd(data, offset) >= 0;
+
+    // The trailing length is the last field of a record and never 0, so a written record ends within its 4 bytes
+    // after the last non-zero byte (its high bytes are zero for any body under 16 MiB).
+    private static int WrittenRecordEnd(ReadOnlySpan<byte> data, int offset)
     {
-        if (data.Length - offset < WalFormat.RecordOverhead + MinBodyLength)
+        var written = data.LastIndexOfAnyExcept((byte)0) + 1;
+        var last = Math.Min(data.Length, written + 3);
+        for (var end = Math.Max(written, offset + WalFormat.RecordOverhead + MinBodyLength); end <= last; end++)
+        {
+            var trailing = BinaryPrimitives.ReadUInt32LittleEndian(data[(end - 4)..]);
+            if (trailing >= MinBodyLength && offset + WalFormat.RecordOverhead + (long)trailing == end)
+                return end;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// True when the record at <paramref name="offset"/>, whose leading length fits the data, has zeros where its
+    /// trailing length belongs and only zeros after it: a write into zero-filled room that stopped short of its end.
+    /// </summary>
+    public static bool TrailingLengthUnwritten(ReadOnlySpan<byte> data, int offset)
+    {
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
+        var trailingAt = offset + 8 + (long)length;
+        if (trailingAt + 4 > data.Length)
             return false;
-        var trailing = BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]);
-        return trailing >= MinBodyLength && offset + WalFormat.RecordOverhead + (long)trailing == data.Length;
+        return data[(int)trailingAt..].IndexOfAnyExcept((byte)0) < 0;
     }
 
     /// <summary>
@@ -172,9 +197,10 @@ internal static class WalRecordCodec
         if (length < MinBodyLength || length > data.Length - offset - WalFormat.RecordOverhead)
         {
             // A damaged leading length: the trailing one may still frame the record.
-            if (!EndsAtEndOfData(data, offset))
+            var end = WrittenRecordEnd(data, offset);
+            if (end < 0)
                 return null;
-            length = BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]);
+            length = BinaryPrimitives.ReadUInt32LittleEndian(data[(end - 4)..]);
         }
         return TryParseBody(data.Slice(offset + 8, (int)length), out var view) ? (view.PersistenceId, view.SequenceNr) : null;
     }

@@ -76,7 +76,8 @@ public sealed class ShardRecoveryFromWalTests : IDisposable
         // A byte of the newest record (SET k3) flipped: without the snapshot the shard would refuse to serve.
         var segment = Directory.GetFiles(Path.Combine(_data, "wal"), "*.wal").Order(StringComparer.Ordinal).Last();
         var bytes = await File.ReadAllBytesAsync(segment);
-        bytes[^10] ^= 0xFF;
+        // The records end where the zeros the segment is filled ahead with begin.
+        bytes[bytes.AsSpan().LastIndexOfAnyExcept((byte)0) - 10] ^= 0xFF;
         await File.WriteAllBytesAsync(segment, bytes);
 
         using (var system = StartSystem())

@@ -101,6 +101,7 @@ public sealed class WalRepairTests(ITestOutputHelper output)
         for (var position = 32; position + 12 <= bytes.Length;)
         {
             var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(position));
+            if (length == 0) break; // the zero-filled room after the last record
             records.Add((position, length + 12, PersistenceIdOf(bytes, position + 8)));
             position += length + 12;
         }

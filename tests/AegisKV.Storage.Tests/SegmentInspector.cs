@@ -13,6 +13,17 @@ internal static class SegmentInspector
         return sink.Records;
     }
 
+    /// <summary>Where the segment's records end: after it the file holds only the zeros it was filled ahead with.</summary>
+    public static long DataEnd(string segmentPath) => Records(segmentPath) is [.., var last] ? last.Offset + last.Length : WalFormat.SegmentHeaderSize;
+
+    /// <summary>Writes <paramref name="text"/> (UTF-8) over the file at <paramref name="offset"/>, as a write cut short by a crash leaves it.</summary>
+    public static void WriteAt(string path, long offset, string text)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        stream.Position = offset;
+        stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
+    }
+
     /// <summary>Offset in the file of the first occurrence of <paramref name="text"/> (UTF-8).</summary>
     public static int IndexOf(string path, string text)
     {

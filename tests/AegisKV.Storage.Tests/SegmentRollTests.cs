@@ -17,13 +17,13 @@ public sealed class SegmentRollTests(ITestOutputHelper output)
         for (var i = 0; i < segments.Length; i++)
         {
             Assert.True(WalFormat.TryParseSegmentFileName(Path.GetFileName(segments[i]), out var position));
-            var length = new FileInfo(segments[i]).Length;
-            Assert.True(length <= 1024, $"{segments[i]} is {length} bytes");
+            var size = new FileInfo(segments[i]).Length;
+            Assert.True(size <= 1024, $"{segments[i]} is {size} bytes");
             if (i + 1 < segments.Length)
             {
-                // Positions address the log as a whole: the next segment starts where this one ends.
+                // Positions address the log as a whole: the next segment starts where this one's records end.
                 Assert.True(WalFormat.TryParseSegmentFileName(Path.GetFileName(segments[i + 1]), out var next));
-                Assert.Equal(position + length, next);
+                Assert.Equal(position + SegmentInspector.DataEnd(segments[i]), next);
             }
         }
 

@@ -12,8 +12,8 @@ public sealed class TornTailTests(ITestOutputHelper output) : WalTestKit(output)
         await AppendManyAsync(actor, "e", 5);
         var node = await RestartAsync(Sys);
         var segment = Assert.Single(Segments());
-        var validLength = new FileInfo(segment).Length;
-        await File.AppendAllTextAsync(segment, "\u0007garbage that is not a record, left by a crash");
+        var validLength = SegmentInspector.DataEnd(segment);
+        SegmentInspector.WriteAt(segment, validLength, "\u0007garbage that is not a record, left by a crash");
 
         var warnings = CreateTestProbe(node);
         node.EventStream.Subscribe(warnings.Ref, typeof(Warning));

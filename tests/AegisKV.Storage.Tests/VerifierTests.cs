@@ -30,8 +30,8 @@ public sealed class VerifierTests(ITestOutputHelper output) : WalTestKit(output)
         await AppendManyAsync(actor, "e", 2);
         await StopAsync(Sys);
         var segment = Assert.Single(Segments());
-        var length = new FileInfo(segment).Length;
-        await File.AppendAllTextAsync(segment, "partial");
+        var length = SegmentInspector.DataEnd(segment);
+        SegmentInspector.WriteAt(segment, length, "partial");
 
         var report = WalVerifier.Verify(DataDirectory);
 

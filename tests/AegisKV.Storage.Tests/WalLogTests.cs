@@ -10,7 +10,7 @@ public sealed class WalLogTests : IDisposable
     private WalLog Open(WalMode mode = WalMode.Fsync, long segmentSize = 64 * 1024)
         => WalLog.Open(new WalJournalSettings(_directory, mode, segmentSize, TimeSpan.FromSeconds(1)), NoLogger.Instance);
 
-    private static Task<System.Collections.Immutable.IImmutableList<Exception>> WriteAsync(WalLog wal, string persistenceId, long from, long to)
+    internal static Task<System.Collections.Immutable.IImmutableList<Exception>> WriteAsync(WalLog wal, string persistenceId, long from, long to)
     {
         var command = new WriteCommand(256);
         for (var sequenceNr = from; sequenceNr <= to; sequenceNr++)
@@ -23,7 +23,7 @@ public sealed class WalLogTests : IDisposable
         return wal.Write(command);
     }
 
-    private static List<long> Replay(WalLog wal, string persistenceId, long from = 1, long to = long.MaxValue, long max = long.MaxValue)
+    internal static List<long> Replay(WalLog wal, string persistenceId, long from = 1, long to = long.MaxValue, long max = long.MaxValue)
     {
         var sequenceNrs = new List<long>();
         wal.Replay(persistenceId, from, to, max, record => sequenceNrs.Add(record.SequenceNr));
@@ -95,14 +95,14 @@ public sealed class WalLogTests : IDisposable
         await WriteAsync(wal, "p", 1, 20);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        List<(string Path, long SyncedLength)> synced;
-        while ((synced = wal.SyncedLengths()).Any(s => s.SyncedLength < new FileInfo(s.Path).Length) && clock.Elapsed < TimeSpan.FromSeconds(5))
+        List<(string Path, long SyncedLength, long Length)> synced;
+        while ((synced = wal.SyncedLengths()).Any(s => s.SyncedLength < s.Length) && clock.Elapsed < TimeSpan.FromSeconds(5))
             await Task.Delay(20);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"nothing synced the writes for {clock.Elapsed.TotalSeconds:F1} s with a 200 ms interval");
 
         // The crash: the log stops, and the files keep only their synced bytes.
         wal.Dispose();
-        foreach (var (path, length) in synced)
+        foreach (var (path, length, _) in synced)
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
             file.SetLength(length);
