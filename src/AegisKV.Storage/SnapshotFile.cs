@@ -5,7 +5,8 @@ using System.Text;
 namespace AegisKV.Storage;
 
 /// <summary>Decoded content of a snapshot file (see <see cref="WalFormat"/> for the layout).</summary>
-internal sealed record SnapshotFileContent(string PersistenceId, long SequenceNr, long TimestampTicks, int SerializerId, string SerializerManifest, byte[] Payload);
+/// <remarks>A decoded file's <see cref="Payload"/> is a slice of the file's bytes, not a copy.</remarks>
+internal sealed record SnapshotFileContent(string PersistenceId, long SequenceNr, long TimestampTicks, int SerializerId, string SerializerManifest, ReadOnlyMemory<byte> Payload);
 
 /// <summary>Encodes, decodes and names snapshot files.</summary>
 internal static class SnapshotFile
@@ -92,8 +93,9 @@ internal static class SnapshotFile
     }
 
     /// <summary>Verifies and decodes a snapshot file; on failure returns the bad offset and the reason.</summary>
-    public static bool TryDecode(ReadOnlySpan<byte> file, out SnapshotFileContent? content, out long badOffset, out string? reason)
+    public static bool TryDecode(ReadOnlyMemory<byte> fileBytes, out SnapshotFileContent? content, out long badOffset, out string? reason)
     {
+        var file = fileBytes.Span;
         content = null;
         badOffset = 0;
         if (file.Length < WalFormat.SnapshotHeaderSize)
@@ -144,7 +146,8 @@ internal static class SnapshotFile
             reason = "malformed snapshot body";
             return false;
         }
-        content = new SnapshotFileContent(Encoding.UTF8.GetString(pid), sequenceNr, ticks, serializerId, Encoding.UTF8.GetString(manifest), payload.ToArray());
+        // The payload is the last field of the body.
+        content = new SnapshotFileContent(Encoding.UTF8.GetString(pid), sequenceNr, ticks, serializerId, Encoding.UTF8.GetString(manifest), fileBytes[^payload.Length..]);
         reason = null;
         return true;
     }

@@ -22,6 +22,7 @@ public sealed class WalSnapshotStore : SnapshotStore
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _directory;
     private readonly Dictionary<string, List<SnapshotFileContent>> _memory = new(StringComparer.Ordinal);
+    private readonly Lazy<Dictionary<int, IStreamingSerializer>> _streaming;
 
     /// <summary>Created by Akka.Persistence with the plugin's config section.</summary>
     public WalSnapshotStore(Config config)
@@ -30,6 +31,22 @@ public sealed class WalSnapshotStore : SnapshotStore
         _system = (ExtendedActorSystem)Context.System;
         _serialization = _system.Serialization;
         _directory = Path.GetFullPath(_settings.Directory);
+        _streaming = new(() => StreamingSerializers(_system));
+    }
+
+    // Akka has no public lookup of a serializer by its id: the streaming ones are found through the types bound to them.
+    private static Dictionary<int, IStreamingSerializer> StreamingSerializers(ExtendedActorSystem system)
+    {
+        var found = new Dictionary<int, IStreamingSerializer>();
+        var bindings = system.Settings.Config.GetConfig("akka.actor.serialization-bindings");
+        if (bindings is null || bindings.IsEmpty)
+            return found;
+        foreach (var binding in bindings.AsEnumerable())
+        {
+            if (Type.GetType(binding.Key) is { } type && system.Serialization.FindSerializerForType(type) is IStreamingSerializer streaming and Akka.Serialization.Serializer serializer)
+                found.TryAdd(serializer.Identifier, streaming);
+        }
+        return found;
     }
 
     /// <inheritdoc />
@@ -69,37 +86,63 @@ public sealed class WalSnapshotStore : SnapshotStore
         candidates.Sort((a, b) => IsNewer(a.SequenceNr, a.Ticks, b.SequenceNr, b.Ticks) ? -1 : IsNewer(b.SequenceNr, b.Ticks, a.SequenceNr, a.Ticks) ? 1 : 0);
         foreach (var (path, _, _) in candidates)
         {
-            byte[] bytes;
+            // A pooled buffer: a shard's snapshot is a large array, and one per shard at start-up would each be
+            // garbage at once, costing a full collection of a heap that is filling with the data they hold.
+            byte[] buffer;
+            int length;
             try
             {
-                bytes = File.ReadAllBytes(path);
+                (buffer, length) = ReadPooled(path);
             }
             catch (FileNotFoundException)
             {
                 continue; // deleted meanwhile
             }
-            if (!SnapshotFile.TryDecode(bytes, out var content, out var offset, out var reason))
-            {
-                _log.Warning("Snapshot store: skipping corrupt snapshot {0} at offset {1}: {2}", path, offset, reason);
-                continue;
-            }
-            if (!string.Equals(content!.PersistenceId, persistenceId, StringComparison.Ordinal))
-                continue;
             try
             {
-                return ToSelected(content);
+                if (!SnapshotFile.TryDecode(buffer.AsMemory(0, length), out var content, out var offset, out var reason))
+                {
+                    _log.Warning("Snapshot store: skipping corrupt snapshot {0} at offset {1}: {2}", path, offset, reason);
+                    continue;
+                }
+                if (!string.Equals(content!.PersistenceId, persistenceId, StringComparison.Ordinal))
+                    continue;
+                try
+                {
+                    return ToSelected(content);
+                }
+                catch (Exception e)
+                {
+                    _log.Warning("Snapshot store: skipping snapshot {0} that cannot be deserialized: {1}", path, e.Message);
+                }
             }
-            catch (Exception e)
+            finally
             {
-                _log.Warning("Snapshot store: skipping snapshot {0} that cannot be deserialized: {1}", path, e.Message);
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             }
         }
         return null;
     }
 
+    private static (byte[] Buffer, int Length) ReadPooled(string path)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        var length = RandomAccess.GetLength(handle);
+        if (length > Array.MaxLength)
+            throw new IOException($"Snapshot {path} is {length} bytes, larger than this store reads.");
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
+        var read = 0;
+        while (read < length && RandomAccess.Read(handle, buffer.AsSpan(read, (int)length - read), read) is var n and > 0)
+            read += n;
+        return (buffer, read);
+    }
+
+    // Reads the payload in place when its serializer can; never keeps a reference to it (it may be a pooled buffer).
     private SelectedSnapshot ToSelected(SnapshotFileContent content)
     {
-        var snapshot = _serialization.Deserialize(content.Payload, content.SerializerId, content.SerializerManifest);
+        var snapshot = _streaming.Value.TryGetValue(content.SerializerId, out var streaming)
+            ? streaming.ReadFrom(content.Payload.Span, content.SerializerManifest)
+            : _serialization.Deserialize(content.Payload.ToArray(), content.SerializerId, content.SerializerManifest);
         var metadata = new SnapshotMetadata(content.PersistenceId, content.SequenceNr, new DateTime(content.TimestampTicks, DateTimeKind.Utc));
         return new SelectedSnapshot(metadata, snapshot);
     }
@@ -132,7 +175,7 @@ public sealed class WalSnapshotStore : SnapshotStore
             return Task.CompletedTask;
         }
         return Task.Run(() => SaveToDisk(metadata, stream => SnapshotFile.WriteTo(
-            stream, content.PersistenceId, content.SequenceNr, content.TimestampTicks, content.SerializerId, content.SerializerManifest, content.Payload)), cancellationToken);
+            stream, content.PersistenceId, content.SequenceNr, content.TimestampTicks, content.SerializerId, content.SerializerManifest, content.Payload.Span)), cancellationToken);
     }
 
     private void SaveToDisk(SnapshotMetadata metadata, Action<FileStream> write)

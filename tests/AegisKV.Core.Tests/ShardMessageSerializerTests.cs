@@ -104,6 +104,7 @@ public sealed class ShardMessageSerializerTests : IDisposable
         Assert.Equal(whole.Length, streaming.StreamedSize(snapshot));
         Assert.True(whole.AsSpan().SequenceEqual(stream.ToArray()));
         Assert.Equal(Describe(snapshot), Describe(Serializer.FromBinary(stream.ToArray(), "S2")));
+        Assert.Equal(Describe(snapshot), Describe(streaming.ReadFrom(stream.ToArray(), "S2")));
     }
 
     [Fact]

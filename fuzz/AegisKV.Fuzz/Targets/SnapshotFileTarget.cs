@@ -17,7 +17,7 @@ public sealed class SnapshotFileTarget : FuzzTarget
     public override void Run(ReadOnlySpan<byte> input)
     {
         if (input.Length == 0) return;
-        var file = (input[0] & 1) == 0 ? input[1..] : SnapshotFile.Seal(input[1..]);
+        ReadOnlyMemory<byte> file = (input[0] & 1) == 0 ? input[1..].ToArray() : SnapshotFile.Seal(input[1..]);
         if (!SnapshotFile.TryDecode(file, out var content, out var badOffset, out var reason))
         {
             if (reason is null || badOffset < 0 || badOffset > file.Length)
@@ -25,7 +25,7 @@ public sealed class SnapshotFileTarget : FuzzTarget
             return;
         }
 
-        NodeSerialization.DeserializeStored(content!.Payload, content.SerializerId, content.SerializerManifest);
+        NodeSerialization.DeserializeStored(content!.Payload.ToArray(), content.SerializerId, content.SerializerManifest);
     }
 
     /// <inheritdoc />

@@ -238,7 +238,10 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
     }
 
     /// <inheritdoc />
-    public override object FromBinary(byte[] bytes, string manifest)
+    public override object FromBinary(byte[] bytes, string manifest) => ReadFrom(bytes, manifest);
+
+    /// <inheritdoc />
+    public object ReadFrom(ReadOnlySpan<byte> bytes, string manifest)
     {
         var r = new WireReader(bytes);
         var version = r.Byte();
