@@ -12,7 +12,7 @@ public sealed class ClientPortTests
     [Fact(Timeout = 60_000)]
     public async Task A_client_port_left_to_the_system_should_be_held_from_creation_until_the_node_listens_on_it()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "aegis-it-" + Guid.NewGuid().ToString("N"));
+        var directory = TestData.NewPath();
         var settings = NodeConfigLoader.Load(new Dictionary<string, string>
         {
             ["bind"] = "127.0.0.1:0", ["gossip"] = "127.0.0.1:0", ["health"] = "127.0.0.1:0", ["data-dir"] = directory, ["shards"] = "4", ["log-level"] = "warn",

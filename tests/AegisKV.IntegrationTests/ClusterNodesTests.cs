@@ -19,7 +19,7 @@ public sealed class ClusterNodesTests
     [Fact(Timeout = 120_000)]
     public async Task A_joining_node_should_take_its_shards_with_their_data_while_a_connection_keeps_its_order()
     {
-        var config = Path.Combine(Path.GetTempPath(), "aegis-it-" + Guid.NewGuid().ToString("N") + ".conf");
+        var config = TestData.NewPath(".conf");
         await File.WriteAllTextAsync(config, Timing);
         TestNode? first = null, second = null;
         try

@@ -6,7 +6,7 @@ public sealed class ClusterSettingsTests
     [Fact(Timeout = 60_000)]
     public async Task The_config_file_should_set_the_split_brain_resolver_and_the_failure_detector()
     {
-        var file = Path.Combine(Path.GetTempPath(), "aegis-it-" + Guid.NewGuid().ToString("N") + ".conf");
+        var file = TestData.NewPath(".conf");
         await File.WriteAllTextAsync(file, """
             akka.cluster.split-brain-resolver.stable-after = 7s
             akka.cluster.down-removal-margin = 3s

@@ -11,7 +11,7 @@ namespace AegisKV.IntegrationTests;
 public sealed class GossipSecretTests : IDisposable
 {
     private const string Secret = "7f1c2e9a4b6d8f0e1a3c5b7d9e2f4a6c-gossip";
-    private readonly string _config = Path.Combine(Path.GetTempPath(), "aegis-it-" + Guid.NewGuid().ToString("N") + ".conf");
+    private readonly string _config = TestData.NewPath(".conf");
 
     public GossipSecretTests() => File.WriteAllText(_config, """
         akka.cluster.seed-node-timeout = 2s

@@ -26,7 +26,7 @@ public sealed class TestNode : IAsyncDisposable
     public static async Task<TestNode> StartAsync(Dictionary<string, string>? flags = null, string? dataDirectory = null, string? configFile = null,
         bool waitUntilReady = true, ILoggerProvider? logs = null)
     {
-        dataDirectory ??= Path.Combine(Path.GetTempPath(), "aegis-it-" + Guid.NewGuid().ToString("N"));
+        dataDirectory ??= TestData.NewPath();
         var given = new Dictionary<string, string>
         {
             ["node-id"] = "it-" + Path.GetFileName(dataDirectory)[..16],
