@@ -72,6 +72,22 @@ public sealed class ZeroFilledRoomTests : IDisposable
         Assert.False(WalVerifier.Verify(_root).HasCorruption);
     }
 
+    [Fact]
+    public async Task A_write_larger_than_the_fill_ahead_still_leaves_room_after_it()
+    {
+        using (var wal = WalLog.Open(new WalJournalSettings(Directory, WalMode.Fsync, 64L << 20, TimeSpan.FromSeconds(1)), NoLogger.Instance))
+        {
+            var command = new WriteCommand(256);
+            var length = WalRecordCodec.WriteEvent(command.Buffer, "p", 1, 0, false, "", 1, "", new byte[3 << 20]);
+            command.AddRecord(new EncodedRecord("p", 1, 0, length, true));
+            Assert.Null(await wal.Write(command));
+            Assert.Null(await WalLogTests.WriteAsync(wal, "p", 2, 3));
+        }
+
+        var room = new FileInfo(Segment).Length - SegmentInspector.DataEnd(Segment);
+        Assert.True(room > 512 * 1024, $"{room} bytes of room after the records");
+    }
+
     [Theory]
     [InlineData("body")]
     [InlineData("leading length")]
