@@ -12,6 +12,20 @@ public static class FileSystem
     /// <summary>False once the libc calls behind <see cref="SyncDirectory"/> turned out to be missing.</summary>
     public static bool DirectorySyncAvailable => !OperatingSystem.IsWindows() && !Volatile.Read(ref _directorySyncUnavailable);
 
+    /// <summary>Reads into <paramref name="destination"/> from <paramref name="offset"/> until it is full or the file ends; returns the bytes read.</summary>
+    internal static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> destination, long offset)
+    {
+        var total = 0;
+        while (total < destination.Length)
+        {
+            var read = RandomAccess.Read(handle, destination[total..], offset + total);
+            if (read == 0)
+                break;
+            total += read;
+        }
+        return total;
+    }
+
     /// <summary>Creates a directory (and parents) readable only by the owner (0700) where the OS supports modes.</summary>
     public static void CreatePrivateDirectory(string path)
     {

@@ -1,5 +1,4 @@
 using Akka.Event;
-using Microsoft.Win32.SafeHandles;
 
 namespace AegisKV.Storage;
 
@@ -203,20 +202,7 @@ internal sealed partial class WalLog
             throw new IOException($"WAL segment {path} is {length} bytes, larger than any segment this journal writes.");
         if (buffer.Length < length)
             buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max(length, buffer.Length * 2L)));
-        return ReadFully(handle, buffer.AsSpan(0, (int)length), 0);
-    }
-
-    private static int ReadFully(SafeFileHandle handle, Span<byte> destination, long offset)
-    {
-        var total = 0;
-        while (total < destination.Length)
-        {
-            var read = RandomAccess.Read(handle, destination[total..], offset + total);
-            if (read == 0)
-                break;
-            total += read;
-        }
-        return total;
+        return FileSystem.ReadFully(handle, buffer.AsSpan(0, (int)length), 0);
     }
 
     private static void TruncateFile(string path, long length)

@@ -256,7 +256,7 @@ internal sealed partial class WalLog : IDisposable
                         buffer = ArrayPool<byte>.Shared.Rent(entry.Length);
                     }
                     file = pinned[pin].Segment.Path;
-                    var read = ReadFully(pinned[pin].Handle, buffer.AsSpan(0, entry.Length), entry.Offset);
+                    var read = FileSystem.ReadFully(pinned[pin].Handle, buffer.AsSpan(0, entry.Length), entry.Offset);
                     record = buffer.AsSpan(0, read);
                 }
                 var check = WalRecordCodec.Check(record, 0, out var length);

@@ -131,10 +131,7 @@ public sealed class WalSnapshotStore : SnapshotStore
         if (length > Array.MaxLength)
             throw new IOException($"Snapshot {path} is {length} bytes, larger than this store reads.");
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
-        var read = 0;
-        while (read < length && RandomAccess.Read(handle, buffer.AsSpan(read, (int)length - read), read) is var n and > 0)
-            read += n;
-        return (buffer, read);
+        return (buffer, FileSystem.ReadFully(handle, buffer.AsSpan(0, (int)length), 0));
     }
 
     // Reads the payload in place when its serializer can; never keeps a reference to it (it may be a pooled buffer).
