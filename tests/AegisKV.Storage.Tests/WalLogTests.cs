@@ -10,14 +10,15 @@ public sealed class WalLogTests : IDisposable
     private WalLog Open(WalMode mode = WalMode.Fsync, long segmentSize = 64 * 1024)
         => WalLog.Open(new WalJournalSettings(_directory, mode, segmentSize, TimeSpan.FromSeconds(1)), NoLogger.Instance);
 
-    internal static Task<System.Collections.Immutable.IImmutableList<Exception>> WriteAsync(WalLog wal, string persistenceId, long from, long to)
+    /// <summary>Writes events <paramref name="from"/>..<paramref name="to"/> as one batch; <paramref name="payloadBytes"/> sets each payload's size.</summary>
+    internal static Task<System.Collections.Immutable.IImmutableList<Exception>> WriteAsync(WalLog wal, string persistenceId, long from, long to, int? payloadBytes = null)
     {
         var command = new WriteCommand(256);
         for (var sequenceNr = from; sequenceNr <= to; sequenceNr++)
         {
             var offset = command.Buffer.Length;
             var length = WalRecordCodec.WriteEvent(command.Buffer, persistenceId, sequenceNr, 0, false, "", 1, "",
-                System.Text.Encoding.UTF8.GetBytes($"{persistenceId}:{sequenceNr}"));
+                payloadBytes is { } size ? new byte[size] : System.Text.Encoding.UTF8.GetBytes($"{persistenceId}:{sequenceNr}"));
             command.AddRecord(new EncodedRecord(persistenceId, sequenceNr, offset, length, true));
         }
         return wal.Write(command);

@@ -14,7 +14,7 @@ public sealed class ZeroFilledRoomTests : IDisposable
 
     private string Segment => Assert.Single(System.IO.Directory.GetFiles(Directory, "*" + WalFormat.SegmentFileExtension));
 
-    private WalLog Open() => WalLog.Open(new WalJournalSettings(Directory, WalMode.Fsync, 64 * 1024, TimeSpan.FromSeconds(1)), NoLogger.Instance);
+    private WalLog Open(long segmentSize = 64 * 1024) => WalLog.Open(new WalJournalSettings(Directory, WalMode.Fsync, segmentSize, TimeSpan.FromSeconds(1)), NoLogger.Instance);
 
     public void Dispose()
     {
@@ -75,12 +75,9 @@ public sealed class ZeroFilledRoomTests : IDisposable
     [Fact]
     public async Task A_write_larger_than_the_fill_ahead_still_leaves_room_after_it()
     {
-        using (var wal = WalLog.Open(new WalJournalSettings(Directory, WalMode.Fsync, 64L << 20, TimeSpan.FromSeconds(1)), NoLogger.Instance))
+        using (var wal = Open(segmentSize: 64L << 20))
         {
-            var command = new WriteCommand(256);
-            var length = WalRecordCodec.WriteEvent(command.Buffer, "p", 1, 0, false, "", 1, "", new byte[3 << 20]);
-            command.AddRecord(new EncodedRecord("p", 1, 0, length, true));
-            Assert.Null(await wal.Write(command));
+            Assert.Null(await WalLogTests.WriteAsync(wal, "p", 1, 1, payloadBytes: 3 << 20));
             Assert.Null(await WalLogTests.WriteAsync(wal, "p", 2, 3));
         }
 
