@@ -1,13 +1,11 @@
-using System.Buffers;
-
 namespace AegisKV.Storage;
 
-/// <summary>Growable byte buffer over <see cref="ArrayPool{T}"/>; one per journal write request.</summary>
+/// <summary>Growable byte buffer over the WAL's pooled arrays (<see cref="WalBuffers"/>); one per journal write request.</summary>
 internal sealed class PooledBuffer : IDisposable
 {
     private byte[] _array;
 
-    public PooledBuffer(int initialCapacity) => _array = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 256));
+    public PooledBuffer(int initialCapacity) => _array = WalBuffers.RentBytes(Math.Max(initialCapacity, 256));
 
     public int Length { get; private set; }
 
@@ -19,9 +17,9 @@ internal sealed class PooledBuffer : IDisposable
         var needed = Length + size;
         if (needed > _array.Length)
         {
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _array.Length * 2));
+            var bigger = WalBuffers.RentBytes(Math.Max(needed, _array.Length * 2));
             _array.AsSpan(0, Length).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(_array);
+            WalBuffers.Return(_array);
             _array = bigger;
         }
         var span = _array.AsSpan(Length, size);
@@ -38,6 +36,6 @@ internal sealed class PooledBuffer : IDisposable
         _array = [];
         Length = 0;
         if (array.Length > 0)
-            ArrayPool<byte>.Shared.Return(array);
+            WalBuffers.Return(array);
     }
 }

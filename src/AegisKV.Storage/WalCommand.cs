@@ -9,6 +9,11 @@ internal abstract class WalCommand
 
     /// <summary>The WAL could not take the command (full disk, I/O error); by default the same as <see cref="Fail"/>.</summary>
     public virtual void Reject(WalWriteException cause) => Fail(cause);
+
+    /// <summary>Gives back what the command holds from a pool; the writer calls it once it has done with the command.</summary>
+    public virtual void Release()
+    {
+    }
 }
 
 /// <summary>Completes once every command queued before it has been processed.</summary>

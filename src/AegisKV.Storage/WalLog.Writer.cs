@@ -77,7 +77,7 @@ internal sealed partial class WalLog
                 EnterFailure(e);
                 FailAll(batch, e);
             }
-            batch.Clear();
+            ReleaseAll(batch);
             lock (_queueGate)
             {
                 _writing = false;
@@ -105,7 +105,7 @@ internal sealed partial class WalLog
         }
         finally
         {
-            batch.Clear();
+            ReleaseAll(batch);
             lock (_queueGate)
             {
                 _writing = false;
@@ -228,6 +228,13 @@ internal sealed partial class WalLog
                 EnterFailure(e);
             }
         }
+    }
+
+    private static void ReleaseAll(List<WalCommand> batch)
+    {
+        foreach (var command in batch)
+            command.Release();
+        batch.Clear();
     }
 
     private static void FailAll(List<WalCommand> batch, Exception cause)

@@ -17,7 +17,7 @@ internal sealed class WriteCommand : WalCommand
 {
     private readonly TaskCompletionSource<IImmutableList<Exception>>? _completion;
     private IWalWriteCallback? _callback;
-    private EncodedRecord[] _records = new EncodedRecord[8];
+    private EncodedRecord[] _records = WalBuffers.RentRecords(16);
     private bool _finished; // a refused write is completed too, after its refusal: only the first outcome counts
 
     /// <param name="initialBufferSize">Starting size of the record buffer.</param>
@@ -62,7 +62,12 @@ internal sealed class WriteCommand : WalCommand
     public void AddRecord(in EncodedRecord record)
     {
         if (RecordCount == _records.Length)
-            Array.Resize(ref _records, _records.Length * 2);
+        {
+            var bigger = WalBuffers.RentRecords(_records.Length * 2);
+            _records.AsSpan(0, RecordCount).CopyTo(bigger);
+            WalBuffers.Return(_records);
+            _records = bigger;
+        }
         _records[RecordCount++] = record;
     }
 
@@ -75,11 +80,22 @@ internal sealed class WriteCommand : WalCommand
         var epoch = payload is IWalEpoch withEpoch ? withEpoch.Epoch : 0L;
         var serializer = system.Serialization.FindSerializerFor(payload);
         var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, payload);
-        var bytes = Akka.Serialization.Serialization.WithTransport(system, (serializer, payload), static state => state.serializer.ToBinary(state.payload));
+        var bytes = serializer is IScratchSerializer scratch
+            ? scratch.SerializeToScratch(payload)
+            : Akka.Serialization.Serialization.WithTransport(system, (serializer, payload), static state => state.serializer.ToBinary(state.payload));
         var offset = Buffer.Length;
         var length = WalRecordCodec.WriteEvent(Buffer, persistenceId, sequenceNr, epoch, moreInAtomicWrite: !endsAtomicWrite, persistentManifest,
             serializer.Identifier, manifest, bytes);
         AddRecord(new EncodedRecord(persistenceId, sequenceNr, offset, length, endsAtomicWrite, epoch));
+    }
+
+    /// <inheritdoc />
+    public override void Release()
+    {
+        var records = _records;
+        _records = [];
+        RecordCount = 0;
+        WalBuffers.Return(records);
     }
 
     /// <summary>Forgets records added after <paramref name="recordCount"/> (a rejected atomic write).</summary>

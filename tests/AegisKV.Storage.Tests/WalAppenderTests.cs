@@ -28,6 +28,32 @@ public sealed class WalAppenderTests(ITestOutputHelper output) : WalTestKit(outp
         Assert.Equal(3, recovered.LastSequenceNr);
     }
 
+    // A write's records and bytes outgrow their first pooled arrays, and the next writes reuse what came back.
+    [Fact]
+    public async Task Writes_of_many_events_each_should_be_recovered_whole_and_in_order()
+    {
+        await StatsAsync(Sys);
+        var appender = WalJournals.Get(Sys).AppenderFor(Journal(Sys), "many")!;
+        var expected = new List<string>();
+        var sequenceNr = 0L;
+        foreach (var count in new[] { 300, 5, 300, 40 })
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var payload = $"event {++sequenceNr} " + new string('x', (int)(sequenceNr % 50));
+                appender.Append(sequenceNr, payload);
+                expected.Add(payload);
+            }
+            var outcome = new Outcome();
+            appender.Submit(outcome);
+            Assert.Equal("durable", await outcome.Task.WaitAsync(Timeout));
+        }
+
+        var node = await RestartAsync(Sys);
+        var (_, recovered) = await StartAsync(node, "many");
+        Assert.Equal(expected, recovered.Events);
+    }
+
     [Fact]
     public async Task Writers_submitting_at_once_from_many_threads_should_all_be_written_some_inline_and_some_together()
     {

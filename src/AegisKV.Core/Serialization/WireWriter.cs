@@ -84,6 +84,14 @@ internal sealed class WireWriter
     /// <summary>The bytes written; the buffer itself when it was sized exactly, so a large payload is not copied.</summary>
     public byte[] ToArray() => _length == _buffer.Length ? _buffer : _buffer.AsSpan(0, _length).ToArray();
 
+    /// <summary>The bytes written, in the writer's own buffer.</summary>
+    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
+
+    /// <summary>Bytes the buffer holds before it grows.</summary>
+    public int Capacity => _buffer.Length;
+
+    /// <summary>Starts over in the same buffer.</summary>
+    public void Reset() => _length = 0;
 
     /// <summary>Bytes a length-prefixed byte string of <paramref name="length"/> takes.</summary>
     public static long BytesSize(int length) => VarInt.Size((ulong)length) + length;
