@@ -56,6 +56,30 @@ public sealed class RawProtocolTests() : NodeTests(new() { ["auth-token"] = "s3c
         Assert.Equal("+OK\r\n+OK\r\n:1\r\n+OK\r\n$1\r\nw\r\n+OK\r\n$1\r\nx\r\n+OK\r\n+OK\r\n$1\r\ny\r\n:1\r\n",
             await Session("AUTH s3cret-token\r\nSET ord v\r\nDEL ord\r\nSET ord w\r\nGET ord\r\nMSET ord x other 1\r\nGET ord\r\nFLUSHALL\r\nSET ord y\r\nGET ord\r\nDBSIZE\r\n"));
 
+    // A long pipeline over many shards goes out as one request per shard: every reply must come back in its place,
+    // and a multi-key command in the middle must see every write before it and none after it.
+    [Fact]
+    public async Task A_long_pipeline_over_many_shards_should_be_answered_in_order()
+    {
+        var request = new System.Text.StringBuilder("AUTH s3cret-token\r\n");
+        var expected = new System.Text.StringBuilder("+OK\r\n");
+        var counts = new int[40];
+        for (var i = 0; i < 200; i++)
+        {
+            if (i == 100)
+            {
+                request.Append("MGET").Append(string.Concat(Enumerable.Range(0, counts.Length).Select(k => $" long-pipeline:{k}"))).Append("\r\n");
+                expected.Append($"*{counts.Length}\r\n").Append(string.Concat(counts.Select(c => $"${c.ToString().Length}\r\n{c}\r\n")));
+            }
+
+            var key = i * 7 % counts.Length;
+            request.Append($"INCR long-pipeline:{key}\r\n");
+            expected.Append($":{++counts[key]}\r\n");
+        }
+
+        Assert.Equal(expected.ToString(), await Session(request.ToString()));
+    }
+
     [Fact]
     public async Task Commands_after_QUIT_should_not_take_effect()
     {

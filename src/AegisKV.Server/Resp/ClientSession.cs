@@ -24,6 +24,7 @@ internal sealed partial class ClientSession
     private readonly ReplyPush _push;
     private bool _authenticated;
     private bool _closing;
+    private PipelineGroups? _spareGroups;
 
     public ClientSession(NodeContext node, ReplyInbox inbox, ClientInfo client, ReplyPush push)
     {
@@ -94,27 +95,24 @@ internal sealed partial class ClientSession
     {
         var started = NodeStatistics.Timestamp();
         var replies = new Reply[batch.Count];
-        var singles = new List<(int Index, Task<Reply> Reply)>();
-        var groups = new List<(List<int> Indices, Task<Reply[]> Replies)>();
-        Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open = null;
+        List<(int Index, Task<Reply> Reply)>? singles = null;
+        var sent = new List<(int[] Places, Task<Reply[]> Replies)>();
+        // The connection's spare, unless a batch of its own is still gathering (it never is between batches).
+        var gathering = Interlocked.Exchange(ref _spareGroups, null) ?? new PipelineGroups(_node.Router.ShardCount);
+        Action? sendGathered = null;
 
         var count = batch.Count;
-        void SendGroups() => Send(open, groups, started, waitMs);
         for (var i = 0; i < count; i++)
         {
-            // Multi-key and all-shard commands reach shards too: the groups gathered so far go first.
-            var immediate = Prepare(batch[i], started, out var spec, out var arguments, SendGroups);
+            // Multi-key and all-shard commands reach shards too: what was gathered so far goes first.
+            var immediate = Prepare(batch[i], started, out var spec, out var arguments, sendGathered ??= () => gathering.Send(_inbox, sent, started, waitMs));
             if (immediate is null)
             {
-                var shard = _node.Router.ShardOf(ShardKey(spec!, arguments!));
-                open ??= [];
-                if (!open.TryGetValue(shard, out var group)) open[shard] = group = ([], []);
-                group.Indices.Add(i);
-                group.Commands.Add(new ShardCommand(spec!.Id, arguments![1..]));
+                gathering.Add(i, _node.Router.ShardOf(ShardKey(spec!, arguments!)), new ShardCommand(spec!.Id, arguments![1..]));
                 continue;
             }
 
-            singles.Add((i, immediate));
+            (singles ??= []).Add((i, immediate));
             // A closing answer may come later (a last wrong AUTH waits out its delay): nothing after it runs either way.
             if (_closing || (immediate.IsCompleted && immediate.Result is ClosingReply))
             {
@@ -123,24 +121,18 @@ internal sealed partial class ClientSession
             }
         }
 
-        Send(open, groups, started, waitMs);
+        gathering.Send(_inbox, sent, started, waitMs);
+        _spareGroups = gathering;
         if (count < replies.Length) Array.Resize(ref replies, count);
-        foreach (var (index, reply) in singles) replies[index] = await reply.ConfigureAwait(false);
-        foreach (var (indices, group) in groups)
+        if (singles is not null)
+            foreach (var (index, reply) in singles) replies[index] = await reply.ConfigureAwait(false);
+        foreach (var (places, group) in sent)
         {
             var results = await group.ConfigureAwait(false);
-            for (var j = 0; j < indices.Count; j++) replies[indices[j]] = results[j];
+            for (var j = 0; j < places.Length; j++) replies[places[j]] = results[j];
         }
 
         return replies;
-    }
-
-    // Commands sent here are counted in the metrics by the inbox when answered.
-    private void Send(Dictionary<int, (List<int> Indices, List<ShardCommand> Commands)>? open, List<(List<int>, Task<Reply[]>)> groups, long started, long waitMs)
-    {
-        if (open is null || open.Count == 0) return;
-        foreach (var (shard, group) in open) groups.Add((group.Indices, _inbox.SendAsync(shard, [.. group.Commands], started, waitMs: waitMs)));
-        open.Clear();
     }
 
     /// <summary>
