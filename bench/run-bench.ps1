@@ -6,7 +6,7 @@
   Publishes aegis and starts it with --wal=fsync, redis-server with appendonly yes / appendfsync always, and Garnet
   (the garnet-server dotnet tool) with its append-only file committed before each reply (on its RandomAccess device:
   the native one needs a newer glibc than Debian 12's). Runs redis-benchmark
-  (-r 100000, -d 32) against each in turn: SET and GET at -c 50 -P 1, -c 50 -P 16 and -c 1, MSET, an EVAL of a
+  (-r 100000, -d 32) against each in turn, after an unmeasured warm-up pass of SET and GET on each: SET and GET at -c 50 -P 1, -c 50 -P 16 and -c 1, MSET, an EVAL of a
   one-line SET script, and a connection churn (PING with -k 0); AegisKV's WAL records per fsync during SET -c 50;
   a write flood past --max-memory; then loads 1,000,000 keys (16-byte keys, 32-byte values) into each, restarts
   aegis and times start-to-ready, and compares RSS and WAL bytes per SET. Prints a table with ops/s, p50/p99 and
@@ -100,6 +100,10 @@ try {
     $data = Join-Path $work 'aegis-data'
     $aegis = Start-Aegis $data $ports (Join-Path $work 'aegis.log')
     Wait-Ready $ports.Health
+
+    $warmUp = if ($Quick) { 10000 } else { 300000 }
+    Write-Host "Warming up each server ($warmUp pipelined and $($warmUp / 10) single SET and GET each, not measured)"
+    foreach ($port in @($redisPort, $garnetPort, $ports.Client)) { if ($port) { Invoke-WarmUp $port $warmUp } }
 
     $rows = [System.Collections.Generic.List[object]]::new()
     $fsyncNote = ''
