@@ -13,7 +13,7 @@ namespace AegisKV.Core.Serialization;
 /// Each payload starts with a format version byte. Manifests are short and fixed: never
 /// change or reuse one; a new shape gets a new manifest or a new version.
 /// </summary>
-public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStreamingSerializer, IScratchSerializer
+public sealed partial class ShardMessageSerializer : SerializerWithStringManifest, IStreamingSerializer, IScratchSerializer
 {
     /// <summary>Version written first in every payload.</summary>
     public const byte FormatVersion = 1;
@@ -47,11 +47,6 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
     internal const string ListTrimmedManifest = "LT";
     internal const string ListSplicedManifest = "LS";
     internal const string ListElementsRemovedManifest = "LR";
-
-    private const int ScratchSize = 1024;
-
-    // Per thread: a WAL record's event is serialized here and copied into the record (SerializeToScratch).
-    [ThreadStatic] private static WireWriter? t_scratch;
 
     /// <summary>Creates the serializer; Akka calls this with its system.</summary>
     public ShardMessageSerializer(ExtendedActorSystem system) : base(system)
@@ -97,20 +92,6 @@ public sealed class ShardMessageSerializer : SerializerWithStringManifest, IStre
         var w = new WireWriter(obj is ShardSnapshot whole ? ArraySize(SnapshotSize(whole)) : 64);
         Write(w, obj);
         return w.ToArray();
-    }
-
-    /// <inheritdoc />
-    public ReadOnlySpan<byte> SerializeToScratch(object obj)
-    {
-        if (obj is ShardSnapshot)
-            return ToBinary(obj);
-        var w = t_scratch ??= new WireWriter(ScratchSize);
-        w.Reset();
-        Write(w, obj);
-        // A large value grew it: the span still holds the array, the thread does not.
-        if (w.Capacity > ScratchSize * 64)
-            t_scratch = null;
-        return w.Written;
     }
 
     private void Write(WireWriter w, object obj)
