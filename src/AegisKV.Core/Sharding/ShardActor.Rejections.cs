@@ -18,12 +18,11 @@ public sealed partial class ShardActor
         var entries = _journaled.ToArray();
         _journaled.Clear();
         var writes = 0;
-        for (var i = entries.Length - 1; i >= 0; i--)
-        {
-            if (entries[i].Events is null) continue;
-            _state.Undo(entries[i].Undo);
-            writes++;
-        }
+        foreach (var entry in entries)
+            if (entry.Events is not null) writes++;
+        // The log holds every write not yet durable, oldest first: Undo takes them back newest first.
+        _state.Undo(_undoLog.ToArray());
+        _undoLog.Clear();
 
         _held.FailAll(error);
         _pendingKeys.Clear();

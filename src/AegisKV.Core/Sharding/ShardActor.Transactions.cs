@@ -79,7 +79,7 @@ public sealed partial class ShardActor
             return;
         }
 
-        JournalEvents([.. events], [.. undo], _held.Add(target, 0), TransactionReply.Committed);
+        JournalEvents(events, LogUndo(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(undo)), _held.Add(target, 0), TransactionReply.Committed);
         ServeBlocked(events);
     }
 

@@ -13,6 +13,9 @@ namespace AegisKV.Core.Sharding;
 public sealed partial class ShardActor
 {
     private readonly Queue<Journaled> _journaled = new();
+    // What the writes in flight replaced, oldest first: taken back newest first should the WAL refuse them. One
+    // queue for the shard, so a write costs no array of its own for it.
+    private readonly Queue<ShardState.Change> _undoLog = new();
     private WalAppender? _appender;
     private bool _submitQueued;
     private long _durableThrough;
@@ -24,14 +27,27 @@ public sealed partial class ShardActor
         _durableThrough = LastSequenceNr;
     }
 
-    // Journals one command's events (owned by the queue from here on) as one record; once durable, the held reply is
-    // answered and `then` runs.
-    private void JournalEvents(IShardEvent[] events, ShardState.Change[]? undo, PendingReplies.Slot? held = null, Reply? reply = null, Action? then = null)
+    // Journals one command's events as one record, with the last `undone` changes of the undo log as what they
+    // replaced; once durable, the held reply is answered and `then` runs.
+    private void JournalEvents(List<IShardEvent> events, int undone, PendingReplies.Slot? held = null, Reply? reply = null, Action? then = null)
     {
         var sequenceNr = ++_assignedSequenceNr;
-        _appender!.Append(sequenceNr, events.Length == 1 ? events[0] : new ShardEvents(events[0].Epoch, events));
+        IShardEvent record;
+        object written;
+        if (events.Count == 1)
+        {
+            written = record = events[0];
+        }
+        else
+        {
+            var all = events.ToArray();
+            record = new ShardEvents(all[0].Epoch, all);
+            written = all;
+        }
+
+        _appender!.Append(sequenceNr, record);
         foreach (var e in events) MarkPending(e);
-        _journaled.Enqueue(new Journaled(sequenceNr, events, undo, held, reply, then));
+        _journaled.Enqueue(new Journaled(sequenceNr, written, undone, held, reply, then));
         if (_submitQueued) return;
         // Sent to self: the commands already in the mailbox run first, and their records go out in the same write.
         _submitQueued = true;
@@ -48,7 +64,7 @@ public sealed partial class ShardActor
             return;
         }
 
-        _journaled.Enqueue(new Journaled(_assignedSequenceNr, null, null, held, reply, then));
+        _journaled.Enqueue(new Journaled(_assignedSequenceNr, null, 0, held, reply, then));
     }
 
     // The WAL's outcomes and the submit the shard sent itself; false for every other message.
@@ -82,11 +98,19 @@ public sealed partial class ShardActor
         while (_journaled.TryPeek(out var oldest) && oldest.SequenceNr <= through)
         {
             _journaled.Dequeue();
-            if (oldest.Events is { } events)
+            switch (oldest.Events)
             {
-                foreach (var e in events) Track(e, -1);
-                _eventsSinceSnapshot += events.Length;
+                case IShardEvent one:
+                    Track(one, -1);
+                    _eventsSinceSnapshot++;
+                    break;
+                case IShardEvent[] several:
+                    foreach (var e in several) Track(e, -1);
+                    _eventsSinceSnapshot += several.Length;
+                    break;
             }
+
+            for (var i = 0; i < oldest.Undone; i++) _undoLog.Dequeue();
 
             oldest.Held?.Complete(oldest.Reply!);
             oldest.Then?.Invoke();
@@ -95,9 +119,17 @@ public sealed partial class ShardActor
         MaybeSnapshot();
     }
 
-    // A record in flight (Events set), or something waiting for the records before it (Events null).
-    // A struct: the queue holds it inline, so a write costs no object of its own here.
-    private readonly record struct Journaled(long SequenceNr, IShardEvent[]? Events, ShardState.Change[]? Undo, PendingReplies.Slot? Held, Reply? Reply, Action? Then);
+    // Changes a script or transaction gathered, added to the undo log; how many.
+    private int LogUndo(ReadOnlySpan<ShardState.Change> changes)
+    {
+        foreach (var change in changes) _undoLog.Enqueue(change);
+        return changes.Length;
+    }
+
+    // A record in flight (Events set: one IShardEvent, or an array of several), or something waiting for the records
+    // before it (Events null); Undone counts its changes in the undo log. A struct: the queue holds it inline, so a
+    // write costs no object of its own here.
+    private readonly record struct Journaled(long SequenceNr, object? Events, int Undone, PendingReplies.Slot? Held, Reply? Reply, Action? Then);
 
     private sealed class SubmitJournaled
     {

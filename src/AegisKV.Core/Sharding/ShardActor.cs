@@ -217,7 +217,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
             return;
         }
 
-        JournalEvents(_events.ToArray(), _state.TakeUndo());
+        JournalEvents(_events, _state.MoveUndoTo(_undoLog));
     }
 
     // Serving starts with a new epoch (custody's when it granted one), written before any command runs.
@@ -235,7 +235,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
         var next = _state.NextEpoch();
         var started = next.Epoch >= atLeast ? next : new EpochStarted(atLeast);
         _epochStarting = true;
-        JournalEvents([started], undo: null, then: () =>
+        JournalEvents([started], undone: 0, then: () =>
         {
             _state.Apply(started);
             _epochDurable = true;
@@ -329,7 +329,7 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
             return;
         }
 
-        JournalEvents(_events.ToArray(), undo ?? _state.TakeUndo(), _held.Add(target, index), reply);
+        JournalEvents(_events, undo is null ? _state.MoveUndoTo(_undoLog) : LogUndo(undo), _held.Add(target, index), reply);
     }
 
     private void MarkPending(IShardEvent e) => Track(e, 1);

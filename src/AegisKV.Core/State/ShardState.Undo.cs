@@ -18,6 +18,18 @@ public sealed partial class ShardState
         return changes;
     }
 
+    /// <summary>
+    /// Adds what the events emitted since the last call replaced to <paramref name="log"/>, for <see cref="Undo"/>
+    /// should they never become durable; returns how many changes it added.
+    /// </summary>
+    public int MoveUndoTo(Queue<Change> log)
+    {
+        var count = _changes.Count;
+        foreach (var change in _changes) log.Enqueue(change);
+        _changes.Clear();
+        return count;
+    }
+
     /// <summary>Puts back what a command's events replaced. Commands are undone newest first.</summary>
     public void Undo(Change[]? changes)
     {
