@@ -239,6 +239,6 @@ public sealed class RespServer
         Flow.Create<ByteString>()
             .Select(framer.Feed)
             .Where(static requests => requests.Count > 0)
-            .SelectAsync(PipelineDepth, session.ExecuteBatchAsync)
+            .Via(new OrderedBatches(PipelineDepth, session.ExecuteBatchAsync))
             .Via(new ReplyWriter(maxOutputBuffer, push));
 }
