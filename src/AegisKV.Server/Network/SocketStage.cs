@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Stage;
 using Microsoft.Extensions.Logging;
@@ -16,7 +15,7 @@ namespace AegisKV.Server.Network;
 /// written, the write side is shut down, and the socket is closed after a short linger that reads
 /// and discards what the client still sends, so it sees every reply rather than a reset.
 /// </summary>
-internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>>
+internal sealed class SocketStage : GraphStage<FlowShape<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>>
 {
     private const int ReadBufferSize = 16 * 1024;
 
@@ -36,11 +35,11 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
         _log = log;
     }
 
-    public Inlet<ByteString> In { get; } = new("socket.write");
+    public Inlet<ReadOnlyMemory<byte>> In { get; } = new("socket.write");
 
-    public Outlet<ByteString> Out { get; } = new("socket.read");
+    public Outlet<ReadOnlyMemory<byte>> Out { get; } = new("socket.read");
 
-    public override FlowShape<ByteString, ByteString> Shape => new(In, Out);
+    public override FlowShape<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> Shape => new(In, Out);
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
@@ -56,7 +55,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
         private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _receive;
         private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _send;
         private byte[]? _readBuffer;
-        private ByteString? _pending;
+        private ReadOnlyMemory<byte> _pending;
         private int _pendingOffset;
         private byte[]? _chunk;
         private int _chunkLength;
@@ -174,7 +173,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
                 return;
             }
 
-            Push(_stage.Out, ByteString.CopyFrom(_readBuffer!, 0, count));
+            Push(_stage.Out, (ReadOnlyMemory<byte>)_readBuffer.AsSpan(0, count).ToArray());
             // The buffer is only needed while a read is under way: an idle connection holds none.
             ReturnReadBuffer();
         }
@@ -204,14 +203,12 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
             StartRead();
         }
 
-        // Most replies fit the socket's send buffer: they go out at once from the ByteString, with no
-        // copy and no asynchronous operation. What does not fit waits in the ByteString itself and goes out
+        // Most replies fit the socket's send buffer: they go out at once from their array, with no
+        // copy and no asynchronous operation. What does not fit waits in that array and goes out
         // through one small buffer, so a client that reads slowly costs no copy of its whole backlog.
-        private void Write(ByteString bytes)
+        private void Write(ReadOnlyMemory<byte> bytes)
         {
-            // One array, so its span is the array itself every time (ToArray: 1.5.73's CopyTo into spans is unsafe).
-            if (!bytes.IsCompact) bytes = ByteString.FromBytes(bytes.ToArray());
-            var span = bytes.ToReadOnlySpan();
+            var span = bytes.Span;
             if (span.IsEmpty)
             {
                 WriteDone();
@@ -251,7 +248,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
 
         private void SendChunk()
         {
-            var rest = _pending!.ToReadOnlySpan()[_pendingOffset..];
+            var rest = _pending.Span[_pendingOffset..];
             _chunk ??= ArrayPool<byte>.Shared.Rent(SendChunkSize);
             _chunkLength = Math.Min(rest.Length, _chunk.Length);
             rest[.._chunkLength].CopyTo(_chunk);
@@ -299,7 +296,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
             }
 
             // The socket took the chunk: try the rest at once before waiting again.
-            var rest = _pending!.ToReadOnlySpan()[_pendingOffset..];
+            var rest = _pending.Span[_pendingOffset..];
             if (!rest.IsEmpty)
             {
                 if (!TrySendNow(rest, out var sent)) return;
@@ -312,7 +309,7 @@ internal sealed class SocketStage : GraphStage<FlowShape<ByteString, ByteString>
             }
 
             _writing = false;
-            _pending = null;
+            _pending = default;
             ArrayPool<byte>.Shared.Return(_chunk!);
             _chunk = null;
             WriteDone();

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
-using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Stage;
 using AegisKV.Core.Replies;
@@ -17,7 +15,7 @@ namespace AegisKV.Server.Resp;
 /// version, which a <see cref="ProtocolReply"/> (HELLO) changes from there on; pushed replies
 /// (<see cref="ReplyPush"/>, e.g. MONITOR lines) go in between answers.
 /// </summary>
-internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) : GraphStage<FlowShape<Reply[], ByteString>>
+internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) : GraphStage<FlowShape<Reply[], ReadOnlyMemory<byte>>>
 {
     // A buffer grown past this for one large reply is dropped after use rather than kept by an idle connection.
     private const int KeptBufferSize = 64 * 1024;
@@ -29,16 +27,16 @@ internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) :
     private readonly long _maxOutputBytes = maxOutputBytes;
     private readonly ReplyPush? _push = push;
     private readonly Inlet<Reply[]> _in = new("replies.in");
-    private readonly Outlet<ByteString> _out = new("replies.out");
+    private readonly Outlet<ReadOnlyMemory<byte>> _out = new("replies.out");
 
-    public override FlowShape<Reply[], ByteString> Shape => new(_in, _out);
+    public override FlowShape<Reply[], ReadOnlyMemory<byte>> Shape => new(_in, _out);
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
     private sealed class Logic : InAndOutGraphStageLogic
     {
         private readonly ReplyWriter _stage;
-        private readonly Queue<ByteString> _pieces = new();
+        private readonly Queue<ReadOnlyMemory<byte>> _pieces = new();
         private long _piecesBytes;
         private ArrayBufferWriter<byte>? _buffer;
         private bool _last;
@@ -125,7 +123,7 @@ internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) :
         {
             if (_pieces.TryDequeue(out var piece))
             {
-                _piecesBytes -= piece.Count;
+                _piecesBytes -= piece.Length;
                 Push(_stage._out, piece);
             }
             else if (_buffer is { WrittenCount: > 0 } buffer)
@@ -138,8 +136,8 @@ internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) :
                     return;
                 }
 
-                // One copy out of the kept buffer; ByteString then wraps that array as it is.
-                Push(_stage._out, ByteString.FromBytes(buffer.WrittenSpan.ToArray()));
+                // One copy out of the kept buffer, which the socket writes from as it is.
+                Push(_stage._out, (ReadOnlyMemory<byte>)buffer.WrittenSpan.ToArray());
                 buffer.ResetWrittenCount();
             }
 
@@ -152,10 +150,9 @@ internal sealed class ReplyWriter(long maxOutputBytes, ReplyPush? push = null) :
         // Queues what the buffer holds as a piece that wraps its array, with no copy; the buffer is not used again.
         private void Seal(ArrayBufferWriter<byte> buffer)
         {
-            if (!MemoryMarshal.TryGetArray(buffer.WrittenMemory, out var written))
-                written = buffer.WrittenSpan.ToArray();
-            _pieces.Enqueue(ByteString.FromBytes(written.Array!, written.Offset, written.Count));
-            _piecesBytes += written.Count;
+            var written = buffer.WrittenMemory;
+            _pieces.Enqueue(written);
+            _piecesBytes += written.Length;
         }
     }
 }

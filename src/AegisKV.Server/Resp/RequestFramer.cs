@@ -1,4 +1,3 @@
-using Akka.IO;
 using AegisKV.Protocol;
 using AegisKV.Server.Network;
 
@@ -17,6 +16,7 @@ internal sealed class RequestFramer : IDisposable
     private readonly RespRequestParser _parser;
     private readonly RequestBudget _budget;
     private readonly long _maxQueryBuffer;
+    private readonly List<Incoming> _requests = [];
     private byte[] _buffer = [];
     private int _start;
     private int _end;
@@ -31,14 +31,14 @@ internal sealed class RequestFramer : IDisposable
     }
 
     /// <summary>Adds a chunk and returns the requests it completes; a protocol error is last and ends the stream.</summary>
-    public IReadOnlyList<Incoming> Feed(ByteString chunk)
+    public IReadOnlyList<Incoming> Feed(ReadOnlyMemory<byte> chunk)
     {
         if (_failed) return [];
-        var limit = Hold(_end - _start + chunk.Count);
+        var limit = Hold(_end - _start + chunk.Length);
         if (limit is not null) return Fail(limit);
 
-        Append(chunk);
-        List<Incoming>? requests = null;
+        Append(chunk.Span);
+        var requests = _requests;
         while (_start < _end)
         {
             byte[][] arguments;
@@ -49,12 +49,12 @@ internal sealed class RequestFramer : IDisposable
             }
             catch (RespProtocolException e)
             {
-                (requests ??= []).AddRange(Fail("ERR Protocol error: " + e.Message));
+                requests.AddRange(Fail("ERR Protocol error: " + e.Message));
                 break;
             }
 
             _start += consumed;
-            if (arguments.Length > 0) (requests ??= []).Add(new Incoming(arguments, null));
+            if (arguments.Length > 0) requests.Add(new Incoming(arguments, null));
         }
 
         if (_start == _end)
@@ -65,7 +65,11 @@ internal sealed class RequestFramer : IDisposable
         }
 
         Hold(_end - _start);
-        return requests ?? (IReadOnlyList<Incoming>)[];
+        if (requests.Count == 0) return [];
+        // The batch goes on while the next chunk is read: it gets an array of its own, exactly its size.
+        var batch = requests.ToArray();
+        requests.Clear();
+        return batch;
     }
 
     /// <summary>Gives the bytes held back to the node's budget.</summary>
@@ -96,9 +100,9 @@ internal sealed class RequestFramer : IDisposable
         return [new Incoming(null, error)];
     }
 
-    private void Append(ByteString chunk)
+    private void Append(ReadOnlySpan<byte> chunk)
     {
-        var count = chunk.Count;
+        var count = chunk.Length;
         if (_end + count > _buffer.Length)
         {
             var live = _end - _start;
@@ -117,8 +121,7 @@ internal sealed class RequestFramer : IDisposable
             _end = live;
         }
 
-        // ByteString.CopyTo(Span) is broken in this Akka version: copy through the array overload.
-        chunk.CopyTo(_buffer, _end, count);
+        chunk.CopyTo(_buffer.AsSpan(_end));
         _end += count;
     }
 }

@@ -1,7 +1,6 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using Akka.Actor;
-using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using AegisKV.Server.Network;
@@ -235,8 +234,8 @@ public sealed class RespServer
         socket.Dispose();
     }
 
-    private static Flow<ByteString, ByteString, Akka.NotUsed> ProtocolFlow(ClientSession session, RequestFramer framer, long maxOutputBuffer, ReplyPush push) =>
-        Flow.Create<ByteString>()
+    private static Flow<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>, Akka.NotUsed> ProtocolFlow(ClientSession session, RequestFramer framer, long maxOutputBuffer, ReplyPush push) =>
+        Flow.Create<ReadOnlyMemory<byte>>()
             .Select(framer.Feed)
             .Where(static requests => requests.Count > 0)
             .Via(new OrderedBatches(PipelineDepth, session.ExecuteBatchAsync))
