@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using AegisKV.Core.Commands;
 using AegisKV.Core.Replies;
@@ -79,7 +80,7 @@ public sealed partial class ShardActor
             return;
         }
 
-        JournalEvents(events, LogUndo(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(undo)), _held.Add(target, 0), TransactionReply.Committed);
+        JournalEvents(events, LogUndo(CollectionsMarshal.AsSpan(undo)), _held.Add(target, 0), TransactionReply.Committed);
         ServeBlocked(events);
     }
 

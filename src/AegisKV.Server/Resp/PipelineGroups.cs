@@ -31,7 +31,10 @@ internal sealed class PipelineGroups(int shardCount)
         _counts[shard]++;
     }
 
-    /// <summary>Sends what was gathered since the last send; each request's places and task go to <paramref name="sent"/>.</summary>
+    /// <summary>
+    /// Sends what was gathered since the last send; each request's places and task go to <paramref name="sent"/>.
+    /// The inbox counts the commands in the metrics when they are answered.
+    /// </summary>
     public void Send(ReplyInbox inbox, List<(int[] Places, Task<Reply[]> Replies)> sent, long started, long waitMs)
     {
         for (var i = 0; i < _gathered; i++)
