@@ -10,49 +10,35 @@ namespace AegisKV.Storage;
 /// </summary>
 internal static class WalBuffers
 {
-    private const int SmallBytes = 4 * 1024;
-    private const int LargeBytes = 64 * 1024;
-    private const int SmallRecords = 64;
-    private const int LargeRecords = 1024;
+    private static readonly Pools<byte> Bytes = new(smallMax: 4 * 1024, largeMax: 64 * 1024);
+    private static readonly Pools<EncodedRecord> Records = new(smallMax: 64, largeMax: 1024);
 
-    private static readonly ArrayPool<byte> SmallBytePool = ArrayPool<byte>.Create(SmallBytes, 1024);
-    private static readonly ArrayPool<byte> LargeBytePool = ArrayPool<byte>.Create(LargeBytes, 64);
-    private static readonly ArrayPool<EncodedRecord> SmallRecordPool = ArrayPool<EncodedRecord>.Create(SmallRecords, 1024);
-    private static readonly ArrayPool<EncodedRecord> LargeRecordPool = ArrayPool<EncodedRecord>.Create(LargeRecords, 64);
+    public static byte[] RentBytes(int minimumLength) => Bytes.Rent(minimumLength);
 
-    // Each pool hands out only lengths up to its limit, so an array's length says which pool it goes back to.
-    public static byte[] RentBytes(int minimumLength) => minimumLength switch
-    {
-        <= SmallBytes => SmallBytePool.Rent(minimumLength),
-        <= LargeBytes => LargeBytePool.Rent(minimumLength),
-        _ => ArrayPool<byte>.Shared.Rent(minimumLength),
-    };
+    public static void Return(byte[] array) => Bytes.Return(array, clear: false);
 
-    public static void Return(byte[] array)
-    {
-        if (array.Length <= SmallBytes)
-            SmallBytePool.Return(array);
-        else if (array.Length <= LargeBytes)
-            LargeBytePool.Return(array);
-        else
-            ArrayPool<byte>.Shared.Return(array);
-    }
-
-    public static EncodedRecord[] RentRecords(int minimumLength) => minimumLength switch
-    {
-        <= SmallRecords => SmallRecordPool.Rent(minimumLength),
-        <= LargeRecords => LargeRecordPool.Rent(minimumLength),
-        _ => new EncodedRecord[minimumLength],
-    };
+    public static EncodedRecord[] RentRecords(int minimumLength) => Records.Rent(minimumLength);
 
     /// <summary>Cleared first: a record holds its persistence id.</summary>
-    public static void Return(EncodedRecord[] array)
+    public static void Return(EncodedRecord[] array) => Records.Return(array, clear: true);
+
+    // Each pool hands out only lengths up to its limit, so an array's length says which pool it goes back to.
+    private sealed class Pools<T>(int smallMax, int largeMax)
     {
-        if (array.Length == 0)
-            return;
-        if (array.Length <= SmallRecords)
-            SmallRecordPool.Return(array, clearArray: true);
-        else if (array.Length <= LargeRecords)
-            LargeRecordPool.Return(array, clearArray: true);
+        private readonly ArrayPool<T> _small = ArrayPool<T>.Create(smallMax, 1024);
+        private readonly ArrayPool<T> _large = ArrayPool<T>.Create(largeMax, 64);
+
+        public T[] Rent(int minimumLength) =>
+            minimumLength <= smallMax ? _small.Rent(minimumLength)
+            : minimumLength <= largeMax ? _large.Rent(minimumLength)
+            : ArrayPool<T>.Shared.Rent(minimumLength);
+
+        public void Return(T[] array, bool clear)
+        {
+            if (array.Length == 0)
+                return;
+            var pool = array.Length <= smallMax ? _small : array.Length <= largeMax ? _large : ArrayPool<T>.Shared;
+            pool.Return(array, clear);
+        }
     }
 }
