@@ -28,15 +28,17 @@ internal sealed class PendingReplies
     }
 
     /// <summary>One held-back reply.</summary>
+    /// The WAL's writer thread answers most (when their writes are durable), the shard the rest.
     internal sealed class Slot(IReplyTarget target, int index)
     {
-        public bool Answered { get; private set; }
+        private int _answered;
+
+        public bool Answered => Volatile.Read(ref _answered) != 0;
 
         /// <summary>Releases the reply, unless it was answered already.</summary>
         public void Complete(Reply reply)
         {
-            if (Answered) return;
-            Answered = true;
+            if (Interlocked.Exchange(ref _answered, 1) != 0) return;
             target.Complete(index, reply);
         }
     }

@@ -3,7 +3,7 @@ using AegisKV.Core.Replies;
 
 namespace AegisKV.Core.Sharding;
 
-/// <summary>Where a command's reply goes once it may be released.</summary>
+/// <summary>Where a command's reply goes once it may be released: from the shard's thread, or the WAL's.</summary>
 internal interface IReplyTarget
 {
     void Complete(int index, Reply reply);
@@ -18,7 +18,8 @@ internal sealed class BatchReply(IActorRef sender, long requestId, int count) : 
     public void Complete(int index, Reply reply)
     {
         _replies[index] = reply;
-        if (--_remaining == 0) sender.Tell(new ShardBatchReply(requestId, _replies));
+        // The shard answers some of a batch, the WAL's thread the writes: the last of either sends them all.
+        if (Interlocked.Decrement(ref _remaining) == 0) sender.Tell(new ShardBatchReply(requestId, _replies));
     }
 }
 

@@ -17,6 +17,8 @@ public sealed partial class ShardActor
         var error = Errors.Text($"MISCONF {OneLine(cause.Message)}; writes are refused until it is, reads are served");
         var entries = _journaled.ToArray();
         _journaled.Clear();
+        _answers.Clear();
+        _actionsInFlight = 0;
         var writes = 0;
         foreach (var entry in entries)
             if (entry.Events is not null) writes++;

@@ -16,6 +16,11 @@ public sealed partial class ShardActor
     // What the writes in flight replaced, oldest first: taken back newest first should the WAL refuse them. One
     // queue for the shard, so a write costs no array of its own for it.
     private readonly Queue<ShardState.Change> _undoLog = new();
+    // The replies of the writes (and reads behind them) not yet submitted, which the WAL's thread answers once the
+    // submitted write is durable; the shard's own bookkeeping follows when it hears of it.
+    private readonly List<HeldAnswer> _answers = [];
+    // Entries with an action to run once durable: replies after one wait for it, so the shard answers them itself.
+    private int _actionsInFlight;
     private WalAppender? _appender;
     private bool _submitQueued;
     private long _durableThrough;
@@ -47,7 +52,7 @@ public sealed partial class ShardActor
 
         _appender!.Append(sequenceNr, record);
         foreach (var e in events) MarkPending(e);
-        _journaled.Enqueue(new Journaled(sequenceNr, written, undone, held, reply, then));
+        Enqueue(new Journaled(sequenceNr, written, undone, held, reply, then));
         if (_submitQueued) return;
         // Sent to self: the commands already in the mailbox run first, and their records go out in the same write.
         _submitQueued = true;
@@ -64,7 +69,15 @@ public sealed partial class ShardActor
             return;
         }
 
-        _journaled.Enqueue(new Journaled(_assignedSequenceNr, null, 0, held, reply, then));
+        Enqueue(new Journaled(_assignedSequenceNr, null, 0, held, reply, then));
+    }
+
+    // A reply goes with the next submit when it is its writes' (a submit is due) and no action is in flight before it.
+    private void Enqueue(Journaled entry)
+    {
+        _journaled.Enqueue(entry);
+        if (entry.Then is not null) _actionsInFlight++;
+        else if (entry.Held is { } held && _actionsInFlight == 0 && (entry.Events is not null || _submitQueued)) _answers.Add(new HeldAnswer(held, entry.Reply!));
     }
 
     // The WAL's outcomes and the submit the shard sent itself; false for every other message.
@@ -74,7 +87,8 @@ public sealed partial class ShardActor
         {
             case SubmitJournaled:
                 _submitQueued = false;
-                if (_appender?.HasUnsubmitted == true) _appender.Submit(new JournalWrite(Self, _assignedSequenceNr));
+                if (_appender?.HasUnsubmitted == true) _appender.Submit(new JournalWrite(Self, _assignedSequenceNr, _answers.Count == 0 ? null : _answers.ToArray()));
+                _answers.Clear();
                 return true;
             case JournalOutcome { Failure: { } failure }:
                 // The WAL stopped (the journal restarts and rescans it): start over from what it holds.
@@ -112,8 +126,11 @@ public sealed partial class ShardActor
 
             for (var i = 0; i < oldest.Undone; i++) _undoLog.Dequeue();
 
+            // Answered on the WAL's thread already, unless it came after the submit or behind an action.
             oldest.Held?.Complete(oldest.Reply!);
-            oldest.Then?.Invoke();
+            if (oldest.Then is null) continue;
+            _actionsInFlight--;
+            oldest.Then();
         }
 
         MaybeSnapshot();
@@ -139,9 +156,19 @@ public sealed partial class ShardActor
     // The WAL's outcome of one submitted write, told to the shard from the WAL's writer thread.
     private sealed record JournalOutcome(long Through, WalWriteException? Refusal, Exception? Failure);
 
-    private sealed class JournalWrite(IActorRef shard, long through) : IWalWriteCallback
+    private readonly record struct HeldAnswer(PendingReplies.Slot Slot, Reply Reply);
+
+    // Answers the write's replies where it learns they may go, on the WAL's writer thread, rather than after a hop
+    // back to the shard: a write's reply waits for one thread hand-off fewer. Their slots make a second answer (the
+    // shard's, or the error of a refusal) a no-op.
+    private sealed class JournalWrite(IActorRef shard, long through, HeldAnswer[]? answers) : IWalWriteCallback
     {
-        public void Durable() => shard.Tell(new JournalOutcome(through, null, null));
+        public void Durable()
+        {
+            if (answers is not null)
+                foreach (var answer in answers) answer.Slot.Complete(answer.Reply);
+            shard.Tell(new JournalOutcome(through, null, null));
+        }
 
         public void Refused(WalWriteException cause) => shard.Tell(new JournalOutcome(through, cause, null));
 
