@@ -77,8 +77,20 @@ public sealed partial class ShardActor : UntypedPersistentActor, IWithTimers
     /// <summary>Props for the shard actor; <paramref name="entityId"/> is the shard number.</summary>
     public static Props Props(string entityId, ShardSettings settings, NodeMemory memory, LocalShards? localShards = null, ShardPeers? peers = null,
         CoreMetrics? metrics = null, KeyspaceEvents? notifications = null, Scripting.IScriptEngine? scripts = null) =>
-        Akka.Actor.Props.Create(() => new ShardActor(int.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture), settings, memory, localShards, peers, metrics,
-            notifications, scripts));
+        // Made by a plain delegate: Props.Create's expression tree is compiled, argument by argument, for every shard started.
+        Akka.Actor.Props.CreateBy(new Producer(() => new ShardActor(int.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture), settings, memory,
+            localShards, peers, metrics, notifications, scripts)));
+
+    private sealed class Producer(Func<ShardActor> create) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(ShardActor);
+
+        public ActorBase Produce() => create();
+
+        public void Release(ActorBase actor)
+        {
+        }
+    }
 
     /// <inheritdoc />
     protected override void OnRecover(object message)
