@@ -4,7 +4,7 @@ using static AegisKV.Core.Tests.Text;
 
 namespace AegisKV.Core.Tests;
 
-/// <summary>MSETNX, RENAME and RENAMENX on one shard; every expected reply is what redis-server 7.0.15 answers.</summary>
+/// <summary>MSETNX, RENAME, RENAMENX and RANDOMKEY on one shard; every expected reply is what redis-server 7.0.15 answers.</summary>
 public sealed class ShardStateKeyspaceTests
 {
     private const long Now = 1_700_000_000_000;
@@ -42,5 +42,33 @@ public sealed class ShardStateKeyspaceTests
         Run($"SET k v PXAT {Now + 50_000}");
         Run("RENAME k k2");
         Assert.Equal("(integer) 50000", Run("PTTL k2"));
+    }
+
+    [Fact]
+    public void RANDOMKEY_should_find_the_keys_of_a_loaded_snapshot_and_those_written_after_it()
+    {
+        for (var i = 0; i < 50; i++) Run($"SET k{i} v");
+        var loaded = new ShardState(new NodeMemory(0));
+        loaded.Load(_state.ToSnapshot());
+        Assert.StartsWith("\"k", Text.Run(loaded, "RANDOMKEY", Now));
+
+        // Sampled once already: keys written since join what it samples from, deleted ones leave it.
+        Text.Run(loaded, "SET fresh v", Now);
+        for (var i = 0; i < 50; i++) Text.Run(loaded, $"DEL k{i}", Now);
+        Assert.Equal("\"fresh\"", Text.Run(loaded, "RANDOMKEY", Now));
+        Text.Run(loaded, "DEL fresh", Now);
+        Assert.Equal("(nil)", Text.Run(loaded, "RANDOMKEY", Now));
+    }
+
+    [Fact]
+    public void A_stored_value_should_keep_its_version_and_access_figures_apart()
+    {
+        var value = new StoredValue(new byte[] { 1 }, 0, version: (1L << 32) + 7, accessedAt: 123, frequency: 200);
+        Assert.Equal((7L, 123, (byte)200), (value.Version, value.AccessedAt, value.Frequency));
+
+        var touched = value with { AccessedAt = (1 << 24) + 456 };
+        Assert.Equal((7L, 456, (byte)200), (touched.Version, touched.AccessedAt, touched.Frequency));
+        var counted = touched with { Frequency = 255, Version = 9 };
+        Assert.Equal((9L, 456, (byte)255), (counted.Version, counted.AccessedAt, counted.Frequency));
     }
 }

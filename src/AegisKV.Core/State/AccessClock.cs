@@ -14,13 +14,19 @@ internal static class AccessClock
     private const int LogFactor = 10;
     private const int DecayMinutes = 1;
 
-    /// <summary>Seconds since an arbitrary start, for idle times within this process.</summary>
-    public static int Now => (int)(Environment.TickCount64 / 1000);
+    /// <summary>The clock wraps at 2^24 seconds (194 days, as Redis's LRU clock): each key keeps it in 24 bits.</summary>
+    public const int Mask = (1 << 24) - 1;
+
+    /// <summary>Seconds since an arbitrary start, modulo 2^24, for idle times within this process.</summary>
+    public static int Now => (int)(Environment.TickCount64 / 1000 & Mask);
+
+    /// <summary>Seconds from <paramref name="accessedAt"/> to <paramref name="now"/>, across a wrap of the clock.</summary>
+    public static int Since(int accessedAt, int now) => (now - accessedAt) & Mask;
 
     /// <summary>The counter after the decay since <paramref name="accessedAt"/>.</summary>
     public static byte Decayed(byte frequency, int accessedAt, int now)
     {
-        var periods = (now - accessedAt) / 60 / DecayMinutes;
+        var periods = Since(accessedAt, now) / 60 / DecayMinutes;
         return periods <= 0 ? frequency : (byte)Math.Max(0, frequency - periods);
     }
 

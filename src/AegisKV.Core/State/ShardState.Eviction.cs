@@ -6,11 +6,12 @@ namespace AegisKV.Core.State;
 
 // Eviction past --max-memory: keys sampled at random, the best victim of each sample deleted by a
 // journaled KeysDeleted, so replay (and, later, replicas) drop the same keys. Keys are sampled from a
-// list of the shard's keys that is kept loosely: a key deleted otherwise stays in it until sampled.
+// list of the shard's keys that is kept loosely: a key deleted otherwise stays in it until sampled. The list is
+// made when first sampled (an eviction, RANDOMKEY): a node that never samples does not hold a reference per key.
 public sealed partial class ShardState
 {
     private const int MaxEvictionsPerWrite = 64;
-    private readonly List<byte[]> _sampleKeys = [];
+    private List<byte[]>? _sampleKeys;
 
     private void Touch(ref StoredValue slot)
     {
@@ -24,15 +25,13 @@ public sealed partial class ShardState
     // Called with every new key.
     private void Sampled(byte[] key)
     {
+        if (_sampleKeys is null) return;
         _sampleKeys.Add(key);
-        if (_sampleKeys.Count > 2 * _map.Count + 1024) RebuildSample();
+        if (_sampleKeys.Count > 2 * _map.Count + 1024) _sampleKeys = [.. _map.Keys];
     }
 
-    private void RebuildSample()
-    {
-        _sampleKeys.Clear();
-        _sampleKeys.AddRange(_map.Keys);
-    }
+    // Every key of the map, and some deleted since.
+    private List<byte[]> SampleKeys() => _sampleKeys ??= [.. _map.Keys];
 
     // A write that may need memory: make room by evicting when the policy allows, else refuse it. Memory
     // is the node's, keys are this shard's: a shard left with nothing to evict may go up to a tenth over
@@ -101,15 +100,16 @@ public sealed partial class ShardState
         // count as tries, so a live key is always found. Volatile keys may be few among many: look further for
         // them, but not forever.
         var tries = 0;
-        for (var taken = 0; taken < samples && tries < samples * 20 && _sampleKeys.Count > 0;)
+        var sampleKeys = SampleKeys();
+        for (var taken = 0; taken < samples && tries < samples * 20 && sampleKeys.Count > 0;)
         {
-            var index = Random.Shared.Next(_sampleKeys.Count);
-            var key = _sampleKeys[index];
+            var index = Random.Shared.Next(sampleKeys.Count);
+            var key = sampleKeys[index];
             ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_map, key);
             if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot))
             {
-                _sampleKeys[index] = _sampleKeys[^1];
-                _sampleKeys.RemoveAt(_sampleKeys.Count - 1);
+                sampleKeys[index] = sampleKeys[^1];
+                sampleKeys.RemoveAt(sampleKeys.Count - 1);
                 continue;
             }
 
@@ -119,7 +119,7 @@ public sealed partial class ShardState
             // Higher is a better victim.
             var score = policy switch
             {
-                EvictionPolicy.AllKeysLru or EvictionPolicy.VolatileLru => now - slot.AccessedAt,
+                EvictionPolicy.AllKeysLru or EvictionPolicy.VolatileLru => AccessClock.Since(slot.AccessedAt, now),
                 EvictionPolicy.AllKeysLfu or EvictionPolicy.VolatileLfu => 255 - AccessClock.Decayed(slot.Frequency, slot.AccessedAt, now),
                 EvictionPolicy.VolatileTtl => -slot.ExpireAtMs,
                 _ => 0,

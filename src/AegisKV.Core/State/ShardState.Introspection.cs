@@ -22,7 +22,7 @@ public sealed partial class ShardState
         if (Is(sub, "IDLETIME"u8))
             return _memory.Policy is EvictionPolicy.AllKeysLfu or EvictionPolicy.VolatileLfu
                 ? Errors.Text("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
-                : Reply.Integer(Math.Max(0, AccessClock.Now - value.AccessedAt));
+                : Reply.Integer(AccessClock.Since(value.AccessedAt, AccessClock.Now));
         if (Is(sub, "FREQ"u8))
             return _memory.Policy is EvictionPolicy.AllKeysLfu or EvictionPolicy.VolatileLfu
                 ? Reply.Integer(AccessClock.Decayed(value.Frequency, value.AccessedAt, AccessClock.Now))

@@ -49,9 +49,10 @@ public sealed partial class ShardState
     // A random live key of this shard; nil when it has none.
     private Reply RandomKey(long nowMs)
     {
-        for (var tries = 0; tries < 100 && _sampleKeys.Count > 0; tries++)
+        var sampleKeys = SampleKeys();
+        for (var tries = 0; tries < 100 && sampleKeys.Count > 0; tries++)
         {
-            var key = _sampleKeys[Random.Shared.Next(_sampleKeys.Count)];
+            var key = sampleKeys[Random.Shared.Next(sampleKeys.Count)];
             if (_map.TryGetValue(key, out var value) && IsLive(value, nowMs)) return new BulkReply(key);
         }
 

@@ -240,13 +240,18 @@ public sealed partial class ShardState
         _map.Clear();
         _expiries.Clear();
         _fieldExpiries.Clear();
-        _sampleKeys.Clear();
+        _sampleKeys = null;
         _volatileKeys = 0;
         _otherTypeKeys = 0;
     }
 
-    // Versions start at a random point, so a version seen before a shard restarted or moved is not met again.
-    private long NextVersion() => ++_version;
+    // Versions start at a random point, so a version seen before a shard restarted or moved is not met again. A key
+    // keeps the low 32 bits (StoredValue), never 0, which VersionOf gives for no key.
+    private long NextVersion()
+    {
+        if ((uint)++_version == 0) ++_version;
+        return _version;
+    }
 
     /// <summary>The version of a live key for WATCH; 0 when it is missing or expired.</summary>
     public long VersionOf(byte[] key, long nowMs) => TryGetLive(key, nowMs, out var value) ? value.Version : 0;
