@@ -62,6 +62,28 @@ public sealed class IntrospectionTests : NodeTests
     }
 
     [Fact]
+    public async Task INFO_commandstats_should_count_every_command_of_a_pipeline_and_each_that_failed()
+    {
+        await Session("SET {stats}:k value\r\nHSET {stats}:h f v\r\n");
+        var before = CommandStats(await Session("INFO commandstats\r\n"), "getrange");
+
+        // Twelve alike (counted together), then three that mix a WRONGTYPE in (counted one by one): one shard's batches.
+        var alike = string.Concat(Enumerable.Repeat("GETRANGE {stats}:k 0 1\r\n", 12));
+        Assert.Equal(string.Concat(Enumerable.Repeat("$2\r\nva\r\n", 12)), await Session(alike));
+        var mixed = await Session("GETRANGE {stats}:k 0 1\r\nGETRANGE {stats}:h 0 1\r\nGETRANGE {stats}:h 0 1\r\n");
+        Assert.StartsWith("$2\r\nva\r\n-WRONGTYPE", mixed);
+
+        var after = CommandStats(await Session("INFO commandstats\r\n"), "getrange");
+        Assert.Equal((before.Calls + 15, before.Failed + 2), (after.Calls, after.Failed));
+    }
+
+    private static (long Calls, long Failed) CommandStats(string info, string command)
+    {
+        var match = Regex.Match(info, $@"cmdstat_{command}:calls=(\d+),.*failed_calls=(\d+)");
+        return match.Success ? (long.Parse(match.Groups[1].Value), long.Parse(match.Groups[2].Value)) : (0, 0);
+    }
+
+    [Fact]
     public async Task SLOWLOG_should_log_commands_past_the_threshold_set_by_CONFIG_SET()
     {
         Assert.Equal("+OK\r\n+OK\r\n", await Session("CONFIG SET slowlog-log-slower-than 0\r\nSLOWLOG RESET\r\n"));

@@ -17,6 +17,9 @@ public sealed class LatencyBuckets
     /// <summary>Counts one duration of <paramref name="micros"/> microseconds.</summary>
     public void Record(long micros) => Interlocked.Increment(ref _counts[BucketOf(micros)]);
 
+    /// <summary>Counts <paramref name="count"/> durations of <paramref name="micros"/> microseconds each.</summary>
+    public void Record(long micros, long count) => Interlocked.Add(ref _counts[BucketOf(micros)], count);
+
     /// <summary>Copies the counts so far into <paramref name="into"/> (<see cref="Count"/> long).</summary>
     public void Snapshot(Span<long> into)
     {

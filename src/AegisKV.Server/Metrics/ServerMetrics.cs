@@ -1,5 +1,6 @@
 using AegisKV.Core.Commands;
 using AegisKV.Core.Replies;
+using AegisKV.Core.Sharding;
 using AegisKV.Server.Resp;
 using Prometheus;
 
@@ -72,6 +73,30 @@ public sealed class ServerMetrics
 
     /// <summary>The node's slow log.</summary>
     public SlowLog SlowLog { get; }
+
+    /// <summary>
+    /// Counts the replies of a batch of one command, all answered without error and none slow (a pipeline of GETs),
+    /// as <see cref="Record"/> would one by one, with one update of each figure; false, counting nothing, for any other.
+    /// </summary>
+    public bool TryRecordAlike(ReadOnlySpan<ShardCommand> commands, Reply[] replies, long startTimestamp)
+    {
+        if (commands.Length < 2) return false;
+        var command = commands[0].Command;
+        for (var i = 0; i < commands.Length; i++)
+            if (commands[i].Command != command || replies[i] is ErrorReply) return false;
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp);
+        var micros = elapsed.Ticks / 10;
+        if (SlowLog.IsSlow(micros)) return false;
+        var id = (int)command;
+        var count = commands.Length;
+        _ok[id].Inc(count);
+        _latency[id].Observe(elapsed.TotalSeconds, count);
+        Interlocked.Add(ref _calls[id], count);
+        Interlocked.Add(ref _micros[id], micros * count);
+        Interlocked.Add(ref _replies, count);
+        if (_timed[id]) Latencies.Record(micros, count);
+        return true;
+    }
 
     /// <summary>
     /// Counts a command answered <paramref name="reply"/>, <paramref name="startTimestamp"/> being its arrival;

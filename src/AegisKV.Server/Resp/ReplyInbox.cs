@@ -139,7 +139,8 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     {
         if (!pending.TryClaimAnswer()) return;
         replies ??= pending.TryAgain();
-        if (pending.Started != 0 && _metrics is { } metrics)
+        // A pipeline of one command (GETs, SETs) is counted at once: every figure is a counter its threads share.
+        if (pending.Started != 0 && _metrics is { } metrics && !metrics.TryRecordAlike(pending.Commands, replies, pending.Started))
             for (var i = 0; i < replies.Length; i++) metrics.Record(pending.Commands[i].Command, replies[i], pending.Started, _client, pending.Commands[i].Arguments);
         pending.TrySetResult(replies);
     }
