@@ -27,8 +27,7 @@ internal sealed class PendingReplies
         while (_slots.TryDequeue(out var slot)) slot.Complete(error);
     }
 
-    /// <summary>One held-back reply.</summary>
-    /// The WAL's writer thread answers most (when their writes are durable), the shard the rest.
+    /// <summary>One held-back reply: the WAL's writer thread answers most (once their writes are durable), the shard the rest.</summary>
     internal sealed class Slot(IReplyTarget target, int index)
     {
         private int _answered;
