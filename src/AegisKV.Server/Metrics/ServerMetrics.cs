@@ -88,13 +88,7 @@ public sealed class ServerMetrics
         var micros = elapsed.Ticks / 10;
         if (SlowLog.IsSlow(micros)) return false;
         var id = (int)command;
-        var count = commands.Length;
-        _ok[id].Inc(count);
-        _latency[id].Observe(elapsed.TotalSeconds, count);
-        Interlocked.Add(ref _calls[id], count);
-        Interlocked.Add(ref _micros[id], micros * count);
-        Interlocked.Add(ref _replies, count);
-        if (_timed[id]) Latencies.Record(micros, count);
+        Count(id, _ok[id], elapsed, micros, commands.Length);
         return true;
     }
 
@@ -108,12 +102,7 @@ public sealed class ServerMetrics
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp);
         var micros = elapsed.Ticks / 10;
         var failed = reply is ErrorReply;
-        (failed ? _error[id] : _ok[id]).Inc();
-        _latency[id].Observe(elapsed.TotalSeconds);
-        Interlocked.Increment(ref _calls[id]);
-        Interlocked.Add(ref _micros[id], micros);
-        Interlocked.Increment(ref _replies);
-        if (_timed[id]) Latencies.Record(micros);
+        Count(id, failed ? _error[id] : _ok[id], elapsed, micros, 1);
         if (failed)
         {
             Interlocked.Increment(ref _errorReplies);
@@ -122,6 +111,17 @@ public sealed class ServerMetrics
         }
 
         if (SlowLog.IsSlow(micros)) SlowLog.Add(command, arguments, micros, client?.Remote ?? "", client?.NameText ?? "");
+    }
+
+    // `count` replies of command `id`, each taking `elapsed`, in every figure a reply counts in.
+    private void Count(int id, Counter.Child outcome, TimeSpan elapsed, long micros, int count)
+    {
+        outcome.Inc(count);
+        _latency[id].Observe(elapsed.TotalSeconds, count);
+        Interlocked.Add(ref _calls[id], count);
+        Interlocked.Add(ref _micros[id], micros * count);
+        Interlocked.Add(ref _replies, count);
+        if (_timed[id]) Latencies.Record(micros, count);
     }
 
     /// <summary>Counts a command name the node does not know.</summary>
