@@ -37,6 +37,7 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     // One sweep for every open connection: idle connections cost nothing but a dictionary entry.
     // Declared after SweepPeriod, which it reads when the type initializes.
     private static readonly Timer Sweeper = new(static _ => SweepAll(), null, SweepPeriod, SweepPeriod);
+    private static int _sweeping;
     private readonly JoinGate? _gate;
     private readonly int _crossNodeLimit;
     private readonly Core.Scripting.ScriptMonitor? _scripts;
@@ -137,7 +138,11 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
     // Completes the client's task once, whichever of the answer, the timeout or the end of the connection comes first.
     private void Answer(Pending pending, Reply[]? replies)
     {
-        if (!pending.TryClaimAnswer()) return;
+        if (pending.TryClaimAnswer()) Complete(pending, replies);
+    }
+
+    private void Complete(Pending pending, Reply[]? replies)
+    {
         replies ??= pending.TryAgain();
         // A pipeline of one command (GETs, SETs) is counted at once: every figure is a counter its threads share.
         if (pending.Started != 0 && _metrics is { } metrics && !metrics.TryRecordAlike(pending.Commands, replies, pending.Started))
@@ -199,13 +204,23 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
         path?.Tell(new CancelBlocked(pending.Shard, pending.Id), this);
     }
 
+    // One sweep at a time: a timer callback that outlasts its period (answers run their continuations inline) must
+    // not meet the next one, which could see a request answered but its deadline not yet moved and free its path.
     private static void SweepAll()
     {
-        foreach (var inbox in Open.Keys) inbox.ExpireOverdue();
+        if (Interlocked.Exchange(ref _sweeping, 1) != 0) return;
+        try
+        {
+            foreach (var inbox in Open.Keys) inbox.ExpireOverdue();
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
     }
 
     // Overdue requests are answered -TRYAGAIN; one that was sent keeps its path for twice the timeout more (it
-    // may still run), one that was held is simply never sent.
+    // may still run), one that was held is simply never sent. Both are settled before the client hears the answer.
     private void ExpireOverdue()
     {
         if (_pending.IsEmpty) return;
@@ -215,12 +230,15 @@ internal sealed class ReplyInbox : MinimalActorRef, IDisposable
             if (pending.Deadline > now) continue;
             if (!pending.IsAnswered)
             {
-                Answer(pending, null);
+                bool claimed;
                 lock (_lanes)
                 {
+                    claimed = pending.TryClaimAnswer();
                     if (pending.Held) _pending.TryRemove(id, out _);
                     else pending.Deadline = now + 2 * (long)_timeout.TotalMilliseconds;
                 }
+
+                if (claimed) Complete(pending, null);
             }
             else if (_pending.TryRemove(id, out _)) Release(pending.Shard);
         }
