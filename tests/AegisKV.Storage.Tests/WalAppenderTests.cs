@@ -83,6 +83,42 @@ public sealed class WalAppenderTests(ITestOutputHelper output) : WalTestKit(outp
         }
     }
 
+    // A lone writer's writes are made inline on its own thread; the checkpoint must still come within about a second
+    // of its last write, with no clean stop to save it.
+    [Fact]
+    public async Task A_lone_writer_s_last_write_should_reach_the_checkpoint_while_the_node_runs()
+    {
+        await StatsAsync(Sys);
+        var appender = WalJournals.Get(Sys).AppenderFor(Journal(Sys), "lone")!;
+        for (var sequenceNr = 1L; sequenceNr <= 3; sequenceNr++)
+        {
+            appender.Append(sequenceNr, $"e-{sequenceNr}");
+            var outcome = new Outcome();
+            appender.Submit(outcome);
+            Assert.Equal("durable", await outcome.Task.WaitAsync(Timeout));
+            // The first write finds the writer with no checkpoint due; the next two come while it waits for one.
+            if (sequenceNr == 1)
+                await CheckpointHoldsAsync("lone", 1);
+        }
+
+        await CheckpointHoldsAsync("lone", 3);
+    }
+
+    private async Task CheckpointHoldsAsync(string persistenceId, long sequenceNr)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        long held = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.True(WalCheckpoint.TryLoad(WalDirectory, out var marks, out var problem), problem);
+            if (marks.TryGetValue(persistenceId, out held) && held >= sequenceNr)
+                return;
+            await Task.Delay(50);
+        }
+
+        Assert.Fail($"the checkpoint holds {persistenceId} at {held}, not {sequenceNr}, 5 s after the write");
+    }
+
     [Fact]
     public async Task A_write_to_a_closed_WAL_should_fail_and_a_journal_that_is_not_a_WAL_gives_no_appender()
     {
