@@ -83,8 +83,8 @@ public sealed class WalAppenderTests(ITestOutputHelper output) : WalTestKit(outp
         }
     }
 
-    // A lone writer's writes are made inline on its own thread; the checkpoint must still come within about a second
-    // of its last write, with no clean stop to save it.
+    // A lone writer's writes are made inline on its own thread; the checkpoint, saved about a second after a write,
+    // must still follow its last write while the node runs, with no clean stop to save it.
     [Fact]
     public async Task A_lone_writer_s_last_write_should_reach_the_checkpoint_while_the_node_runs()
     {
@@ -96,7 +96,7 @@ public sealed class WalAppenderTests(ITestOutputHelper output) : WalTestKit(outp
             var outcome = new Outcome();
             appender.Submit(outcome);
             Assert.Equal("durable", await outcome.Task.WaitAsync(Timeout));
-            // The first write finds the writer with no checkpoint due; the next two come while it waits for one.
+            // The first write finds no checkpoint due; the second makes one due and the third comes while it waits.
             if (sequenceNr == 1)
                 await CheckpointHoldsAsync("lone", 1);
         }
