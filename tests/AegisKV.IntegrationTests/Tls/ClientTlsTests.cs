@@ -92,8 +92,7 @@ public sealed class ClientTlsTests : IDisposable
             var (_, before) = await TlsClient.SendAsync(node.Node.TlsPort, _pki, Ping, 7);
             Assert.Equal("CN=node", before!.Subject);
             var (certificate, key) = _pki.WriteNode("renewed", DateTimeOffset.UtcNow.AddDays(20));
-            File.Copy(key, _pki.NodeKeyPath, overwrite: true);
-            File.Copy(certificate, _pki.NodeCertificatePath, overwrite: true);
+            _pki.Renew(certificate, key);
 
             var watch = Stopwatch.StartNew();
             string? seen = null;

@@ -67,6 +67,17 @@ public sealed class TestCertificates : IDisposable
     }
 
     /// <summary>
+    /// Puts <paramref name="key"/> and then <paramref name="certificate"/> in place of the node's files, each
+    /// truncated and rewritten as <c>cp</c> does it. Not <see cref="File.Copy(string, string, bool)"/>: .NET's
+    /// emulated share locks would refuse it while the node, in this process, reads the file.
+    /// </summary>
+    public void Renew(string certificate, string key)
+    {
+        Overwrite(key, NodeKeyPath);
+        Overwrite(certificate, NodeCertificatePath);
+    }
+
+    /// <summary>
     /// Writes a cluster node's certificate and key (it serves and connects, so both usages), the CA's or, with
     /// <paramref name="foreign"/>, another CA's; their paths.
     /// </summary>
@@ -92,6 +103,13 @@ public sealed class TestCertificates : IDisposable
         _ca.Key.Dispose();
         _other.Key.Dispose();
         if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+    }
+
+    private static void Overwrite(string source, string destination)
+    {
+        var bytes = File.ReadAllBytes(source);
+        using var file = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
+        file.Write(bytes);
     }
 
     private string Write(string name, string pem)

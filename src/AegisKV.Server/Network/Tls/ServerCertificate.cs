@@ -45,7 +45,7 @@ public sealed class ServerCertificate : IDisposable
     /// <exception cref="SettingsException">A file cannot be read, holds no usable certificate or key, or the certificate has expired.</exception>
     public static ServerCertificate Load(ClientTlsSettings settings)
     {
-        var loaded = Read(settings);
+        var loaded = Read(settings, Stamp(settings));
         var now = DateTime.UtcNow;
         if (loaded.Certificate.NotAfter.ToUniversalTime() <= now)
             throw new SettingsException("tls-cert", $"the certificate in '{settings.CertificatePath}' expired on {loaded.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC: renew it");
@@ -64,7 +64,7 @@ public sealed class ServerCertificate : IDisposable
         var expiry = factory.CreateGauge("aegis_tls_cert_expiry_seconds", "Seconds until the client TLS certificate expires (negative once it has).");
         registry.AddBeforeCollectCallback(() => expiry.Set((Certificate.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalSeconds));
         WarnIfExpiring();
-        _timer = new Timer(_ => Check(), null, _settings.ReloadInterval, _settings.ReloadInterval);
+        _timer = new Timer(_ => CheckFromTimer(), null, _settings.ReloadInterval, _settings.ReloadInterval);
     }
 
     /// <inheritdoc />
@@ -74,24 +74,39 @@ public sealed class ServerCertificate : IDisposable
     public void Check()
     {
         var current = Volatile.Read(ref _current);
-        if (Stamp(_settings) != current.Stamp)
+        var stamp = Stamp(_settings);
+        if (stamp != current.Stamp)
         {
             try
             {
-                var loaded = Read(_settings);
+                var loaded = Read(_settings, stamp);
                 Volatile.Write(ref _current, loaded);
                 _log?.LogInformation("TLS certificate reloaded from {Path}: subject {Subject}, valid until {NotAfter:yyyy-MM-dd} UTC",
                     _settings.CertificatePath, loaded.Certificate.Subject, loaded.Certificate.NotAfter.ToUniversalTime());
             }
             catch (SettingsException e)
             {
-                // A renewal written file by file is seen half done now and then: the next look takes it whole.
+                // A renewal written file by file is seen half done now and then: the next look takes it whole. The stamp
+                // is the one taken before this read, so a file finished since then still counts as changed.
                 _log?.LogWarning("TLS certificate files changed but could not be loaded; still serving the previous certificate: {Problem}", e.Message);
-                Volatile.Write(ref _current, current with { Stamp = Stamp(_settings) });
+                Volatile.Write(ref _current, current with { Stamp = stamp });
             }
         }
 
         WarnIfExpiring();
+    }
+
+    // An exception thrown on a timer ends the process: whatever the files hold, the node goes on serving.
+    private void CheckFromTimer()
+    {
+        try
+        {
+            Check();
+        }
+        catch (Exception e)
+        {
+            _log?.LogError(e, "Looking at the TLS certificate files failed; still serving the previous certificate");
+        }
     }
 
     private void WarnIfExpiring()
@@ -106,9 +121,9 @@ public sealed class ServerCertificate : IDisposable
                 _settings.CertificatePath, left.TotalDays, Certificate.NotAfter.ToUniversalTime());
     }
 
-    private static Loaded Read(ClientTlsSettings settings)
+    // The stamp is taken before the files are read: a change while they are read shows at the next look.
+    private static Loaded Read(ClientTlsSettings settings, string stamp)
     {
-        var stamp = Stamp(settings);
         X509Certificate2 certificate;
         try
         {
@@ -118,8 +133,9 @@ public sealed class ServerCertificate : IDisposable
         {
             throw new SettingsException("tls-cert", $"cannot read '{settings.CertificatePath}' or '{settings.KeyPath}': {e.Message}");
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
+            // A key that is not the certificate's comes as an ArgumentException.
             throw new SettingsException("tls-key", $"'{settings.CertificatePath}' and '{settings.KeyPath}' are not a PEM certificate and its unencrypted private key: {e.Message}");
         }
 
