@@ -22,6 +22,7 @@ public sealed class ServerCertificate : IDisposable
     private Timer? _timer;
     private ILogger? _log;
     private DateTime _lastExpiryWarning = DateTime.MinValue;
+    private readonly object _checking = new();
 
     private ServerCertificate(ClientTlsSettings settings, Loaded current)
     {
@@ -72,6 +73,13 @@ public sealed class ServerCertificate : IDisposable
 
     /// <summary>Reloads the files when they changed since they were read; the timer calls it, tests may too.</summary>
     public void Check()
+    {
+        // Timer callbacks overlap when a look outlasts the interval: one at a time, so a failed look never puts back
+        // the certificate another look has just replaced.
+        lock (_checking) CheckFiles();
+    }
+
+    private void CheckFiles()
     {
         var current = Volatile.Read(ref _current);
         var stamp = Stamp(_settings);
