@@ -30,7 +30,7 @@ public sealed class ClientLimitsTests
             await again.SendAsync("PING\r\n");
             return await again.ReceiveAsync(7, Wait) == "+PONG\r\n";
         });
-        node.DeleteData();
+        await node.StopAndDeleteDataAsync();
     }
 
     [Fact(Timeout = 60_000)]
@@ -53,7 +53,7 @@ public sealed class ClientLimitsTests
         var (text, closed) = await idleClosed;
         Assert.True(closed, "the idle client was not closed within 10 s with --timeout 2");
         Assert.Equal("", text);
-        node.DeleteData();
+        await node.StopAndDeleteDataAsync();
     }
 
     [Fact(Timeout = 60_000)]
@@ -72,7 +72,7 @@ public sealed class ClientLimitsTests
         Assert.True(closed, "the connection stayed open");
         Assert.True(text.Length < 100 << 20, $"{text.Length} bytes of replies arrived");
         await AssertServing(node);
-        node.DeleteData();
+        await node.StopAndDeleteDataAsync();
     }
 
     [Fact(Timeout = 60_000)]
@@ -93,7 +93,7 @@ public sealed class ClientLimitsTests
 
         await Task.Delay(500); // the node writes what it can and holds the rest, unread
         Assert.Equal(expected.ToString(), await client.ReceiveAsync(expected.Length, Wait));
-        node.DeleteData();
+        await node.StopAndDeleteDataAsync();
     }
 
     [Fact(Timeout = 60_000)]
@@ -106,7 +106,7 @@ public sealed class ClientLimitsTests
         Assert.Equal("-ERR client query buffer limit of 65536 bytes reached\r\n", text);
         Assert.True(closed);
         await AssertServing(node);
-        node.DeleteData();
+        await node.StopAndDeleteDataAsync();
     }
 
     [Fact(Timeout = 60_000)]
@@ -126,7 +126,7 @@ public sealed class ClientLimitsTests
 
         await first.SendAsync(new string('a', 100_000) + "\r\nSTRLEN k\r\n");
         Assert.Equal("+OK\r\n:200000\r\n", await first.ReceiveAsync(14, Wait));
-        node.DeleteData();
+        await node.StopAndDeleteDataAsync();
     }
 
     // After QUIT the node stops reading: a client that goes on sending finds the connection closed
@@ -157,7 +157,7 @@ public sealed class ClientLimitsTests
 
         Assert.True(ended, $"the connection was still open after QUIT, {written >> 20} MiB written");
         Assert.True(written < 256L << 20, $"{written >> 20} MiB were taken after QUIT");
-        node.DeleteData();
+        await node.StopAndDeleteDataAsync();
     }
 
     [Theory(Timeout = 60_000)]
@@ -170,7 +170,7 @@ public sealed class ClientLimitsTests
         using var client = await RawClient.ConnectAsync(node.Node.ClientPort, IPAddress.Parse(address));
         await client.SendAsync("PING\r\n");
         Assert.Equal("+PONG\r\n", await client.ReceiveAsync(7, Wait));
-        node.DeleteData();
+        await node.StopAndDeleteDataAsync();
     }
 
     private static async Task<RawClient> Connected(TestNode node)

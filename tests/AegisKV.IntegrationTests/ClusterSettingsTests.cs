@@ -21,7 +21,7 @@ public sealed class ClusterSettingsTests
             Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan("akka.cluster.down-removal-margin"));
             Assert.Equal(TimeSpan.FromSeconds(4), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
             Assert.Equal("keep-majority", config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
-            node.DeleteData();
+            await node.StopAndDeleteDataAsync();
         }
         finally
         {
@@ -35,6 +35,6 @@ public sealed class ClusterSettingsTests
         await using var node = await TestNode.StartAsync();
 
         Assert.Equal(TimeSpan.FromSeconds(20), node.Node.System.Settings.Config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
-        node.DeleteData();
+        await node.StopAndDeleteDataAsync();
     }
 }

@@ -31,6 +31,6 @@ public sealed class LivenessTests
         var response = await http.GetAsync($"http://127.0.0.1:{node.Node.HealthPort}/live");
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"live\":true}", await response.Content.ReadAsStringAsync());
-        node.DeleteData();
+        await node.StopAndDeleteDataAsync();
     }
 }

@@ -13,6 +13,8 @@ public sealed class TestNode : IAsyncDisposable
         DataDirectory = dataDirectory;
     }
 
+    private int _disposed;
+
     public AegisNode Node { get; }
 
     public string DataDirectory { get; }
@@ -49,9 +51,17 @@ public sealed class TestNode : IAsyncDisposable
         return new TestNode(node, dataDirectory);
     }
 
+    // Once: a test that stops the node itself (to delete its data) still ends in an `await using`.
     public async ValueTask DisposeAsync()
     {
-        await Node.DisposeAsync();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) await Node.DisposeAsync();
+    }
+
+    /// <summary>Stops the node, then deletes its data directory: a running node may still be writing to it.</summary>
+    public async Task StopAndDeleteDataAsync()
+    {
+        await DisposeAsync();
+        DeleteData();
     }
 
     /// <summary>The health port's base address: HTTPS when the node serves client TLS.</summary>
