@@ -4,7 +4,7 @@ namespace AegisKV.Storage;
 internal sealed class PidState
 {
     /// <summary>Replayable records, ascending by sequence number.</summary>
-    public List<WalEntry> Entries { get; } = [];
+    public WalEntryList Entries { get; } = new();
 
     /// <summary>Never lowered by deletion or compaction; only a truncation lowers it.</summary>
     public long HighestSequenceNr { get; set; }

@@ -2,8 +2,8 @@ namespace AegisKV.Storage;
 
 /// <summary>
 /// Where one event record lives: a range of a segment file, or (mode off) the framed record itself.
-/// The index holds one per event not yet covered by a snapshot, for every shard, so it is kept to 24 bytes:
-/// segment and record share one reference, and offsets are 32-bit as segments are at most 1 GiB.
+/// The index stores entries more compactly (<see cref="WalEntryList"/>); this is how one is handed around.
+/// Offsets are 32-bit as segments are at most 1 GiB.
 /// </summary>
 internal readonly struct WalEntry
 {

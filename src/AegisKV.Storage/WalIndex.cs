@@ -35,7 +35,7 @@ internal sealed class WalIndex
                 ApplyEvent(state, op);
                 break;
             case WalRecordType.Deletion:
-                RemoveUpTo(state, op.SequenceNr);
+                state.Entries.RemoveUpTo(op.SequenceNr);
                 // Where the log now starts keeps its epoch once the records before it are gone for good.
                 if (op.Epoch != 0 && op.SequenceNr > 0 && (state.EpochStarts.Count == 0 || state.EpochStarts[0].FirstSequenceNr > op.SequenceNr))
                     state.EpochStarts.Insert(0, (op.SequenceNr, op.Epoch));
@@ -44,7 +44,7 @@ internal sealed class WalIndex
                 state.LastDeletionSegment = op.Segment;
                 break;
             case WalRecordType.Truncation:
-                RemoveFrom(state, op.SequenceNr);
+                state.Entries.RemoveFrom(op.SequenceNr);
                 state.ForgetEpochsFrom(op.SequenceNr);
                 state.HighestSequenceNr = Math.Min(state.HighestSequenceNr, op.SequenceNr - 1);
                 state.DeletedTo = Math.Min(state.DeletedTo, op.SequenceNr - 1);
@@ -52,7 +52,7 @@ internal sealed class WalIndex
                     state.Corruption = null;
                 break;
             case WalRecordType.Reset:
-                RemoveFrom(state, 1);
+                state.Entries.RemoveFrom(1);
                 state.EpochStarts.Clear();
                 if (op.SequenceNr > 0)
                     state.EpochStarts.Add((op.SequenceNr, op.Epoch));
@@ -68,8 +68,8 @@ internal sealed class WalIndex
     private static void ApplyEvent(PidState state, in IndexOp op)
     {
         var entries = state.Entries;
-        if (entries.Count > 0 && entries[^1].SequenceNr >= op.SequenceNr)
-            RemoveFrom(state, op.SequenceNr); // a rewrite of a suffix: the newer record wins
+        if (entries.Count > 0 && entries.LastSequenceNr >= op.SequenceNr)
+            entries.RemoveFrom(op.SequenceNr); // a rewrite of a suffix: the newer record wins
         state.ForgetEpochsFrom(op.SequenceNr);
         if (state.EpochStarts.Count == 0 || state.EpochStarts[^1].Epoch != op.Epoch)
             state.EpochStarts.Add((op.SequenceNr, op.Epoch));
@@ -80,48 +80,5 @@ internal sealed class WalIndex
                 op.Segment.LiveRecords++;
         }
         state.HighestSequenceNr = Math.Max(state.HighestSequenceNr, op.SequenceNr);
-    }
-
-    private static void RemoveUpTo(PidState state, long sequenceNr)
-    {
-        var entries = state.Entries;
-        var count = 0;
-        while (count < entries.Count && entries[count].SequenceNr <= sequenceNr)
-        {
-            if (entries[count].Segment is { } segment)
-                segment.LiveRecords--;
-            count++;
-        }
-        if (count > 0)
-            entries.RemoveRange(0, count);
-    }
-
-    private static void RemoveFrom(PidState state, long sequenceNr)
-    {
-        var entries = state.Entries;
-        var start = entries.Count;
-        while (start > 0 && entries[start - 1].SequenceNr >= sequenceNr)
-        {
-            start--;
-            if (entries[start].Segment is { } segment)
-                segment.LiveRecords--;
-        }
-        if (start < entries.Count)
-            entries.RemoveRange(start, entries.Count - start);
-    }
-
-    /// <summary>Index of the first entry with a sequence number of at least <paramref name="sequenceNr"/>.</summary>
-    public static int LowerBound(List<WalEntry> entries, long sequenceNr)
-    {
-        int low = 0, high = entries.Count;
-        while (low < high)
-        {
-            var middle = (low + high) >>> 1;
-            if (entries[middle].SequenceNr < sequenceNr)
-                low = middle + 1;
-            else
-                high = middle;
-        }
-        return low;
     }
 }

@@ -110,13 +110,7 @@ internal sealed partial class WalLog : IDisposable
         {
             if (state.Corruption is not { } corruption)
                 continue;
-            var after = 0;
-            foreach (var entry in state.Entries)
-            {
-                if (entry.SequenceNr > state.CorruptAfter)
-                    after++;
-            }
-            ids.Add(new WalLostRecords(persistenceId, state.CorruptAfter, after, corruption.Message));
+            ids.Add(new WalLostRecords(persistenceId, state.CorruptAfter, state.Entries.CountAbove(state.CorruptAfter), corruption.Message));
         }
         ids.Sort((a, b) => string.CompareOrdinal(a.PersistenceId, b.PersistenceId));
         return new WalAnalysis(wal._directory, [.. wal._damage], ids, wal._checkpointProblem);
@@ -221,13 +215,9 @@ internal sealed partial class WalLog : IDisposable
                 return;
             if (state.Corruption is { } corruption)
                 throw new WalCorruptionException(corruption.Message, corruption.FilePath, corruption.Offset, persistenceId);
-            var list = state.Entries;
-            for (var i = WalIndex.LowerBound(list, fromSequenceNr); i < list.Count && entries.Count < max; i++)
+            state.Entries.CopyTo(fromSequenceNr, toSequenceNr, max, entries);
+            foreach (var entry in entries)
             {
-                var entry = list[i];
-                if (entry.SequenceNr > toSequenceNr)
-                    break;
-                entries.Add(entry);
                 if (entry.Segment is { } segment && IndexOf(pinned, segment) < 0)
                     pinned.Add((segment, segment.Acquire()));
             }
