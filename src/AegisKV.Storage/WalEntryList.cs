@@ -19,7 +19,7 @@ internal sealed class WalEntryList
     /// <summary>Sequence number of the newest entry; only when <see cref="Count"/> is not 0.</summary>
     public long LastSequenceNr => _runs[^1].LastSequenceNr;
 
-    /// <summary>Appends an entry whose sequence number is above every entry's.</summary>
+    /// <summary>Appends an entry whose sequence number is above every entry's; its segment counts it as live.</summary>
     public void Add(in WalEntry entry)
     {
         if (_count > 0 && entry.SequenceNr <= LastSequenceNr)
@@ -32,6 +32,8 @@ internal sealed class WalEntryList
         }
         run.Add(entry);
         _count++;
+        if (entry.Segment is { } segment)
+            segment.LiveRecords++;
     }
 
     /// <summary>Removes the entries at or below <paramref name="sequenceNr"/>; their segments count them as gone.</summary>

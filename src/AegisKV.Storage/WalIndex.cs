@@ -74,11 +74,7 @@ internal sealed class WalIndex
         if (state.EpochStarts.Count == 0 || state.EpochStarts[^1].Epoch != op.Epoch)
             state.EpochStarts.Add((op.SequenceNr, op.Epoch));
         if (op.SequenceNr > state.DeletedTo)
-        {
             entries.Add(op.Entry);
-            if (op.Segment is not null)
-                op.Segment.LiveRecords++;
-        }
         state.HighestSequenceNr = Math.Max(state.HighestSequenceNr, op.SequenceNr);
     }
 }
