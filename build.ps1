@@ -14,6 +14,9 @@
              fails when one allocates more per operation than its budget.
     bench-cluster  Benchmark one node beside a 3-node cluster: clients on one node, spread, and cluster-aware.
     bench-replication  Benchmark three copies of every shard beside one copy and beside one node (ops/s, p50/p99, CPU per op).
+    bench-ab  Compare this checkout's node with commit -Base's (default HEAD~1) in -Pairs pairs of runs (default 10), a
+             fresh node each, the first of a pair alternating: per test both medians, the median ratio, and in how
+             many pairs this checkout was faster. Needs Linux.
     soak     Run the soak test for -Seconds (default 600): mixed load, churn, expiry, snapshots, then kill -9.
              The default test run includes it for 30 s as a smoke.
     fuzz     Fuzz the readers of untrusted bytes (RESP, inline commands, WAL segments, snapshot files, node-to-node
@@ -24,7 +27,7 @@
 #>
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'publish', 'bench', 'bench-cluster', 'bench-replication', 'soak', 'simulate', 'fuzz')]
+    [ValidateSet('build', 'test', 'publish', 'bench', 'bench-cluster', 'bench-replication', 'bench-ab', 'soak', 'simulate', 'fuzz')]
     [string] $Task = 'build',
 
     [ValidateSet('all', 'unit', 'integration', 'compat', 'process', 'chaos')]
@@ -45,7 +48,11 @@ param(
     [int] $Thousands = 50,
 
     # fuzz: one target only (aegis-fuzz list names them).
-    [string] $Target = ''
+    [string] $Target = '',
+
+    # bench-ab: the commit to compare this checkout with, and how many pairs of runs.
+    [string] $Base = 'HEAD~1',
+    [int] $Pairs = 10
 )
 
 $ErrorActionPreference = 'Stop'
@@ -97,6 +104,7 @@ switch ($Task) {
     }
     'bench-cluster' { & "$PSScriptRoot/bench/run-cluster-bench.ps1" -Configuration $Configuration -Quick:$Quick }
     'bench-replication' { & "$PSScriptRoot/bench/run-replication-bench.ps1" -Configuration $Configuration -Quick:$Quick }
+    'bench-ab' { & "$PSScriptRoot/bench/run-ab.ps1" -Configuration $Configuration -Base $Base -Pairs $Pairs }
     'simulate' {
         $env:AEGIS_SIMULATION_SEEDS = "$Thousands"
         try {

@@ -120,10 +120,10 @@ function Install-RedisTools {
     }
 }
 
-# Publishes aegis into $work/bin.
-function Publish-Aegis([string] $root, [string] $configuration) {
-    Write-Host "Publishing aegis ($configuration)"
-    & dotnet publish (Join-Path $root 'src/AegisKV.Server') -c $configuration -o (Join-Path $work 'bin') --nologo -v q | Out-Null
+# Publishes the aegis of the checkout at $root into $output ($work/bin unless given).
+function Publish-Aegis([string] $root, [string] $configuration, [string] $output = (Join-Path $work 'bin')) {
+    Write-Host "Publishing aegis ($configuration) from $root"
+    & dotnet publish (Join-Path $root 'src/AegisKV.Server') -c $configuration -o $output --nologo -v q | Out-Null
     if ($LASTEXITCODE -ne 0) { throw 'dotnet publish failed' }
 }
 
