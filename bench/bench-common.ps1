@@ -7,6 +7,16 @@ function Get-FreePort {
     try { return $listener.LocalEndpoint.Port } finally { $listener.Stop() }
 }
 
+# A client, a gossip and a health port, each free on loopback.
+function New-NodePorts { return @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort } }
+
+# The flags every benchmarked node starts with: its name, its ports on loopback, its data directory, quiet logs;
+# $extra (WAL mode, memory limit, seeds) after them.
+function Get-NodeArguments([string] $name, [hashtable] $ports, [string] $data, [string[]] $extra = @()) {
+    return @("--node-id=$name", "--bind=127.0.0.1:$($ports.Client)", "--gossip=127.0.0.1:$($ports.Gossip)",
+        "--health=127.0.0.1:$($ports.Health)", "--data-dir=$data", "--log-level=warn") + $extra
+}
+
 function Start-Tracked([string] $file, [string[]] $arguments, [string] $log) {
     $info = [System.Diagnostics.ProcessStartInfo]::new($file)
     foreach ($a in $arguments) { $info.ArgumentList.Add($a) }

@@ -39,10 +39,9 @@ function Invoke-EvictionRow {
     $cacheRedis = Start-Tracked 'redis-server' @('--port', "$cacheRedisPort", '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
         '--maxmemory', "$($limitMb)mb", '--maxmemory-policy', 'allkeys-lru', '--dir', $work, '--protected-mode', 'no') (Join-Path $work 'redis-cache.log')
     Wait-Port $cacheRedisPort
-    $cachePorts = @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort }
-    $cacheArguments = @("--node-id=bench-cache", "--bind=127.0.0.1:$($cachePorts.Client)", "--gossip=127.0.0.1:$($cachePorts.Gossip)",
-        "--health=127.0.0.1:$($cachePorts.Health)", "--data-dir=$(Join-Path $work 'aegis-cache')", "--wal=write", "--max-memory=$limitMb",
-        "--eviction-policy=allkeys-lru", "--log-level=warn")
+    $cachePorts = New-NodePorts
+    $cacheArguments = Get-NodeArguments 'bench-cache' $cachePorts (Join-Path $work 'aegis-cache') @('--wal=write', "--max-memory=$limitMb",
+        '--eviction-policy=allkeys-lru')
     $cacheAegis = Start-Tracked $aegisBinary $cacheArguments (Join-Path $work 'aegis-cache.log')
     Wait-Ready $cachePorts.Health
     $redisPeak = Invoke-Flood $cacheRedisPort $cacheRedis.Id $floodCount

@@ -35,10 +35,9 @@ $tests = @(
 
 # One fresh node of the build in $binary: its requests per second in each test, in the order of $tests.
 function Invoke-Round([string] $binary, [string] $label) {
-    $ports = @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort }
+    $ports = New-NodePorts
     $data = Join-Path $work "data-$label"
-    $arguments = @("--node-id=ab", "--bind=127.0.0.1:$($ports.Client)", "--gossip=127.0.0.1:$($ports.Gossip)",
-        "--health=127.0.0.1:$($ports.Health)", "--data-dir=$data", "--wal=fsync", "--log-level=warn")
+    $arguments = Get-NodeArguments 'ab' $ports $data @('--wal=fsync', '--max-memory=0')
     $node = Start-Tracked $binary $arguments (Join-Path $work "$label.log")
     try {
         Wait-Ready $ports.Health

@@ -35,8 +35,7 @@ $churnConnections = if ($Quick) { 5000 } else { 200000 }
 . (Join-Path $PSScriptRoot 'bench-standalone.ps1')
 
 function Start-Aegis([string] $data, [hashtable] $ports, [string] $log) {
-    $arguments = @("--node-id=bench", "--bind=127.0.0.1:$($ports.Client)", "--gossip=127.0.0.1:$($ports.Gossip)",
-        "--health=127.0.0.1:$($ports.Health)", "--data-dir=$data", "--wal=fsync", "--max-memory=0", "--log-level=warn")
+    $arguments = Get-NodeArguments 'bench' $ports $data @('--wal=fsync', '--max-memory=0')
     return Start-Tracked $aegisBinary $arguments $log
 }
 
@@ -96,7 +95,7 @@ try {
         $garnet = Start-Garnet $garnetPort (Join-Path $work 'garnet-data') (Join-Path $work 'garnet.log')
     }
 
-    $ports = @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort }
+    $ports = New-NodePorts
     $data = Join-Path $work 'aegis-data'
     $aegis = Start-Aegis $data $ports (Join-Path $work 'aegis.log')
     Wait-Ready $ports.Health

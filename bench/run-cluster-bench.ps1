@@ -30,14 +30,13 @@ $pipelinedRequests = if ($Quick) { 50000 } else { 500000 }
 
 function Start-Node([int] $index, [hashtable[]] $all, [string[]] $seeds, [string] $name = 'node', [string[]] $Extra = @()) {
     $ports = $all[$index]
-    $arguments = @("--node-id=bench-$($index + 1)", "--bind=127.0.0.1:$($ports.Client)", "--gossip=127.0.0.1:$($ports.Gossip)",
-        "--health=127.0.0.1:$($ports.Health)", "--data-dir=$(Join-Path $work "$name-$($index + 1)")", "--wal=fsync", "--max-memory=0", "--log-level=warn") + $Extra
+    $arguments = Get-NodeArguments "bench-$($index + 1)" $ports (Join-Path $work "$name-$($index + 1)") (@('--wal=fsync', '--max-memory=0') + $Extra)
     if ($seeds.Count -gt 0) { $arguments += "--seeds=$($seeds -join ',')" }
     return Start-Tracked (Join-Path $work 'bin/aegis') $arguments (Join-Path $work "$name-$($index + 1).log")
 }
 
 function Start-Cluster([string] $name, [string[]] $Extra = @()) {
-    $ports = @(0..2 | ForEach-Object { @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort } })
+    $ports = @(0..2 | ForEach-Object { New-NodePorts })
     $seeds = @($ports | ForEach-Object { "127.0.0.1:$($_.Gossip)" })
     $nodes = @(0..2 | ForEach-Object { Start-Node $_ $ports $seeds $name -Extra $Extra })
     foreach ($p in $ports) { Wait-Ready $p.Health }
@@ -87,7 +86,7 @@ try {
     $results = @{}
 
     Write-Host "Single node"
-    $single = @(@{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort })
+    $single = @(New-NodePorts)
     $node = Start-Node 0 $single @()
     Wait-Ready $single[0].Health
     foreach ($case in $cases) { $results["$($case.Test)/$($case.Pipeline)/single"] = Invoke-Benchmark $single[0].Client $case.Test $case.Pipeline $case.Count -Clients 48 }

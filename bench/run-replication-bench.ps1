@@ -29,8 +29,7 @@ $started = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
 $requests = if ($Quick) { 10000 } else { 100000 }
 
 function Start-Node([string] $name, [hashtable] $ports, [string[]] $seeds, [string[]] $flags) {
-    $arguments = @("--node-id=$name", "--bind=127.0.0.1:$($ports.Client)", "--gossip=127.0.0.1:$($ports.Gossip)",
-        "--health=127.0.0.1:$($ports.Health)", "--data-dir=$(Join-Path $work $name)", "--wal=fsync", "--max-memory=0", "--log-level=warn") + $flags
+    $arguments = Get-NodeArguments $name $ports (Join-Path $work $name) (@('--wal=fsync', '--max-memory=0') + $flags)
     if ($seeds.Count -gt 0) { $arguments += "--seeds=$($seeds -join ',')" }
     return Start-Tracked (Join-Path $work 'bin/aegis') $arguments (Join-Path $work "$name.log")
 }
@@ -98,7 +97,7 @@ function Measure-Failover($cluster, [int] $victim, [int] $through) {
 }
 
 function Start-Cluster([string] $prefix, [string[]] $flags) {
-    $ports = @(0..2 | ForEach-Object { @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort } })
+    $ports = @(0..2 | ForEach-Object { New-NodePorts })
     $seeds = @($ports | ForEach-Object { "127.0.0.1:$($_.Gossip)" })
     $nodes = @(0..2 | ForEach-Object { Start-Node "$prefix-$($_ + 1)" $ports[$_] $seeds $flags })
     foreach ($p in $ports) { Wait-Ready $p.Health }
@@ -112,7 +111,7 @@ try {
     $results = @{}
 
     Write-Host "One node"
-    $single = @{ Client = Get-FreePort; Gossip = Get-FreePort; Health = Get-FreePort }
+    $single = New-NodePorts
     $node = Start-Node 'single' $single @() @()
     Wait-Ready $single.Health
     Measure-Layout 'single' $single.Client @($node) @()
