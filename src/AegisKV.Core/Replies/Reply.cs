@@ -65,12 +65,42 @@ public sealed record IntegerReply(long Value) : Reply
 }
 
 /// <summary>A bulk string; <c>null</c> is the null bulk string.</summary>
-public sealed record BulkReply(byte[]? Value) : Reply
+public sealed record BulkReply : Reply
 {
+    // A string read from a shard's map is part of its key's record: written from there, copied only if asked for.
+    private readonly byte[]? _array;
+    private readonly int _start;
+    private readonly int _length;
+
+    /// <summary>The bulk string <paramref name="value"/>; <c>null</c> is the null bulk string.</summary>
+    public BulkReply(byte[]? value)
+    {
+        _array = value;
+        _length = value?.Length ?? 0;
+    }
+
+    /// <summary>The bulk string of <paramref name="length"/> bytes at <paramref name="start"/> in <paramref name="array"/>, which must never change.</summary>
+    public BulkReply(byte[] array, int start, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)start + (ulong)(uint)length, (ulong)array.Length, nameof(length));
+        _array = array;
+        _start = start;
+        _length = length;
+    }
+
+    /// <summary>The string; <c>null</c> for the null bulk string. A string over part of an array is copied out.</summary>
+    public byte[]? Value => _array is null || (_start == 0 && _length == _array.Length) ? _array : Span.ToArray();
+
+    /// <summary>The string's bytes; empty for the null bulk string.</summary>
+    public ReadOnlySpan<byte> Span => _array.AsSpan(_start, _length);
+
+    /// <summary>True for the null bulk string.</summary>
+    public bool IsNull => _array is null;
+
     /// <inheritdoc />
     public override void WriteTo(IBufferWriter<byte> writer, int protocol)
     {
-        if (Value is not null) RespWriter.WriteBulkString(writer, Value);
+        if (_array is not null) RespWriter.WriteBulkString(writer, Span);
         else if (protocol >= 3) RespWriter.WriteNull(writer);
         else RespWriter.WriteNullBulkString(writer);
     }

@@ -23,12 +23,12 @@ internal static class ReplyCodec
                 w.Byte(IntegerTag);
                 w.Int64(integer.Value);
                 break;
-            case BulkReply { Value: null }:
+            case BulkReply { IsNull: true }:
                 w.Byte(NilBulkTag);
                 break;
             case BulkReply bulk:
                 w.Byte(BulkTag);
-                w.Bytes(bulk.Value);
+                w.Bytes(bulk.Span);
                 break;
             case ArrayReply { Items: null }:
                 w.Byte(NilArrayTag);

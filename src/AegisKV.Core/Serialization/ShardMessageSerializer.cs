@@ -341,7 +341,12 @@ public sealed partial class ShardMessageSerializer : SerializerWithStringManifes
         var epoch = r.Int64();
         var entries = new SnapshotEntry[r.Count()];
         for (var i = 0; i < entries.Length; i++)
-            entries[i] = new SnapshotEntry(r.Bytes(), typed ? ValueCodec.Read(ref r) : r.Bytes(), r.Int64());
+        {
+            var key = r.Span();
+            var record = typed ? ValueCodec.ReadRecord(ref r, key) : KeyRecord.ForString(key, r.Span());
+            entries[i] = new SnapshotEntry(record, r.Int64());
+        }
+
         return new ShardSnapshot(epoch, entries);
     }
 
@@ -364,7 +369,7 @@ public sealed partial class ShardMessageSerializer : SerializerWithStringManifes
         foreach (var entry in snapshot.Entries)
         {
             w.Bytes(entry.Key);
-            ValueCodec.Write(w, entry.Data);
+            ValueCodec.WriteRecordValue(w, entry.Record);
             w.Int64(entry.ExpireAtMs);
         }
     }
@@ -372,7 +377,7 @@ public sealed partial class ShardMessageSerializer : SerializerWithStringManifes
     private static long SnapshotSize(ShardSnapshot snapshot)
     {
         var size = 1L + 8 + AegisKV.Storage.VarInt.Size((ulong)snapshot.Entries.Length);
-        foreach (var entry in snapshot.Entries) size += WireWriter.BytesSize(entry.Key.Length) + ValueCodec.Size(entry.Data) + 8;
+        foreach (var entry in snapshot.Entries) size += WireWriter.BytesSize(entry.Key.Length) + ValueCodec.RecordValueSize(entry.Record) + 8;
         return size;
     }
 

@@ -10,7 +10,36 @@ internal static class ValueCodec
 {
     private const byte StringTag = 0, HashTag = 1, ListTag = 2;
 
-    /// <summary>Writes <paramref name="data"/> (as in <see cref="StoredValue.Data"/>).</summary>
+    /// <summary>Writes the value of a key's record (<see cref="KeyRecord"/>) as <see cref="Write"/> writes it.</summary>
+    public static void WriteRecordValue(WireWriter w, object record)
+    {
+        if (record is KeyedValue keyed)
+        {
+            Write(w, keyed.Data);
+            return;
+        }
+
+        w.Byte(StringTag);
+        w.Bytes(KeyRecord.StringValue((byte[])record));
+    }
+
+    /// <summary>Bytes <see cref="WriteRecordValue"/> takes for <paramref name="record"/>.</summary>
+    public static long RecordValueSize(object record) =>
+        record is KeyedValue keyed ? Size(keyed.Data) : 1 + WireWriter.BytesSize(KeyRecord.StringValue((byte[])record).Length);
+
+    /// <summary>Reads a value written by <see cref="Write"/> into the record of <paramref name="key"/>; a string's bytes are copied once.</summary>
+    public static object ReadRecord(ref WireReader r, ReadOnlySpan<byte> key)
+    {
+        if (r.Peek() == StringTag)
+        {
+            r.Byte();
+            return KeyRecord.ForString(key, r.Span());
+        }
+
+        return new KeyedValue(key.ToArray(), Read(ref r));
+    }
+
+    /// <summary>Writes <paramref name="data"/>: <c>byte[]</c>, a <see cref="HashValue"/> or a <see cref="ListValue"/>.</summary>
     public static void Write(WireWriter w, object data)
     {
         switch (data)

@@ -18,6 +18,8 @@ internal ref struct WireReader
 
     public byte Byte() => Take(1)[0];
 
+    public readonly byte Peek() => _position < _data.Length ? _data[_position] : throw new FormatException("unexpected end of data");
+
     public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
 
     public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
@@ -51,6 +53,9 @@ internal ref struct WireReader
     }
 
     public byte[] Bytes() => Take(Count()).ToArray();
+
+    // The bytes Bytes would copy, valid for as long as the data read.
+    public ReadOnlySpan<byte> Span() => Take(Count());
 
     private ReadOnlySpan<byte> Take(int length)
     {

@@ -78,7 +78,7 @@ public static class KeyspaceMigration
                     }
 
                     expired += batch.Count(e => e.ExpireAtMs != 0 && e.ExpireAtMs <= now);
-                    var delete = new ShardCommand(CommandId.Del, batch.Select(e => e.Key).ToArray());
+                    var delete = new ShardCommand(CommandId.Del, batch.Select(e => e.Key.ToArray()).ToArray());
                     await SendAsync(Shard(source), source, ++requestId, [delete], cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -108,7 +108,7 @@ public static class KeyspaceMigration
     }
 
     private static byte[][] RestoreArguments(SnapshotEntry entry) =>
-        [entry.Key, IntegerText.Format(entry.ExpireAtMs), ShardState.DumpPayload(entry.Data), "ABSTTL"u8.ToArray()];
+        [entry.Key.ToArray(), IntegerText.Format(entry.ExpireAtMs), ShardState.DumpPayload(entry.Data), "ABSTTL"u8.ToArray()];
 
     private static async Task<Reply[]> SendAsync(IActorRef shard, int shardId, long requestId, ShardCommand[] commands, CancellationToken cancellationToken)
     {

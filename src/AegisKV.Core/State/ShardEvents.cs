@@ -45,7 +45,7 @@ public sealed record HashFieldsExpirySet(long Epoch, byte[] Key, byte[][] Fields
 
 /// <summary>
 /// A key was set to a whole value of any type (RENAME, COPY, RESTORE, re-homing), replacing any
-/// previous value and expiry. <paramref name="Data"/> is as in <see cref="StoredValue.Data"/>.
+/// previous value and expiry. <paramref name="Data"/> is <c>byte[]</c>, a <see cref="HashValue"/> or a <see cref="ListValue"/>.
 /// </summary>
 public sealed record EntryRestored(long Epoch, byte[] Key, object Data, long ExpireAtMs) : IKeyEvent;
 

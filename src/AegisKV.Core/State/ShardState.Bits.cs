@@ -19,7 +19,7 @@ public sealed partial class ShardState
         if (TryGetLive(key, nowMs, out var stored))
         {
             expireAtMs = stored.ExpireAtMs;
-            return stored.Value;
+            return stored.Value.ToArray();
         }
 
         expireAtMs = 0;

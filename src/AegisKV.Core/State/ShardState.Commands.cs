@@ -42,7 +42,7 @@ public sealed partial class ShardState
         var kind = KindOf(command);
         if (kind == ValueKind.List) return ExecuteList(command, arguments, nowMs, events);
         if (kind == ValueKind.Hash)
-            return TryGetLive(arguments[0], nowMs, out var held) && held.Data is not HashValue ? Errors.WrongType : ExecuteHash(command, arguments, nowMs, events);
+            return TryGetLive(arguments[0], nowMs, out var held) && held.Object is not HashValue ? Errors.WrongType : ExecuteHash(command, arguments, nowMs, events);
         // Only a shard holding other types than strings checks a string command's key.
         if (kind == ValueKind.String && _otherTypeKeys > 0 && TryGetLive(arguments[0], nowMs, out var other) && !other.IsString)
             return Errors.WrongType;
@@ -52,7 +52,7 @@ public sealed partial class ShardState
             {
                 var found = TryGetLive(arguments[0], nowMs, out var got);
                 _memory.CountLookup(found);
-                return found ? new BulkReply(got.Value) : Reply.Nil;
+                return found ? got.ValueReply() : Reply.Nil;
             }
             case CommandId.Set:
                 return Set(arguments, nowMs, events);
@@ -65,14 +65,14 @@ public sealed partial class ShardState
                 return SetWithExpiry(command, arguments, nowMs, events);
             case CommandId.GetSet:
             {
-                var old = TryGetLive(arguments[0], nowMs, out var previous) ? previous.Value : null;
+                var old = TryGetLive(arguments[0], nowMs, out var previous) ? previous.Value.ToArray() : null;
                 Emit(events, new ValueSet(Epoch, arguments[0], arguments[1], 0));
                 return Reply.Bulk(old);
             }
             case CommandId.GetDel:
                 if (!TryGetLive(arguments[0], nowMs, out var deleted)) return Reply.Nil;
                 Emit(events, new KeysDeleted(Epoch, [arguments[0]]));
-                return new BulkReply(deleted.Value);
+                return deleted.ValueReply();
             case CommandId.GetEx:
                 return GetEx(arguments, nowMs, events);
             case CommandId.MGet:
@@ -82,7 +82,7 @@ public sealed partial class ShardState
                 {
                     var found = TryGetLive(arguments[i], nowMs, out var v);
                     _memory.CountLookup(found);
-                    items[i] = found && v.Data is byte[] text ? new BulkReply(text) : Reply.Nil;
+                    items[i] = found && v.IsString ? v.ValueReply() : Reply.Nil;
                 }
                 return new ArrayReply(items);
             }
@@ -156,7 +156,7 @@ public sealed partial class ShardState
                 Emit(events, new ExpirySet(Epoch, arguments[0], 0));
                 return Reply.One;
             case CommandId.Type:
-                return TryPeekLive(arguments[0], nowMs, out var typed) ? TypeOf(typed.Data) : TypeNone;
+                return TryPeekLive(arguments[0], nowMs, out var typed) ? TypeOf(typed.Object) : TypeNone;
             case CommandId.ExpireTime:
             case CommandId.PExpireTime:
                 if (!TryPeekLive(arguments[0], nowMs, out var expiring)) return Reply.Integer(-2);

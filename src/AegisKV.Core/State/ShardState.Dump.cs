@@ -17,7 +17,7 @@ public sealed partial class ShardState
     private static readonly ErrorReply BusyKey = Errors.Text("BUSYKEY Target key name already exists.");
     private static readonly ErrorReply InvalidTtl = Errors.Text("ERR Invalid TTL value, must be >= 0");
 
-    /// <summary>The DUMP payload of a value (as in <see cref="StoredValue.Data"/>).</summary>
+    /// <summary>The DUMP payload of a value (<c>byte[]</c>, <see cref="HashValue"/> or <see cref="ListValue"/>).</summary>
     public static byte[] DumpPayload(object data)
     {
         var w = new WireWriter(64);
@@ -54,7 +54,7 @@ public sealed partial class ShardState
     private Reply Dump(byte[] key, long nowMs)
     {
         if (!TryGetLive(key, nowMs, out var stored)) return Reply.Nil;
-        var data = stored.Data is HashValue hash ? hash.WithoutExpired(nowMs) : stored.Data;
+        var data = stored.Object is HashValue hash ? hash.WithoutExpired(nowMs) : stored.Payload;
         return new BulkReply(DumpPayload(data));
     }
 

@@ -4,14 +4,11 @@ using AegisKV.Core.Replies;
 
 namespace AegisKV.Core.State;
 
-// Eviction past --max-memory: keys sampled at random, the best victim of each sample deleted by a
-// journaled KeysDeleted, so replay (and, later, replicas) drop the same keys. Keys are sampled from a
-// list of the shard's keys that is kept loosely: a key deleted otherwise stays in it until sampled. The list is
-// made when first sampled (an eviction, RANDOMKEY): a node that never samples does not hold a reference per key.
+// Eviction past --max-memory: keys sampled at random from the map's slots, the best victim of each sample deleted
+// by a journaled KeysDeleted, so replay (and replicas) drop the same keys.
 public sealed partial class ShardState
 {
     private const int MaxEvictionsPerWrite = 64;
-    private List<byte[]>? _sampleKeys;
 
     private void Touch(ref StoredValue slot)
     {
@@ -21,17 +18,6 @@ public sealed partial class ShardState
             frequency = AccessClock.Incremented(AccessClock.Decayed(frequency, slot.AccessedAt, now));
         if (slot.AccessedAt != now || frequency != slot.Frequency) slot = slot with { AccessedAt = now, Frequency = frequency };
     }
-
-    // Called with every new key.
-    private void Sampled(byte[] key)
-    {
-        if (_sampleKeys is null) return;
-        _sampleKeys.Add(key);
-        if (_sampleKeys.Count > 2 * _map.Count + 1024) _sampleKeys = [.. _map.Keys];
-    }
-
-    // Every key of the map, and some deleted since.
-    private List<byte[]> SampleKeys() => _sampleKeys ??= [.. _map.Keys];
 
     // A write that may need memory: make room by evicting when the policy allows, else refuse it. Memory
     // is the node's, keys are this shard's: a shard left with nothing to evict may go up to a tenth over
@@ -93,26 +79,13 @@ public sealed partial class ShardState
         var volatileOnly = policy.OnlyVolatile();
         if (_map.Count == 0 || (volatileOnly && _volatileKeys == 0)) return null;
         var samples = policy is EvictionPolicy.AllKeysRandom or EvictionPolicy.VolatileRandom ? 1 : _memory.Samples;
-        byte[]? best = null;
+        object? best = null;
         long bestScore = long.MinValue;
         var now = AccessClock.Now;
-        // Every key of the map is in the sample list; keys deleted since are dropped as they are met, and do not
-        // count as tries, so a live key is always found. Volatile keys may be few among many: look further for
-        // them, but not forever.
+        // Volatile keys may be few among many: look further for them, but not forever.
         var tries = 0;
-        var sampleKeys = SampleKeys();
-        for (var taken = 0; taken < samples && tries < samples * 20 && sampleKeys.Count > 0;)
+        for (var taken = 0; taken < samples && tries < samples * 20 && _map.TryGetRandom(Random.Shared, out var slot);)
         {
-            var index = Random.Shared.Next(sampleKeys.Count);
-            var key = sampleKeys[index];
-            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_map, key);
-            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot))
-            {
-                sampleKeys[index] = sampleKeys[^1];
-                sampleKeys.RemoveAt(sampleKeys.Count - 1);
-                continue;
-            }
-
             tries++;
             if (volatileOnly && slot.ExpireAtMs == 0) continue;
             taken++;
@@ -124,9 +97,9 @@ public sealed partial class ShardState
                 EvictionPolicy.VolatileTtl => -slot.ExpireAtMs,
                 _ => 0,
             };
-            if (best is null || score > bestScore) (best, bestScore) = (key, score);
+            if (best is null || score > bestScore) (best, bestScore) = (slot.Record, score);
         }
 
-        return best;
+        return best is null ? null : KeyRecord.Key(best).ToArray();
     }
 }

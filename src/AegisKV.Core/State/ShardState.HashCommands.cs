@@ -13,7 +13,7 @@ public sealed partial class ShardState
     private Reply ExecuteHash(CommandId command, byte[][] arguments, long nowMs, List<IShardEvent> events)
     {
         var key = arguments[0];
-        var hash = TryGetLive(key, nowMs, out var stored) ? (HashValue)stored.Data : null;
+        var hash = TryGetLive(key, nowMs, out var stored) ? (HashValue)stored.Object! : null;
         switch (command)
         {
             case CommandId.HSet:

@@ -14,7 +14,7 @@ public sealed partial class ShardState
     private void ApplyHashSet(HashFieldsSet e)
     {
         _map.TryGetValue(e.Key, out var existing);
-        var hash = existing.Data as HashValue;
+        var hash = existing.Object as HashValue;
         var updated = hash ?? HashValue.Empty;
         for (var i = 0; i + 1 < e.FieldsAndValues.Length; i += 2)
         {
@@ -29,7 +29,7 @@ public sealed partial class ShardState
 
     private void ApplyHashDelete(HashFieldsDeleted e)
     {
-        if (!_map.TryGetValue(e.Key, out var existing) || existing.Data is not HashValue hash) return;
+        if (!_map.TryGetValue(e.Key, out var existing) || existing.Object is not HashValue hash) return;
         foreach (var field in e.Fields) hash = hash.Without(field);
         if (hash.Count == 0) Remove(e.Key);
         else ReplaceData(e.Key, hash);
@@ -37,7 +37,7 @@ public sealed partial class ShardState
 
     private void ApplyHashExpiry(HashFieldsExpirySet e)
     {
-        if (!_map.TryGetValue(e.Key, out var existing) || existing.Data is not HashValue hash) return;
+        if (!_map.TryGetValue(e.Key, out var existing) || existing.Object is not HashValue hash) return;
         var queuedAt = hash.EarliestExpiry;
         foreach (var field in e.Fields)
             if (hash.Fields.TryGetValue(field, out var value)) hash = hash.With(field, value with { ExpireAtMs = e.ExpireAtMs });
@@ -50,10 +50,10 @@ public sealed partial class ShardState
     // A new value for a present key; its expiry stays.
     private void ReplaceData(byte[] key, object data)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_map, key);
+        ref var slot = ref _map.Find(key);
         if (Unsafe.IsNullRef(ref slot)) return;
-        var delta = NodeMemory.ValueBytes(data) - NodeMemory.ValueBytes(slot.Data);
-        slot = slot with { Data = data, Version = NextVersion() };
+        var delta = NodeMemory.ValueBytes(data) - KeyRecord.ValueBytes(slot.Record);
+        slot = slot with { Record = KeyRecord.Create(key, data), Version = NextVersion() };
         Charge(delta, 0, 0);
     }
 
@@ -65,7 +65,7 @@ public sealed partial class ShardState
         for (var checkedHashes = 0; checkedHashes < limit && _fieldExpiries.TryPeek(out var key, out var at) && at <= nowMs; checkedHashes++)
         {
             _fieldExpiries.Dequeue();
-            if (!_map.TryGetValue(key, out var value) || value.Data is not HashValue hash || !hash.MayHaveExpired(nowMs)) continue;
+            if (!_map.TryGetValue(key, out var value) || value.Object is not HashValue hash || !hash.MayHaveExpired(nowMs)) continue;
             var live = hash.WithoutExpired(nowMs);
             if (live.Count == 0)
             {
@@ -97,7 +97,7 @@ public sealed partial class ShardState
     private static ValueKind KindOf(CommandId command) => Kinds[(int)command];
 
     /// <summary>The type name TYPE answers for a value (for SCAN's TYPE filter).</summary>
-    internal static ReadOnlySpan<byte> TypeName(object data) => data switch
+    internal static ReadOnlySpan<byte> TypeName(object? data) => data switch
     {
         HashValue => "hash"u8,
         ListValue => "list"u8,

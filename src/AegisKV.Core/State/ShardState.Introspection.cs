@@ -11,10 +11,9 @@ public sealed partial class ShardState
         var sub = arguments[0];
         if (!_map.TryGetValue(arguments[1], out var value) || !IsLive(value, nowMs)) return Reply.Nil;
         if (Is(sub, "ENCODING"u8))
-            return new BulkReply(value.Data switch
+            return new BulkReply(value.Object switch
             {
-                byte[] text when text.Length <= 20 && IntegerText.TryParse(text, out _) => "int"u8.ToArray(),
-                byte[] text => text.Length <= 44 ? "embstr"u8.ToArray() : "raw"u8.ToArray(),
+                null => StringEncoding(value.Value),
                 HashValue hash => IsSmall(hash) ? "listpack"u8.ToArray() : "hashtable"u8.ToArray(),
                 ListValue list => IsSmall(list) ? "listpack"u8.ToArray() : "quicklist"u8.ToArray(),
                 _ => "unknown"u8.ToArray(),
@@ -32,6 +31,9 @@ public sealed partial class ShardState
     }
 
     // As Redis's encoding thresholds, which AegisKV reports but does not store by.
+    private static byte[] StringEncoding(ReadOnlySpan<byte> text) =>
+        text.Length <= 20 && IntegerText.TryParse(text, out _) ? "int"u8.ToArray() : text.Length <= 44 ? "embstr"u8.ToArray() : "raw"u8.ToArray();
+
     private bool IsSmall(HashValue hash)
     {
         if (hash.Count > _memory.HashListpackEntries) return false;
@@ -50,6 +52,6 @@ public sealed partial class ShardState
         if (arguments.Length == 3 && !IntegerText.TryParse(arguments[2], out _)) return Errors.NotInteger;
         if (arguments.Length is 2 or > 3) return Errors.Syntax;
         if (!_map.TryGetValue(arguments[0], out var value) || !IsLive(value, nowMs)) return Reply.Nil;
-        return Reply.Integer(NodeMemory.Cost(arguments[0], value.Data));
+        return Reply.Integer(KeyRecord.Cost(value.Record));
     }
 }

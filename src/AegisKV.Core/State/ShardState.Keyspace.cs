@@ -40,25 +40,21 @@ public sealed partial class ShardState
             Emit(events, new KeysDeleted(Epoch, [arguments[1]]));
         }
 
-        Emit(events, source.Data is byte[] text
-            ? new ValueSet(Epoch, arguments[1], text, source.ExpireAtMs)
-            : new EntryRestored(Epoch, arguments[1], source.Data, source.ExpireAtMs));
+        Emit(events, source.IsString
+            ? new ValueSet(Epoch, arguments[1], source.Value.ToArray(), source.ExpireAtMs)
+            : new EntryRestored(Epoch, arguments[1], source.Object!, source.ExpireAtMs));
         return Reply.One;
     }
 
     // A random live key of this shard; nil when it has none.
     private Reply RandomKey(long nowMs)
     {
-        var sampleKeys = SampleKeys();
-        for (var tries = 0; tries < 100 && sampleKeys.Count > 0; tries++)
-        {
-            var key = sampleKeys[Random.Shared.Next(sampleKeys.Count)];
-            if (_map.TryGetValue(key, out var value) && IsLive(value, nowMs)) return new BulkReply(key);
-        }
+        for (var tries = 0; tries < 100 && _map.TryGetRandom(Random.Shared, out var value); tries++)
+            if (IsLive(value, nowMs)) return new BulkReply(value.Key.ToArray());
 
-        // Mostly expired or deleted keys in the sample list: look at every key.
-        foreach (var (key, value) in _map)
-            if (IsLive(value, nowMs)) return new BulkReply(key);
+        // Mostly expired keys: look at every key.
+        foreach (var value in _map)
+            if (IsLive(value, nowMs)) return new BulkReply(value.Key.ToArray());
         return Reply.Nil;
     }
 
@@ -75,9 +71,9 @@ public sealed partial class ShardState
         Reply Move()
         {
             Emit(events, new KeysDeleted(Epoch, [key]));
-            Emit(events, stored.Data is byte[] text
-                ? new ValueSet(Epoch, target, text, stored.ExpireAtMs)
-                : new EntryRestored(Epoch, target, stored.Data, stored.ExpireAtMs));
+            Emit(events, stored.IsString
+                ? new ValueSet(Epoch, target, stored.Value.ToArray(), stored.ExpireAtMs)
+                : new EntryRestored(Epoch, target, stored.Object!, stored.ExpireAtMs));
             return Reply.Integer(1);
         }
     }
@@ -86,10 +82,10 @@ public sealed partial class ShardState
     {
         var matchAll = pattern is [(byte)'*'];
         var keys = new List<Reply>();
-        foreach (var (key, value) in _map)
+        foreach (var value in _map)
         {
             if (!IsLive(value, nowMs)) continue;
-            if (matchAll || GlobPattern.IsMatch(pattern, key)) keys.Add(new BulkReply(key));
+            if (matchAll || GlobPattern.IsMatch(pattern, value.Key)) keys.Add(new BulkReply(value.Key.ToArray()));
         }
 
         return new ArrayReply([.. keys]);
@@ -107,11 +103,11 @@ public sealed partial class ShardState
         var pattern = arguments.Length > 2 && arguments[2].Length > 0 ? arguments[2] : null;
         var type = arguments.Length > 3 && arguments[3].Length > 0 ? arguments[3] : null;
 
-        var candidates = new List<(long Position, byte[] Key, object Data)>();
-        foreach (var (key, value) in _map)
+        var candidates = new List<(long Position, StoredValue Entry)>();
+        foreach (var value in _map)
         {
-            var position = ScanPosition(key);
-            if (position >= start && IsLive(value, nowMs)) candidates.Add((position, key, value.Data));
+            var position = ScanPosition(value.Key);
+            if (position >= start && IsLive(value, nowMs)) candidates.Add((position, value));
         }
 
         candidates.Sort(static (a, b) => a.Position.CompareTo(b.Position));
@@ -120,9 +116,9 @@ public sealed partial class ShardState
 
         var keys = new List<Reply>(take);
         for (var i = 0; i < take; i++)
-            if ((pattern is null || GlobPattern.IsMatch(pattern, candidates[i].Key))
-                && (type is null || System.Text.Ascii.EqualsIgnoreCase(type, TypeName(candidates[i].Data))))
-                keys.Add(new BulkReply(candidates[i].Key));
+            if ((pattern is null || GlobPattern.IsMatch(pattern, candidates[i].Entry.Key))
+                && (type is null || System.Text.Ascii.EqualsIgnoreCase(type, TypeName(candidates[i].Entry.Object))))
+                keys.Add(new BulkReply(candidates[i].Entry.Key.ToArray()));
 
         var next = take < candidates.Count ? candidates[take - 1].Position + 1 : 0;
         if (take == 0) next = 0;

@@ -12,7 +12,7 @@ public sealed partial class ShardState
     private void ApplyList(IKeyEvent e)
     {
         _map.TryGetValue(e.Key, out var existing);
-        var list = existing.Data as ListValue;
+        var list = existing.Object as ListValue;
         if (e is ListPushed { } pushed && list is null)
         {
             var elements = pushed.Elements;

@@ -66,14 +66,14 @@ public sealed partial class ShardState
     }
 
     /// <summary>True when <paramref name="key"/> holds a list (a list is never empty); for waking blocked clients.</summary>
-    public bool HoldsList(byte[] key, long nowMs) => TryPeekLive(key, nowMs, out var stored) && stored.Data is ListValue;
+    public bool HoldsList(byte[] key, long nowMs) => TryPeekLive(key, nowMs, out var stored) && stored.Object is ListValue;
 
     // False when the key holds another type; a missing or expired key is a null list.
     private bool TryList(byte[] key, long nowMs, out ListValue? list)
     {
         list = null;
         if (!TryGetLive(key, nowMs, out var stored)) return true;
-        list = stored.Data as ListValue;
+        list = stored.Object as ListValue;
         return list is not null;
     }
 
@@ -283,7 +283,7 @@ public sealed partial class ShardState
         return Reply.Integer(-1);
     }
 
-    private static Reply TypeOf(object data) => data switch
+    private static Reply TypeOf(object? data) => data switch
     {
         HashValue => TypeHash,
         ListValue => TypeList,

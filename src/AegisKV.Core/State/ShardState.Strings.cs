@@ -22,7 +22,7 @@ public sealed partial class ShardState
         if (end < 0) end = Math.Max(0, length + end);
         end = Math.Min(end, length - 1);
         if (start > end) return EmptyBulk;
-        return new BulkReply(stored.Value.AsSpan((int)start, (int)(end - start + 1)).ToArray());
+        return new BulkReply(stored.Value.Slice((int)start, (int)(end - start + 1)).ToArray());
     }
 
     // Overwrites from the offset, padding a short or missing value with zero bytes; keeps the expiry.
@@ -38,7 +38,7 @@ public sealed partial class ShardState
 
         var current = exists ? stored.Value : [];
         var value = new byte[Math.Max(current.Length, offset + patch.Length)];
-        current.CopyTo(value, 0);
+        current.CopyTo(value);
         patch.CopyTo(value, (int)offset);
         Emit(events, new ValueSet(Epoch, arguments[0], value, exists ? stored.ExpireAtMs : 0));
         return Reply.Integer(value.Length);
@@ -107,8 +107,8 @@ public sealed partial class ShardState
 
         var exists = TryGetLive(arguments[0], nowMs, out var current);
         if (exists && (get || compareTo is not null) && !current.IsString) return Errors.WrongType;
-        var old = get ? Reply.Bulk(exists ? current.Value : null) : null;
-        if ((nx && exists) || (xx && !exists) || (compareTo is not null && (!exists || !current.Value.AsSpan().SequenceEqual(compareTo))))
+        var old = get ? Reply.Bulk(exists ? current.Value.ToArray() : null) : null;
+        if ((nx && exists) || (xx && !exists) || (compareTo is not null && (!exists || !current.Value.SequenceEqual(compareTo))))
             return old ?? Reply.Nil;
 
         if (keepTtl && exists) expireAt = current.ExpireAtMs;
@@ -154,7 +154,7 @@ public sealed partial class ShardState
             Emit(events, new ExpirySet(Epoch, arguments[0], 0));
         }
 
-        return new BulkReply(current.Value);
+        return current.ValueReply();
     }
 
     private Reply IncrementBy(byte[] key, long delta, long nowMs, List<IShardEvent> events)

@@ -39,11 +39,11 @@ public sealed partial class ShardState
             var change = changes[i];
             if (change.Cleared is { } entries)
             {
-                foreach (var (key, value) in entries) Put(key, value.Data, value.ExpireAtMs);
+                foreach (var value in entries) PutRecord(value.Record, null, value.ExpireAtMs);
             }
             else if (change.Existed)
             {
-                Put(change.Key!, change.Old.Data, change.Old.ExpireAtMs);
+                PutRecord(change.Old.Record, change.Key, change.Old.ExpireAtMs);
             }
             else
             {
@@ -77,5 +77,5 @@ public sealed partial class ShardState
     /// <param name="Existed">Whether the key had a value.</param>
     /// <param name="Old">The value it had.</param>
     /// <param name="Cleared">Every entry the shard had before it was cleared.</param>
-    public readonly record struct Change(byte[]? Key, bool Existed, StoredValue Old, KeyValuePair<byte[], StoredValue>[]? Cleared);
+    public readonly record struct Change(byte[]? Key, bool Existed, StoredValue Old, StoredValue[]? Cleared);
 }

@@ -14,7 +14,7 @@ namespace AegisKV.Core.State;
 /// </summary>
 public sealed partial class ShardState
 {
-    private readonly Dictionary<byte[], StoredValue> _map = new(ByteKeyComparer.Instance);
+    private readonly KeyTable _map = new();
     private readonly PriorityQueue<byte[], long> _expiries = new();
     // Hashes with a field expiring at the given time; stale entries are checked against the map.
     private readonly PriorityQueue<byte[], long> _fieldExpiries = new();
@@ -100,16 +100,16 @@ public sealed partial class ShardState
     {
         Clear();
         _map.EnsureCapacity(snapshot.Entries.Length);
-        foreach (var entry in snapshot.Entries) Put(entry.Key, entry.Data, entry.ExpireAtMs);
+        foreach (var entry in snapshot.Entries) PutRecord(entry.Record, null, entry.ExpireAtMs);
         Epoch = snapshot.Epoch;
     }
 
-    /// <summary>A snapshot of the whole map; it shares the immutable key and value arrays.</summary>
+    /// <summary>A snapshot of the whole map; it shares the immutable records.</summary>
     public ShardSnapshot ToSnapshot()
     {
         var entries = new SnapshotEntry[_map.Count];
         var i = 0;
-        foreach (var (key, value) in _map) entries[i++] = new SnapshotEntry(key, value.Data, value.ExpireAtMs);
+        foreach (var value in _map) entries[i++] = new SnapshotEntry(value.Record, value.ExpireAtMs);
         return new ShardSnapshot(Epoch, entries);
     }
 
@@ -146,7 +146,7 @@ public sealed partial class ShardState
     // A hash whose fields have all expired is gone, as its key would be in Redis. Finding a key is an access.
     private bool TryGetLive(byte[] key, long nowMs, out StoredValue value)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_map, key);
+        ref var slot = ref _map.Find(key);
         if (Unsafe.IsNullRef(ref slot) || !IsLive(slot, nowMs))
         {
             value = default;
@@ -161,38 +161,46 @@ public sealed partial class ShardState
     // As TryGetLive, but not an access: TTL, TYPE, EXISTS and OBJECT leave the idle time alone.
     private bool TryPeekLive(byte[] key, long nowMs, out StoredValue value)
     {
-        if (_map.TryGetValue(key, out value) && IsLive(value, nowMs)) return true;
+        ref var slot = ref _map.Find(key);
+        if (!Unsafe.IsNullRef(ref slot) && IsLive(slot, nowMs))
+        {
+            value = slot;
+            return true;
+        }
+
         value = default;
         return false;
     }
 
     private static bool IsLive(in StoredValue value, long nowMs) =>
-        !value.IsExpired(nowMs) && (value.Data is not HashValue hash || !hash.MayHaveExpired(nowMs) || hash.LiveCount(nowMs) > 0);
+        !value.IsExpired(nowMs) && (value.Record is not KeyedValue { Data: HashValue hash } || !hash.MayHaveExpired(nowMs) || hash.LiveCount(nowMs) > 0);
 
-    private void Put(byte[] key, object value, long expireAtMs)
+    private void Put(byte[] key, object value, long expireAtMs) => PutRecord(KeyRecord.Create(key, value), key, expireAtMs);
+
+    // The expiry queues hold key arrays: key is the record's key as an array when the caller has one.
+    private void PutRecord(object record, byte[]? key, long expireAtMs)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_map, key, out var existed);
-        long bytes = NodeMemory.ValueBytes(value), keys = 0, volatileKeys = 0;
-        if (value is not byte[]) _otherTypeKeys++;
+        var entry = new StoredValue(record, expireAtMs, NextVersion(), AccessClock.Now, AccessClock.NewKeyFrequency);
+        var existed = _map.Set(entry, out var old);
+        long bytes = KeyRecord.ValueBytes(record), keys = 0, volatileKeys = 0;
+        if (record is not byte[]) _otherTypeKeys++;
         if (existed)
         {
-            bytes -= NodeMemory.ValueBytes(slot.Data);
-            if (slot.ExpireAtMs != 0) volatileKeys--;
-            if (slot.Data is not byte[]) _otherTypeKeys--;
+            bytes -= KeyRecord.ValueBytes(old.Record);
+            if (old.ExpireAtMs != 0) volatileKeys--;
+            if (old.Record is not byte[]) _otherTypeKeys--;
         }
         else
         {
-            bytes += key.Length + NodeMemory.EntryOverhead;
+            bytes += entry.Key.Length + NodeMemory.EntryOverhead;
             keys = 1;
-            Sampled(key);
         }
 
-        slot = new StoredValue(value, expireAtMs, NextVersion(), AccessClock.Now, AccessClock.NewKeyFrequency);
-        if (value is HashValue { EarliestExpiry: > 0 } hash) _fieldExpiries.Enqueue(key, hash.EarliestExpiry);
+        if (record is KeyedValue { Data: HashValue { EarliestExpiry: > 0 } hash }) _fieldExpiries.Enqueue(key ??= entry.Key.ToArray(), hash.EarliestExpiry);
         if (expireAtMs != 0)
         {
             volatileKeys++;
-            _expiries.Enqueue(key, expireAtMs);
+            _expiries.Enqueue(key ?? entry.Key.ToArray(), expireAtMs);
         }
 
         _volatileKeys += volatileKeys;
@@ -211,15 +219,15 @@ public sealed partial class ShardState
         if (!_map.Remove(key, out var old)) return false;
         var volatileDelta = old.ExpireAtMs != 0 ? -1 : 0;
         _volatileKeys += volatileDelta;
-        if (old.Data is not byte[]) _otherTypeKeys--;
-        Charge(-NodeMemory.Cost(key, old.Data), -1, volatileDelta);
+        if (old.Record is not byte[]) _otherTypeKeys--;
+        Charge(-KeyRecord.Cost(old.Record), -1, volatileDelta);
         return true;
     }
 
     private void SetExpiry(byte[] key, long expireAtMs)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_map, key);
-        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot)) return;
+        ref var slot = ref _map.Find(key);
+        if (Unsafe.IsNullRef(ref slot)) return;
         var volatileDelta = (expireAtMs != 0 ? 1 : 0) - (slot.ExpireAtMs != 0 ? 1 : 0);
         slot = slot with { ExpireAtMs = expireAtMs, Version = NextVersion() };
         if (expireAtMs != 0) _expiries.Enqueue(key, expireAtMs);
@@ -230,9 +238,9 @@ public sealed partial class ShardState
     private void Clear()
     {
         long bytes = 0, volatileKeys = 0;
-        foreach (var (key, value) in _map)
+        foreach (var value in _map)
         {
-            bytes += NodeMemory.Cost(key, value.Data);
+            bytes += KeyRecord.Cost(value.Record);
             if (value.ExpireAtMs != 0) volatileKeys++;
         }
 
@@ -240,7 +248,6 @@ public sealed partial class ShardState
         _map.Clear();
         _expiries.Clear();
         _fieldExpiries.Clear();
-        _sampleKeys = null;
         _volatileKeys = 0;
         _otherTypeKeys = 0;
     }
@@ -259,8 +266,8 @@ public sealed partial class ShardState
     private void RebuildExpiries()
     {
         _expiries.Clear();
-        foreach (var (key, value) in _map)
-            if (value.ExpireAtMs != 0) _expiries.Enqueue(key, value.ExpireAtMs);
+        foreach (var value in _map)
+            if (value.ExpireAtMs != 0) _expiries.Enqueue(value.Key.ToArray(), value.ExpireAtMs);
     }
 
     /// <summary>

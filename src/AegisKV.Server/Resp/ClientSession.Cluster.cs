@@ -135,7 +135,7 @@ internal sealed partial class ClientSession
         for (var i = 0; i < shards; i++)
         {
             var reply = await CommandRouter.ShardAsync(_inbox, (first + i) % shards, AegisKV.Core.Commands.CommandId.RandomKey, []).ConfigureAwait(false);
-            if (reply is not BulkReply { Value: null }) return reply;
+            if (reply is not BulkReply { IsNull: true }) return reply;
         }
 
         return Reply.Nil;
