@@ -16,8 +16,8 @@ public sealed class ByteKeyComparer : IEqualityComparer<byte[]>
     public bool Equals(byte[]? x, byte[]? y) =>
         ReferenceEquals(x, y) || (x is not null && y is not null && x.AsSpan().SequenceEqual(y));
 
-    // Seeded per process so clients cannot pick keys that all land in one bucket. Only the map
-    // uses it: shard placement and SCAN order use the unseeded hash, which must never change.
+    // Seeded per process so clients cannot pick keys that all land in one bucket. Only in-memory sets and maps of keys
+    // use it: shard placement and SCAN order use the unseeded hash, which must never change.
     private static readonly long Seed = System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
 
     /// <inheritdoc />
