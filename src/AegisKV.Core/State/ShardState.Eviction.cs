@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using AegisKV.Core.Commands;
 using AegisKV.Core.Replies;
 

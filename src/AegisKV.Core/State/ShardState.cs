@@ -1,6 +1,5 @@
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using AegisKV.Core.Commands;
 using AegisKV.Core.Replies;
 
