@@ -51,7 +51,7 @@ public static class KeyRecord
     public static long ValueBytes(object record) =>
         record is KeyedValue keyed ? NodeMemory.ValueBytes(keyed.Data) : StringValue(Unsafe.As<byte[]>(record)).Length;
 
-    /// <summary>The charge for a record's key and value, as <see cref="NodeMemory.Cost"/>.</summary>
+    /// <summary>The charge for a record's key and value in the node's memory: their bytes and <see cref="NodeMemory.EntryOverhead"/>.</summary>
     public static long Cost(object record) => Key(record).Length + ValueBytes(record) + NodeMemory.EntryOverhead;
 
     // Keys are short: almost always one byte of length.

@@ -122,9 +122,6 @@ public sealed class NodeMemory
     /// <summary>True when adding <paramref name="bytes"/> would pass the limit.</summary>
     public bool WouldExceed(long bytes) => MaxBytes > 0 && UsedBytes + bytes > MaxBytes;
 
-    /// <summary>The charge for one key and value.</summary>
-    public static long Cost(byte[] key, object value) => key.Length + ValueBytes(value) + EntryOverhead;
-
     /// <summary>Bytes charged for a value: a string's length, a hash's fields or a list's elements.</summary>
     public static long ValueBytes(object value) => value switch
     {

@@ -90,7 +90,7 @@ public sealed partial class ShardState
         }
 
         if (data is HashValue { Count: 0 } or ListValue { Count: 0 }) return BadPayload;
-        Emit(events, data is byte[] text ? new ValueSet(Epoch, arguments[0], text, expireAt) : new EntryRestored(Epoch, arguments[0], data!, expireAt));
+        Emit(events, WholeValueSet(arguments[0], data!, expireAt));
         return Reply.Ok;
     }
 }

@@ -40,11 +40,13 @@ public sealed partial class ShardState
             Emit(events, new KeysDeleted(Epoch, [arguments[1]]));
         }
 
-        Emit(events, source.IsString
-            ? new ValueSet(Epoch, arguments[1], source.Value.ToArray(), source.ExpireAtMs)
-            : new EntryRestored(Epoch, arguments[1], source.Object!, source.ExpireAtMs));
+        Emit(events, WholeValueSet(arguments[1], source.Payload, source.ExpireAtMs));
         return Reply.One;
     }
+
+    // The event that sets key to a whole value of any type: a string's is the plain (and smaller) ValueSet.
+    private IShardEvent WholeValueSet(byte[] key, object data, long expireAtMs) =>
+        data is byte[] text ? new ValueSet(Epoch, key, text, expireAtMs) : new EntryRestored(Epoch, key, data, expireAtMs);
 
     // A random live key of this shard; nil when it has none.
     private Reply RandomKey(long nowMs)
@@ -71,9 +73,7 @@ public sealed partial class ShardState
         Reply Move()
         {
             Emit(events, new KeysDeleted(Epoch, [key]));
-            Emit(events, stored.IsString
-                ? new ValueSet(Epoch, target, stored.Value.ToArray(), stored.ExpireAtMs)
-                : new EntryRestored(Epoch, target, stored.Object!, stored.ExpireAtMs));
+            Emit(events, WholeValueSet(target, stored.Payload, stored.ExpireAtMs));
             return Reply.Integer(1);
         }
     }

@@ -181,18 +181,13 @@ public sealed partial class ShardState
     {
         var entry = new StoredValue(record, expireAtMs, NextVersion(), AccessClock.Now, AccessClock.NewKeyFrequency);
         var existed = _map.Set(entry, out var old);
-        long bytes = KeyRecord.ValueBytes(record), keys = 0, volatileKeys = 0;
+        long bytes = existed ? KeyRecord.ValueBytes(record) - KeyRecord.ValueBytes(old.Record) : KeyRecord.Cost(record);
+        long keys = existed ? 0 : 1, volatileKeys = 0;
         if (record is not byte[]) _otherTypeKeys++;
         if (existed)
         {
-            bytes -= KeyRecord.ValueBytes(old.Record);
             if (old.ExpireAtMs != 0) volatileKeys--;
             if (old.Record is not byte[]) _otherTypeKeys--;
-        }
-        else
-        {
-            bytes += entry.Key.Length + NodeMemory.EntryOverhead;
-            keys = 1;
         }
 
         if (record is KeyedValue { Data: HashValue { EarliestExpiry: > 0 } hash }) _fieldExpiries.Enqueue(key ??= entry.Key.ToArray(), hash.EarliestExpiry);
