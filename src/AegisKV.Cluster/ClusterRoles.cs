@@ -17,6 +17,12 @@ public static class ClusterRoles
     private const string StorePrefix = "store-id.";
     private const string CopiesPrefix = "copies.";
 
+    /// <summary>
+    /// The role of a node that reads replication messages sent together (a <c>ReplicaBatch</c>); a node of a release
+    /// before them gets each alone.
+    /// </summary>
+    public const string ReplicaBatches = "replica-batches";
+
     /// <summary>The role that carries a node id.</summary>
     public static string NodeId(string nodeId) => NodeIdPrefix + nodeId;
 

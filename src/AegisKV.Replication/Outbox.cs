@@ -53,13 +53,12 @@ internal sealed class Outbox
 
     public Ready Take(long logEnd)
     {
-        var ready = new Ready(_nextId++, logEnd, _snapshot, _truncate, [.. _entries], _promised, _immediate, _afterPersist, _commit, _role, _snapshotsWanted, _rejoined);
+        // Most readies carry little (a flush after every message): an empty list is handed over as the shared empty one.
+        var ready = new Ready(_nextId++, logEnd, _snapshot, _truncate, _entries.Count == 0 ? [] : _entries.ToArray(), _promised, Handed(ref _immediate),
+            Handed(ref _afterPersist), _commit, _role, Handed(ref _snapshotsWanted), _rejoined);
         if (_snapshot is not null) _truncations.Add((ready.Id, 0));
         else if (_truncate is { } after) _truncations.Add((ready.Id, after));
         _entries.Clear();
-        _immediate = [];
-        _afterPersist = [];
-        _snapshotsWanted = [];
         _snapshot = null;
         _truncate = null;
         _promised = null;
@@ -67,6 +66,15 @@ internal sealed class Outbox
         _role = null;
         _rejoined = false;
         return ready;
+    }
+
+    // The list for a ready, replaced by a new one when it holds anything (the ready keeps it).
+    private static IReadOnlyList<T> Handed<T>(ref List<T> list)
+    {
+        if (list.Count == 0) return [];
+        var handed = list;
+        list = [];
+        return handed;
     }
 
     // Once ready `id` is durable, the durable log matches the core's only up to the lowest cut still pending:

@@ -20,8 +20,8 @@ public sealed class ReplicaMessageSerializerTests : IDisposable
 
     private SerializerWithStringManifest Serializer => (SerializerWithStringManifest)_system.Serialization.FindSerializerForType(typeof(ReplicaEnvelope));
 
-    public static TheoryData<ReplicaMessage> Messages => new()
-    {
+    private static readonly ReplicaMessage[] AllMessages =
+    [
         new Prepare("a", "b", Epoch),
         new Promise("b", "a", Epoch, 6, 120, 118),
         new Refusal("b", "a", Epoch, new Epoch(8, "node-3/01234567")),
@@ -37,7 +37,17 @@ public sealed class ReplicaMessageSerializerTests : IDisposable
         new Fetched("b", "a", Epoch, 100, [new LogEntry(6, 101, B("x"))]),
         new Fetched("b", "a", Epoch, 100, [new LogEntry(6, 201, B("y"))], new SnapshotImage(new SnapshotBase(200, 6, Group), B("state"))),
         new InstallSnapshot("a", "b", Epoch, new SnapshotImage(new SnapshotBase(200, 6, null), B("state")), 210, 99),
-    };
+    ];
+
+    public static TheoryData<ReplicaMessage> Messages
+    {
+        get
+        {
+            var data = new TheoryData<ReplicaMessage>();
+            foreach (var message in AllMessages) data.Add(message);
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Messages))]
@@ -48,6 +58,34 @@ public sealed class ReplicaMessageSerializerTests : IDisposable
         var copy = Assert.IsType<ReplicaEnvelope>(Serializer.FromBinary(Serializer.ToBinary(envelope), Serializer.Manifest(envelope)));
         Assert.Equal(5, copy.ShardId);
         Assert.Equal(Describe(message), Describe(copy.Message));
+    }
+
+    [Fact]
+    public void A_batch_should_carry_every_message_in_order_through_its_own_binding()
+    {
+        var messages = AllMessages;
+        var batch = new ReplicaBatch([.. messages.Select((m, i) => new ReplicaEnvelope(i, m))]);
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(batch);
+        Assert.Equal(7703, serializer.Identifier);
+
+        var copy = Assert.IsType<ReplicaBatch>(serializer.FromBinary(serializer.ToBinary(batch), serializer.Manifest(batch)));
+
+        Assert.Equal(messages.Length, copy.Envelopes.Count);
+        for (var i = 0; i < messages.Length; i++)
+        {
+            Assert.Equal(i, copy.Envelopes[i].ShardId);
+            Assert.Equal(Describe(messages[i]), Describe(copy.Envelopes[i].Message));
+        }
+    }
+
+    [Fact]
+    public void A_batch_cut_short_should_be_refused_not_read_in_part()
+    {
+        var batch = new ReplicaBatch([new ReplicaEnvelope(1, new Prepare("a", "b", Epoch)), new ReplicaEnvelope(2, new Fetch("a", "b", Epoch, 100))]);
+        var bytes = Serializer.ToBinary(batch);
+
+        for (var length = 0; length < bytes.Length; length++)
+            Assert.ThrowsAny<Exception>(() => Serializer.FromBinary(bytes[..length], Serializer.Manifest(batch)));
     }
 
     [Fact]

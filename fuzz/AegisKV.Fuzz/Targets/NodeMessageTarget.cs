@@ -112,5 +112,9 @@ public sealed class NodeMessageTarget : FuzzTarget
         // Monitoring: one node asking another for its dashboard figures.
         yield return AegisKV.Cluster.Monitoring.GetNodeFigures.Instance;
         yield return new AegisKV.Cluster.Monitoring.NodeFigures("node-2", 3600, true, 1234.5, 0.5, 512, 1 << 20, 1 << 30, 1L << 34, 1L << 36, 2048, 40, 17, 900, 21, 0, 1);
+
+        // Replication messages for several shards of one node, sent as one.
+        yield return new ReplicaBatch([new ReplicaEnvelope(4, new AppendReply("b", "a", epoch, true, 122, 123_456)),
+            new ReplicaEnvelope(9, new Append("a", "b", epoch, 6, 120, [new LogEntry(7, 121, B("payload"))], 119, 123_456))]);
     }
 }

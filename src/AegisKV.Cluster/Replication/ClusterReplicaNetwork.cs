@@ -11,7 +11,8 @@ namespace AegisKV.Cluster.Replication;
 
 /// <summary>
 /// Replica groups over an Akka cluster: a member is a node id and (the start of) its store id, both read from the
-/// member's roles; messages go to the <see cref="ReplicaHost"/> of the member's node; a new shard's group is the
+/// member's roles; messages go to the <see cref="ReplicaHost"/> of the member's node, through that node's
+/// <see cref="NodeOutbox"/> (what the node's shards send it meanwhile goes as one); a new shard's group is the
 /// replication factor's first-ranked data nodes (<see cref="Rendezvous"/>, as placement ranks them), recorded through
 /// custody so that every node agrees on it.
 /// </summary>
@@ -28,7 +29,8 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
     // When each node was last seen up and reachable, as far as this process knows (it knows nothing from before it started).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lastSeen = new(StringComparer.Ordinal);
     private IActorRef? _host;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (IActorRef? Host, long At, bool Open)> _hosts = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (NodeOutbox.Peer Peer, long At, bool Open)> _hosts = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, NodeOutbox> _outboxes = new(StringComparer.Ordinal);
 
     /// <summary>The network of this node (<paramref name="nodeId"/>, data directory <paramref name="storeId"/>).</summary>
     public ClusterReplicaNetwork(ActorSystem system, string nodeId, string storeId, int shards, int replicationFactor, ReplicaOptions options,
@@ -81,19 +83,20 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
             return;
         }
 
-        if (HostOf(nodeId) is { } host) host.Tell(envelope);
-        else Status.MessageDropped();
+        if (!_outboxes.TryGetValue(nodeId, out var outbox)) outbox = _outboxes.GetOrAdd(nodeId, id => new NodeOutbox(() => PeerOf(id), Status));
+        outbox.Post(envelope);
     }
 
-    // The host on a member's node: looked up in the membership at most once a second per node (a node restarted elsewhere
-    // is found again within that), and resolved to a reference once per address, not per message as a selection is.
-    // A breaker in front of each node: open while this node's failure detector finds it unreachable, when what is sent
-    // would only wait in remoting's buffers or end as dead letters; the primary sends it what it lacks once it is back.
-    private IActorRef? HostOf(string nodeId)
+    // The host on a member's node, and whether it reads batches: looked up in the membership at most once a second per
+    // node (a node restarted elsewhere is found again within that), and resolved to a reference once per address, not
+    // per message as a selection is. A breaker in front of each node: open while this node's failure detector finds it
+    // unreachable, when what is sent would only wait in remoting's buffers or end as dead letters; the primary sends
+    // it what it lacks once it is back.
+    private NodeOutbox.Peer PeerOf(string nodeId)
     {
         var now = Environment.TickCount64;
-        if (_hosts.TryGetValue(nodeId, out var cached) && now - cached.At < 1000) return cached.Host;
-        IActorRef? host = null;
+        if (_hosts.TryGetValue(nodeId, out var cached) && now - cached.At < 1000) return cached.Peer;
+        var peer = new NodeOutbox.Peer(null, false);
         var open = false;
         var state = _cluster.State;
         foreach (var member in state.Members)
@@ -102,16 +105,17 @@ public sealed class ClusterReplicaNetwork : IReplicaNetwork
             // This node's own failure detector: another node's trouble reaching it is not this node's.
             open = state.Unreachable.Contains(member) && !_cluster.FailureDetector.IsAvailable(member.Address);
             if (!open)
-                host = cached.Host is { } known && known.Path.Address.Equals(member.Address)
+                peer = new NodeOutbox.Peer(cached.Peer.Host is { } known && known.Path.Address.Equals(member.Address)
                     ? known
-                    : ((ExtendedActorSystem)_system).Provider.ResolveActorRef(new RootActorPath(member.Address) / "user" / ReplicaHost.Name);
+                    : ((ExtendedActorSystem)_system).Provider.ResolveActorRef(new RootActorPath(member.Address) / "user" / ReplicaHost.Name),
+                    member.Roles.Contains(ClusterRoles.ReplicaBatches));
             break;
         }
 
         if (open && !(_hosts.TryGetValue(nodeId, out var before) && before.Open)) Status.BreakerOpened();
         Status.Breaker(nodeId, open);
-        _hosts[nodeId] = (host, now, open);
-        return host;
+        _hosts[nodeId] = (peer, now, open);
+        return peer;
     }
 
     /// <inheritdoc />

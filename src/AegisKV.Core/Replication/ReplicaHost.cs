@@ -4,7 +4,8 @@ using AegisKV.Replication;
 namespace AegisKV.Core.Replication;
 
 /// <summary>
-/// The node's door for replication (<c>/user/replicas</c>): it hands each shard's messages to the shard actor leading
+/// The node's door for replication (<c>/user/replicas</c>): it hands each shard's messages (alone or in a
+/// <see cref="ReplicaBatch"/>) to the shard actor leading
 /// the shard here, or else to the shard's <see cref="ShardFollower"/>, started on the first message for it. A shard
 /// actor that is to lead takes the shard over (<see cref="TakeOver"/>): its follower stops first, so one actor at a
 /// time writes the shard's log on this node. Before it hands out anything, it runs its start-up step (the node's
@@ -63,10 +64,10 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
 
     private void Serving()
     {
-        Receive<ReplicaEnvelope>(envelope =>
+        Receive<ReplicaEnvelope>(Route);
+        Receive<ReplicaBatch>(batch =>
         {
-            if (_leaders.TryGetValue(envelope.ShardId, out var leader)) leader.Forward(envelope.Message);
-            else Follower(envelope.ShardId).Forward(envelope.Message);
+            foreach (var envelope in batch.Envelopes) Route(envelope);
         });
         Receive<GetCopyState>(get =>
         {
@@ -99,6 +100,12 @@ public sealed class ReplicaHost : ReceiveActor, IWithStash
                 break;
             }
         });
+    }
+
+    private void Route(ReplicaEnvelope envelope)
+    {
+        if (_leaders.TryGetValue(envelope.ShardId, out var leader)) leader.Forward(envelope.Message);
+        else Follower(envelope.ShardId).Forward(envelope.Message);
     }
 
     private long? GrantOf(int shardId) => _grants.TryRemove(shardId, out var until) ? until : null;

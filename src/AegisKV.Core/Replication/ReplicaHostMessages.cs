@@ -8,6 +8,14 @@ namespace AegisKV.Core.Replication;
 public sealed record ReplicaEnvelope(int ShardId, ReplicaMessage Message);
 
 /// <summary>
+/// Replication messages for shards on one node, sent as one: the envelopes in the order they were sent. Between two
+/// nodes, one remote message (one envelope of Akka's, one write, one wake-up of the receiving host) carries what the
+/// node's shards sent that node meanwhile, where each would otherwise travel alone.
+/// </summary>
+/// <param name="Envelopes">The messages, oldest first.</param>
+public sealed record ReplicaBatch(IReadOnlyList<ReplicaEnvelope> Envelopes);
+
+/// <summary>
 /// A shard actor that is to lead its group on this node asks the host for the shard's replica here: the host stops
 /// the follower it runs for the shard, if any, and answers <see cref="TakenOver"/> once it has stopped; from then on
 /// the host hands the shard's replication messages to the asker.

@@ -14,6 +14,8 @@ public sealed class ReplicationStatus
     private long _dropped;
     private long _breakersOpened;
     private long _copiesDiscarded;
+    private long _messagesSent;
+    private long _remoteSends;
     // Node id → when its open breaker was last found open; a breaker nobody has looked at for a while counts as closed.
     private readonly ConcurrentDictionary<string, long> _open = new(StringComparer.Ordinal);
     private const long OpenForgottenAfterMs = 5000;
@@ -32,6 +34,12 @@ public sealed class ReplicationStatus
 
     /// <summary>Copies of shards this node discarded because its WAL lost records of them; each rejoined its group empty.</summary>
     public long CopiesDiscarded => Interlocked.Read(ref _copiesDiscarded);
+
+    /// <summary>Replication messages sent to other nodes.</summary>
+    public long MessagesSent => Interlocked.Read(ref _messagesSent);
+
+    /// <summary>Remote messages that carried them: what shards send one node while a send to it runs goes as one.</summary>
+    public long RemoteSends => Interlocked.Read(ref _remoteSends);
 
     /// <summary>Groups led here with a member that is not in sync (see <see cref="GroupStatus.InSync"/>).</summary>
     public int UnderReplicated
@@ -56,6 +64,13 @@ public sealed class ReplicationStatus
 
     /// <summary>Counts a dropped message.</summary>
     public void MessageDropped() => Interlocked.Increment(ref _dropped);
+
+    /// <summary>Counts one remote message carrying <paramref name="messages"/> replication messages.</summary>
+    public void Sent(int messages)
+    {
+        Interlocked.Add(ref _messagesSent, messages);
+        Interlocked.Increment(ref _remoteSends);
+    }
 
     /// <summary>Counts a discarded copy.</summary>
     public void CopyDiscarded() => Interlocked.Increment(ref _copiesDiscarded);

@@ -11,12 +11,13 @@ namespace AegisKV.Core.Serialization;
 /// Binary form of replication messages between nodes (<see cref="ReplicaEnvelope"/>): a format version byte, the
 /// shard, a message kind, then its fields; entries and snapshots carry their payloads as they are. Kinds are fixed:
 /// never change or reuse one. Fields added later go at the end, read only when present. Placement's questions about
-/// a copy (<see cref="GetCopyState"/>, <see cref="CopyState"/>) have manifests of their own.
+/// a copy (<see cref="GetCopyState"/>, <see cref="CopyState"/>) have manifests of their own. A
+/// <see cref="ReplicaBatch"/> is a format version byte, the count, and each envelope's bytes with their length.
 /// </summary>
 public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
 {
     private const byte FormatVersion = 1;
-    private const string EnvelopeManifest = "RE", GetCopyStateManifest = "GC", CopyStateManifest = "CS";
+    private const string EnvelopeManifest = "RE", BatchManifest = "RB", GetCopyStateManifest = "GC", CopyStateManifest = "CS";
     private const byte PrepareKind = 1, PromiseKind = 2, RefusalKind = 3, AppendKind = 4, AppendReplyKind = 5, FetchKind = 6, FetchedKind = 7, InstallKind = 8, AbstainKind = 9;
 
     /// <summary>Creates the serializer; Akka calls this with its system.</summary>
@@ -28,6 +29,7 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
     public override string Manifest(object o) => o switch
     {
         ReplicaEnvelope => EnvelopeManifest,
+        ReplicaBatch => BatchManifest,
         GetCopyState => GetCopyStateManifest,
         CopyState => CopyStateManifest,
         _ => throw new ArgumentException($"Cannot serialize {o.GetType()}", nameof(o)),
@@ -37,6 +39,7 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
     public override byte[] ToBinary(object obj) => obj switch
     {
         ReplicaEnvelope envelope => EnvelopeToBinary(envelope),
+        ReplicaBatch batch => BatchToBinary(batch),
         GetCopyState get => GetCopyStateToBinary(get),
         CopyState state => CopyStateToBinary(state),
         _ => throw new ArgumentException($"Cannot serialize {obj.GetType()}", nameof(obj)),
@@ -75,8 +78,35 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
 
     private static byte[] EnvelopeToBinary(ReplicaEnvelope envelope)
     {
+        var w = new WireWriter(EnvelopeSize(envelope));
+        WriteEnvelope(w, envelope);
+        return w.ToArray();
+    }
+
+    private static byte[] BatchToBinary(ReplicaBatch batch)
+    {
+        var size = 8;
+        foreach (var envelope in batch.Envelopes) size += EnvelopeSize(envelope) + 4;
+        var w = new WireWriter(size);
+        w.Byte(FormatVersion);
+        w.VarUInt((ulong)batch.Envelopes.Count);
+        var scratch = new WireWriter(256);
+        foreach (var envelope in batch.Envelopes)
+        {
+            scratch.Reset();
+            WriteEnvelope(scratch, envelope);
+            w.Bytes(scratch.Written);
+        }
+
+        return w.ToArray();
+    }
+
+    // A first guess at an envelope's size: right for all but snapshots, whose writer grows once.
+    private static int EnvelopeSize(ReplicaEnvelope envelope) => envelope.Message is Append append ? 96 + EntriesSize(append.Entries) : 96;
+
+    private static void WriteEnvelope(WireWriter w, ReplicaEnvelope envelope)
+    {
         var message = envelope.Message;
-        var w = new WireWriter(message is Append append ? 96 + EntriesSize(append.Entries) : 96);
         w.Byte(FormatVersion);
         w.Int32(envelope.ShardId);
         w.Byte(KindOf(message));
@@ -122,8 +152,6 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
                 w.Int64(install.SentAt);
                 break;
         }
-
-        return w.ToArray();
     }
 
     /// <inheritdoc />
@@ -131,7 +159,23 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
     {
         if (manifest == GetCopyStateManifest) return new GetCopyState(new WireReader(bytes).Int32());
         if (manifest == CopyStateManifest) return CopyStateFromBinary(bytes);
+        if (manifest == BatchManifest) return BatchFromBinary(bytes);
         if (manifest != EnvelopeManifest) throw new SerializationException($"Unknown manifest '{manifest}'");
+        return ReadEnvelope(bytes);
+    }
+
+    private static ReplicaBatch BatchFromBinary(byte[] bytes)
+    {
+        var r = new WireReader(bytes);
+        var version = r.Byte();
+        if (version != FormatVersion) throw new SerializationException($"Unknown replication message format version {version}");
+        var envelopes = new ReplicaEnvelope[r.Count()];
+        for (var i = 0; i < envelopes.Length; i++) envelopes[i] = ReadEnvelope(r.Span());
+        return new ReplicaBatch(envelopes);
+    }
+
+    private static ReplicaEnvelope ReadEnvelope(ReadOnlySpan<byte> bytes)
+    {
         var r = new WireReader(bytes);
         var version = r.Byte();
         if (version != FormatVersion) throw new SerializationException($"Unknown replication message format version {version}");

@@ -223,7 +223,7 @@ public sealed class AegisNode : IAsyncDisposable
                     Roles = [AkkaConfiguration.DataRole, ClusterRoles.NodeId(settings.NodeId), ClusterRoles.Shards(settings.Shards),
                         ClusterRoles.ReplicationFactor(settings.ReplicationFactor),
                         .. ClientRoles(settings),
-                        .. storeId is null ? Array.Empty<string>() : [ClusterRoles.StoreId(storeId)]],
+                        .. storeId is null ? Array.Empty<string>() : [ClusterRoles.StoreId(storeId), ClusterRoles.ReplicaBatches]],
                     SeedNodes = [.. settings.Seeds.Select(s => AkkaConfiguration.Address(s.Host, s.Port, settings.ClusterTls is not null))],
                 })
                 .WithActors((system, registry) =>

@@ -22,6 +22,8 @@ internal sealed class NodeGauges
     private readonly Gauge _underReplicated;
     private readonly Counter _viewChanges;
     private readonly Counter _replicationDropped;
+    private readonly Counter _replicationSent;
+    private readonly Counter _replicationSends;
     private readonly Counter _breakersOpened;
     private readonly Gauge _breakersOpen;
     private readonly Counter _copiesDiscarded;
@@ -46,6 +48,9 @@ internal sealed class NodeGauges
         _underReplicated = factory.CreateGauge("aegis_groups_under_replicated", "Groups led here with a member that has not acknowledged the primary within the lease.");
         _viewChanges = factory.CreateCounter("aegis_view_changes_total", "View changes completed by shards of this node (each a new primary incarnation).");
         _replicationDropped = factory.CreateCounter("aegis_replication_dropped_total", "Replication messages dropped: their member's node was not known to the cluster, or unreachable.");
+        _replicationSent = factory.CreateCounter("aegis_replication_messages_sent_total", "Replication messages sent to other nodes.");
+        _replicationSends = factory.CreateCounter("aegis_replication_sends_total",
+            "Remote messages that carried them: what this node's shards send another node while a send to it runs goes as one.");
         _breakersOpened = factory.CreateCounter("aegis_circuit_breaker_open_total", "Times the breaker in front of a replica group member's node opened: it became unreachable, and sends to it stopped until it was reachable again.");
         _breakersOpen = factory.CreateGauge("aegis_circuit_breakers_open", "Breakers open now in front of replica group members' nodes (each such node unreachable from here).");
         _copiesDiscarded = factory.CreateCounter("aegis_replica_copies_discarded_total", "Shard copies this node discarded because its WAL lost records of them; each rejoined its group empty and caught up.");
@@ -88,6 +93,8 @@ internal sealed class NodeGauges
         _underReplicated.Set(status.UnderReplicated);
         _viewChanges.IncTo(status.ViewChanges);
         _replicationDropped.IncTo(status.Dropped);
+        _replicationSent.IncTo(status.MessagesSent);
+        _replicationSends.IncTo(status.RemoteSends);
         _breakersOpened.IncTo(status.BreakersOpened);
         _breakersOpen.Set(status.BreakersOpen);
         _copiesDiscarded.IncTo(status.CopiesDiscarded);
