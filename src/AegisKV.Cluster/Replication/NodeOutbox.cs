@@ -52,7 +52,18 @@ public sealed class NodeOutbox : IThreadPoolWorkItem
     /// <summary>Sends what is queued (a run, as the thread pool calls it).</summary>
     public void Execute()
     {
-        Drain();
+        try
+        {
+            Drain();
+        }
+        catch (Exception)
+        {
+            // A send that fails is a message lost on the way, as the protocol already allows for: the primary sends
+            // again what a member lacks. The outbox must not stay marked as running, or nothing would leave it again.
+            foreach (var _ in _batch) _status.MessageDropped();
+            _batch.Clear();
+        }
+
         Volatile.Write(ref _scheduled, 0);
         // A message queued after the last look, whose sender found a run still marked as queued.
         if (!_queue.IsEmpty && Interlocked.Exchange(ref _scheduled, 1) == 0) _schedule(this);

@@ -119,6 +119,25 @@ public sealed class NodeOutboxTests : TestKit
     }
 
     [Fact]
+    public void A_run_that_fails_should_leave_the_outbox_sending_again()
+    {
+        var runs = new Queue<IThreadPoolWorkItem>();
+        var host = TestActor;
+        var calls = 0;
+        var outbox = new NodeOutbox(() => ++calls == 1 ? throw new InvalidOperationException("membership changing") : new NodeOutbox.Peer(host, true),
+            new ReplicationStatus(), runs.Enqueue);
+        outbox.Post(Fetch(1, 1));
+        runs.Dequeue().Execute();
+
+        // What it had not taken yet is still queued, and a run for it too.
+        runs.Dequeue().Execute();
+        Assert.Equal(1, ExpectMsg<ReplicaEnvelope>().ShardId);
+        outbox.Post(Fetch(2, 2));
+        runs.Dequeue().Execute();
+        Assert.Equal(2, ExpectMsg<ReplicaEnvelope>().ShardId);
+    }
+
+    [Fact]
     public void Senders_on_many_threads_should_each_see_their_messages_arrive_in_order()
     {
         const int threads = 4, each = 2_000;
