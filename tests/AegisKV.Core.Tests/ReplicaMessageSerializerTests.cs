@@ -23,6 +23,7 @@ public sealed class ReplicaMessageSerializerTests : IDisposable
     private static readonly ReplicaMessage[] AllMessages =
     [
         new Prepare("a", "b", Epoch),
+        new Prepare(new string('m', 200), "nöde-2/äöü€", new Epoch(1, new string('é', 150))),
         new Promise("b", "a", Epoch, 6, 120, 118),
         new Refusal("b", "a", Epoch, new Epoch(8, "node-3/01234567")),
         new Append("a", "b", Epoch, 6, 120,

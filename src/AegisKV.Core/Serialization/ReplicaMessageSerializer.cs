@@ -294,7 +294,18 @@ public sealed class ReplicaMessageSerializer : SerializerWithStringManifest
 
     private static Epoch ReadEpoch(ref WireReader r) => new(r.Int64(), ReadString(ref r));
 
-    private static void WriteString(WireWriter w, string value) => w.Bytes(Encoding.UTF8.GetBytes(value));
+    // Member ids are short: encoded on the stack, not into an array per field of every message.
+    private static void WriteString(WireWriter w, string value)
+    {
+        if (value.Length > 128)
+        {
+            w.Bytes(Encoding.UTF8.GetBytes(value));
+            return;
+        }
+
+        Span<byte> utf8 = stackalloc byte[128 * 3];
+        w.Bytes(utf8[..Encoding.UTF8.GetBytes(value, utf8)]);
+    }
 
     private static string ReadString(ref WireReader r) => Encoding.UTF8.GetString(r.Bytes());
 }
